@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/chiso-vn/chiso/processor/rubric"
+)
+
+func (a *app) rubricCmd(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageErr("rubric: want list, show or check")
+	}
+	switch args[0] {
+	case "list":
+		return a.rubricList()
+	case "show":
+		fs := flag.NewFlagSet("rubric show", flag.ContinueOnError)
+		fs.SetOutput(a.stderr)
+		if err := fs.Parse(args[1:]); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		r, err := a.rubricByIDOrFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		showRubric(a.stdout, r)
+		return nil
+	case "check":
+		return a.rubricCheck(args[1:])
+	}
+	return usageErr("rubric: unknown subcommand %q", args[0])
+}
+
+func (a *app) rubricList() error {
+	set, err := a.loadRubrics()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCẤP\tTỈNH\tNĂM\tĐIỂM\tCHỈ SỐ\tTÊN")
+	for _, r := range set.All() {
+		n := 0
+		r.Walk(func(*rubric.Pillar, *rubric.Indicator) { n++ })
+		mark := ""
+		if r.ID == a.cfg.Rubric {
+			mark = " (mặc định)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s%s\n", r.ID, r.Level, r.Province, r.Year, fmtNum(grandMax(r)), n, r.Name, mark)
+	}
+	return tw.Flush()
+}
+
+// grandMax is the maximum a unit can reach: the declared total when the
+// rubric uses a whole-score formula, else the sum of the core pillars.
+func grandMax(r *rubric.Rubric) float64 {
+	return r.CoreMax()
+}
+
+func (a *app) rubricCheck(args []string) error {
+	var targets []*rubric.Rubric
+	if len(args) == 0 {
+		set, err := a.loadRubrics()
+		if err != nil {
+			return err
+		}
+		targets = set.All()
+	}
+	for _, arg := range args {
+		r, err := a.rubricByIDOrFile(arg)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, r)
+	}
+	errorsFound := 0
+	for i, r := range targets {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		rep := rubric.Check(r)
+		printReport(a.stdout, rep)
+		errorsFound += rep.Count(rubric.SevError)
+	}
+	if errorsFound > 0 {
+		return failed("%d error(s) in rubric files", errorsFound)
+	}
+	return nil
+}
+
+func printReport(w io.Writer, rep *rubric.Report) {
+	r := rep.Rubric
+	fmt.Fprintf(w, "== %s  (%s)\n", r.ID, r.Origin)
+	for _, sev := range []rubric.Severity{rubric.SevError, rubric.SevWarning, rubric.SevDecided, rubric.SevInfo} {
+		for _, f := range rep.Findings {
+			if f.Severity == sev {
+				fmt.Fprintf(w, "  %s\n", f)
+			}
+		}
+	}
+	if len(r.Decisions) > 0 {
+		fmt.Fprintf(w, "  decisions recorded (%d):\n", len(r.Decisions))
+		for _, d := range r.Decisions {
+			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, oneLine(d.Decision))
+		}
+	}
+	fmt.Fprintf(w, "  %d error(s), %d warning(s), %d decided, %d inferred\n",
+		rep.Count(rubric.SevError), rep.Count(rubric.SevWarning), rep.Count(rubric.SevDecided), rep.Count(rubric.SevInfo))
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return truncate(s, 140)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func fmtNum(f float64) string {
+	s := fmt.Sprintf("%.2f", f)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
+}
+
+// ruleSummary is a short description of an indicator's method.
+func ruleSummary(in *rubric.Indicator) string {
+	r := in.Rule
+	if r == nil {
+		return "?"
+	}
+	meas := r.Value
+	if r.Num != "" {
+		meas = r.Num + " / " + r.Den
+	}
+	var s string
+	switch r.Kind {
+	case rubric.KindYesNo:
+		s = "có/không"
+	case rubric.KindChoice:
+		s = "lựa chọn"
+	case rubric.KindRatio:
+		s = "tỷ lệ " + meas
+	case rubric.KindTarget:
+		s = fmt.Sprintf("tỷ lệ %s, đạt %s%%", meas, fmtNum(r.Target*100))
+	case rubric.KindThreshold:
+		s = fmt.Sprintf("%s ≥ %s hoặc 0", meas, fmtNum(r.AtLeast))
+	case rubric.KindSteps:
+		s = "bậc theo " + meas
+	case rubric.KindSum:
+		s = fmt.Sprintf("cộng %d phần", len(r.Parts))
+	case rubric.KindPerItem:
+		s = fmt.Sprintf("%s điểm × %s", fmtNum(r.PointsPer), meas)
+	case rubric.KindChildren:
+		s = "tổng chỉ số con"
+	case rubric.KindCohort:
+		s = "Min-Max (" + r.Method + ") theo " + meas
+	case rubric.KindReference:
+		s = "tham khảo"
+	case rubric.KindFormula:
+		s = "công thức " + r.Expr
+	default:
+		s = string(r.Kind)
+	}
+	if r.Gate != "" {
+		s += " khi " + r.Gate
+	}
+	return s
+}
+
+func showRubric(w io.Writer, r *rubric.Rubric) {
+	fmt.Fprintf(w, "%s — %s\n", r.ID, r.Name)
+	fmt.Fprintf(w, "cấp %s, %s, năm %d; nguồn: %s\n\n", r.Level, r.Province, r.Year, r.Seed)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MÃ\tCHỈ SỐ\tTỐI ĐA\tCÁCH TÍNH\t")
+	var core, optional float64
+	for _, p := range r.Pillars {
+		title := p.Name
+		if p.Optional {
+			title += " (lĩnh vực ưu tiên, khi " + p.AppliesIf + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t\n", p.Code, strings.ToUpper(truncate(title, 70)), maxText(p.Max))
+		var sum float64
+		var walk func(in *rubric.Indicator, depth int)
+		walk = func(in *rubric.Indicator, depth int) {
+			mark := ""
+			if in.Inferred != "" {
+				mark = " *"
+			}
+			fmt.Fprintf(tw, "%s%s\t%s%s\t%s\t%s\t\n", strings.Repeat("  ", depth+1), in.Code, truncate(oneLine(in.Name), 70), mark, maxText(in.Max), truncate(ruleSummary(in), 60))
+			for _, c := range in.Children {
+				walk(c, depth+1)
+			}
+		}
+		for _, in := range p.Indicators {
+			walk(in, 0)
+			sum += in.MaxValue()
+		}
+		fmt.Fprintf(tw, "\tCộng %s\t%s\t\t\n", p.Code, fmtNum(sum))
+		if p.Optional {
+			optional += p.MaxValue()
+		} else {
+			core += p.MaxValue()
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Tổng điểm tối đa (các chỉ số chính): %s", fmtNum(core))
+	if r.Max != nil {
+		fmt.Fprintf(w, "  (văn bản ghi: %s)", fmtNum(*r.Max))
+	}
+	fmt.Fprintln(w)
+	if optional > 0 {
+		fmt.Fprintf(w, "Lĩnh vực ưu tiên: %s điểm tối đa cộng lại\n", fmtNum(optional))
+	}
+	if r.Total != nil {
+		fmt.Fprintf(w, "Điểm tổng hợp: %s\n", r.Total.Expr)
+	}
+	fmt.Fprintln(w, "(* cách tính được suy ra vì văn bản không nêu; xem inferred trong tệp bộ chỉ số)")
+	if len(r.Decisions) > 0 {
+		fmt.Fprintf(w, "\nQuyết định đã ghi (%d):\n", len(r.Decisions))
+		for _, d := range r.Decisions {
+			fmt.Fprintf(w, "  %s [%s] %s\n", d.ID, d.Where, oneLine(d.Decision))
+		}
+	}
+}
+
+func maxText(m *float64) string {
+	if m == nil {
+		return "(không ghi)"
+	}
+	return fmtNum(*m)
+}

@@ -1,0 +1,606 @@
+// Package engine scores a unit's figures against a rubric. It is pure: no
+// I/O, no clock, deterministic. Scores keep full float64 precision; only
+// display and totals for ranking are rounded (see Round2).
+//
+// Missing data is not a reported zero: an indicator whose rule needs a figure
+// that was not given scores 0 with status StatusMissing ("thiếu số liệu"), per
+// the Thanh Hóa rule "không có số liệu thì không có điểm".
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/chiso-vn/chiso/processor/formula"
+	"github.com/chiso-vn/chiso/processor/rubric"
+)
+
+// Status of an indicator's score.
+type Status string
+
+// Statuses.
+const (
+	StatusOK        Status = "ok"
+	StatusMissing   Status = "missing"   // a needed figure was not given: 0 points
+	StatusZeroDen   Status = "zero_den"  // ratio with denominator 0: 0 points
+	StatusPending   Status = "pending"   // cohort-relative, not settled yet
+	StatusSettled   Status = "settled"   // cohort-relative, settled over a cohort
+	StatusReference Status = "reference" // 0-point indicator, for reference
+)
+
+// Value is one reported figure. Set is false when the cell was left empty.
+// Num is the figure as the engine uses it: yes/no as 1/0, a choice as its
+// option's fraction, a percent as a fraction, an item list as its length.
+type Value struct {
+	Set    bool
+	Num    float64
+	Choice string   // option key, for choice inputs
+	Items  []string // for item lists
+	Text   string   // as typed, for text inputs and messages
+	Cell   string   // where it came from ("Chỉ số!E12"), when read from a workbook
+}
+
+// Num returns a set numeric value.
+func Num(f float64) Value { return Value{Set: true, Num: f} }
+
+// Values are a unit's figures: general information by key, indicator inputs
+// by indicator code then input key, and optional self-declared scores.
+type Values struct {
+	General map[string]Value
+	Inputs  map[string]map[string]Value
+	Self    map[string]float64
+}
+
+// NewValues returns empty Values ready to fill.
+func NewValues() Values {
+	return Values{General: map[string]Value{}, Inputs: map[string]map[string]Value{}, Self: map[string]float64{}}
+}
+
+// Set stores an indicator input.
+func (v Values) Set(code, key string, val Value) {
+	m := v.Inputs[code]
+	if m == nil {
+		m = map[string]Value{}
+		v.Inputs[code] = m
+	}
+	m[key] = val
+}
+
+// IndicatorResult is the score of one indicator.
+type IndicatorResult struct {
+	Code    string
+	Pillar  string
+	Parent  string // code of the parent indicator, if any
+	Name    string
+	Max     float64
+	Points  float64 // full precision
+	Status  Status
+	Measure *float64 // the measured figure of numeric rules (ratio, count…)
+	Missing []string // the figures that were missing
+	Self    *float64 // the self-declared score, when given
+	Cohort  *CohortInfo
+	Note    string // e.g. "tỷ lệ vượt 100 %, tính 100 %"
+	Leaf    bool   // scored itself (not the sum of children)
+}
+
+// CohortInfo says how a cohort-relative score was settled.
+type CohortInfo struct {
+	Method string
+	N      int     // units with a figure
+	Best   float64 // x_best (or max for minmax)
+	Min    float64
+}
+
+// PillarResult is a pillar's score.
+type PillarResult struct {
+	Code     string
+	Name     string
+	Max      float64
+	Points   float64
+	Self     float64
+	HasSelf  bool
+	Optional bool
+	Applies  bool
+}
+
+// Result is a unit's full score.
+type Result struct {
+	RubricID   string
+	Indicators []IndicatorResult // rubric order, parents before children
+	Pillars    []PillarResult
+	Total      float64 // full precision; Round2 for display and ranking
+	Max        float64
+	Self       float64 // sum of self-declared top-level scores
+	HasSelf    bool
+	Pending    int // cohort indicators not settled yet
+	index      map[string]int
+	applies    map[string]bool // optional pillars that apply to this unit
+}
+
+// Indicator returns the result for a code.
+func (r *Result) Indicator(code string) *IndicatorResult {
+	if i, ok := r.index[code]; ok {
+		return &r.Indicators[i]
+	}
+	return nil
+}
+
+// Pillar returns the pillar result for a code.
+func (r *Result) Pillar(code string) *PillarResult {
+	for i := range r.Pillars {
+		if r.Pillars[i].Code == code {
+			return &r.Pillars[i]
+		}
+	}
+	return nil
+}
+
+// Round2 rounds half away from zero to 2 decimals, as displayed and ranked.
+// A 1e-9 nudge makes decimal halves that binary floats store just below
+// (2.675 is 2.67499999…) round the way they are written.
+func Round2(x float64) float64 {
+	if x < 0 {
+		return -Round2(-x)
+	}
+	return math.Floor(x*100+0.5+1e-9) / 100
+}
+
+// Scorer scores values against one rubric; build it once per rubric.
+type Scorer struct {
+	r     *rubric.Rubric
+	rules map[*rubric.Indicator]*crule
+	total *formula.Expr
+}
+
+type crule struct {
+	rule                  *rubric.Rule
+	value, num, den, gate *formula.Expr
+	expr                  *formula.Expr
+	parts                 []*crule
+}
+
+// New compiles the rubric's expressions. It fails only on a broken rubric;
+// run rubric.Check for the full list of problems.
+func New(r *rubric.Rubric) (*Scorer, error) {
+	s := &Scorer{r: r, rules: map[*rubric.Indicator]*crule{}}
+	var errs []error
+	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		if in.Rule == nil {
+			errs = append(errs, fmt.Errorf("%s %s: no rule", r.ID, in.Code))
+			return
+		}
+		c, err := compileRule(in.Rule)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", r.ID, in.Code, err))
+			return
+		}
+		s.rules[in] = c
+	})
+	if r.Total != nil {
+		e, err := formula.Compile(r.Total.Expr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s total: %w", r.ID, err))
+		}
+		s.total = e
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Rubric returns the rubric the scorer was built for.
+func (s *Scorer) Rubric() *rubric.Rubric { return s.r }
+
+func compileRule(r *rubric.Rule) (*crule, error) {
+	c := &crule{rule: r}
+	var err error
+	comp := func(src string) *formula.Expr {
+		if src == "" || err != nil {
+			return nil
+		}
+		var e *formula.Expr
+		e, err = formula.Compile(src)
+		return e
+	}
+	c.value, c.num, c.den, c.gate, c.expr = comp(r.Value), comp(r.Num), comp(r.Den), comp(r.Gate), comp(r.Expr)
+	if err != nil {
+		return nil, err
+	}
+	for i := range r.Parts {
+		pc, err := compileRule(&r.Parts[i].Rule)
+		if err != nil {
+			return nil, fmt.Errorf("part %d: %w", i+1, err)
+		}
+		c.parts = append(c.parts, pc)
+	}
+	return c, nil
+}
+
+// env resolves a name to an indicator input first, then a general field.
+func (s *Scorer) env(in *rubric.Indicator, v Values) formula.Env {
+	inputs := v.Inputs[in.Code]
+	return func(name string) (float64, bool) {
+		if x, ok := in.Input(name); ok {
+			val, set := inputs[name]
+			if set && val.Set {
+				return val.Num, true
+			}
+			return 0, x.Optional
+		}
+		if g, ok := s.r.GeneralField(name); ok {
+			val, set := v.General[name]
+			if set && val.Set {
+				return val.Num, true
+			}
+			return 0, g.Optional
+		}
+		return 0, false
+	}
+}
+
+// Score scores one unit. Cohort-relative indicators are left pending with
+// their measure; Settle gives them points.
+func (s *Scorer) Score(v Values) *Result {
+	res := &Result{RubricID: s.r.ID, index: map[string]int{}}
+	var walk func(p *rubric.Pillar, parent string, in *rubric.Indicator)
+	walk = func(p *rubric.Pillar, parent string, in *rubric.Indicator) {
+		ir := IndicatorResult{Code: in.Code, Pillar: p.Code, Parent: parent, Name: in.Name, Max: in.MaxValue(), Leaf: len(in.Children) == 0}
+		if self, ok := v.Self[in.Code]; ok {
+			x := self
+			ir.Self = &x
+		}
+		if ir.Leaf {
+			o := s.eval(s.rules[in], in.MaxValue(), s.env(in, v))
+			ir.Points, ir.Status, ir.Missing, ir.Measure, ir.Note = o.points, o.status, o.missing, o.measure, o.note
+		}
+		res.index[in.Code] = len(res.Indicators)
+		res.Indicators = append(res.Indicators, ir)
+		for _, c := range in.Children {
+			walk(p, in.Code, c)
+		}
+	}
+	for _, p := range s.r.Pillars {
+		for _, in := range p.Indicators {
+			walk(p, "", in)
+		}
+	}
+	res.applies = map[string]bool{}
+	for _, p := range s.r.Pillars {
+		if p.Optional {
+			g := v.General[p.AppliesIf]
+			res.applies[p.Code] = g.Set && g.Num != 0
+		}
+	}
+	s.finish(res)
+	return res
+}
+
+// finish derives parents, pillars and the total from the leaves.
+func (s *Scorer) finish(res *Result) {
+	// Parents: children come after their parent, so go backwards.
+	for i := len(res.Indicators) - 1; i >= 0; i-- {
+		ir := &res.Indicators[i]
+		if ir.Leaf {
+			continue
+		}
+		var sum float64
+		ir.Status = StatusOK
+		for j := i + 1; j < len(res.Indicators); j++ {
+			c := res.Indicators[j]
+			if c.Parent != ir.Code {
+				continue
+			}
+			sum += c.Points
+			if c.Status == StatusMissing || c.Status == StatusPending {
+				ir.Status = c.Status
+			}
+		}
+		ir.Points = math.Min(sum, ir.Max)
+	}
+	res.Pillars = res.Pillars[:0]
+	res.Pending = 0
+	res.Self, res.HasSelf = 0, false
+	var a, b, c float64
+	for _, p := range s.r.Pillars {
+		pr := PillarResult{Code: p.Code, Name: p.Name, Max: p.MaxValue(), Optional: p.Optional, Applies: true}
+		if p.Optional {
+			pr.Applies = res.applies[p.Code]
+		}
+		for _, in := range p.Indicators {
+			ir := res.Indicator(in.Code)
+			pr.Points += ir.Points
+			if ir.Self != nil {
+				pr.Self += *ir.Self
+				pr.HasSelf = true
+			}
+		}
+		if p.Max == nil {
+			for _, in := range p.Indicators {
+				pr.Max += in.MaxValue()
+			}
+		}
+		switch {
+		case !p.Optional:
+			a += pr.Points
+		case pr.Applies:
+			b += pr.Points
+			c += pr.Max
+		}
+		if pr.Applies {
+			res.Self += pr.Self
+			res.HasSelf = res.HasSelf || pr.HasSelf
+		}
+		res.Pillars = append(res.Pillars, pr)
+	}
+	for _, ir := range res.Indicators {
+		if ir.Status == StatusPending && ir.Leaf {
+			res.Pending++
+		}
+	}
+	m := s.r.CoreMax()
+	res.Total, res.Max = a+b, m+c
+	if s.total != nil {
+		t, err := s.total.Eval(formula.MapEnv(map[string]float64{"A": a, "B": b, "C": c, "M": m}))
+		if err == nil {
+			res.Total = t
+		}
+		// A whole-score formula rescales to the core maximum (D out of 485).
+		res.Max = m
+	}
+}
+
+type outcome struct {
+	points  float64
+	status  Status
+	missing []string
+	measure *float64
+	note    string
+}
+
+func missingOutcome(err error) (outcome, bool) {
+	var me *formula.MissingError
+	if errors.As(err, &me) {
+		return outcome{status: StatusMissing, missing: me.Vars}, true
+	}
+	return outcome{}, false
+}
+
+// measure evaluates value or num/den. ok is false when o is final.
+func (s *Scorer) measure(c *crule, max float64, env formula.Env) (m float64, o outcome, ok bool) {
+	if c.num != nil {
+		n, err1 := c.num.Eval(env)
+		d, err2 := c.den.Eval(env)
+		if mo, miss := missingOutcome(errors.Join(err1, err2)); miss {
+			// Report every missing figure of the ratio, not just the first.
+			var all []string
+			for _, e := range []error{err1, err2} {
+				var me *formula.MissingError
+				if errors.As(e, &me) {
+					all = append(all, me.Vars...)
+				}
+			}
+			mo.missing = dedupe(all)
+			return 0, mo, false
+		}
+		if err := errors.Join(err1, err2); err != nil && !errors.Is(err, formula.ErrDivZero) {
+			return 0, outcome{status: StatusMissing, note: err.Error()}, false
+		}
+		if d == 0 {
+			zd := c.rule.ZeroDen
+			if zd == "" {
+				zd = s.r.Defaults.ZeroDen
+			}
+			if zd == rubric.ZeroDenFull {
+				return 0, outcome{points: max, status: StatusOK, note: "mẫu số bằng 0: không phát sinh, tính điểm tối đa"}, false
+			}
+			return 0, outcome{status: StatusZeroDen, note: "mẫu số bằng 0: không tính được tỷ lệ"}, false
+		}
+		return n / d, outcome{}, true
+	}
+	if c.value == nil {
+		return 0, outcome{status: StatusMissing, note: "rule has no measure"}, false
+	}
+	x, err := c.value.Eval(env)
+	if mo, miss := missingOutcome(err); miss {
+		return 0, mo, false
+	}
+	if errors.Is(err, formula.ErrDivZero) {
+		return 0, outcome{status: StatusZeroDen, note: "mẫu số bằng 0: không tính được tỷ lệ"}, false
+	}
+	if err != nil {
+		return 0, outcome{status: StatusMissing, note: err.Error()}, false
+	}
+	return x, outcome{}, true
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+const eps = 1e-9
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+func (s *Scorer) eval(c *crule, max float64, env formula.Env) outcome {
+	r := c.rule
+	if c.gate != nil {
+		g, err := c.gate.Eval(env)
+		if o, miss := missingOutcome(err); miss {
+			return o
+		}
+		if err == nil && g == 0 {
+			return outcome{status: StatusOK, note: "không đạt điều kiện: 0 điểm"}
+		}
+	}
+	switch r.Kind {
+	case rubric.KindYesNo, rubric.KindChoice:
+		x, ok := env(r.Input)
+		if !ok {
+			return outcome{status: StatusMissing, missing: []string{r.Input}}
+		}
+		if r.Kind == rubric.KindYesNo {
+			if x != 0 {
+				return outcome{points: max, status: StatusOK}
+			}
+			return outcome{status: StatusOK}
+		}
+		return outcome{points: clamp01(x) * max, status: StatusOK}
+	case rubric.KindReference:
+		return outcome{status: StatusReference}
+	case rubric.KindFormula:
+		x, err := c.expr.Eval(func(name string) (float64, bool) {
+			if name == "max" {
+				return max, true
+			}
+			return env(name)
+		})
+		if o, miss := missingOutcome(err); miss {
+			return o
+		}
+		if errors.Is(err, formula.ErrDivZero) {
+			return outcome{status: StatusZeroDen, note: "mẫu số bằng 0: không tính được tỷ lệ"}
+		}
+		return outcome{points: math.Max(0, math.Min(x, max)), status: StatusOK}
+	case rubric.KindSum:
+		var total float64
+		st := StatusOK
+		var missing []string
+		var notes string
+		for i, p := range r.Parts {
+			pmax := 0.0
+			if p.Share != nil {
+				pmax = *p.Share * max
+			} else if p.Points != nil {
+				pmax = *p.Points
+			}
+			o := s.eval(c.parts[i], pmax, env)
+			total += o.points
+			if o.status == StatusMissing {
+				st = StatusMissing
+				missing = append(missing, o.missing...)
+			}
+			if o.note != "" && notes == "" {
+				notes = o.note
+			}
+		}
+		return outcome{points: math.Min(total, max), status: st, missing: dedupe(missing), note: notes}
+	case rubric.KindChildren:
+		return outcome{status: StatusOK} // derived in finish
+	}
+	m, o, ok := s.measure(c, max, env)
+	if !ok {
+		return o
+	}
+	meas := m
+	out := outcome{status: StatusOK, measure: &meas}
+	switch r.Kind {
+	case rubric.KindRatio:
+		cp := 1.0
+		if r.Cap != nil {
+			cp = *r.Cap
+		}
+		if m > cp+eps {
+			out.note = "tỷ lệ vượt mức tối đa, chỉ tính tối đa"
+		}
+		out.points = math.Max(0, math.Min(m, cp)) * max
+	case rubric.KindTarget:
+		out.points = clamp01(m/r.Target) * max
+	case rubric.KindThreshold:
+		if m >= r.AtLeast-eps {
+			out.points = max
+		}
+	case rubric.KindSteps:
+		for _, st := range r.Steps {
+			if st.Min == nil || m >= *st.Min-eps {
+				if st.Fraction != nil {
+					out.points = *st.Fraction * max
+				} else if st.Points != nil {
+					out.points = math.Min(*st.Points, max)
+				}
+				break
+			}
+		}
+	case rubric.KindPerItem:
+		cp := max
+		if r.CapPoints != nil {
+			cp = math.Min(*r.CapPoints, max)
+		}
+		out.points = math.Max(0, math.Min(m*r.PointsPer, cp))
+	case rubric.KindCohort:
+		out.status = StatusPending
+	default:
+		return outcome{status: StatusMissing, note: "unknown rule kind " + string(r.Kind)}
+	}
+	return out
+}
+
+// Settle gives cohort-relative indicators their points over the cohort of
+// results (all scored with this scorer) and refreshes totals.
+//
+//   - best:   points = max × x / x_best; when every unit has 0 (or the best
+//     is ≤ 0), everyone gets 0 — "không có thì không có điểm".
+//   - minmax: points = max × (x − min) / (max − min); when all units report
+//     the same figure, they all get full points if it is above 0, else 0.
+//
+// Units whose figure is missing take no part in x_best, min and max and
+// keep 0 points with status missing. Negative figures count as 0.
+func (s *Scorer) Settle(results []*Result) {
+	var codes []string
+	s.r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		if in.Rule != nil && in.Rule.Kind == rubric.KindCohort && len(in.Children) == 0 {
+			codes = append(codes, in.Code)
+		}
+	})
+	for _, code := range codes {
+		_, in := s.r.Indicator(code)
+		method := in.Rule.Method
+		n := 0
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, res := range results {
+			ir := res.Indicator(code)
+			if ir == nil || ir.Measure == nil || (ir.Status != StatusPending && ir.Status != StatusSettled) {
+				continue
+			}
+			x := math.Max(0, *ir.Measure)
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+			n++
+		}
+		for _, res := range results {
+			ir := res.Indicator(code)
+			if ir == nil || ir.Measure == nil || (ir.Status != StatusPending && ir.Status != StatusSettled) {
+				continue
+			}
+			x := math.Max(0, *ir.Measure)
+			var f float64
+			switch method {
+			case "minmax":
+				switch {
+				case hi-lo > eps:
+					f = (x - lo) / (hi - lo)
+				case hi > eps:
+					f = 1
+				}
+			default: // best
+				if hi > eps {
+					f = x / hi
+				}
+			}
+			ir.Points = clamp01(f) * ir.Max
+			ir.Status = StatusSettled
+			ir.Cohort = &CohortInfo{Method: method, N: n, Best: hi, Min: lo}
+		}
+	}
+	for _, res := range results {
+		s.finish(res)
+	}
+}

@@ -1,0 +1,199 @@
+package workbook
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/values"
+)
+
+// Meta is what a workbook claims to be.
+type Meta struct {
+	RubricID, RubricHash, Version, UnitCode, UnitName, Year string
+	// From says where the metadata was found: "properties", "sheet" or "".
+	From string
+}
+
+// ReadMeta reads the template metadata from the custom properties, falling
+// back to the hidden sheet (a copy whose properties were lost).
+func ReadMeta(f *excelize.File) Meta {
+	var m Meta
+	set := func(k, v string) {
+		switch k {
+		case MetaRubric:
+			m.RubricID = v
+		case MetaHash:
+			m.RubricHash = v
+		case MetaVersion:
+			m.Version = v
+		case MetaUnitCode:
+			m.UnitCode = v
+		case MetaUnitName:
+			m.UnitName = v
+		case MetaYear:
+			m.Year = v
+		}
+	}
+	if props, err := f.GetCustomProps(); err == nil {
+		for _, p := range props {
+			if k, ok := strings.CutPrefix(p.Name, "chiso_"); ok {
+				set(k, fmt.Sprint(p.Value))
+			}
+		}
+		if m.RubricID != "" {
+			m.From = "properties"
+			return m
+		}
+	}
+	if rows, err := f.GetRows(SheetMeta); err == nil {
+		for _, r := range rows {
+			if len(r) >= 2 {
+				set(r[0], r[1])
+			}
+		}
+		if m.RubricID != "" {
+			m.From = "sheet"
+		}
+	}
+	return m
+}
+
+// Cell is a cell read through a defined name.
+type Cell struct {
+	Sheet, Addr string
+	Raw         string // the stored value (the cached result for formulas)
+	Number      bool   // stored as a number
+}
+
+// Where formats the cell for messages: "Chỉ số!E12".
+func (c Cell) Where() string { return c.Sheet + "!" + c.Addr }
+
+// Named returns the cells behind the workbook-scoped defined names that
+// point at a single cell, by name.
+func Named(f *excelize.File) map[string]Cell {
+	out := map[string]Cell{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Scope != "" && dn.Scope != "Workbook" {
+			continue
+		}
+		sheet, addr, ok := splitRef(dn.RefersTo)
+		if !ok {
+			continue
+		}
+		out[dn.Name] = readCell(f, sheet, addr)
+	}
+	return out
+}
+
+func readCell(f *excelize.File, sheet, addr string) Cell {
+	c := Cell{Sheet: sheet, Addr: addr}
+	raw, err := f.GetCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return c
+	}
+	c.Raw = raw
+	if t, err := f.GetCellType(sheet, addr); err == nil {
+		switch t {
+		case excelize.CellTypeNumber, excelize.CellTypeDate:
+			c.Number = true
+		case excelize.CellTypeUnset, excelize.CellTypeFormula:
+			_, perr := strconv.ParseFloat(raw, 64)
+			c.Number = perr == nil && raw != ""
+		}
+	}
+	return c
+}
+
+// splitRef splits "'Chỉ số'!$E$12" into sheet and "E12".
+func splitRef(ref string) (sheet, addr string, ok bool) {
+	i := strings.LastIndex(ref, "!")
+	if i < 0 {
+		return "", "", false
+	}
+	sheet = strings.Trim(ref[:i], "'")
+	sheet = strings.ReplaceAll(sheet, "''", "'")
+	addr = strings.ReplaceAll(ref[i+1:], "$", "")
+	if addr == "" || strings.ContainsAny(addr, ":,") {
+		return "", "", false
+	}
+	return sheet, addr, true
+}
+
+// raw turns a cell into the raw value values.Coerce expects.
+func (c Cell) raw() any {
+	if c.Number {
+		if f, err := strconv.ParseFloat(c.Raw, 64); err == nil {
+			return f
+		}
+	}
+	return c.Raw
+}
+
+// CellError is a problem with one cell's content.
+type CellError struct {
+	Cell      Cell
+	Indicator string // indicator code, or "" for general information
+	Input     string
+	Err       error
+}
+
+func (e *CellError) Error() string {
+	if e.Indicator == "" {
+		return fmt.Sprintf("%s (%s): %v", e.Cell.Where(), e.Input, e.Err)
+	}
+	return fmt.Sprintf("%s (chỉ số %s, %s): %v", e.Cell.Where(), e.Indicator, e.Input, e.Err)
+}
+
+func (e *CellError) Unwrap() error { return e.Err }
+
+// ReadValues reads every input, general field and self-score of rubric r
+// through the defined names. All unreadable cells are returned as
+// *CellError, joined; the values that could be read are returned anyway.
+func ReadValues(f *excelize.File, r *rubric.Rubric) (engine.Values, error) {
+	named := Named(f)
+	v := engine.NewValues()
+	var errs []error
+	for _, g := range r.General {
+		c, ok := named[GeneralName(g.Key)]
+		if !ok {
+			continue
+		}
+		val, err := values.Coerce(g, c.raw())
+		if err != nil {
+			errs = append(errs, &CellError{Cell: c, Input: g.Label, Err: err})
+			continue
+		}
+		val.Cell = c.Where()
+		v.General[g.Key] = val
+	}
+	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		for _, x := range in.Inputs {
+			c, ok := named[InputName(in.Code, x.Key)]
+			if !ok {
+				continue
+			}
+			val, err := values.Coerce(x, c.raw())
+			if err != nil {
+				errs = append(errs, &CellError{Cell: c, Indicator: in.Code, Input: x.Key, Err: err})
+				continue
+			}
+			val.Cell = c.Where()
+			v.Set(in.Code, x.Key, val)
+		}
+		if c, ok := named[SelfName(in.Code)]; ok && strings.TrimSpace(c.Raw) != "" {
+			n, err := values.Coerce(rubric.Input{Type: rubric.Number}, c.raw())
+			if err != nil {
+				errs = append(errs, &CellError{Cell: c, Indicator: in.Code, Input: "điểm tự chấm", Err: err})
+			} else {
+				v.Self[in.Code] = n.Num
+			}
+		}
+	})
+	return v, errors.Join(errs...)
+}
