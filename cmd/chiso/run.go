@@ -50,6 +50,8 @@ Commands:
   rubric show [ID]          print a rubric as a table with pillar and grand totals
   rubric check [ID|FILE]    check rubrics for arithmetic and structural problems
   score --values FILE       score one set of figures (YAML or JSON) [--rubric ID] [--json]
+  template [--rubric ID] [--year Y] [--unit NAME | --all] [--out DIR]
+                            write blank self-assessment workbooks (default outbox/<year>/bieu-mau/)
   version                   print the version
 
 --config defaults to config.yaml in the current folder (built-in defaults if absent).
@@ -123,6 +125,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.rubricCmd(ctx, cargs)
 	case "score":
 		return a.scoreCmd(ctx, cargs)
+	case "template":
+		return a.templateCmd(ctx, cargs)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageErr("unknown command %q", cmd)

@@ -300,6 +300,7 @@ func (g *generator) generalSheet() {
 		g.validate(s, cell("B", row), in, in.Label)
 		g.name(GeneralName(in.Key), s, "B", row)
 		g.general[in.Key] = abs(s, "B", row)
+		g.fitRow(s, row, map[string]float64{"A": 48}, 18)
 		row++
 	}
 	g.pageSetup(s, "$1:$1", false)
@@ -331,7 +332,7 @@ func (g *generator) protect(sheet string) {
 
 func (g *generator) scoresSheet() {
 	f, s, st := g.f, SheetScores, g.st
-	widths := map[string]float64{colTT: 7, colName: 42, colMax: 8, colMethod: 52, colValue: 13, colUnit: 11, colScore: 10, colSelf: 10, colExplain: 34, colEvidence: 30, colOfficer: 20}
+	widths := scoreWidths
 	for c, w := range widths {
 		g.check(f.SetColWidth(s, c, c, w))
 	}
@@ -387,6 +388,7 @@ func (g *generator) scoresSheet() {
 		if p.Task != "" || p.Lead != "" {
 			g.check(f.SetCellStr(s, cell(colMethod, prow), joinNonEmpty("\n", prefixed("Nhiệm vụ: ", p.Task), prefixed("Chủ trì: ", p.Lead), prefixed("Phối hợp: ", p.Support))))
 		}
+		g.fitRow(s, prow, scoreWidths, 20)
 		row++
 		var top []int
 		for _, in := range p.Indicators {
@@ -435,6 +437,41 @@ func (g *generator) scoresSheet() {
 	g.protect(s)
 }
 
+// fitRow sets a row's height to fit its wrapped text: neither Excel nor
+// LibreOffice grows rows on open, so an estimate is written. Widths are in
+// character units; Times New Roman 11–12 pt fits about one character per unit.
+func (g *generator) fitRow(sheet string, row int, widths map[string]float64, minHeight float64) {
+	lines := 1
+	for col, w := range widths {
+		v, _ := g.f.GetCellValue(sheet, cell(col, row))
+		if v == "" {
+			continue
+		}
+		n := 0
+		for _, para := range strings.Split(v, "\n") {
+			per := int(w * 1.05)
+			if per < 1 {
+				per = 1
+			}
+			n += (len([]rune(para)) + per - 1) / per
+			if len([]rune(para)) == 0 {
+				n++
+			}
+		}
+		if n > lines {
+			lines = n
+		}
+	}
+	h := float64(lines)*15 + 3
+	if h < minHeight {
+		h = minHeight
+	}
+	if h > 409 {
+		h = 409 // Excel's maximum row height
+	}
+	g.check(g.f.SetRowHeight(sheet, row, h))
+}
+
 func prefixed(p, s string) string {
 	if s == "" {
 		return ""
@@ -465,6 +502,10 @@ func sumOf(cells []string) string {
 	}
 	return "SUM(" + strings.Join(cells, ",") + ")"
 }
+
+// scoreWidths are the column widths of the indicator sheet: the whole
+// sheet fits an A4 landscape page at about 75 %.
+var scoreWidths = map[string]float64{colTT: 7, colName: 40, colMax: 8, colMethod: 48, colValue: 12, colUnit: 10, colScore: 10, colSelf: 10, colExplain: 28, colEvidence: 24, colOfficer: 16}
 
 // indicator writes an indicator row, its input rows and its children, and
 // returns the next free row.
@@ -503,6 +544,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	dv.SetInput("Điểm tự chấm", "Nhập điểm đơn vị tự chấm, từ 0 đến "+fnum(in.MaxValue())+".")
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm tự chấm phải từ 0 đến điểm tối đa ("+fnum(in.MaxValue())+").")
 	g.check(f.AddDataValidation(s, dv))
+	g.fitRow(s, irow, scoreWidths, 30)
 	row++
 
 	refs := map[string]cellRef{}
@@ -520,6 +562,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		g.validate(s, cell(colValue, row), x, x.Key)
 		g.name(InputName(in.Code, x.Key), s, colValue, row)
 		refs[x.Key] = cellRef{ref: "$" + colValue + "$" + strconv.Itoa(row), input: x}
+		g.fitRow(s, row, scoreWidths, 18)
 		row++
 	}
 	childTop := []int{}
@@ -603,6 +646,7 @@ func (g *generator) guideSheet() {
 			style = st.guideTitle
 		}
 		g.check(f.SetCellStyle(s, c, c, style))
+		g.fitRow(s, i+1, map[string]float64{"A": 110}, 18)
 	}
 	g.pageSetup(s, "", false)
 	g.protect(s)

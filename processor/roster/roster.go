@@ -1,0 +1,110 @@
+// Package roster identifies units (communes, districts, departments) by
+// code or by name as people write it: any Unicode normalisation, case,
+// diacritics (đ folded by hand), old or new tone placement (Hoà/Hòa) and
+// the prefixes "UBND", "xã", "phường", "thị trấn" do not matter.
+package roster
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/values"
+)
+
+var prefixes = []string{"ubnd ", "uy ban nhan dan ", "xa ", "phuong ", "thi tran ", "dac khu ", "huyen ", "so "}
+
+// Key folds a unit name for comparison: "UBND Xã Triệu Thành" → "trieu thanh".
+func Key(name string) string {
+	k := values.Fold(name)
+	for changed := true; changed; {
+		changed = false
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) && len(k) > len(p) {
+				k = strings.TrimSpace(k[len(p):])
+				changed = true
+			}
+		}
+	}
+	return k
+}
+
+// Slug makes a file-name-safe ASCII form of a name: "Xã Triệu Thành" → "xa-trieu-thanh".
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range values.Fold(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// Find returns the unit with the given code, else the unit whose folded
+// name equals the folded query. ok is false when none matches.
+func Find(units []config.Unit, code, name string) (config.Unit, bool) {
+	if c := strings.TrimSpace(code); c != "" {
+		for _, u := range units {
+			if strings.EqualFold(u.Code, c) {
+				return u, true
+			}
+		}
+	}
+	if k := Key(name); k != "" {
+		for _, u := range units {
+			if Key(u.Name) == k {
+				return u, true
+			}
+		}
+	}
+	return config.Unit{}, false
+}
+
+// Closest returns up to n roster names nearest to name, best first, for
+// "did you mean" messages.
+func Closest(units []config.Unit, name string, n int) []string {
+	k := Key(name)
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	for _, u := range units {
+		cs = append(cs, cand{u.Name, distance(k, Key(u.Name))})
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		if cs[i].d <= len([]rune(k))/2+2 {
+			out = append(out, cs[i].name)
+		}
+	}
+	return out
+}
+
+// distance is the Levenshtein distance between a and b, by rune.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
