@@ -178,7 +178,7 @@ func ruleSummary(in *rubric.Indicator) string {
 
 func showRubric(w io.Writer, r *rubric.Rubric) {
 	fmt.Fprintf(w, "%s — %s\n", r.ID, r.Name)
-	fmt.Fprintf(w, "cấp %s, %s, năm %d; nguồn: %s\n\n", r.Level, r.Province, r.Year, r.Seed)
+	fmt.Fprintf(w, "cấp %s, %s, năm %d; nguồn: %s\n\n", r.Level.Label(), r.Province, r.Year, r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MÃ\tCHỈ SỐ\tTỐI ĐA\tCÁCH TÍNH\t")
 	var core, optional float64

@@ -218,8 +218,10 @@ func compileRule(r *rubric.Rule) (*crule, error) {
 	return c, nil
 }
 
-// env resolves a name to an indicator input first, then a general field.
-func (s *Scorer) env(in *rubric.Indicator, v Values) formula.Env {
+// Env resolves a name for an indicator of r: the indicator's input first,
+// then a general field. Optional figures left empty read as 0; other empty
+// figures are missing.
+func Env(r *rubric.Rubric, in *rubric.Indicator, v Values) formula.Env {
 	inputs := v.Inputs[in.Code]
 	return func(name string) (float64, bool) {
 		if x, ok := in.Input(name); ok {
@@ -229,7 +231,7 @@ func (s *Scorer) env(in *rubric.Indicator, v Values) formula.Env {
 			}
 			return 0, x.Optional
 		}
-		if g, ok := s.r.GeneralField(name); ok {
+		if g, ok := r.GeneralField(name); ok {
 			val, set := v.General[name]
 			if set && val.Set {
 				return val.Num, true
@@ -252,7 +254,7 @@ func (s *Scorer) Score(v Values) *Result {
 			ir.Self = &x
 		}
 		if ir.Leaf {
-			o := s.eval(s.rules[in], in.MaxValue(), s.env(in, v))
+			o := s.eval(s.rules[in], in.MaxValue(), Env(s.r, in, v))
 			ir.Points, ir.Status, ir.Missing, ir.Measure, ir.Note = o.points, o.status, o.missing, o.measure, o.note
 		}
 		res.index[in.Code] = len(res.Indicators)

@@ -21,7 +21,7 @@ func TestFind(t *testing.T) {
 		{"", "trieu thanh", "TS01"},
 		{"", "Xa\u0303 Triê\u0323u Tha\u0300nh", "TS01"}, // NFD, as from macOS
 		{"", "TRIỆU THÀNH", "TS01"},
-		{"", "Phường Hòa Bình", "TS03"},  // new tone placement
+		{"", "Phường Hòa Bình", "TS03"}, // new tone placement
 		{"", "Thị Trấn Triệu Sơn", "TS10"},
 		{"X99", "Xã Hợp Lý", "TS02"}, // unknown code, known name
 		{"", "Xã Đông Sơn", ""},

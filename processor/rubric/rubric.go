@@ -19,6 +19,19 @@ const (
 	LevelDepartment Level = "so"    // sở, ban, ngành
 )
 
+// Label is the Vietnamese name of the level.
+func (l Level) Label() string {
+	switch l {
+	case LevelCommune:
+		return "xã"
+	case LevelDistrict:
+		return "huyện"
+	case LevelDepartment:
+		return "sở, ban, ngành"
+	}
+	return string(l)
+}
+
 // Rubric is one rubric set: everything needed to collect, score and explain
 // a unit's self-assessment for one year.
 type Rubric struct {
