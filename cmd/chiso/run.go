@@ -46,6 +46,8 @@ const usage = `chiso: thu nhận, kiểm tra, chấm điểm và xếp hạng b�
 Usage: chiso [--config FILE] COMMAND [ARGS]
 
 Commands:
+  process                   process every file in the inbox once, then exit
+  check FILE                validate and score one workbook, touching no folder [--json]
   rubric list               list the rubric sets
   rubric show [ID]          print a rubric as a table with pillar and grand totals
   rubric check [ID|FILE]    check rubrics for arithmetic and structural problems
@@ -127,6 +129,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.scoreCmd(ctx, cargs)
 	case "template":
 		return a.templateCmd(ctx, cargs)
+	case "process":
+		return a.processCmd(ctx, cargs)
+	case "check":
+		return a.checkCmd(ctx, cargs)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageErr("unknown command %q", cmd)

@@ -27,6 +27,16 @@ type Config struct {
 	Rubrics string `yaml:"rubrics"`
 	Inbox   string `yaml:"inbox"`
 	Outbox  string `yaml:"outbox"`
+	// Archive keeps the originals of accepted, superseded and duplicate
+	// files; Rejected the originals of rejected files. Nothing is deleted.
+	Archive  string `yaml:"archive"`
+	Rejected string `yaml:"rejected"`
+	// Limits bound hostile or broken files.
+	Limits Limits `yaml:"limits"`
+	// Workers is how many files are evaluated in parallel (0: one per CPU).
+	Workers int `yaml:"workers"`
+	// Log configures logging.
+	Log Log `yaml:"log"`
 	// Data is the folder for the ledger database: keep it on local disk.
 	Data string `yaml:"data"`
 	// Deadline is the collection deadline, "YYYY-MM-DD".
@@ -36,6 +46,24 @@ type Config struct {
 
 	// Dir is the folder of the config file (for resolving paths).
 	Dir string `yaml:"-"`
+}
+
+// Limits bound what one file may cost.
+type Limits struct {
+	MaxFileMB     int64 `yaml:"max_file_mb"`     // larger files are rejected
+	UnzipMB       int64 `yaml:"unzip_mb"`        // total unzipped size (zip bombs)
+	UnzipXMLMB    int64 `yaml:"unzip_xml_mb"`    // one unzipped XML part
+	TimeoutSecond int   `yaml:"timeout_seconds"` // per file
+}
+
+// Log configures logging: format "auto" (console on a terminal, JSON
+// otherwise), "console" or "json"; File, when set, receives JSON lines and is
+// rotated at MaxMB.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+	File   string `yaml:"file"`
+	MaxMB  int    `yaml:"max_mb"`
 }
 
 // Office is the consolidating office (district or province).
@@ -63,6 +91,10 @@ func Default() Config {
 		Rubric:   "thanhhoa-xa-2023",
 		Inbox:    "inbox",
 		Outbox:   "outbox",
+		Archive:  "luu-tru",
+		Rejected: "khong-hop-le",
+		Limits:   Limits{MaxFileMB: 20, UnzipMB: 200, UnzipXMLMB: 100, TimeoutSecond: 120},
+		Log:      Log{Level: "info", Format: "auto", MaxMB: 20},
 		Data:     "data",
 		Deadline: "",
 		Office:   Office{Name: "UBND huyện", Cohort: "don-vi"},
@@ -123,6 +155,17 @@ func (c *Config) Validate() error {
 		if _, err := time.Parse("2006-01-02", c.Deadline); err != nil {
 			errs = append(errs, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline))
 		}
+	}
+	if c.Limits.MaxFileMB <= 0 || c.Limits.UnzipMB <= 0 || c.Limits.UnzipXMLMB <= 0 || c.Limits.TimeoutSecond <= 0 {
+		errs = append(errs, fmt.Errorf("limits: every limit must be above 0 (%+v)", c.Limits))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, fmt.Errorf("workers: %d is negative", c.Workers))
+	}
+	switch c.Log.Format {
+	case "auto", "console", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not auto, console or json", c.Log.Format))
 	}
 	codes := map[string]bool{}
 	for i, u := range c.Roster {

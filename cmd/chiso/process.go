@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/validate"
+)
+
+// settings builds the evaluation settings from the config.
+func (a *app) settings() (pipeline.Settings, error) {
+	set, err := a.loadRubrics()
+	if err != nil {
+		return pipeline.Settings{}, err
+	}
+	if _, ok := set.Get(a.cfg.Rubric); !ok {
+		return pipeline.Settings{}, &exitError{code: exitConfig, err: fmt.Errorf("config: rubric %q does not exist (chiso rubric list)", a.cfg.Rubric)}
+	}
+	l := a.cfg.Limits
+	return pipeline.Settings{
+		Rubrics: set, DefaultRubric: a.cfg.Rubric, Year: a.cfg.ReportingYear(time.Now()), Roster: a.cfg.Roster,
+		MaxFileSize: l.MaxFileMB << 20, UnzipSizeLimit: l.UnzipMB << 20, UnzipXMLSizeLimit: l.UnzipXMLMB << 20,
+	}, nil
+}
+
+// newPipeline wires the pipeline to the folders and ledger of the config.
+func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, error) {
+	st, err := a.settings()
+	if err != nil {
+		return nil, err
+	}
+	c := a.cfg
+	for _, d := range []string{c.Path(c.Inbox), c.Path(c.Outbox), c.Path(c.Archive), c.Path(c.Rejected), c.Path(c.Data)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, &exitError{code: exitConfig, err: err}
+		}
+	}
+	l, err := ledger.Open(c.Path(c.Data))
+	if err != nil {
+		return nil, &exitError{code: exitConfig, err: err}
+	}
+	return &pipeline.Pipeline{
+		Settings: st, Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
+		Rejected: c.Path(c.Rejected), Ledger: l, Workers: c.Workers, Log: log,
+		Timeout: time.Duration(c.Limits.TimeoutSecond) * time.Second,
+	}, nil
+}
+
+func (a *app) processCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("process", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	log, closer := newLogger(a.cfg, a.stderr)
+	defer closer.Close()
+	bar := isTerminal(a.stderr) && !*quiet
+	if bar {
+		log = log.Level(zerolog.WarnLevel) // the bar replaces per-file lines
+	}
+	p, err := a.newPipeline(log)
+	if err != nil {
+		return err
+	}
+	defer p.Ledger.Close()
+	if bar {
+		p.Progress = func(done, total int) { progress(a.stderr, done, total) }
+	}
+	start := time.Now()
+	sum, err := p.Run(ctx)
+	if bar {
+		fmt.Fprintln(a.stderr)
+	}
+	fmt.Fprintf(a.stdout, "Đã xử lý %d tệp trong %s: %d nhận, %d trùng, %d trả lại.\n", len(sum.Files), time.Since(start).Round(time.Millisecond),
+		sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded], sum.Counts[ledger.Duplicate], sum.Counts[ledger.Rejected])
+	for _, f := range sum.Files {
+		if f.Outcome == ledger.Rejected {
+			fmt.Fprintf(a.stdout, "  trả lại  %s: %s\n", f.Name, f.Message)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("process: %w", err)
+	}
+	return nil
+}
+
+// progress draws a one-line bar on a terminal.
+func progress(w io.Writer, done, total int) {
+	const width = 30
+	n := 0
+	if total > 0 {
+		n = done * width / total
+	}
+	fmt.Fprintf(w, "\rĐang xử lý [%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+}
+
+// CheckJSON is the documented shape of `chiso check --json`.
+type CheckJSON struct {
+	File     string             `json:"file"`
+	SHA256   string             `json:"sha256"`
+	Outcome  string             `json:"outcome"` // accepted | rejected
+	Reason   string             `json:"reason,omitempty"`
+	Message  string             `json:"message,omitempty"`
+	Advice   string             `json:"advice,omitempty"`
+	Unit     *config.Unit       `json:"unit,omitempty"`
+	Year     int                `json:"year,omitempty"`
+	FoundBy  string             `json:"found_by,omitempty"`
+	Score    *ScoreJSON         `json:"score,omitempty"`
+	Problems []validate.Problem `json:"problems,omitempty"`
+}
+
+func (a *app) checkCmd(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if fs.NArg() != 1 {
+		return usageErr("check: want one FILE")
+	}
+	path := fs.Arg(0)
+	st, err := a.settings()
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usageErr("check: %v", err)
+	}
+	var scorers pipeline.Scorers
+	ev := st.Evaluate(filepath.Base(path), data, &scorers)
+	if ev.File != nil {
+		defer ev.File.Close()
+	}
+	out := CheckJSON{File: ev.Name, SHA256: ev.SHA256, Outcome: string(ev.Outcome), Reason: ev.Reason, Message: ev.Message,
+		Advice: ev.Advice, Year: ev.Year, Problems: ev.Problems}
+	if ev.Outcome == ledger.Accepted {
+		u := ev.Unit
+		out.Unit = &u
+		out.FoundBy = ev.Sub.FoundBy
+		sj := resultJSON(ev.Rubric, ev.Unit.Name, ev.Result)
+		out.Score = &sj
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Tệp: %s\nSHA-256: %s\n", ev.Name, ev.SHA256)
+	if ev.Outcome != ledger.Accepted {
+		fmt.Fprintf(w, "Kết quả: TRẢ LẠI\nLý do: %s\nCần làm: %s\n", ev.Message, ev.Advice)
+		return nil
+	}
+	fmt.Fprintf(w, "Kết quả: NHẬN — %s, năm %d\n", ev.Unit.Name, ev.Year)
+	printResult(w, ev.Rubric, "", ev.Result)
+	if len(ev.Problems) > 0 {
+		fmt.Fprintf(w, "\nVẤN ĐỀ (%d lỗi, %d cảnh báo, %d thông tin):\n", validate.Count(ev.Problems, validate.Error),
+			validate.Count(ev.Problems, validate.Warning), validate.Count(ev.Problems, validate.Info))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, p := range ev.Problems {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Severity.Label(), p.Indicator, p.Cell, p.Message)
+		}
+		tw.Flush()
+	}
+	return nil
+}

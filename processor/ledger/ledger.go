@@ -1,0 +1,299 @@
+// Package ledger records every file that enters the inbox and its outcome,
+// in SQLite (modernc.org/sqlite: pure Go, so Windows builds need no cgo).
+// Keep the database on local disk: SQLite's locking and WAL do not work
+// over network file systems.
+//
+// Every file ends in exactly one outcome: accepted, superseded (a later
+// accepted submission for the same unit, year and rubric replaced it),
+// duplicate (byte-identical to a file already processed) or rejected. A row
+// in state "processing" is work a crash interrupted; the pipeline resumes it.
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// Outcome of a file.
+type Outcome string
+
+// Outcomes.
+const (
+	Accepted   Outcome = "accepted"
+	Superseded Outcome = "superseded"
+	Duplicate  Outcome = "duplicate"
+	Rejected   Outcome = "rejected"
+)
+
+// Label is the Vietnamese word for an outcome.
+func (o Outcome) Label() string {
+	switch o {
+	case Accepted:
+		return "đã nhận"
+	case Superseded:
+		return "đã được thay thế"
+	case Duplicate:
+		return "trùng"
+	case Rejected:
+		return "trả lại"
+	}
+	return string(o)
+}
+
+// States of a row.
+const (
+	StateProcessing = "processing"
+	StateDone       = "done"
+)
+
+// File is one file that entered the inbox.
+type File struct {
+	ID           int64
+	Name         string // as dropped in the inbox
+	SHA256       string
+	Size         int64
+	ReceivedAt   time.Time
+	ProcessedAt  time.Time
+	State        string
+	Outcome      Outcome
+	Reason       string // rejection code, e.g. "xls", "unknown-unit"
+	Message      string // Vietnamese, for the commune
+	ClaimPath    string // where the file sits while processed
+	StoredPath   string // where the original is kept
+	RubricID     string
+	Year         int
+	UnitKey      string // roster code, or "ten:" + folded name without a roster
+	UnitCode     string
+	UnitName     string
+	Total        float64
+	SelfTotal    float64
+	Errors       int
+	Warnings     int
+	Data         string // JSON: values, result and problems, for rebuilding the ranking
+	OutputPath   string // annotated workbook, or the notice for rejected/duplicate files
+	DuplicateOf  int64
+	SupersededBy int64
+}
+
+// Ledger is the database.
+type Ledger struct {
+	db   *sql.DB
+	path string
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS files (
+	id            INTEGER PRIMARY KEY,
+	name          TEXT NOT NULL,
+	sha256        TEXT NOT NULL,
+	size          INTEGER NOT NULL DEFAULT 0,
+	received_at   TEXT NOT NULL,
+	processed_at  TEXT NOT NULL DEFAULT '',
+	state         TEXT NOT NULL,
+	outcome       TEXT NOT NULL DEFAULT '',
+	reason        TEXT NOT NULL DEFAULT '',
+	message       TEXT NOT NULL DEFAULT '',
+	claim_path    TEXT NOT NULL DEFAULT '',
+	stored_path   TEXT NOT NULL DEFAULT '',
+	rubric_id     TEXT NOT NULL DEFAULT '',
+	year          INTEGER NOT NULL DEFAULT 0,
+	unit_key      TEXT NOT NULL DEFAULT '',
+	unit_code     TEXT NOT NULL DEFAULT '',
+	unit_name     TEXT NOT NULL DEFAULT '',
+	total         REAL NOT NULL DEFAULT 0,
+	self_total    REAL NOT NULL DEFAULT 0,
+	errors        INTEGER NOT NULL DEFAULT 0,
+	warnings      INTEGER NOT NULL DEFAULT 0,
+	data          TEXT NOT NULL DEFAULT '',
+	output_path   TEXT NOT NULL DEFAULT '',
+	duplicate_of  INTEGER NOT NULL DEFAULT 0,
+	superseded_by INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256, state);
+CREATE INDEX IF NOT EXISTS files_unit ON files(year, rubric_id, unit_key, outcome);
+CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE TABLE IF NOT EXISTS jobs (
+	name     TEXT PRIMARY KEY,
+	last_run TEXT NOT NULL
+);
+`
+
+// Open opens (creating if needed) the ledger database in dir.
+func Open(dir string) (*Ledger, error) {
+	path := filepath.Join(dir, "chiso.db")
+	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	return &Ledger{db: db, path: path}, nil
+}
+
+// Path is the database file.
+func (l *Ledger) Path() string { return l.path }
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
+
+const cols = `id, name, sha256, size, received_at, processed_at, state, outcome, reason, message, claim_path,
+	stored_path, rubric_id, year, unit_key, unit_code, unit_name, total, self_total, errors, warnings, data,
+	output_path, duplicate_of, superseded_by`
+
+func scan(rows interface{ Scan(...any) error }) (File, error) {
+	var f File
+	var recv, proc string
+	err := rows.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &recv, &proc, &f.State, &f.Outcome, &f.Reason, &f.Message,
+		&f.ClaimPath, &f.StoredPath, &f.RubricID, &f.Year, &f.UnitKey, &f.UnitCode, &f.UnitName, &f.Total,
+		&f.SelfTotal, &f.Errors, &f.Warnings, &f.Data, &f.OutputPath, &f.DuplicateOf, &f.SupersededBy)
+	f.ReceivedAt, _ = time.Parse(time.RFC3339Nano, recv)
+	f.ProcessedAt, _ = time.Parse(time.RFC3339Nano, proc)
+	return f, err
+}
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// Begin records a claimed file as processing and returns its id.
+func (l *Ledger) Begin(ctx context.Context, f File) (int64, error) {
+	res, err := l.db.ExecContext(ctx, `INSERT INTO files (name, sha256, size, received_at, state, claim_path) VALUES (?, ?, ?, ?, ?, ?)`,
+		f.Name, f.SHA256, f.Size, ts(f.ReceivedAt), StateProcessing, f.ClaimPath)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: record %s: %w", f.Name, err)
+	}
+	return res.LastInsertId()
+}
+
+// SetStored records where the original will be kept, before it is moved,
+// so a crash between the move and Finish leaves it findable.
+func (l *Ledger) SetStored(ctx context.Context, id int64, stored string) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE files SET stored_path = ? WHERE id = ?`, stored, id)
+	return err
+}
+
+// Finish records a file's outcome. For an accepted file, the earlier
+// accepted file of the same unit, year and rubric becomes superseded, in
+// the same transaction.
+func (l *Ledger) Finish(ctx context.Context, f File) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `UPDATE files SET sha256 = ?, size = ?, processed_at = ?, state = ?, outcome = ?, reason = ?,
+		message = ?, stored_path = ?, rubric_id = ?, year = ?, unit_key = ?, unit_code = ?, unit_name = ?, total = ?,
+		self_total = ?, errors = ?, warnings = ?, data = ?, output_path = ?, duplicate_of = ? WHERE id = ?`,
+		f.SHA256, f.Size, ts(f.ProcessedAt), StateDone, f.Outcome, f.Reason, f.Message, f.StoredPath, f.RubricID, f.Year, f.UnitKey,
+		f.UnitCode, f.UnitName, f.Total, f.SelfTotal, f.Errors, f.Warnings, f.Data, f.OutputPath, f.DuplicateOf, f.ID)
+	if err != nil {
+		return fmt.Errorf("ledger: finish %s: %w", f.Name, err)
+	}
+	if f.Outcome == Accepted {
+		_, err = tx.ExecContext(ctx, `UPDATE files SET outcome = ?, superseded_by = ? WHERE outcome = ? AND year = ?
+			AND rubric_id = ? AND unit_key = ? AND id <> ?`, Superseded, f.ID, Accepted, f.Year, f.RubricID, f.UnitKey, f.ID)
+		if err != nil {
+			return fmt.Errorf("ledger: supersede for %s: %w", f.Name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Get returns the file with id.
+func (l *Ledger) Get(ctx context.Context, id int64) (File, error) {
+	return scan(l.db.QueryRowContext(ctx, `SELECT `+cols+` FROM files WHERE id = ?`, id))
+}
+
+// FindDone returns the first finished file with the given content hash.
+func (l *Ledger) FindDone(ctx context.Context, sha string) (File, bool, error) {
+	f, err := scan(l.db.QueryRowContext(ctx, `SELECT `+cols+` FROM files WHERE sha256 = ? AND state = ? ORDER BY id LIMIT 1`, sha, StateDone))
+	if errors.Is(err, sql.ErrNoRows) {
+		return File{}, false, nil
+	}
+	return f, err == nil, err
+}
+
+// Interrupted returns the files a crash left in state processing.
+func (l *Ledger) Interrupted(ctx context.Context) ([]File, error) {
+	return l.query(ctx, `SELECT `+cols+` FROM files WHERE state = ? ORDER BY id`, StateProcessing)
+}
+
+// Files returns every file, oldest first.
+func (l *Ledger) Files(ctx context.Context) ([]File, error) {
+	return l.query(ctx, `SELECT `+cols+` FROM files ORDER BY id`)
+}
+
+// Accepted returns the current accepted file of every unit for a year and
+// rubric, by unit key.
+func (l *Ledger) Accepted(ctx context.Context, year int, rubricID string) ([]File, error) {
+	return l.query(ctx, `SELECT `+cols+` FROM files WHERE outcome = ? AND year = ? AND rubric_id = ? ORDER BY unit_key`, Accepted, year, rubricID)
+}
+
+func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]File, error) {
+	rows, err := l.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Counts returns how many finished files have each outcome, and how many are
+// still processing (under the key "processing").
+func (l *Ledger) Counts(ctx context.Context) (map[string]int, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT CASE WHEN state = ? THEN outcome ELSE state END, COUNT(*) FROM files GROUP BY 1`, StateDone)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// LastRun returns when the named job last ran (zero if never).
+func (l *Ledger) LastRun(ctx context.Context, job string) (time.Time, error) {
+	var s string
+	err := l.db.QueryRowContext(ctx, `SELECT last_run FROM jobs WHERE name = ?`, job).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// SetLastRun records that the named job ran for the occurrence at t.
+func (l *Ledger) SetLastRun(ctx context.Context, job string, t time.Time) error {
+	_, err := l.db.ExecContext(ctx, `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET last_run = excluded.last_run`, job, ts(t))
+	return err
+}

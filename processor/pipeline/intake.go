@@ -1,0 +1,221 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Candidate reports whether a file in the inbox should be taken. Ignored:
+// folders (see the README's subfolder rule), hidden files (".…"), Excel's
+// owner files ("~$…"), Excel's temporary save files (no extension, or
+// ".tmp"), and partial downloads (".crdownload", ".part").
+func Candidate(name string, isDir bool) bool {
+	if isDir || name == "" {
+		return false
+	}
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || strings.HasPrefix(name, "~") {
+		return false
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	switch ext {
+	case "", ".tmp", ".crdownload", ".part", ".partial", ".download":
+		return false
+	}
+	if strings.EqualFold(name, "desktop.ini") || strings.EqualFold(name, "thumbs.db") {
+		return false
+	}
+	return true
+}
+
+// List returns the candidate files directly in the inbox, oldest first (by
+// modification time, then name), so resubmissions are taken in order.
+func List(inbox string) ([]string, error) {
+	entries, err := os.ReadDir(inbox)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		path string
+		mod  int64
+	}
+	var items []item
+	for _, e := range entries {
+		if !Candidate(e.Name(), e.IsDir()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		items = append(items, item{filepath.Join(inbox, e.Name()), info.ModTime().UnixNano()})
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].mod != items[j].mod {
+			return items[i].mod < items[j].mod
+		}
+		return items[i].path < items[j].path
+	})
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.path
+	}
+	return out, nil
+}
+
+// Format is what a file's bytes say it is.
+type Format string
+
+// Formats recognised by their first bytes.
+const (
+	FormatZip       Format = "zip" // .xlsx / .xlsm (or another zip)
+	FormatXLS       Format = "xls" // OLE2 compound file: Excel 97–2003
+	FormatEncrypted Format = "encrypted"
+	FormatPDF       Format = "pdf"
+	FormatEmpty     Format = "empty"
+	FormatOther     Format = "other"
+)
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	// An encrypted .xlsx is an OLE2 file holding an "EncryptionInfo" stream.
+	encryptionInfo = utf16("EncryptionInfo")
+)
+
+func utf16(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), 0)
+	}
+	return b
+}
+
+// Sniff tells the format from the content, not the name.
+func Sniff(data []byte) Format {
+	switch {
+	case len(data) == 0:
+		return FormatEmpty
+	case bytes.HasPrefix(data, zipMagic):
+		return FormatZip
+	case bytes.HasPrefix(data, oleMagic):
+		if bytes.Contains(data, encryptionInfo) {
+			return FormatEncrypted
+		}
+		return FormatXLS
+	case bytes.HasPrefix(bytes.TrimLeftFunc(data[:min(len(data), 1024)], unicode.IsSpace), []byte("%PDF")):
+		return FormatPDF
+	}
+	return FormatOther
+}
+
+// readLimited reads a whole file, failing if it is larger than max.
+func readLimited(path string, max int64) ([]byte, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if max > 0 && info.Size() > max {
+		return nil, info.Size(), errTooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, info.Size(), err
+	}
+	if max > 0 && int64(len(data)) > max {
+		return nil, int64(len(data)), errTooLarge
+	}
+	return data, int64(len(data)), nil
+}
+
+var errTooLarge = errors.New("file too large")
+
+// SafeName makes a file name safe on Windows and Linux: no folders, no
+// reserved characters or names, no leading dots, at most 120 characters.
+func SafeName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r < 32 || r == 127:
+			continue
+		case strings.ContainsRune(`<>:"/\|?*`, r):
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.Trim(b.String(), " .")
+	ext := filepath.Ext(s)
+	stem := strings.TrimSuffix(s, ext)
+	switch strings.ToUpper(stem) {
+	case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "LPT1", "LPT2", "LPT3":
+		stem = "_" + stem
+	}
+	if r := []rune(stem); len(r) > 110 {
+		stem = string(r[:110])
+	}
+	if stem == "" {
+		stem = "tep"
+	}
+	if r := []rune(ext); len(r) > 10 {
+		ext = string(r[:10])
+	}
+	return stem + ext
+}
+
+// moveFile renames src to dst, copying across file systems (the inbox is
+// often a network share and the archive may be elsewhere). dst must not
+// exist; it is never overwritten.
+func moveFile(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s already exists", dst)
+	}
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".chiso-tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	in.Close()
+	return os.Remove(src)
+}
