@@ -56,6 +56,7 @@ func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, error) {
 		Settings: st, Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
 		Rejected: c.Path(c.Rejected), Ledger: l, Workers: c.Workers, Log: log,
 		Timeout: time.Duration(c.Limits.TimeoutSecond) * time.Second,
+		Cohort:  c.Office.Cohort, Lineage: c.LineageMap(),
 	}, nil
 }
 
@@ -94,6 +95,14 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("process: %w", err)
+	}
+	// One ranking rebuild per run, however many files arrived.
+	if sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded] > 0 {
+		res, err := p.Rank(ctx, pipeline.RankOptions{Year: p.Settings.Year})
+		if err != nil {
+			return fmt.Errorf("process: ranking: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "Bảng xếp hạng: %s\n", res.Paths[0])
 	}
 	return nil
 }

@@ -48,6 +48,7 @@ Usage: chiso [--config FILE] COMMAND [ARGS]
 Commands:
   process                   process every file in the inbox once, then exit
   check FILE                validate and score one workbook, touching no folder [--json]
+  rank [--year Y] [--final] rebuild the ranking from the ledger (xep-hang-<cohort>-<year>.xlsx/.csv/.json)
   rubric list               list the rubric sets
   rubric show [ID]          print a rubric as a table with pillar and grand totals
   rubric check [ID|FILE]    check rubrics for arithmetic and structural problems
@@ -133,6 +134,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.processCmd(ctx, cargs)
 	case "check":
 		return a.checkCmd(ctx, cargs)
+	case "rank":
+		return a.rankCmd(ctx, cargs)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageErr("unknown command %q", cmd)

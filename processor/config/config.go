@@ -43,6 +43,15 @@ type Config struct {
 	Deadline string `yaml:"deadline"`
 	Office   Office `yaml:"office"`
 	Roster   []Unit `yaml:"roster"`
+	// Watch configures the daemon's inbox watching.
+	Watch Watch `yaml:"watch"`
+	// Schedule is the November collection calendar.
+	Schedule Schedule `yaml:"schedule"`
+	// SMTP, when Host is set, sends reminder e-mails.
+	SMTP SMTP `yaml:"smtp"`
+	// Lineage lists units formed by merging others (the 2025 reform): the
+	// previous-year comparison uses the mean of the predecessors' scores.
+	Lineage []Merge `yaml:"lineage"`
 
 	// Dir is the folder of the config file (for resolving paths).
 	Dir string `yaml:"-"`
@@ -76,6 +85,57 @@ type Office struct {
 	Cohort string `yaml:"cohort"`
 }
 
+// Watch configures how the daemon watches the inbox.
+type Watch struct {
+	// RescanSeconds: a full rescan of the inbox every so often, whatever the
+	// file-system events say (events are missed on network shares).
+	RescanSeconds int `yaml:"rescan_seconds"`
+	// SettleSeconds: a file is taken once its size and time have not changed
+	// for this long (and it opens as a complete zip).
+	SettleSeconds int `yaml:"settle_seconds"`
+	// Events: use file-system notifications as a hint (off: rescan only).
+	Events bool `yaml:"events"`
+	// DebounceSeconds: the ranking is rebuilt once a burst has been quiet this long.
+	DebounceSeconds int `yaml:"debounce_seconds"`
+}
+
+// Schedule is the collection calendar: cron expressions ("minute hour
+// day-of-month month day-of-week") in TimeZone.
+type Schedule struct {
+	TimeZone  string   `yaml:"timezone"`
+	Opening   string   `yaml:"opening"`   // send fresh templates and the collection notice
+	Reminders []string `yaml:"reminders"` // remind units that have not submitted
+	// DaysBefore adds a reminder at 08:00 this many days before the deadline.
+	DaysBefore []int  `yaml:"days_before_deadline"`
+	Close      string `yaml:"close"` // final ranking and missing units; "" = the deadline day at 17:00
+}
+
+// SMTP is the mail server used for reminders.
+type SMTP struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	From     string `yaml:"from"`
+	// TLS: "starttls" (default), "tls" (implicit, port 465) or "none".
+	TLS string `yaml:"tls"`
+}
+
+// Merge is a unit and the units it was formed from.
+type Merge struct {
+	Code         string   `yaml:"code"`
+	Predecessors []string `yaml:"predecessors"`
+}
+
+// LineageMap returns the lineage as unit code → predecessor codes.
+func (c *Config) LineageMap() map[string][]string {
+	m := map[string][]string{}
+	for _, l := range c.Lineage {
+		m[l.Code] = l.Predecessors
+	}
+	return m
+}
+
 // Unit is one unit of the roster.
 type Unit struct {
 	Code    string `yaml:"code"`
@@ -83,6 +143,15 @@ type Unit struct {
 	Contact string `yaml:"contact,omitempty"`
 	Phone   string `yaml:"phone,omitempty"`
 	Email   string `yaml:"email,omitempty"`
+}
+
+// DeadlineTime is the deadline as a date in loc (zero if unset).
+func (c *Config) DeadlineTime(loc *time.Location) time.Time {
+	t, err := time.ParseInLocation("2006-01-02", c.Deadline, loc)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // Default returns the configuration used when no file is given.
@@ -95,6 +164,9 @@ func Default() Config {
 		Rejected: "khong-hop-le",
 		Limits:   Limits{MaxFileMB: 20, UnzipMB: 200, UnzipXMLMB: 100, TimeoutSecond: 120},
 		Log:      Log{Level: "info", Format: "auto", MaxMB: 20},
+		Watch:    Watch{RescanSeconds: 30, SettleSeconds: 2, Events: true, DebounceSeconds: 5},
+		Schedule: Schedule{TimeZone: "Asia/Ho_Chi_Minh", Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}},
+		SMTP:     SMTP{Port: 587, TLS: "starttls"},
 		Data:     "data",
 		Deadline: "",
 		Office:   Office{Name: "UBND huyện", Cohort: "don-vi"},
@@ -177,6 +249,25 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("roster[%d]: code %q is used twice", i, u.Code))
 			}
 			codes[u.Code] = true
+		}
+	}
+	if c.Watch.RescanSeconds <= 0 || c.Watch.SettleSeconds < 0 || c.Watch.DebounceSeconds < 0 {
+		errs = append(errs, fmt.Errorf("watch: rescan_seconds must be above 0, settle and debounce at least 0 (%+v)", c.Watch))
+	}
+	if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("schedule.timezone: %w", err))
+	}
+	switch c.SMTP.TLS {
+	case "", "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("smtp.tls: %q is not starttls, tls or none", c.SMTP.TLS))
+	}
+	if c.SMTP.Host != "" && c.SMTP.From == "" {
+		errs = append(errs, errors.New("smtp.from: needed when smtp.host is set"))
+	}
+	for i, l := range c.Lineage {
+		if l.Code == "" || len(l.Predecessors) == 0 {
+			errs = append(errs, fmt.Errorf("lineage[%d]: needs code and predecessors", i))
 		}
 	}
 	return errors.Join(errs...)

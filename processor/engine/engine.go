@@ -82,6 +82,10 @@ type IndicatorResult struct {
 	Cohort  *CohortInfo
 	Note    string // e.g. "tỷ lệ vượt 100 %, tính 100 %"
 	Leaf    bool   // scored itself (not the sum of children)
+	// Computed is the score from the figures when an appraisal council's
+	// score (Council) replaced it in Points.
+	Computed float64
+	Council  *float64
 }
 
 // CohortInfo says how a cohort-relative score was settled.
@@ -546,6 +550,58 @@ func (s *Scorer) eval(c *crule, max float64, env formula.Env) outcome {
 	return out
 }
 
+// Override puts the appraisal council's scores (điểm thẩm định) in place
+// of the computed ones for the given leaf indicators, keeping the computed
+// score in Computed, and refreshes parents, pillars and the total. Scores are
+// clamped to 0..max; codes that are not leaves are ignored (the appraisal
+// file is validated before this).
+func (s *Scorer) Override(res *Result, council map[string]float64) {
+	for i := range res.Indicators {
+		ir := &res.Indicators[i]
+		if !ir.Leaf {
+			continue
+		}
+		if ir.Council != nil { // re-applying: start from the computed score
+			ir.Points, ir.Council = ir.Computed, nil
+		}
+		ir.Computed = ir.Points
+		if v, ok := council[ir.Code]; ok {
+			v = math.Max(0, math.Min(v, ir.Max))
+			ir.Council = &v
+			ir.Points = v
+		}
+	}
+	s.finish(res)
+}
+
+// Bounds are a cohort-relative indicator's figures over a cohort: the
+// lowest and highest (negative figures count as 0) and how many units
+// reported one.
+type Bounds struct {
+	Lo, Hi float64
+	N      int
+}
+
+// Add widens b to include x.
+func (b Bounds) Add(x float64) Bounds {
+	x = math.Max(0, x)
+	if b.N == 0 {
+		return Bounds{Lo: x, Hi: x, N: 1}
+	}
+	return Bounds{Lo: math.Min(b.Lo, x), Hi: math.Max(b.Hi, x), N: b.N + 1}
+}
+
+// CohortCodes returns the codes of the rubric's cohort-relative indicators.
+func (s *Scorer) CohortCodes() []string {
+	var codes []string
+	s.r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		if in.Rule != nil && in.Rule.Kind == rubric.KindCohort && len(in.Children) == 0 {
+			codes = append(codes, in.Code)
+		}
+	})
+	return codes
+}
+
 // Settle gives cohort-relative indicators their points over the cohort of
 // results (all scored with this scorer) and refreshes totals.
 //
@@ -557,52 +613,55 @@ func (s *Scorer) eval(c *crule, max float64, env formula.Env) outcome {
 // Units whose figure is missing take no part in x_best, min and max and
 // keep 0 points with status missing. Negative figures count as 0.
 func (s *Scorer) Settle(results []*Result) {
-	var codes []string
-	s.r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
-		if in.Rule != nil && in.Rule.Kind == rubric.KindCohort && len(in.Children) == 0 {
-			codes = append(codes, in.Code)
-		}
-	})
-	for _, code := range codes {
-		_, in := s.r.Indicator(code)
-		method := in.Rule.Method
-		n := 0
-		lo, hi := math.Inf(1), math.Inf(-1)
+	bounds := map[string]Bounds{}
+	for _, code := range s.CohortCodes() {
+		var b Bounds
 		for _, res := range results {
-			ir := res.Indicator(code)
-			if ir == nil || ir.Measure == nil || (ir.Status != StatusPending && ir.Status != StatusSettled) {
-				continue
+			if ir := res.Indicator(code); settleable(ir) {
+				b = b.Add(*ir.Measure)
 			}
-			x := math.Max(0, *ir.Measure)
-			lo, hi = math.Min(lo, x), math.Max(hi, x)
-			n++
 		}
-		for _, res := range results {
-			ir := res.Indicator(code)
-			if ir == nil || ir.Measure == nil || (ir.Status != StatusPending && ir.Status != StatusSettled) {
-				continue
-			}
-			x := math.Max(0, *ir.Measure)
-			var f float64
-			switch method {
-			case "minmax":
-				switch {
-				case hi-lo > eps:
-					f = (x - lo) / (hi - lo)
-				case hi > eps:
-					f = 1
-				}
-			default: // best
-				if hi > eps {
-					f = x / hi
-				}
-			}
-			ir.Points = clamp01(f) * ir.Max
-			ir.Status = StatusSettled
-			ir.Cohort = &CohortInfo{Method: method, N: n, Best: hi, Min: lo}
-		}
+		bounds[code] = b
 	}
 	for _, res := range results {
-		s.finish(res)
+		s.SettleWith(res, bounds)
 	}
+}
+
+func settleable(ir *IndicatorResult) bool {
+	return ir != nil && ir.Measure != nil && (ir.Status == StatusPending || ir.Status == StatusSettled)
+}
+
+// SettleWith settles one result's cohort-relative indicators against given
+// cohort bounds (which must include this unit's own figures) and refreshes
+// its totals. The pipeline uses it for provisional scores against the cohort
+// as it stands when a workbook arrives.
+func (s *Scorer) SettleWith(res *Result, bounds map[string]Bounds) {
+	for code, b := range bounds {
+		ir := res.Indicator(code)
+		if !settleable(ir) {
+			continue
+		}
+		_, in := s.r.Indicator(code)
+		method := in.Rule.Method
+		x := math.Max(0, *ir.Measure)
+		var f float64
+		switch method {
+		case "minmax":
+			switch {
+			case b.Hi-b.Lo > eps:
+				f = (x - b.Lo) / (b.Hi - b.Lo)
+			case b.Hi > eps:
+				f = 1
+			}
+		default: // best
+			if b.Hi > eps {
+				f = x / b.Hi
+			}
+		}
+		ir.Points = clamp01(f) * ir.Max
+		ir.Status = StatusSettled
+		ir.Cohort = &CohortInfo{Method: method, N: b.N, Best: b.Hi, Min: b.Lo}
+	}
+	s.finish(res)
 }

@@ -209,3 +209,29 @@ func TestRound2(t *testing.T) {
 		}
 	}
 }
+
+func TestOverride(t *testing.T) {
+	s := loadKinds(t)
+	v := vals("1.1", in{"a": 1})
+	v.Set("1.3", "a", engine.Num(5))
+	v.Set("1.3", "b", engine.Num(10))
+	res := s.Score(v)
+	if !near(res.Total, 15) {
+		t.Fatalf("total %v", res.Total)
+	}
+	s.Override(res, map[string]float64{"1.1": 4, "1.3": 99})
+	if ir := res.Indicator("1.1"); !near(ir.Points, 4) || !near(ir.Computed, 10) || ir.Council == nil {
+		t.Fatalf("1.1 %+v", ir)
+	}
+	if ir := res.Indicator("1.3"); !near(ir.Points, 10) { // clamped to the maximum
+		t.Fatalf("1.3 %+v", ir)
+	}
+	if !near(res.Total, 14) || !near(res.Pillar("1").Points, 14) {
+		t.Fatalf("total after council %v", res.Total)
+	}
+	// Applying another appraisal starts again from the computed scores.
+	s.Override(res, map[string]float64{"1.3": 1})
+	if !near(res.Indicator("1.1").Points, 10) || !near(res.Total, 11) {
+		t.Fatalf("re-override: 1.1 %v, total %v", res.Indicator("1.1").Points, res.Total)
+	}
+}

@@ -158,14 +158,18 @@ func scan(rows interface{ Scan(...any) error }) (File, error) {
 		&f.SelfTotal, &f.Errors, &f.Warnings, &f.Data, &f.OutputPath, &f.DuplicateOf, &f.SupersededBy)
 	f.ReceivedAt, _ = time.Parse(time.RFC3339Nano, recv)
 	f.ProcessedAt, _ = time.Parse(time.RFC3339Nano, proc)
+	f.ReceivedAt, f.ProcessedAt = f.ReceivedAt.Local(), f.ProcessedAt.Local()
 	return f, err
 }
+
+// tsLayout is fixed-width so stored times compare as text.
+const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 func ts(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(tsLayout)
 }
 
 // Begin records a claimed file as processing and returns its id.
@@ -203,10 +207,34 @@ func (l *Ledger) Finish(ctx context.Context, f File) error {
 		return fmt.Errorf("ledger: finish %s: %w", f.Name, err)
 	}
 	if f.Outcome == Accepted {
-		_, err = tx.ExecContext(ctx, `UPDATE files SET outcome = ?, superseded_by = ? WHERE outcome = ? AND year = ?
-			AND rubric_id = ? AND unit_key = ? AND id <> ?`, Superseded, f.ID, Accepted, f.Year, f.RubricID, f.UnitKey, f.ID)
+		// The submission received later wins (received_at: the file's time in
+		// the inbox; ties by ledger id), whatever order they were processed in
+		// (parallel workers, crash recovery): exactly one stays accepted.
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM files WHERE outcome IN (?, ?) AND year = ? AND rubric_id = ?
+			AND unit_key = ? ORDER BY received_at DESC, id DESC`, Accepted, Superseded, f.Year, f.RubricID, f.UnitKey)
 		if err != nil {
 			return fmt.Errorf("ledger: supersede for %s: %w", f.Name, err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) > 0 {
+			latest := ids[0]
+			if _, err := tx.ExecContext(ctx, `UPDATE files SET outcome = ?, superseded_by = 0 WHERE id = ?`, Accepted, latest); err != nil {
+				return err
+			}
+			for _, id := range ids[1:] {
+				if _, err := tx.ExecContext(ctx, `UPDATE files SET outcome = ?, superseded_by = ? WHERE id = ?`, Superseded, latest, id); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return tx.Commit()
@@ -289,7 +317,8 @@ func (l *Ledger) LastRun(ctx context.Context, job string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t.Local(), err
 }
 
 // SetLastRun records that the named job ran for the occurrence at t.

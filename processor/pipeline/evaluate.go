@@ -51,7 +51,20 @@ type Evaluation struct {
 	Result   *engine.Result
 	Problems []validate.Problem
 	File     *excelize.File // open workbook when Accepted; the caller closes it
+	// Kind is workbook.KindTemplate for a commune's form, or
+	// workbook.KindAppraisal for the council's score sheet, whose scores are
+	// in Appraisal.
+	Kind      string
+	Appraisal []workbook.AppraisalEntry
+	// Macro is true for a macro-enabled workbook (.xlsm): its result keeps
+	// the .xlsm extension, since Excel refuses macro content in an .xlsx.
+	// chiso never runs macros.
+	Macro bool
 }
+
+// AppraisalKey is the unit key under which appraisal files are recorded, so
+// a later appraisal file supersedes an earlier one.
+const AppraisalKey = "tham-dinh"
 
 // Hash returns the SHA-256 of data, hex.
 func Hash(data []byte) string {
@@ -88,16 +101,19 @@ func (s *Settings) Evaluate(name string, data []byte, scorers *Scorers) *Evaluat
 	case FormatOther:
 		return e.reject("not-xlsx")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: s.UnzipSizeLimit, UnzipXMLSizeLimit: s.UnzipXMLSizeLimit,
-	})
+	f, err := openWorkbook(data, s.UnzipSizeLimit, s.UnzipXMLSizeLimit)
 	if err != nil {
-		if errors.Is(err, excelize.ErrWorkbookPassword) {
+		switch {
+		case errors.Is(err, excelize.ErrWorkbookPassword):
 			return e.reject("password")
+		case strings.Contains(err.Error(), "unzip size exceeds"):
+			// A zip bomb, or a workbook stuffed with pictures.
+			return e.reject("too-large-unzipped", s.UnzipSizeLimit/1e6)
 		}
 		return e.reject("damaged")
 	}
 	e.File = f
+	e.Macro = bytes.Contains(data, []byte("xl/vbaProject.bin"))
 	if len(f.GetSheetList()) == 0 {
 		return e.reject("damaged")
 	}
@@ -121,6 +137,10 @@ func (s *Settings) Evaluate(name string, data []byte, scorers *Scorers) *Evaluat
 		return e.reject("other-rubric", r.Name, wantName)
 	}
 	e.Rubric = r
+	e.Kind = workbook.KindTemplate
+	if meta.Kind == workbook.KindAppraisal {
+		return s.evaluateAppraisal(e, meta)
+	}
 	sub := workbook.Read(f, r)
 	e.Sub = sub
 	if sub.FoundBy == "layout" && meta.RubricID == "" && !foundAny(sub) {
@@ -166,21 +186,61 @@ func (s *Settings) Evaluate(name string, data []byte, scorers *Scorers) *Evaluat
 		probs = append(probs, validate.Problem{Severity: validate.Info, Code: "rubric-changed",
 			Message: "Biểu mẫu được tạo từ một phiên bản khác của bộ chỉ số; điểm được tính theo phiên bản hiện hành."})
 	}
-	validate.Sort(probs, order(r))
-	e.Problems = probs
+	validate.Sort(probs, validate.Order(r))
+	e.Problems = dropMissingWhenUnreadable(probs)
 	e.Outcome = ledger.Accepted
 	return e
 }
 
-// order maps indicator codes to their rubric position, for sorting.
-func order(r *rubric.Rubric) map[string]int {
-	m := map[string]int{"": -1}
-	i := 0
-	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
-		m[in.Code] = i
-		i++
-	})
-	return m
+// openWorkbook opens a workbook under the unzip limits; a panic inside
+// excelize on a broken zip is a damaged file, not a crash.
+func openWorkbook(data []byte, unzip, unzipXML int64) (f *excelize.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("damaged workbook: %v", r)
+		}
+	}()
+	return excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzip, UnzipXMLSizeLimit: unzipXML})
+}
+
+// evaluateAppraisal judges an appraisal council's score sheet. Rows with a
+// bad score are reported and skipped; units are checked by the pipeline
+// against the accepted submissions when it commits.
+func (s *Settings) evaluateAppraisal(e *Evaluation, meta workbook.Meta) *Evaluation {
+	e.Kind = workbook.KindAppraisal
+	if y, err := strconv.Atoi(meta.Year); err != nil || y != s.Year {
+		return e.reject("other-year", s.Year, meta.Year)
+	}
+	e.Year = s.Year
+	e.UnitKey = AppraisalKey
+	e.Unit = config.Unit{Name: "Hội đồng thẩm định"}
+	e.Appraisal, e.Problems = workbook.ReadAppraisal(e.File, e.Rubric)
+	if len(e.Appraisal) == 0 && len(e.Problems) > 0 {
+		e.reject("appraisal-invalid")
+		e.Problems = append([]validate.Problem(nil), e.Problems...)
+		return e
+	}
+	e.Outcome = ledger.Accepted
+	return e
+}
+
+// dropMissingWhenUnreadable removes the "missing figure" warning for a cell
+// already reported as unreadable: one message per cell is enough.
+func dropMissingWhenUnreadable(ps []validate.Problem) []validate.Problem {
+	unreadable := map[string]bool{}
+	for _, p := range ps {
+		if p.Code == "unreadable" && p.Cell != "" {
+			unreadable[p.Cell] = true
+		}
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.Code == "missing" && unreadable[p.Cell] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func foundAny(s *workbook.Submission) bool { return len(s.Cells) > 0 }
@@ -291,6 +351,9 @@ func reasonText(reason string, args ...any) (msg, advice string) {
 	case "too-large":
 		return fmt.Sprintf("Tệp quá lớn (%v MB; tối đa %v MB).", args...),
 			"Xoá ảnh, trang tính thừa trong tệp rồi lưu lại và gửi lại; tài liệu kiểm chứng gửi riêng, không chèn vào biểu mẫu."
+	case "too-large-unzipped":
+		return fmt.Sprintf("Tệp giải nén ra quá lớn (hơn %v MB): có thể tệp chứa nhiều ảnh hoặc bị hỏng.", args...),
+			"Xoá ảnh và các trang tính thừa, lưu lại rồi gửi lại; tài liệu kiểm chứng gửi riêng, không chèn vào biểu mẫu."
 	case "empty-file":
 		return "Tệp rỗng (0 byte): có thể tệp chưa được chép xong.", "Chép lại tệp vào thư mục nhận báo cáo."
 	case "xls":
@@ -333,6 +396,9 @@ func reasonText(reason string, args ...any) (msg, advice string) {
 			"Mỗi đơn vị dùng biểu mẫu phát cho chính đơn vị mình; nếu đây là tệp của đơn vị khác, hãy gửi đúng tệp."
 	case "empty":
 		return "Biểu mẫu chưa có số liệu nào.", "Điền số liệu, điểm tự chấm vào các ô màu vàng rồi gửi lại."
+	case "appraisal-invalid":
+		return "Bảng thẩm định không có điểm thẩm định nào dùng được (xem các lỗi bên dưới).",
+			"Sửa các ô điểm thẩm định được nêu (số từ 0 đến điểm tối đa, đúng mã đơn vị và mã chỉ số) rồi gửi lại tệp."
 	case "timeout":
 		return "Tệp xử lý quá lâu nên hệ thống đã dừng.", "Tệp đã được lưu lại; cán bộ tổng hợp sẽ kiểm tra. Có thể gửi lại tệp nhỏ gọn hơn (không chèn ảnh)."
 	case "internal":

@@ -126,7 +126,11 @@ func readLimited(path string, max int64) ([]byte, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if max > 0 && info.Size() > max {
+	if max <= 0 {
+		data, err := io.ReadAll(f)
+		return data, int64(len(data)), err
+	}
+	if info.Size() > max {
 		return nil, info.Size(), errTooLarge
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
@@ -159,12 +163,14 @@ func SafeName(name string) string {
 	s := strings.Trim(b.String(), " .")
 	ext := filepath.Ext(s)
 	stem := strings.TrimSuffix(s, ext)
-	switch strings.ToUpper(stem) {
-	case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "LPT1", "LPT2", "LPT3":
+	if reservedName(stem) {
 		stem = "_" + stem
 	}
-	if r := []rune(stem); len(r) > 110 {
-		stem = string(r[:110])
+	// At most 150 bytes, so "<time>-<id>-" prefixes still fit the usual
+	// 255-byte limit of file names; cut on a rune boundary.
+	for len(stem) > 150 {
+		r := []rune(stem)
+		stem = string(r[:len(r)-1])
 	}
 	if stem == "" {
 		stem = "tep"
@@ -173,6 +179,17 @@ func SafeName(name string) string {
 		ext = string(r[:10])
 	}
 	return stem + ext
+}
+
+// reservedName reports Windows device names (CON, PRN, AUX, NUL, COM1–9,
+// LPT1–9), which cannot be file names there whatever the extension.
+func reservedName(stem string) bool {
+	u := strings.ToUpper(strings.TrimSpace(stem))
+	switch u {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '1' && u[3] <= '9'
 }
 
 // moveFile renames src to dst, copying across file systems (the inbox is

@@ -47,8 +47,13 @@ type Pipeline struct {
 	Log      zerolog.Logger
 	// Progress, when set, is called after each file with done and total.
 	Progress func(done, total int)
+	// Cohort names the cohort in output names (xep-hang-<cohort>-<year>).
+	Cohort string
+	// Lineage maps a unit code to its predecessors' codes (2025 mergers).
+	Lineage map[string][]string
 
 	scorers Scorers
+	cohort  cohortCache
 	mu      sync.Mutex // serialises commits (outputs, moves, ledger outcome)
 	hashMu  sync.Mutex
 	hashes  map[string]*sync.Mutex // one lock per content hash in flight
@@ -364,14 +369,28 @@ func (p *Pipeline) evaluate(row ledger.File, data []byte) (*Evaluation, []byte) 
 			}
 		}()
 		ev := p.Settings.Evaluate(row.Name, data, &p.scorers)
-		if ev.Outcome != ledger.Accepted {
+		if ev.Outcome != ledger.Accepted || ev.Kind == workbook.KindAppraisal {
+			if ev.File != nil {
+				ev.File.Close()
+				ev.File = nil
+			}
 			ch <- res{ev: ev}
 			return
 		}
 		defer ev.File.Close()
+		// Min-Max indicators: provisional points against the cohort as it stands.
+		var cohortDate time.Time
+		if len(ev.Result.Indicators) > 0 {
+			if err := p.provisional(context.Background(), ev); err != nil {
+				ch <- res{ev: ev.reject("internal", err.Error())}
+				return
+			}
+			cohortDate = p.now()
+		}
 		err := workbook.Annotate(ev.File, workbook.Annotation{
 			Rubric: ev.Rubric, Sub: ev.Sub, Result: ev.Result, Problems: ev.Problems,
 			FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Unit: ev.Unit.Name, Year: ev.Year,
+			CohortDate: cohortDate,
 		})
 		if err != nil {
 			ch <- res{ev: ev.reject("internal", err.Error())}
@@ -420,6 +439,9 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 		yearDir = strconv.Itoa(ev.Year)
 	}
 	var err error
+	if ev.Outcome == ledger.Accepted && ev.Kind == workbook.KindAppraisal {
+		return p.commitAppraisal(ctx, f, src, ev)
+	}
 	if ev.Outcome == ledger.Accepted {
 		f.Total, f.Errors, f.Warnings = ev.Result.Total, validate.Count(ev.Problems, validate.Error), validate.Count(ev.Problems, validate.Warning)
 		f.SelfTotal = ev.Result.Self
@@ -431,13 +453,17 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 		if slug == "" {
 			slug = roster.Slug(ev.Unit.Code)
 		}
-		name := fmt.Sprintf("ket-qua-%s-%d.xlsx", slug, ev.Year)
+		ext := ".xlsx"
+		if ev.Macro {
+			ext = ".xlsm"
+		}
+		name := fmt.Sprintf("ket-qua-%s-%d%s", slug, ev.Year, ext)
 		if newer, err := p.newerAccepted(ctx, f); err != nil {
 			return f, err
 		} else if newer {
 			// An older submission finishing after a newer one: keep its result
 			// beside, never over, the newer one's.
-			name = fmt.Sprintf("ket-qua-%s-%d-ban-%d.xlsx", slug, ev.Year, f.ID)
+			name = fmt.Sprintf("ket-qua-%s-%d-ban-%d%s", slug, ev.Year, f.ID, ext)
 		}
 		out := filepath.Join(p.Outbox, yearDir, slug, name)
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -448,6 +474,11 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 			return f, err
 		}
 		f.StoredPath = p.storedPath(p.Archive, yearDir, f)
+		got, err := p.keep(ctx, f, src)
+		if err == nil {
+			p.remember(ev)
+		}
+		return got, err
 	} else {
 		f.Errors = 1
 		f.OutputPath, err = p.writeNotice(f, ev.Message, ev.Advice, "TỆP BỊ TRẢ LẠI")
@@ -465,11 +496,20 @@ func (p *Pipeline) newerAccepted(ctx context.Context, f ledger.File) (bool, erro
 		return false, err
 	}
 	for _, a := range acc {
-		if a.UnitKey == f.UnitKey && a.ID > f.ID {
+		if a.UnitKey == f.UnitKey && a.ID != f.ID && later(a, f) {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// later reports whether a was received after b (ties: the later ledger id),
+// the order the ledger uses to decide which submission is current.
+func later(a, b ledger.File) bool {
+	if !a.ReceivedAt.Equal(b.ReceivedAt) {
+		return a.ReceivedAt.After(b.ReceivedAt)
+	}
+	return a.ID > b.ID
 }
 
 // storedPath is where the original is kept: never overwriting, named by

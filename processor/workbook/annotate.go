@@ -60,17 +60,19 @@ var vnZone = time.FixedZone("ICT", 7*3600)
 
 // Annotation is what goes into a commune's result workbook.
 type Annotation struct {
-	Rubric     *rubric.Rubric
-	Sub        *Submission // as read (Rows, Sheet, unit fields, Explain/Evidence)
-	Result     *engine.Result
-	Problems   []validate.Problem
-	FileName   string    // the file as received
-	Hash       string    // SHA-256 hex
-	Received   time.Time // shown in Vietnam's time
-	Unit       string    // unit name as identified (roster name)
-	Year       int
-	CohortDate time.Time // zero: cohort-relative scores are provisional (not settled)
-	Rank       string    // "" until the ranking settles it, e.g. "5/30"
+	Rubric   *rubric.Rubric
+	Sub      *Submission // as read (Rows, Sheet, unit fields, Explain/Evidence)
+	Result   *engine.Result
+	Problems []validate.Problem
+	FileName string    // the file as received
+	Hash     string    // SHA-256 hex
+	Received time.Time // shown in Vietnam's time
+	Unit     string    // unit name as identified (roster name)
+	Year     int
+	// CohortDate is when the cohort the Min-Max scores were computed on stood;
+	// they stay provisional until Rank is set by the final ranking.
+	CohortDate time.Time
+	Rank       string // "" until the ranking settles it, e.g. "5/30"
 }
 
 // Annotate turns the commune's own workbook f, opened, into its result
@@ -137,6 +139,12 @@ func (an *annotator) check(err error) {
 	}
 }
 
+// soft takes the error of marking one cell of the commune's sheets (its
+// fill or comment) or of keeping a sheet-scoped name. These are best effort: a damaged comments part or
+// style in a hostile file must not cost the commune its result, and every
+// problem is listed with its cell on the result sheet anyway.
+func (an *annotator) soft(err error) { _ = err }
+
 // ---------------------------------------------------------------- cleaning
 
 // undo removes a previous annotation: the result and bookkeeping sheets,
@@ -169,7 +177,7 @@ func (an *annotator) undo() {
 			}
 			st.Fill = orig
 			if ns, err := f.NewStyle(st); err == nil {
-				an.check(f.SetCellStyle(r[0], r[1], r[1], ns))
+				an.soft(f.SetCellStyle(r[0], r[1], r[1], ns))
 			}
 		}
 		an.check(f.DeleteSheet(SheetAnnot))
@@ -184,7 +192,7 @@ func (an *annotator) undo() {
 		}
 		for _, c := range cs {
 			if c.Author == CommentAuthor {
-				an.check(f.DeleteComment(sheet, c.Cell))
+				an.soft(f.DeleteComment(sheet, c.Cell))
 				continue
 			}
 			runs := commentRuns(c)
@@ -198,23 +206,26 @@ func (an *annotator) undo() {
 			if cut < 0 {
 				continue
 			}
-			an.check(f.DeleteComment(sheet, c.Cell))
+			an.soft(f.DeleteComment(sheet, c.Cell))
 			keep := runs[:cut]
 			if len(keep) > 0 {
-				an.check(f.AddComment(sheet, excelize.Comment{Cell: c.Cell, Author: c.Author, Paragraph: keep}))
+				an.soft(f.AddComment(sheet, excelize.Comment{Cell: c.Cell, Author: c.Author, Paragraph: keep}))
 			}
 		}
 	}
 }
 
+// isOurFill reports whether a fill is one Annotate sets.
 func isOurFill(fl excelize.Fill) bool {
 	if fl.Type != "pattern" || fl.Pattern != 1 || len(fl.Color) == 0 {
 		return false
 	}
 	c := strings.ToUpper(strings.TrimPrefix(fl.Color[0], "#"))
-	c = strings.TrimPrefix(c, "FF") // ARGB
+	if len(c) == 8 {
+		c = c[2:] // ARGB
+	}
 	for _, x := range severityFill {
-		if c == x || strings.ToUpper(fl.Color[0]) == x {
+		if c == x {
 			return true
 		}
 	}
@@ -247,10 +258,10 @@ func (an *annotator) addResultSheet() error {
 	if _, err := f.NewSheet(SheetResult); err != nil {
 		return err
 	}
+	// A name that cannot be moved (a duplicate in a damaged file) is at
+	// worst a print setting lost: not worth the commune's result.
 	for _, dn := range scoped {
-		if err := f.DeleteDefinedName(&excelize.DefinedName{Name: dn.Name, Scope: dn.Scope}); err != nil {
-			return fmt.Errorf("defined name %s: %w", dn.Name, err)
-		}
+		an.soft(f.DeleteDefinedName(&excelize.DefinedName{Name: dn.Name, Scope: dn.Scope}))
 	}
 	if first := f.GetSheetList()[0]; first != SheetResult {
 		if err := f.MoveSheet(SheetResult, first); err != nil {
@@ -258,10 +269,7 @@ func (an *annotator) addResultSheet() error {
 		}
 	}
 	for _, dn := range scoped {
-		dn := dn
-		if err := f.SetDefinedName(&dn); err != nil {
-			return fmt.Errorf("defined name %s: %w", dn.Name, err)
-		}
+		an.soft(f.SetDefinedName(&dn))
 	}
 	return nil
 }
@@ -394,7 +402,7 @@ func (an *annotator) resultSheet() {
 	if res.HasSelf {
 		total += fmt.Sprintf(" (tự chấm: %s)", viNum(res.Self))
 	}
-	if res.Pending > 0 {
+	if an.provisional() {
 		total += " — tạm tính"
 	}
 	w.merged("A", resultLast, joinNonEmpty(" — ", an.unitName(), total), st.subtitle)
@@ -442,19 +450,12 @@ func (an *annotator) unitName() string {
 
 func (an *annotator) rankText() string {
 	a := an.a
-	var parts []string
+	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
 	switch {
-	case a.Rank != "":
-		parts = append(parts, a.Rank)
-	case a.CohortDate.IsZero():
-		parts = append(parts, "chưa xếp hạng")
-	}
-	if a.CohortDate.IsZero() {
-		if an.a.Result.Pending > 0 {
-			parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
-		}
-	} else {
+	case !a.CohortDate.IsZero():
 		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(vnZone).Format("02/01/2006"))
+	case an.provisional():
+		parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -503,26 +504,9 @@ func (an *annotator) pillarTable(w *rw) {
 		if pr.Optional && !pr.Applies {
 			notes = append(notes, "Không áp dụng cho đơn vị: không tính vào tổng điểm.")
 		}
-		var pend, settled []string
-		for _, ir := range res.Indicators {
-			if ir.Pillar != pr.Code || !ir.Leaf {
-				continue
-			}
-			switch ir.Status {
-			case engine.StatusPending:
-				pend = append(pend, ir.Code)
-			case engine.StatusSettled:
-				settled = append(settled, ir.Code)
-			}
-		}
-		if len(pend) > 0 {
-			notes = append(notes, "Tạm tính, xếp hạng sau: chưa gồm "+strings.Join(pend, ", ")+" (so sánh giữa các đơn vị).")
-			pendingAll = append(pendingAll, pend...)
-		}
-		if len(settled) > 0 {
-			notes = append(notes, an.settledText(settled))
-		}
-		w.merged("G", resultLast, strings.Join(notes, " "), st.text)
+		notes = append(notes, an.cohortNote(pr.Code, true))
+		pendingAll = append(pendingAll, an.cohortCodes(pr.Code, cohortPending, cohortProvisional)...)
+		w.merged("G", resultLast, joinNonEmpty(" ", notes...), st.text)
 		w.fit(map[string]float64{"B": resultWidths["B"], "G": sumWidths("G", resultLast)}, 18)
 		w.row++
 	}
@@ -541,24 +525,92 @@ func (an *annotator) pillarTable(w *rw) {
 	if r.Total != nil {
 		note = "Điểm tổng hợp theo công thức " + r.Total.Expr + "."
 	}
-	if res.Pending > 0 {
+	if an.provisional() {
 		note = joinNonEmpty(" ", note, "Tạm tính, xếp hạng sau.")
 	}
 	w.merged("G", resultLast, note, st.textBold)
 	w.row++
 	if len(pendingAll) > 0 {
-		w.merged("A", resultLast, "Các chỉ số "+strings.Join(pendingAll, ", ")+" được chấm bằng cách so sánh giữa các đơn vị (phương pháp Min-Max): điểm của các chỉ số này tạm tính, xếp hạng sau — được tính khi đã có số liệu của tất cả các đơn vị; tổng điểm trên chưa gồm các chỉ số này.", st.note)
+		w.merged("A", resultLast, "Các chỉ số "+strings.Join(pendingAll, ", ")+" được chấm bằng cách so sánh giữa các đơn vị (phương pháp Min-Max): điểm của các chỉ số này tạm tính, xếp hạng sau — được tính lại khi đã có số liệu của tất cả các đơn vị, nên tổng điểm trên có thể thay đổi.", st.note)
 		w.fit(map[string]float64{"A": sumWidths("A", resultLast)}, 18)
 		w.row++
 	}
 }
 
-func (an *annotator) settledText(codes []string) string {
-	s := strings.Join(codes, ", ") + ": so sánh giữa các đơn vị"
-	if !an.a.CohortDate.IsZero() {
-		s += ", tính theo cụm ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006")
+// cohortState says where a cohort-relative (Min-Max) indicator stands.
+type cohortState int
+
+const (
+	notCohort         cohortState = iota
+	cohortPending                 // no points yet
+	cohortProvisional             // points against the cohort so far (no CohortDate)
+	cohortFinal                   // settled by the ranking of CohortDate
+)
+
+// cohort tells the state of an indicator: pending and settled statuses
+// occur only on cohort-relative leaves. Settled points are provisional
+// until the ranking gives a CohortDate (the pipeline settles each workbook
+// against the submissions in so far).
+func (an *annotator) cohort(ir *engine.IndicatorResult) cohortState {
+	switch {
+	case !ir.Leaf:
+		return notCohort
+	case ir.Status == engine.StatusPending:
+		return cohortPending
+	case ir.Status != engine.StatusSettled:
+		return notCohort
+	case an.a.CohortDate.IsZero() || an.a.Rank == "":
+		return cohortProvisional
 	}
-	return s + "."
+	return cohortFinal
+}
+
+// asOf names the date of the cohort provisional scores were computed on.
+func (an *annotator) asOf() string {
+	if an.a.CohortDate.IsZero() {
+		return ""
+	}
+	return " đến ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006")
+}
+
+// cohortCodes lists the indicators of a pillar ("" for all) in the states.
+func (an *annotator) cohortCodes(pillar string, states ...cohortState) []string {
+	var out []string
+	for i := range an.a.Result.Indicators {
+		ir := &an.a.Result.Indicators[i]
+		if pillar != "" && ir.Pillar != pillar {
+			continue
+		}
+		st := an.cohort(ir)
+		for _, s := range states {
+			if st == s {
+				out = append(out, ir.Code)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// provisional reports whether any score is not final yet.
+func (an *annotator) provisional() bool {
+	return len(an.cohortCodes("", cohortPending, cohortProvisional)) > 0
+}
+
+// cohortNote says which cohort-relative indicators of a pillar are pending,
+// provisional or settled.
+func (an *annotator) cohortNote(pillar string, long bool) string {
+	var notes []string
+	if c := an.cohortCodes(pillar, cohortPending); len(c) > 0 {
+		notes = append(notes, "Tạm tính, xếp hạng sau: chưa gồm "+strings.Join(c, ", ")+".")
+	}
+	if c := an.cohortCodes(pillar, cohortProvisional); len(c) > 0 {
+		notes = append(notes, "Tạm tính, xếp hạng sau: "+strings.Join(c, ", ")+" tính theo các đơn vị đã nộp"+an.asOf()+".")
+	}
+	if c := an.cohortCodes(pillar, cohortFinal); len(c) > 0 && long {
+		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(vnZone).Format("02/01/2006")+".")
+	}
+	return strings.Join(notes, " ")
 }
 
 func (an *annotator) problemTable(w *rw) {
@@ -623,7 +675,7 @@ func (an *annotator) plan() []planRow {
 	var rows []planRow
 	for i := range an.a.Result.Indicators {
 		ir := &an.a.Result.Indicators[i]
-		if !ir.Leaf || ir.Status == engine.StatusPending || ir.Status == engine.StatusReference {
+		if !ir.Leaf || ir.Status == engine.StatusReference || an.cohort(ir) == cohortPending || an.cohort(ir) == cohortProvisional {
 			continue
 		}
 		lost := engine.Round2(engine.Round2(ir.Max) - engine.Round2(ir.Points))
@@ -706,8 +758,8 @@ func (an *annotator) planTable(w *rw) {
 		w.merged("A", resultLast, "Bộ chỉ số này không nêu nhiệm vụ, bộ phận chủ trì và công chức phụ trách từng chỉ số: đơn vị tự phân công.", st.note)
 		w.row++
 	}
-	if an.a.Result.Pending > 0 {
-		w.merged("A", resultLast, "Chưa xét các chỉ số so sánh giữa các đơn vị (tạm tính, xếp hạng sau).", st.note)
+	if c := an.cohortCodes("", cohortPending, cohortProvisional); len(c) > 0 {
+		w.merged("A", resultLast, "Chưa xét các chỉ số so sánh giữa các đơn vị "+strings.Join(c, ", ")+" (tạm tính, xếp hạng sau).", st.note)
 		w.row++
 	}
 }
@@ -741,51 +793,49 @@ func (an *annotator) indicatorSheet() {
 	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
 		return
 	}
-	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-	if err != nil {
-		an.check(err)
-		return
+	// Cells are read one by one: GetRows on a sheet excelize has loaded
+	// already (Read did) serialises and re-parses the whole sheet, which
+	// cost more than the rest of Annotate together.
+	val := func(col, row int) string {
+		addr, err := excelize.CoordinatesToCellName(col, row)
+		if err != nil {
+			return ""
+		}
+		v, _ := f.GetCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+		return strings.TrimSpace(v)
 	}
 	firstInd := math.MaxInt
 	for _, r := range a.Sub.Rows {
-		firstInd = min(firstInd, r)
+		if r > 0 {
+			firstInd = min(firstInd, r)
+		}
+	}
+	if firstInd == math.MaxInt {
+		return
 	}
 	// The header row holds "Điểm tự chấm"; else row 4, the template's.
+	const scanCols = 40
 	header, selfCol, sysCol := 0, 0, 0
-	for ri := 0; ri < len(rows) && ri < 30 && ri+1 < firstInd; ri++ {
-		for ci, v := range rows[ri] {
-			switch values.Fold(v) {
+	for r := 1; r < firstInd && r <= 30 && header == 0; r++ {
+		for c := 1; c <= scanCols; c++ {
+			switch values.Fold(val(c, r)) {
 			case values.Fold(selfHeader):
-				header, selfCol = ri+1, ci+1
+				header, selfCol = r, c
 			case values.Fold(hdrSysScore):
-				sysCol = ci + 1
+				sysCol = c
 			}
-		}
-		if header != 0 {
-			break
 		}
 	}
 	if header == 0 {
-		header, sysCol = 4, 0
-		if header >= firstInd {
-			header = firstInd - 1
-		}
+		header, sysCol = min(4, firstInd-1), 0
 	}
+	targets := an.targetRows(sheet, header, val)
 	if sysCol == 0 {
-		// After the last used column (values and merged areas).
-		last := 0
-		for _, r := range rows {
-			last = max(last, len(r))
+		if sysCol = an.freeColumn(sheet, firstInd, targets, val); sysCol == 0 {
+			return
 		}
-		if mc, err := f.GetMergeCells(sheet, true); err == nil {
-			for _, m := range mc {
-				if c, _, err := excelize.CellNameToCoordinates(m.GetEndAxis()); err == nil {
-					last = max(last, c)
-				}
-			}
-		}
-		sysCol = last + 1
 	}
+	reused := sysCol > 0 && val(sysCol, header) != ""
 	cols := make([]string, 3)
 	for i := range cols {
 		cols[i], _ = excelize.ColumnNumberToName(sysCol + i)
@@ -794,11 +844,13 @@ func (an *annotator) indicatorSheet() {
 	for c, wd := range widths {
 		an.check(f.SetColWidth(sheet, c, c, wd))
 	}
-	// Clear what a previous annotation left in these columns.
-	for ri := header + 1; ri <= len(rows); ri++ {
-		for _, c := range cols {
-			if v, _ := f.GetCellValue(sheet, cell(c, ri)); v != "" {
-				an.check(f.SetCellValue(sheet, cell(c, ri), nil))
+	if reused {
+		// Clear what the previous annotation wrote in these columns.
+		for _, row := range targets {
+			for _, c := range cols {
+				if v, _ := f.GetCellValue(sheet, cell(c, row.row)); v != "" {
+					an.check(f.SetCellValue(sheet, cell(c, row.row), nil))
+				}
 			}
 		}
 	}
@@ -818,13 +870,11 @@ func (an *annotator) indicatorSheet() {
 		// The template numbers its columns (A, B, …) on the row below the
 		// header: continue the numbering.
 		prev, _ := excelize.ColumnNumberToName(sysCol - 1)
-		if sysCol > 1 && header+1 < firstInd {
-			if v, _ := f.GetCellValue(sheet, cell(prev, header+1)); v == prev {
-				sid, _ := f.GetCellStyle(sheet, cell(prev, header+1))
-				for _, c := range cols {
-					an.check(f.SetCellStr(sheet, cell(c, header+1), c))
-					an.check(f.SetCellStyle(sheet, cell(c, header+1), cell(c, header+1), sid))
-				}
+		if sysCol > 1 && header+1 < firstInd && val(sysCol-1, header+1) == prev {
+			sid, _ := f.GetCellStyle(sheet, cell(prev, header+1))
+			for _, c := range cols {
+				an.check(f.SetCellStr(sheet, cell(c, header+1), c))
+				an.check(f.SetCellStyle(sheet, cell(c, header+1), cell(c, header+1), sid))
 			}
 		}
 	}
@@ -836,46 +886,72 @@ func (an *annotator) indicatorSheet() {
 			}
 		}
 	}
-	for _, ir := range a.Result.Indicators {
-		row, ok := a.Sub.Rows[ir.Code]
-		if !ok || row <= header {
-			continue
-		}
-		if ir.Status == engine.StatusPending {
-			an.check(f.SetCellStr(sheet, cell(cols[0], row), PendingText))
-		} else {
-			an.check(f.SetCellFloat(sheet, cell(cols[0], row), engine.Round2(ir.Points), -1, 64))
+	for _, t := range targets {
+		var points, self float64
+		hasSelf, bold := false, true
+		note := ""
+		switch {
+		case t.total:
+			points, self, hasSelf = a.Result.Total, a.Result.Self, a.Result.HasSelf
+			if an.provisional() {
+				note = "Tạm tính, xếp hạng sau."
+			}
+		case t.pillar != nil:
+			points, self, hasSelf = t.pillar.Points, t.pillar.Self, t.pillar.HasSelf
+			note = an.cohortNote(t.pillar.Code, false)
+		default:
+			ir := t.ind
+			bold = false
 			if ir.Self != nil {
-				an.check(f.SetCellFloat(sheet, cell(cols[1], row), engine.Round2(engine.Round2(ir.Points)-*ir.Self), -1, 64))
+				self, hasSelf = *ir.Self, true
+			}
+			points = ir.Points
+			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(noCell[ir.Code], "\n"))
+			if ir.Status == engine.StatusPending {
+				an.check(f.SetCellStr(sheet, cell(cols[0], t.row), PendingText))
+				hasSelf = false // no difference until settled
 			}
 		}
-		note := joinNonEmpty("\n", an.statusNote(&ir), strings.Join(noCell[ir.Code], "\n"))
-		an.check(f.SetCellStr(sheet, cell(cols[2], row), note))
-		an.check(f.SetCellStyle(sheet, cell(cols[0], row), cell(cols[0], row), st.sysNum))
-		an.check(f.SetCellStyle(sheet, cell(cols[1], row), cell(cols[1], row), st.sysDiff))
-		an.check(f.SetCellStyle(sheet, cell(cols[2], row), cell(cols[2], row), st.sysNote))
-		an.growRow(sheet, row, note, widths[cols[2]])
+		if t.ind == nil || t.ind.Status != engine.StatusPending {
+			an.check(f.SetCellFloat(sheet, cell(cols[0], t.row), engine.Round2(points), -1, 64))
+		}
+		if hasSelf {
+			an.check(f.SetCellFloat(sheet, cell(cols[1], t.row), engine.Round2(engine.Round2(points)-engine.Round2(self)), -1, 64))
+		}
+		an.check(f.SetCellStr(sheet, cell(cols[2], t.row), note))
+		numSt, diffSt := st.sysNum, st.sysDiff
+		if bold {
+			numSt, diffSt = st.sysNumBold, st.sysDiffBold
+		}
+		an.check(f.SetCellStyle(sheet, cell(cols[0], t.row), cell(cols[0], t.row), numSt))
+		an.check(f.SetCellStyle(sheet, cell(cols[1], t.row), cell(cols[1], t.row), diffSt))
+		an.check(f.SetCellStyle(sheet, cell(cols[2], t.row), cell(cols[2], t.row), st.sysNote))
+		an.growRow(sheet, t.row, note, widths[cols[2]])
 	}
-	an.pillarRows(sheet, cols, header, rows)
 }
 
 // selfHeader is the title of the self-score column in the template.
 const selfHeader = "Điểm tự chấm"
 
-// pillarRows writes pillar sums on the pillar rows (the row above a
-// pillar's first indicator whose TT cell holds the pillar code) and the
-// grand total on the row of the template's "diem_tong" name.
-func (an *annotator) pillarRows(sheet string, cols []string, header int, rows [][]string) {
-	f, a, st := an.f, an.a, an.st
-	put := func(row int, points, self float64, hasSelf bool, note string) {
-		an.check(f.SetCellFloat(sheet, cell(cols[0], row), engine.Round2(points), -1, 64))
-		if hasSelf {
-			an.check(f.SetCellFloat(sheet, cell(cols[1], row), engine.Round2(engine.Round2(points)-engine.Round2(self)), -1, 64))
+// targetRow is a row of the indicator sheet that gets the system's figures.
+type targetRow struct {
+	row    int
+	ind    *engine.IndicatorResult
+	pillar *engine.PillarResult
+	total  bool
+}
+
+// targetRows lists, in sheet order, the indicator rows, the pillar rows
+// (a row just above a pillar's first indicator whose TT cell holds the
+// pillar code) and the grand-total row (the template's "diem_tong" name).
+func (an *annotator) targetRows(sheet string, header int, val func(col, row int) string) []targetRow {
+	a := an.a
+	var out []targetRow
+	for i := range a.Result.Indicators {
+		ir := &a.Result.Indicators[i]
+		if row, ok := a.Sub.Rows[ir.Code]; ok && row > header {
+			out = append(out, targetRow{row: row, ind: ir})
 		}
-		an.check(f.SetCellStr(sheet, cell(cols[2], row), note))
-		an.check(f.SetCellStyle(sheet, cell(cols[0], row), cell(cols[0], row), st.sysNumBold))
-		an.check(f.SetCellStyle(sheet, cell(cols[1], row), cell(cols[1], row), st.sysDiffBold))
-		an.check(f.SetCellStyle(sheet, cell(cols[2], row), cell(cols[2], row), st.sysNote))
 	}
 	ttCol := 0 // the TT column: where the indicator codes are
 	for _, p := range a.Rubric.Pillars {
@@ -886,50 +962,83 @@ func (an *annotator) pillarRows(sheet string, cols []string, header int, rows []
 		if !ok {
 			continue
 		}
-		if ttCol == 0 && top-1 < len(rows) {
-			for ci, v := range rows[top-1] {
-				if strings.TrimSpace(v) == p.Indicators[0].Code {
-					ttCol = ci + 1
-					break
-				}
+		for c := 1; ttCol == 0 && c <= 40; c++ {
+			if val(c, top) == p.Indicators[0].Code {
+				ttCol = c
 			}
 		}
 		if ttCol == 0 {
-			return
+			break
 		}
 		for r := top - 1; r > header && r >= top-3; r-- {
-			if r-1 < len(rows) && ttCol-1 < len(rows[r-1]) && strings.TrimSpace(rows[r-1][ttCol-1]) == p.Code {
+			if val(ttCol, r) == p.Code {
 				if pr := a.Result.Pillar(p.Code); pr != nil {
-					note := ""
-					if pend := an.pendingIn(p.Code); len(pend) > 0 {
-						note = "Tạm tính, xếp hạng sau: chưa gồm " + strings.Join(pend, ", ") + "."
-					}
-					put(r, pr.Points, pr.Self, pr.HasSelf, note)
+					out = append(out, targetRow{row: r, pillar: pr})
 				}
 				break
 			}
 		}
 	}
-	if c, ok := Named(f)["diem_tong"]; ok && c.Sheet == sheet {
-		if _, row, err := excelize.CellNameToCoordinates(c.Addr); err == nil && row > header {
-			note := ""
-			if a.Result.Pending > 0 {
-				note = "Tạm tính, xếp hạng sau."
+	for _, dn := range an.f.GetDefinedName() {
+		if dn.Name != "diem_tong" || (dn.Scope != "" && dn.Scope != "Workbook") {
+			continue
+		}
+		if s, addr, ok := splitRef(dn.RefersTo); ok && s == sheet {
+			if _, row, err := excelize.CellNameToCoordinates(addr); err == nil && row > header {
+				out = append(out, targetRow{row: row, total: true})
 			}
-			put(row, a.Result.Total, a.Result.Self, a.Result.HasSelf, note)
 		}
 	}
-}
-
-func (an *annotator) pendingIn(pillar string) []string {
-	var out []string
-	for _, ir := range an.a.Result.Indicators {
-		if ir.Pillar == pillar && ir.Leaf && ir.Status == engine.StatusPending {
-			out = append(out, ir.Code)
-		}
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].row < out[j].row })
 	return out
 }
+
+// freeColumn returns the first column after the last used one, looking at
+// the rows above the first indicator and the rows that will be written
+// (values and merged areas). Three empty columns in a row end the search:
+// the columns returned are then empty on every row Annotate writes. It
+// returns 0 when no column is free within maxScanCols.
+func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow, val func(col, row int) string) int {
+	rows := make([]int, 0, firstInd+len(targets))
+	for r := 1; r < firstInd; r++ {
+		rows = append(rows, r)
+	}
+	for _, t := range targets {
+		rows = append(rows, t.row)
+	}
+	last := 0
+	if mc, err := an.f.GetMergeCells(sheet, true); err == nil {
+		for _, m := range mc {
+			if c, _, err := excelize.CellNameToCoordinates(m.GetEndAxis()); err == nil {
+				last = max(last, c)
+			}
+		}
+	}
+	for c, empty := 1, 0; empty < 3; c++ {
+		if c > maxScanCols {
+			return 0 // a hostile or odd sheet: leave it alone
+		}
+		used := false
+		for _, r := range rows {
+			if val(c, r) != "" {
+				used = true
+				break
+			}
+		}
+		if used {
+			last, empty = max(last, c), 0
+		} else {
+			empty++
+		}
+	}
+	if last+3 > maxScanCols {
+		return 0
+	}
+	return last + 1
+}
+
+// maxScanCols bounds the search for free columns on the indicator sheet.
+const maxScanCols = 200
 
 // growRow makes a row tall enough for a wrapped note; it never shrinks
 // the commune's rows.
@@ -956,14 +1065,15 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 	case engine.StatusPending:
 		s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính, xếp hạng sau — điểm được tính khi đã có số liệu của tất cả các đơn vị."
 	case engine.StatusSettled:
-		s = "So sánh giữa các đơn vị"
-		if !an.a.CohortDate.IsZero() {
-			s += ", tính theo cụm ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006")
-		}
+		n := ""
 		if ir.Cohort != nil {
-			s += fmt.Sprintf(" (%d đơn vị có số liệu)", ir.Cohort.N)
+			n = fmt.Sprintf(" %d", ir.Cohort.N)
 		}
-		s += "."
+		if an.cohort(ir) == cohortFinal {
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006") + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
+		} else {
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính theo" + n + " đơn vị đã nộp" + an.asOf() + ", xếp hạng sau — điểm được tính lại khi đã có số liệu của tất cả các đơn vị."
+		}
 	case engine.StatusMissing:
 		if len(ir.Missing) > 0 {
 			s = "Thiếu số liệu: " + missingText(ir, r) + " — chỉ số được 0 điểm. Hãy nhập đủ số liệu."
@@ -978,6 +1088,9 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 		if ir.Note != "" {
 			s = capitalize(ir.Note) + "."
 		}
+	}
+	if ir.Council != nil {
+		s = joinNonEmpty(" ", "Điểm thẩm định của Hội đồng: "+viNum(*ir.Council)+" (điểm tính theo số liệu: "+viNum(ir.Computed)+").", s)
 	}
 	return s
 }
@@ -1032,9 +1145,10 @@ func (an *annotator) locate(ref string) (sheet, addr string, ok bool) {
 func quoteSheet(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // markCells colours every problem's cell by its worst severity, keeping
-// the rest of the cell's style, and adds one comment with all its messages.
+// the rest of the cell's style, and adds one comment with all its messages
+// (after the commune's own comment on that cell, if any). Best effort: see
+// soft.
 func (an *annotator) markCells() {
-	f := an.f
 	type group struct {
 		sheet, addr string
 		ps          []validate.Problem
@@ -1062,64 +1176,81 @@ func (an *annotator) markCells() {
 		if _, ok := severityFill[worst]; !ok {
 			worst = validate.Info
 		}
-		sid, err := f.GetCellStyle(g.sheet, g.addr)
-		if err != nil {
-			an.check(err)
-			continue
-		}
-		st, err := f.GetStyle(sid)
-		if err != nil {
-			an.check(err)
-			continue
-		}
-		orig, _ := json.Marshal(st.Fill)
-		an.undoRows = append(an.undoRows, [3]string{g.sheet, g.addr, string(orig)})
-		ck := fmt.Sprintf("%d/%s", sid, worst)
-		ns, ok := an.styleCache[ck]
-		if !ok {
-			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[worst]}}
-			if ns, err = f.NewStyle(st); err != nil {
-				an.check(err)
-				continue
-			}
-			an.styleCache[ck] = ns
-		}
-		an.check(f.SetCellStyle(g.sheet, g.addr, g.addr, ns))
-
+		an.soft(an.colour(g.sheet, g.addr, worst))
 		if comments[g.sheet] == nil {
 			comments[g.sheet] = map[string]excelize.Comment{}
-			cs, _ := f.GetComments(g.sheet)
+			cs, _ := an.f.GetComments(g.sheet)
 			for _, c := range cs {
 				comments[g.sheet][c.Cell] = c
 			}
 		}
-		font := func(bold bool) *excelize.Font { return &excelize.Font{Family: fontName, Size: 10, Bold: bold} }
-		c := excelize.Comment{Cell: g.addr, Author: CommentAuthor}
-		head := commentHead + "\n"
-		if old, ok := comments[g.sheet][g.addr]; ok {
-			// Keep the commune's own comment and append ours under our head.
-			an.check(f.DeleteComment(g.sheet, g.addr))
-			c.Author = old.Author
-			c.Paragraph = commentRuns(old)
-			head = "\n\n" + head
-		}
-		c.Paragraph = append(c.Paragraph, excelize.RichTextRun{Text: head, Font: font(true)})
-		chars := 0
-		for i, p := range g.ps {
-			msg := p.Message
-			if i < len(g.ps)-1 {
-				msg += "\n"
-			}
-			c.Paragraph = append(c.Paragraph,
-				excelize.RichTextRun{Text: p.Severity.Label() + ": ", Font: font(true)},
-				excelize.RichTextRun{Text: msg, Font: font(false)})
-			chars += len([]rune(p.Message)) + 12
-		}
-		// Comment box in pixels: about 50 characters a line at 10 pt.
-		lines := len(g.ps) + 1 + chars/50
-		c.Width, c.Height = 340, uint(min(40+lines*14, 600))
-		an.check(f.AddComment(g.sheet, c))
+		old, had := comments[g.sheet][g.addr]
+		an.soft(an.comment(g.sheet, g.addr, g.ps, old, had))
 	}
+}
+
+// colour gives a cell the fill of severity sv, keeping the rest of its
+// style, and records its fill for a later annotation to restore.
+func (an *annotator) colour(sheet, addr string, sv validate.Severity) error {
+	f := an.f
+	sid, err := f.GetCellStyle(sheet, addr)
+	if err != nil {
+		return err
+	}
+	st, err := f.GetStyle(sid)
+	if err != nil {
+		return err
+	}
+	orig, err := json.Marshal(st.Fill)
+	if err != nil {
+		return err
+	}
+	ck := fmt.Sprintf("%d/%s", sid, sv)
+	ns, ok := an.styleCache[ck]
+	if !ok {
+		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[sv]}}
+		if ns, err = f.NewStyle(st); err != nil {
+			return err
+		}
+		an.styleCache[ck] = ns
+	}
+	if err := f.SetCellStyle(sheet, addr, addr, ns); err != nil {
+		return err
+	}
+	an.undoRows = append(an.undoRows, [3]string{sheet, addr, string(orig)})
+	return nil
+}
+
+// comment writes the problems' messages as the cell's comment, appended
+// to the commune's own comment old when there is one (had).
+func (an *annotator) comment(sheet, addr string, ps []validate.Problem, old excelize.Comment, had bool) error {
+	font := func(bold bool) *excelize.Font { return &excelize.Font{Family: fontName, Size: 10, Bold: bold} }
+	c := excelize.Comment{Cell: addr, Author: CommentAuthor}
+	head := commentHead + "\n"
+	if had {
+		if err := an.f.DeleteComment(sheet, addr); err != nil {
+			return err
+		}
+		c.Author = old.Author
+		c.Paragraph = commentRuns(old)
+		head = "\n\n" + head
+	}
+	c.Paragraph = append(c.Paragraph, excelize.RichTextRun{Text: head, Font: font(true)})
+	chars := 0
+	for i, p := range ps {
+		msg := p.Message
+		if i < len(ps)-1 {
+			msg += "\n"
+		}
+		c.Paragraph = append(c.Paragraph,
+			excelize.RichTextRun{Text: p.Severity.Label() + ": ", Font: font(true)},
+			excelize.RichTextRun{Text: msg, Font: font(false)})
+		chars += len([]rune(p.Message)) + 12
+	}
+	// Comment box in pixels: about 50 characters a line at 10 pt.
+	lines := len(ps) + 1 + chars/50
+	c.Width, c.Height = 340, uint(min(40+lines*14, 600))
+	return an.f.AddComment(sheet, c)
 }
 
 // saveUndo writes the very hidden bookkeeping sheet (see SheetAnnot).

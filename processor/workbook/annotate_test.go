@@ -1,9 +1,11 @@
 package workbook
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,7 +49,7 @@ func rubricByID(t testing.TB, id string) *rubric.Rubric {
 
 // trieuThanhWorkbook generates the template, fills it with the Triệu Thành
 // 2023 figures through the defined names as a commune would, and reopens it.
-func trieuThanhWorkbook(t *testing.T) (*rubric.Rubric, *excelize.File) {
+func trieuThanhWorkbook(t testing.TB) (*rubric.Rubric, *excelize.File) {
 	t.Helper()
 	r := rubricByID(t, "thanhhoa-xa-2023")
 	data, err := os.ReadFile(filepath.Join("..", "..", "templates", "testdata", "trieu-thanh-2023.yaml"))
@@ -500,41 +502,139 @@ func TestAnnotateAgain(t *testing.T) {
 	}
 }
 
-// TestAnnotateSettled: once the cohort is settled, cohort-relative scores
-// say when, the rank shows and they enter the improvement plan.
+// TestAnnotateSettled: cohort-relative scores settled against the units in
+// so far stay provisional ("tạm tính, xếp hạng sau") and out of the plan;
+// once the ranking gives a cohort date they say when, the rank shows and
+// they enter the improvement plan.
 func TestAnnotateSettled(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		cohortDate time.Time
+		rank       string
+		want       []string // in the result sheet
+		notWant    []string
+		note34     string // on 3.4's row
+	}{
+		{name: "provisional",
+			want:    []string{"chưa xếp hạng", "3.4, 3.5, 3.11 tính theo các đơn vị đã nộp", "Chưa xét các chỉ số so sánh giữa các đơn vị 3.4, 3.5, 3.11, 5.1, 5.4"},
+			notWant: []string{"|5.1. ", "cụm ngày"},
+			note34:  "tạm tính theo 2 đơn vị đã nộp, xếp hạng sau"},
+		{name: "settled", cohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, vnZone), rank: "5/30",
+			want:    []string{"5/30; tính theo cụm ngày 31/01/2024", "|5.1. ", "3.4, 3.5, 3.11: tính theo cụm ngày 31/01/2024"},
+			notWant: []string{"xếp hạng sau", "tạm tính"},
+			note34:  "tính theo cụm ngày 31/01/2024 (2 đơn vị có số liệu)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, f := trieuThanhWorkbook(t)
+			defer f.Close()
+			sub := Read(f, r)
+			sc, _ := engine.New(r)
+			res := sc.Score(sub.Values)
+			other := engine.NewValues()
+			other.Set("3.4", "a", engine.Num(100))
+			other.Set("3.4", "b", engine.Num(100))
+			sc.Settle([]*engine.Result{res, sc.Score(other)})
+			err := Annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Unit: "Xã Triệu Thành", Year: 2023,
+				CohortDate: tc.cohortDate, Rank: tc.rank})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := f.GetRows(SheetResult)
+			all := ""
+			for _, r := range rows {
+				all += strings.Join(r, "|") + "\n"
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no %q in:\n%s", w, all)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(strings.ToLower(all), strings.ToLower(w)) {
+					t.Errorf("%q in:\n%s", w, all)
+				}
+			}
+			// Half the best unit's figure: 5 of 10, provisional or not.
+			note, _ := f.GetCellValue(SheetScores, cell("N", sub.Rows["3.4"]))
+			score, _ := f.GetCellValue(SheetScores, cell("L", sub.Rows["3.4"]), excelize.Options{RawCellValue: true})
+			if !strings.Contains(note, tc.note34) || score != "5" {
+				t.Errorf("3.4: %q %q", score, note)
+			}
+		})
+	}
+}
+
+// TestAnnotateCouncil: an appraisal council's score is the system score,
+// and the note gives the score computed from the figures.
+func TestAnnotateCouncil(t *testing.T) {
 	r, f := trieuThanhWorkbook(t)
 	defer f.Close()
 	sub := Read(f, r)
 	sc, _ := engine.New(r)
 	res := sc.Score(sub.Values)
-	other := engine.NewValues()
-	other.Set("3.4", "a", engine.Num(100))
-	other.Set("3.4", "b", engine.Num(100))
-	sc.Settle([]*engine.Result{res, sc.Score(other)})
-	err := Annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Unit: "Xã Triệu Thành", Year: 2023,
-		CohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, vnZone), Rank: "5/30"})
+	sc.Override(res, map[string]float64{"1.4": 5})
+	if err := Annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Year: 2023}); err != nil {
+		t.Fatal(err)
+	}
+	row := sub.Rows["1.4"]
+	score, _ := f.GetCellValue(SheetScores, cell("L", row), excelize.Options{RawCellValue: true})
+	diff, _ := f.GetCellValue(SheetScores, cell("M", row), excelize.Options{RawCellValue: true})
+	note, _ := f.GetCellValue(SheetScores, cell("N", row))
+	if score != "5" || diff != "-5" || note != "Điểm thẩm định của Hội đồng: 5 (điểm tính theo số liệu: 0)." {
+		t.Errorf("1.4: %q %q %q", score, diff, note)
+	}
+}
+
+// TestAnnotateDamagedComments: a workbook whose comments part is damaged
+// (the commune's comments are unreadable) is still annotated in full.
+func TestAnnotateDamagedComments(t *testing.T) {
+	r, f := trieuThanhWorkbook(t)
+	f, _, _ = annotateTrieuThanh(t, f, r, trieuThanhProblems)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows(SheetResult)
-	all := ""
-	for _, r := range rows {
-		all += strings.Join(r, "|") + "\n"
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	damaged := 0
+	for _, zf := range zr.File {
+		w, _ := zw.Create(zf.Name)
+		if strings.HasPrefix(zf.Name, "xl/comments") {
+			w.Write([]byte("<comments><<<"))
+			damaged++
+			continue
+		}
+		rc, _ := zf.Open()
+		io.Copy(w, rc)
+		rc.Close()
 	}
-	if !strings.Contains(all, "5/30; tính theo cụm ngày 31/01/2024") {
-		t.Errorf("rank not shown:\n%s", all)
+	zw.Close()
+	if damaged == 0 {
+		t.Fatal("no comments part to damage")
 	}
-	if strings.Contains(all, "xếp hạng sau") {
-		t.Errorf("still provisional:\n%s", all)
+	g, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(all, "|5.1. ") {
-		t.Errorf("5.1 (settled: no incident anywhere, 0 of 20) not in the plan:\n%s", all)
+	g, _, _ = annotateTrieuThanh(t, g, r, trieuThanhProblems)
+	defer g.Close()
+	if got := g.GetSheetList(); got[0] != SheetResult {
+		t.Errorf("sheets %v", got)
 	}
-	note, _ := f.GetCellValue(SheetScores, cell("N", sub.Rows["3.4"]))
-	score, _ := f.GetCellValue(SheetScores, cell("L", sub.Rows["3.4"]), excelize.Options{RawCellValue: true})
-	if !strings.Contains(note, "tính theo cụm ngày 31/01/2024") || score != "5" {
-		t.Errorf("3.4: %q %q", score, note)
+	rows, _ := g.GetRows(SheetResult)
+	n := 0
+	for _, row := range rows {
+		if len(row) > 0 && (row[0] == "Lỗi" || row[0] == "Cảnh báo" || row[0] == "Thông tin") {
+			n++
+		}
+	}
+	if n != len(trieuThanhProblems(&Submission{Cells: map[string]Cell{}})) {
+		t.Errorf("%d problem rows", n)
 	}
 }
 
@@ -617,3 +717,37 @@ func commentText(c excelize.Comment) string {
 }
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// BenchmarkAnnotate compares opening, reading and saving the Triệu Thành
+// workbook with and without Annotate before the save.
+func BenchmarkAnnotate(b *testing.B) {
+	r, f := trieuThanhWorkbook(b)
+	var src bytes.Buffer
+	if err := f.Write(&src); err != nil {
+		b.Fatal(err)
+	}
+	sub := Read(f, r)
+	sc, _ := engine.New(r)
+	res := sc.Score(sub.Values)
+	ps := trieuThanhProblems(sub)
+	run := func(b *testing.B, annotate bool) {
+		for b.Loop() {
+			g, err := excelize.OpenReader(bytes.NewReader(src.Bytes()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			Read(g, r) // as the pipeline does: loads the sheets it reads
+			if annotate {
+				if err := Annotate(g, Annotation{Rubric: r, Sub: sub, Result: res, Problems: ps, Unit: "Xã Triệu Thành", Year: 2023}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := g.Write(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			g.Close()
+		}
+	}
+	b.Run("open-read-save", func(b *testing.B) { run(b, false) })
+	b.Run("open-read-annotate-save", func(b *testing.B) { run(b, true) })
+}

@@ -49,6 +49,14 @@ const (
 	MetaUnitCode = "unit_code"
 	MetaUnitName = "unit_name"
 	MetaYear     = "year"
+	MetaKind     = "kind" // KindTemplate or KindAppraisal
+	MetaCohort   = "cohort"
+)
+
+// Kinds of workbook the system issues.
+const (
+	KindTemplate  = "bieu-mau"  // a self-assessment form
+	KindAppraisal = "tham-dinh" // the appraisal council's score sheet
 )
 
 // codePart turns an indicator code into the part of a defined name: ASCII

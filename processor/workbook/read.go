@@ -16,6 +16,7 @@ import (
 // Meta is what a workbook claims to be.
 type Meta struct {
 	RubricID, RubricHash, Version, UnitCode, UnitName, Year string
+	Kind, Cohort                                            string
 	// From says where the metadata was found: "properties", "sheet" or "".
 	From string
 }
@@ -38,6 +39,10 @@ func ReadMeta(f *excelize.File) Meta {
 			m.UnitName = v
 		case MetaYear:
 			m.Year = v
+		case MetaKind:
+			m.Kind = v
+		case MetaCohort:
+			m.Cohort = v
 		}
 	}
 	if props, err := f.GetCustomProps(); err == nil {

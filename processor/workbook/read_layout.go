@@ -46,11 +46,13 @@ func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
 	}
 	if found*2 < l.total {
 		// Decision: when most indicators are missing the file is not our
-		// form at all; one error says so instead of a warning per indicator.
+		// form at all; one error says so instead of a warning per indicator
+		// or input row.
 		s.Problems = append(s.Problems, validate.Problem{Severity: validate.Error, Code: CodeLayoutUnreadable, Message: fmt.Sprintf(
 			"Không đọc được bảng chỉ số của tệp: chỉ tìm thấy %d trong %d chỉ số (theo mã ở cột TT). Hãy dùng biểu mẫu do hệ thống phát hành, điền số liệu vào đó (không xoá, thêm hay đổi thứ tự dòng, cột) rồi gửi lại.",
 			found, l.total)})
 	} else {
+		s.Problems = append(s.Problems, l.pending...)
 		r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 			if _, ok := s.Rows[in.Code]; !ok {
 				s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorNotFound, Indicator: in.Code, Message: fmt.Sprintf(
@@ -72,6 +74,12 @@ type layout struct {
 	pillars map[string]bool
 	total   int
 	merged  []mergedRange // of the sheet being read
+	// pending are the problems about single indicators, reported only when
+	// the table as a whole was readable.
+	pending []validate.Problem
+	// broken marks sheets the cell API cannot parse: excelize does not
+	// cache a failed parse, so every cell read would parse the sheet again.
+	broken map[string]bool
 }
 
 type mergedRange struct {
@@ -231,7 +239,7 @@ func (l *layout) readIndicators(sheet string) int {
 				}
 			}
 			if in == l.codes[c] {
-				l.s.Problems = append(l.s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorDuplicate, Indicator: in.Code,
+				l.pending = append(l.pending, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorDuplicate, Indicator: in.Code,
 					Cell: sheet + "!A" + strconv.Itoa(i+1), Message: fmt.Sprintf(
 						"Chỉ số %s xuất hiện nhiều lần (dòng %d và dòng %d): chỉ đọc dòng %d. Hãy xoá dòng thừa.", in.Code, prev, i+1, prev)})
 				continue
@@ -277,7 +285,7 @@ func (l *layout) readIndicators(sheet string) int {
 		for _, x := range h.in.Inputs {
 			row, ok := got[x.Key]
 			if !ok {
-				l.s.Problems = append(l.s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeInputNotFound, Indicator: code, Input: x.Key,
+				l.pending = append(l.pending, validate.Problem{Severity: validate.Warning, Code: CodeInputNotFound, Indicator: code, Input: x.Key,
 					Cell: sheet + "!B" + strconv.Itoa(h.row+1), Message: fmt.Sprintf(
 						"Không tìm thấy dòng số liệu %s (%s) của chỉ số %s trong tệp: thêm lại dòng “%s = …” ngay dưới dòng chỉ số và ghi số liệu vào cột “Số liệu”, hoặc dùng biểu mẫu do hệ thống phát hành.",
 						x.Key, x.Label, code, x.Key)})
@@ -391,6 +399,25 @@ func (l *layout) cell(sheet string, col, row int) Cell {
 	addr, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
 		return Cell{Sheet: sheet}
+	}
+	if l.broken == nil {
+		l.broken = map[string]bool{}
+	}
+	broken, checked := l.broken[sheet]
+	if !checked {
+		_, err := l.f.GetCellValue(sheet, "A1")
+		broken = err != nil
+		l.broken[sheet] = broken
+	}
+	if broken {
+		// Fall back on what the row iterator could read.
+		c := Cell{Sheet: sheet, Addr: addr}
+		if rows := l.rows[sheet]; row-1 < len(rows) && col-1 < len(rows[row-1]) {
+			c.Raw = rows[row-1][col-1]
+			_, perr := strconv.ParseFloat(c.Raw, 64)
+			c.Number = perr == nil
+		}
+		return c
 	}
 	return readCellCalc(l.f, sheet, addr)
 }

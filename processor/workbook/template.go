@@ -661,6 +661,7 @@ func (g *generator) meta() {
 		{MetaUnitCode, g.opt.UnitCode},
 		{MetaUnitName, g.opt.UnitName},
 		{MetaYear, strconv.Itoa(g.opt.Year)},
+		{MetaKind, KindTemplate},
 	}
 	for i, p := range kv {
 		g.check(f.SetCellStr(SheetMeta, cell("A", i+1), p[0]))

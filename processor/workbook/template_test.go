@@ -214,7 +214,7 @@ func TestTemplateMetadataAndNames(t *testing.T) {
 			f := generate(t, r, TemplateOptions{Year: 2026, UnitCode: "TS07", UnitName: "Xã Dân Lý"})
 			defer f.Close()
 			m := ReadMeta(f)
-			want := Meta{RubricID: r.ID, RubricHash: r.Hash, Version: TemplateVersion, UnitCode: "TS07", UnitName: "Xã Dân Lý", Year: "2026", From: "properties"}
+			want := Meta{RubricID: r.ID, RubricHash: r.Hash, Version: TemplateVersion, UnitCode: "TS07", UnitName: "Xã Dân Lý", Year: "2026", Kind: KindTemplate, From: "properties"}
 			if m != want {
 				t.Errorf("meta %+v, want %+v", m, want)
 			}

@@ -1,0 +1,175 @@
+package ranking
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/chiso-vn/chiso/processor/engine"
+)
+
+// JSON is the documented shape of the published ranking (xep-hang-….json).
+type JSON struct {
+	Rubric     string     `json:"rubric"`
+	RubricName string     `json:"rubric_name"`
+	Year       int        `json:"year"`
+	Cohort     string     `json:"cohort"`
+	Max        float64    `json:"max"`
+	Units      []UnitJSON `json:"units"`
+}
+
+// UnitJSON is one unit of JSON. Rank is 0 and scores absent for a unit
+// that has not submitted.
+type UnitJSON struct {
+	Rank        int          `json:"rank"`
+	Code        string       `json:"code,omitempty"`
+	Name        string       `json:"name"`
+	Submitted   bool         `json:"submitted"`
+	Total       *float64     `json:"total,omitempty"`    // điểm đạt được, 2 decimals
+	Computed    *float64     `json:"computed,omitempty"` // from the figures, before appraisal
+	Self        *float64     `json:"self,omitempty"`
+	Council     bool         `json:"appraised"`
+	Percent     *float64     `json:"percent_of_max,omitempty"`
+	Pillars     []PillarJSON `json:"pillars,omitempty"`
+	PrevTotal   *float64     `json:"previous_total,omitempty"`
+	PrevRank    int          `json:"previous_rank,omitempty"`
+	PrevNote    string       `json:"previous_note,omitempty"`
+	SubmittedAt string       `json:"submitted_at,omitempty"` // RFC 3339
+	Errors      int          `json:"errors"`
+	Warnings    int          `json:"warnings"`
+}
+
+// PillarJSON is a pillar's final score.
+type PillarJSON struct {
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	Max    float64 `json:"max"`
+	Points float64 `json:"points"`
+}
+
+func f2(x float64) *float64 { v := engine.Round2(x); return &v }
+
+// ToJSON converts the ranking to its published shape.
+func (rk *Ranking) ToJSON() JSON {
+	out := JSON{Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, Units: []UnitJSON{}}
+	for _, r := range rk.Rows {
+		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Council: r.Council, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote}
+		if r.Prev != nil {
+			u.PrevTotal = f2(r.Prev.Total)
+			u.PrevRank = r.Prev.Rank
+		}
+		if r.Submitted {
+			u.Total, u.Computed = f2(r.Final), f2(r.Computed)
+			if r.HasSelf {
+				u.Self = f2(r.Self)
+			}
+			if rk.Max > 0 {
+				u.Percent = f2(r.Final / rk.Max * 100)
+			}
+			for _, p := range r.Result.Pillars {
+				if p.Optional && !p.Applies {
+					continue
+				}
+				u.Pillars = append(u.Pillars, PillarJSON{Code: p.Code, Name: p.Name, Max: p.Max, Points: engine.Round2(p.Points)})
+			}
+			if !r.SubmittedAt.IsZero() {
+				u.SubmittedAt = r.SubmittedAt.UTC().Format(time.RFC3339)
+			}
+		}
+		out.Units = append(out.Units, u)
+	}
+	return out
+}
+
+// WriteJSON writes the published JSON, indented.
+func (rk *Ranking) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rk.ToJSON())
+}
+
+// WriteCSV writes the ranking as CSV in UTF-8 with a byte-order mark, so
+// Excel opens the Vietnamese correctly. Decimal point ".", comma-separated.
+func (rk *Ranking) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	head := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm", "% điểm tối đa"}
+	var pillars []string
+	for _, r := range rk.Rows {
+		if r.Submitted {
+			for _, p := range r.Result.Pillars {
+				pillars = append(pillars, p.Code)
+				head = append(head, p.Code+" "+p.Name)
+			}
+			break
+		}
+	}
+	head = append(head, "Tự chấm", "Chênh lệch so với tự chấm", "Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	num := func(x float64) string { return strconv.FormatFloat(engine.Round2(x), 'f', 2, 64) }
+	for _, r := range rk.Rows {
+		rec := []string{"", r.Code, r.Name}
+		if !r.Submitted {
+			rec = append(rec, "", "")
+			for range pillars {
+				rec = append(rec, "")
+			}
+			rec = append(rec, "", "", prevTotal(r), "", prevRank(r), "", "", "", "", "Chưa nộp")
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			continue
+		}
+		rec[0] = strconv.Itoa(r.Rank)
+		pct := ""
+		if rk.Max > 0 {
+			pct = num(r.Final / rk.Max * 100)
+		}
+		rec = append(rec, num(r.Final), pct)
+		for _, code := range pillars {
+			rec = append(rec, num(r.Result.Pillar(code).Points))
+		}
+		self, diff := "", ""
+		if r.HasSelf {
+			self, diff = num(r.Self), num(r.Final-r.Self)
+		}
+		dTotal, dRank := "", ""
+		if r.Prev != nil {
+			dTotal = num(r.Display - engine.Round2(r.Prev.Total))
+			if r.Prev.Rank > 0 {
+				dRank = strconv.Itoa(r.Prev.Rank - r.Rank)
+			}
+		}
+		status := "Đã nộp"
+		if r.Council {
+			status = "Đã thẩm định"
+		}
+		rec = append(rec, self, diff, prevTotal(r), dTotal, prevRank(r), dRank, r.SubmittedAt.Format("2006-01-02 15:04"),
+			strconv.Itoa(r.Errors), strconv.Itoa(r.Warnings), status)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func prevTotal(r Row) string {
+	if r.Prev == nil {
+		return ""
+	}
+	return strconv.FormatFloat(engine.Round2(r.Prev.Total), 'f', 2, 64)
+}
+
+func prevRank(r Row) string {
+	if r.Prev == nil || r.Prev.Rank == 0 {
+		return ""
+	}
+	return strconv.Itoa(r.Prev.Rank)
+}

@@ -1,0 +1,538 @@
+package ranking
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
+	"github.com/chiso-vn/chiso/processor/workbook"
+	"github.com/chiso-vn/chiso/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var generated = time.Date(2024, 1, 15, 9, 30, 0, 0, vnZone)
+
+// wbCohort is the hand-computed cohort of ranking_test.go with an
+// appraisal, a previous year, a merged unit, problems, submission times and
+// two roster units that have not submitted (one named like a formula).
+//
+// The council gives C 5 instead of 20 on 2.2: C 10 + 20 + 5 = 35.
+// Ranks: C 1 (35), A 2 (30), B 3 and D 3 (20, Ăn Khê before Đông).
+// Previous year: A 28 rank 3, C 45 rank 1, D 22 rank 2; B is merged from
+// P1 (20) and P2 (30): 25, no rank.
+func wbCohort(t *testing.T) (*rubric.Rubric, *Ranking) {
+	t.Helper()
+	r, sc := setup(t)
+	subs := cohort()
+	at := time.Date(2023, 12, 1, 1, 0, 0, 0, time.UTC) // 08:00 in Vietnam
+	for i := range subs {
+		subs[i].SubmittedAt = at.Add(time.Duration(i) * 26 * time.Hour)
+		subs[i].FileID = int64(i + 1)
+	}
+	subs[0].Problems = []validate.Problem{
+		{Severity: validate.Warning, Code: "w", Indicator: "2.1", Cell: "Chỉ số!E12", Message: "Kinh phí 10 triệu đồng cao bất thường: kiểm tra lại."},
+		{Severity: validate.Info, Code: "i", Message: "Chỉ để biết."},
+	}
+	subs[3].Problems = []validate.Problem{
+		{Severity: validate.Error, Code: "e", Indicator: "2.2", Cell: "Chỉ số!E14", Message: "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+	}
+	roster := append(slices.Clone(units), config.Unit{Code: "F", Name: "=SUM(1,2)", Contact: "Lê Văn Tư", Phone: "0912345678", Email: "tu@example.vn"})
+	rk := Build(sc, Input{Rubric: r, Year: 2024, Cohort: "thu", Roster: roster, Submissions: subs,
+		Council:  map[string]map[string]float64{"C": {"2.2": 5}},
+		Previous: map[string]Previous{"A": {Total: 28, Rank: 3}, "C": {Total: 45, Rank: 1}, "D": {Total: 22, Rank: 2}, "P1": {Total: 20, Rank: 4}, "P2": {Total: 30, Rank: 5}},
+		Lineage:  map[string][]string{"B": {"P1", "P2"}},
+		Attempts: map[string][]string{"F": {"f1.xlsx (02/12/2023): không phải mẫu của bộ chỉ số", "f2.xlsx (03/12/2023): tệp bị hỏng"}},
+	})
+	return r, rk
+}
+
+// written builds the workbook, writes it and reopens it, as a reader would.
+func written(t *testing.T, rk *Ranking, r *rubric.Rubric) (*excelize.File, []byte) {
+	t.Helper()
+	f, err := rk.Workbook(r, generated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	data := buf.Bytes()
+	back, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { back.Close() })
+	return back, data
+}
+
+func zipFiles(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[zf.Name] = string(b)
+	}
+	return out
+}
+
+func row(t *testing.T, f *excelize.File, sheet string, r, cols int) []string {
+	t.Helper()
+	var out []string
+	for c := 1; c <= cols; c++ {
+		v, err := f.GetCellValue(sheet, ax(c, r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestWorkbook(t *testing.T) {
+	r, rk := wbCohort(t)
+	f, data := written(t, rk, r)
+
+	wantSheets := []string{"Xếp hạng", "Chi tiết", "Trụ cột", "Chưa nộp", "Cảnh báo"}
+	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
+		t.Fatalf("sheets %q, want %q", got, wantSheets)
+	}
+
+	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm (điểm đạt được)", "% điểm tối đa", "1. Một (10)", "2. Hai (40)",
+		"Điểm tự chấm", "Chênh lệch so với tự chấm", "Điểm hệ thống tính (trước thẩm định)", "Đã thẩm định", "Điểm năm trước",
+		"Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái"}
+	if got := row(t, f, SheetRanking, 4, len(heads)); !slices.Equal(got, heads) {
+		t.Errorf("Xếp hạng headers\n got %q\nwant %q", got, heads)
+	}
+	if v, _ := f.GetCellValue(SheetRanking, "A3"); v != "Lập lúc 15/01/2024 09:30" {
+		t.Errorf("A3 = %q", v)
+	}
+	if v, _ := f.GetCellValue(SheetRanking, "A1"); !strings.Contains(v, "2024") || !strings.Contains(v, "thu") {
+		t.Errorf("title %q", v)
+	}
+	if v, _ := f.GetCellValue(SheetRanking, "A2"); !strings.Contains(v, "Bộ chỉ số thử xếp hạng") || !strings.Contains(v, "4/6") {
+		t.Errorf("subtitle %q", v)
+	}
+
+	// Every row: rank, code, total, pillars, computed, council, previous
+	// year and its changes, status. Units without submission at the bottom,
+	// unranked.
+	missing := rk.Missing()
+	wantRows := [][]string{
+		// rank code name total pct p1 p2 self diff computed council prev Δ prevRank Δrank time err warn status
+		{"1", "C", "Xã Cao", "35.00", "70.00%", "10.00", "25.00", "", "", "50.00", "Có", "45.00", "-10.00", "1", "+0", "03/12/2023 12:00", "0", "0", "Đã thẩm định"},
+		{"2", "A", "Xã Bình", "30.00", "60.00%", "10.00", "20.00", "", "", "30.00", "", "28.00", "+2.00", "3", "+1", "01/12/2023 08:00", "0", "1", "Đã nộp"},
+		{"3", "B", "Xã Ăn Khê", "20.00", "40.00%", "0.00", "20.00", "", "", "20.00", "", "25.00", "-5.00", "", "", "02/12/2023 10:00", "0", "0", "Đã nộp"},
+		{"3", "D", "Xã Đông", "20.00", "40.00%", "10.00", "10.00", "", "", "20.00", "", "22.00", "-2.00", "2", "-1", "04/12/2023 14:00", "1", "0", "Đã nộp"},
+	}
+	for _, m := range missing {
+		wantRows = append(wantRows, []string{"", m.Code, m.Name, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "Chưa nộp"})
+	}
+	if len(missing) != 2 {
+		t.Fatalf("missing %+v", missing)
+	}
+	for i, w := range wantRows {
+		if got := row(t, f, SheetRanking, 5+i, len(heads)); !slices.Equal(got, w) {
+			t.Errorf("Xếp hạng row %d\n got %q\nwant %q", 5+i, got, w)
+		}
+	}
+	// excelize renders a zero with the positive section ("+0"); Excel and
+	// LibreOffice use the zero section. The stored value is what counts.
+	if v, _ := f.GetCellValue(SheetRanking, "O5", excelize.Options{RawCellValue: true}); v != "0" {
+		t.Errorf("O5 = %q, want 0", v)
+	}
+	if v, _ := f.GetCellValue(SheetRanking, ax(1, 5+len(wantRows))); v != "" {
+		t.Errorf("row after the table: %q", v)
+	}
+	// The merged unit's previous score carries its explanation.
+	comments, _ := f.GetComments(SheetRanking)
+	if len(comments) != 1 || comments[0].Cell != "L7" || !strings.Contains(commentText(comments[0]), "trung bình") {
+		t.Errorf("Xếp hạng comments %+v", comments)
+	}
+
+	// Text from submissions and the roster stays text.
+	fi := slices.IndexFunc(missing, func(m Row) bool { return m.Code == "F" })
+	for _, c := range []struct{ sheet, cell, want string }{
+		{SheetRanking, ax(3, 9+fi), "=SUM(1,2)"}, {SheetMissing, ax(2, 4+fi), "=SUM(1,2)"},
+		{SheetProblems, "E5", "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+	} {
+		if fm, _ := f.GetCellFormula(c.sheet, c.cell); fm != "" {
+			t.Errorf("%s!%s holds formula %q", c.sheet, c.cell, fm)
+		}
+		if v, _ := f.GetCellValue(c.sheet, c.cell); v != c.want {
+			t.Errorf("%s!%s = %q, want %q", c.sheet, c.cell, v, c.want)
+		}
+	}
+
+	// Chi tiết: codes, short names, the maximum row, cohort indicators
+	// marked and shaded, the council's cell shaded with its comment.
+	if got, want := row(t, f, SheetDetail, 3, 7), []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm", "1.1", "2.1 (so với cao nhất)", "2.2 (Min-Max)"}; !slices.Equal(got, want) {
+		t.Errorf("Chi tiết codes %q", got)
+	}
+	if got, want := row(t, f, SheetDetail, 4, 7), []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm", "có/không", "kinh phí", "tỷ lệ"}; !slices.Equal(got, want) {
+		t.Errorf("Chi tiết names %q", got)
+	}
+	if got, want := row(t, f, SheetDetail, 5, 7), []string{"", "", "Điểm tối đa", "50.00", "10.00", "20.00", "20.00"}; !slices.Equal(got, want) {
+		t.Errorf("Chi tiết maxima %q", got)
+	}
+	if got, want := row(t, f, SheetDetail, 6, 7), []string{"1", "C", "Xã Cao", "35.00", "10.00", "20.00", "5.00"}; !slices.Equal(got, want) {
+		t.Errorf("Chi tiết first unit %q", got)
+	}
+	if v, _ := f.GetCellValue(SheetDetail, "C10"); v != "" {
+		t.Errorf("Chi tiết lists an unsubmitted unit: %q", v)
+	}
+	if fill := fillOf(t, f, SheetDetail, "G3"); fill != "FCE4D6" {
+		t.Errorf("cohort header fill %q", fill)
+	}
+	if fill := fillOf(t, f, SheetDetail, "E3"); fill == "FCE4D6" {
+		t.Error("a yes/no indicator is shaded as cohort-relative")
+	}
+	if fill := fillOf(t, f, SheetDetail, "G6"); fill != "FFEB9C" {
+		t.Errorf("council cell fill %q", fill)
+	}
+	if fill := fillOf(t, f, SheetDetail, "F6"); fill == "FFEB9C" {
+		t.Error("a computed cell is shaded as the council's")
+	}
+	dc, _ := f.GetComments(SheetDetail)
+	if len(dc) != 1 || dc[0].Cell != "G6" || commentText(dc[0]) != "Hội đồng thẩm định: 5 (hệ thống: 20)" {
+		t.Errorf("Chi tiết comments %+v", dc)
+	}
+
+	// Trụ cột: pillar scores in rank order, the comparison table, charts.
+	if got, want := row(t, f, SheetPillars, 4, 6), []string{"1", "C", "Xã Cao", "10.00", "25.00", "35.00"}; !slices.Equal(got, want) {
+		t.Errorf("Trụ cột first row %q", got)
+	}
+	if got, want := row(t, f, SheetPillars, 4, 10)[7:], []string{"Xã Cao", "100.00%", "62.50%"}; !slices.Equal(got, want) {
+		t.Errorf("Trụ cột comparison %q", got)
+	}
+	files := zipFiles(t, data)
+	for _, name := range []string{"xl/charts/chart1.xml", "xl/charts/chart2.xml"} {
+		x, ok := files[name]
+		if !ok {
+			t.Errorf("no %s", name)
+			continue
+		}
+		if !strings.Contains(html.UnescapeString(x), "'Trụ cột'!$") {
+			t.Errorf("%s does not chart the Trụ cột sheet", name)
+		}
+	}
+	if x := html.UnescapeString(files["xl/charts/chart1.xml"]); !strings.Contains(x, "'Trụ cột'!$C$4:$C$7") || !strings.Contains(x, `<barDir val="bar"`) {
+		t.Errorf("totals chart does not bar the 4 ranked units:\n%s", x)
+	}
+
+	// Chưa nộp: contact and rejected attempts, one per line.
+	if got, want := row(t, f, SheetMissing, 4+fi, 6), []string{"F", "=SUM(1,2)", "Lê Văn Tư", "0912345678", "tu@example.vn",
+		"f1.xlsx (02/12/2023): không phải mẫu của bộ chỉ số\nf2.xlsx (03/12/2023): tệp bị hỏng"}; !slices.Equal(got, want) {
+		t.Errorf("Chưa nộp row %q", got)
+	}
+
+	// Cảnh báo: errors and warnings (not info), units in rank order.
+	if got, want := row(t, f, SheetProblems, 3, 5), []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}; !slices.Equal(got, want) {
+		t.Errorf("Cảnh báo headers %q", got)
+	}
+	if got, want := row(t, f, SheetProblems, 4, 4), []string{"Xã Bình", "Cảnh báo", "2.1", "Chỉ số!E12"}; !slices.Equal(got, want) {
+		t.Errorf("Cảnh báo row 4 %q", got)
+	}
+	if got, want := row(t, f, SheetProblems, 5, 4), []string{"Xã Đông", "Lỗi", "2.2", "Chỉ số!E14"}; !slices.Equal(got, want) {
+		t.Errorf("Cảnh báo row 5 %q", got)
+	}
+	if v, _ := f.GetCellValue(SheetProblems, "A6"); v != "" {
+		t.Errorf("info listed: %q", v)
+	}
+
+	// Print set-up, frozen panes and filters of every sheet.
+	panes := map[string][2]int{SheetRanking: {3, 4}, SheetDetail: {4, 5}, SheetPillars: {3, 3}, SheetMissing: {2, 3}, SheetProblems: {1, 3}}
+	for _, s := range wantSheets {
+		pl, err := f.GetPageLayout(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 ||
+			(pl.FitToHeight != nil && *pl.FitToHeight != 0) {
+			t.Errorf("%s page %+v", s, pl)
+		}
+		if pr, _ := f.GetSheetProps(s); pr.FitToPage == nil || !*pr.FitToPage {
+			t.Errorf("%s: fit to page is off", s)
+		}
+		p, _ := f.GetPanes(s)
+		if !p.Freeze || p.XSplit != panes[s][0] || p.YSplit != panes[s][1] {
+			t.Errorf("%s panes %+v, want %v", s, p, panes[s])
+		}
+	}
+	filters := map[string]string{}
+	var wb struct {
+		Names []struct {
+			Name  string `xml:"name,attr"`
+			Sheet int    `xml:"localSheetId,attr"`
+			Ref   string `xml:",chardata"`
+		} `xml:"definedNames>definedName"`
+	}
+	if err := xml.Unmarshal([]byte(files["xl/workbook.xml"]), &wb); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range wb.Names {
+		if n.Name == "_xlnm._FilterDatabase" {
+			filters[wantSheets[n.Sheet]] = n.Ref
+		}
+	}
+	wantFilters := map[string]string{
+		SheetRanking: "'Xếp hạng'!$A$4:$S$10", SheetDetail: "'Chi tiết'!$A$5:$G$9", SheetPillars: "'Trụ cột'!$A$3:$F$7",
+		SheetMissing: "'Chưa nộp'!$A$3:$F$5", SheetProblems: "'Cảnh báo'!$A$3:$E$5",
+	}
+	for s, w := range wantFilters {
+		if filters[s] != w {
+			t.Errorf("%s filter %q, want %q", s, filters[s], w)
+		}
+	}
+	if n := strings.Count(files["xl/worksheets/sheet1.xml"], "<autoFilter "); n != 1 {
+		t.Errorf("Xếp hạng has %d autoFilter elements", n)
+	}
+
+	// Conditional colours: the top three totals; with four ranked units no
+	// bottom three; negative changes in red.
+	cf, err := f.GetConditionalFormats(SheetRanking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := cf["D5:D8"]; len(top) != 1 || top[0].Type != "top" || top[0].Value != "3" {
+		t.Errorf("totals colours %+v", top)
+	}
+	for _, ref := range []string{"I5:I10", "M5:M10", "O5:O10"} {
+		if c := cf[ref]; len(c) != 1 || c[0].Type != "cell" || c[0].Criteria != "less than" {
+			t.Errorf("%s: %+v", ref, c)
+		}
+	}
+
+	golden(t, "xep-hang.txt", f)
+}
+
+func commentText(c excelize.Comment) string {
+	var b strings.Builder
+	for _, p := range c.Paragraph {
+		b.WriteString(p.Text)
+	}
+	return c.Text + b.String()
+}
+
+func fillOf(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Fill.Color) == 0 {
+		return ""
+	}
+	c := strings.ToUpper(st.Fill.Color[0])
+	if len(c) == 8 { // ARGB
+		c = c[2:]
+	}
+	return c
+}
+
+func golden(t *testing.T, name string, f *excelize.File) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := workbook.Dump(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
+	}
+}
+
+// TestWorkbookDeterministic: the same ranking gives the same bytes, so a
+// rebuild from the ledger can be compared with the published file.
+func TestWorkbookDeterministic(t *testing.T) {
+	r, rk := wbCohort(t)
+	var first []byte
+	for i := range 5 {
+		f, err := rk.Workbook(r, generated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if i == 0 {
+			first = buf.Bytes()
+		} else if !bytes.Equal(first, buf.Bytes()) {
+			t.Fatalf("build %d differs from the first", i+1)
+		}
+	}
+}
+
+// TestWorkbookLargeCohort: over 60 units the totals chart shows the top 30
+// and says so; bottom three coloured; nothing submitted still gives a
+// workbook.
+func TestWorkbookLargeCohort(t *testing.T) {
+	r, sc := setup(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var subs []Submission
+	for i := range 70 {
+		subs = append(subs, sub(fmt.Sprintf("U%02d", i), fmt.Sprintf("Xã %02d", i), float64(rng.IntN(2)), rng.Float64()*100, rng.Float64()))
+	}
+	rk := Build(sc, Input{Rubric: r, Year: 2024, Submissions: subs})
+	f, data := written(t, rk, r)
+	if v, _ := f.GetCellValue(SheetPillars, "A2"); !strings.Contains(v, "30 đơn vị dẫn đầu") || !strings.Contains(v, "70") {
+		t.Errorf("note %q", v)
+	}
+	x := html.UnescapeString(zipFiles(t, data)["xl/charts/chart1.xml"])
+	if !strings.Contains(x, "'Trụ cột'!$C$4:$C$33") {
+		t.Error("totals chart is not limited to the top 30")
+	}
+	cf, _ := f.GetConditionalFormats(SheetRanking)
+	if c := cf["D5:D74"]; len(c) != 2 || c[1].Type != "bottom" {
+		t.Errorf("totals colours %+v", c)
+	}
+
+	empty := Build(sc, Input{Rubric: r, Year: 2024, Roster: units})
+	f, data = written(t, empty, r)
+	if _, ok := zipFiles(t, data)["xl/charts/chart1.xml"]; ok {
+		t.Error("chart without data")
+	}
+	if v, _ := f.GetCellValue(SheetRanking, "C5"); v == "" {
+		t.Error("roster not listed")
+	}
+}
+
+// BenchmarkWorkbook3321 builds and writes the ranking workbook of the whole
+// country in one cohort (3,321 communes after the 2025 reform) on the
+// shipped Thanh Hóa commune rubric, with random figures.
+func BenchmarkWorkbook3321(b *testing.B) {
+	set := rubric.NewSet()
+	if err := set.LoadFS(templates.FS, "templates"); err != nil {
+		b.Fatal(err)
+	}
+	r, ok := set.Get("thanhhoa-xa-2023")
+	if !ok {
+		b.Fatal("no thanhhoa-xa-2023")
+	}
+	sc, err := engine.New(r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rk := Build(sc, randomCohort(r, 3321, 30))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := rk.Workbook(r, generated)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// randomCohort makes n submitting units (and missing more that did not),
+// with random figures, a few problems, some appraisals and a previous year.
+func randomCohort(r *rubric.Rubric, n, missing int) Input {
+	rng := rand.New(rand.NewPCG(1, 2))
+	in := Input{Rubric: r, Year: 2025, Cohort: "ca-nuoc", Council: map[string]map[string]float64{}, Previous: map[string]Previous{},
+		Attempts: map[string][]string{}}
+	random := func(x rubric.Input) engine.Value {
+		switch x.Type {
+		case rubric.YesNo:
+			return engine.Num(float64(rng.IntN(2)))
+		case rubric.Pct:
+			return engine.Num(rng.Float64())
+		case rubric.Choice:
+			if len(x.Options) == 0 {
+				return engine.Value{}
+			}
+			o := x.Options[rng.IntN(len(x.Options))]
+			return engine.Value{Set: true, Num: o.Fraction, Choice: o.Key}
+		case rubric.Text:
+			return engine.Value{Set: true, Text: "x"}
+		}
+		return engine.Num(float64(rng.IntN(200)))
+	}
+	for i := range n + missing {
+		code := fmt.Sprintf("X%04d", i)
+		in.Roster = append(in.Roster, config.Unit{Code: code, Name: fmt.Sprintf("Xã Thử %04d", i), Phone: "09" + strconv.Itoa(10000000+i)})
+		if i >= n {
+			in.Attempts[code] = []string{"x.xlsx: không đọc được"}
+			continue
+		}
+		v := engine.NewValues()
+		for _, g := range r.General {
+			v.General[g.Key] = random(g)
+		}
+		var codes []string
+		r.Walk(func(p *rubric.Pillar, ind *rubric.Indicator) {
+			if len(ind.Children) == 0 {
+				codes = append(codes, ind.Code)
+			}
+			for _, x := range ind.Inputs {
+				v.Set(ind.Code, x.Key, random(x))
+			}
+		})
+		s := Submission{UnitKey: code, Code: code, Name: fmt.Sprintf("Xã Thử %04d", i), FileID: int64(i),
+			SubmittedAt: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(30*24)) * time.Hour), Values: v}
+		for range rng.IntN(4) {
+			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Indicator: codes[rng.IntN(len(codes))],
+				Cell: "Chỉ số!E" + strconv.Itoa(6+rng.IntN(80)), Message: "Số liệu bất thường so với năm trước: kiểm tra lại và ghi rõ nguồn trong cột Giải trình."})
+		}
+		in.Submissions = append(in.Submissions, s)
+		if rng.IntN(20) == 0 {
+			in.Council[code] = map[string]float64{codes[rng.IntN(len(codes))]: 0}
+		}
+		in.Previous[code] = Previous{Total: rng.Float64() * 100, Rank: 1 + rng.IntN(n)}
+	}
+	return in
+}

@@ -1,0 +1,211 @@
+package workbook
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
+	"github.com/chiso-vn/chiso/processor/values"
+)
+
+// SheetAppraisal is the appraisal council's score sheet.
+const SheetAppraisal = "Thẩm định"
+
+// AppraisalRow is one unit × indicator line of the appraisal sheet.
+type AppraisalRow struct {
+	UnitKey, UnitName string
+	Code, Name        string
+	Max, Computed     float64
+	Self              *float64
+	Council           *float64 // the current council score, if any
+	Note              string
+}
+
+// AppraisalOptions say what the appraisal workbook holds.
+type AppraisalOptions struct {
+	Rubric *rubric.Rubric
+	Year   int
+	Cohort string
+	Office string
+	Rows   []AppraisalRow
+}
+
+const appraisalFirstRow = 5
+
+// Appraisal columns: the council types in H (Điểm thẩm định) and I (Ghi chú).
+const (
+	apUnitKey = "A"
+	apUnit    = "B"
+	apCode    = "C"
+	apName    = "D"
+	apMax     = "E"
+	apSelf    = "F"
+	apComp    = "G"
+	apCouncil = "H"
+	apNote    = "I"
+)
+
+// AppraisalWorkbook writes the council's score sheet: one row per unit and
+// indicator with the self-declared and computed scores, and an editable
+// "Điểm thẩm định" column. Dropped back into the inbox, it is recognised by
+// its metadata (kind tham-dinh) and the scores it holds replace the
+// computed ones in the ranking.
+func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
+	f := excelize.NewFile()
+	st, err := newStyles(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	g := &generator{f: f, r: opt.Rubric, st: st, general: map[string]string{}, listRef: map[string]string{}}
+	s := SheetAppraisal
+	g.check(f.SetSheetName("Sheet1", s))
+	_, err = f.NewSheet(SheetMeta)
+	g.check(err)
+	widths := map[string]float64{apUnitKey: 12, apUnit: 26, apCode: 8, apName: 48, apMax: 9, apSelf: 10, apComp: 10, apCouncil: 12, apNote: 36}
+	for c, w := range widths {
+		g.check(f.SetColWidth(s, c, c, w))
+	}
+	g.check(f.MergeCell(s, "A1", "I1"))
+	g.check(f.SetCellStr(s, "A1", fmt.Sprintf("BẢNG ĐIỂM THẨM ĐỊNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", opt.Year)))
+	g.check(f.SetCellStyle(s, "A1", "I1", st.title))
+	g.check(f.MergeCell(s, "A2", "I2"))
+	g.check(f.SetCellStr(s, "A2", "Hội đồng thẩm định nhập điểm vào cột \"Điểm thẩm định\" (ô màu vàng) cho những chỉ số cần điều chỉnh; để trống nếu giữ điểm hệ thống tính. Lưu tệp rồi chép vào thư mục nhận báo cáo (inbox). Tệp gửi sau thay thế tệp gửi trước."))
+	g.check(f.SetCellStyle(s, "A2", "I2", st.guide))
+	g.check(f.SetRowHeight(s, 2, 36))
+	heads := []string{"Mã đơn vị", "Đơn vị", "Mã chỉ số", "Chỉ số", "Điểm tối đa", "Điểm tự chấm", "Điểm hệ thống tính", "Điểm thẩm định", "Ghi chú của hội đồng"}
+	for i, h := range heads {
+		c := string(rune('A'+i)) + "4"
+		g.check(f.SetCellStr(s, c, h))
+	}
+	g.check(f.SetCellStyle(s, "A4", "I4", st.header))
+	g.check(f.SetRowHeight(s, 4, 32))
+	row := appraisalFirstRow
+	for _, r := range opt.Rows {
+		g.check(f.SetCellStr(s, cell(apUnitKey, row), r.UnitKey))
+		g.check(f.SetCellStr(s, cell(apUnit, row), r.UnitName))
+		g.check(f.SetCellStr(s, cell(apCode, row), r.Code))
+		g.check(f.SetCellStr(s, cell(apName, row), r.Name))
+		g.check(f.SetCellFloat(s, cell(apMax, row), r.Max, -1, 64))
+		if r.Self != nil {
+			g.check(f.SetCellFloat(s, cell(apSelf, row), *r.Self, -1, 64))
+		}
+		g.check(f.SetCellFloat(s, cell(apComp, row), roundTo2(r.Computed), -1, 64))
+		if r.Council != nil {
+			g.check(f.SetCellFloat(s, cell(apCouncil, row), *r.Council, -1, 64))
+		}
+		g.check(f.SetCellStr(s, cell(apNote, row), r.Note))
+		row++
+	}
+	last := row - 1
+	if last >= appraisalFirstRow {
+		g.check(f.SetCellStyle(s, cell("A", appraisalFirstRow), cell(apComp, last), st.indicator))
+		g.check(f.SetCellStyle(s, cell(apMax, appraisalFirstRow), cell(apComp, last), st.indicatorNum))
+		g.check(f.SetCellStyle(s, cell(apCouncil, appraisalFirstRow), cell(apCouncil, last), st.selfIn))
+		g.check(f.SetCellStyle(s, cell(apNote, appraisalFirstRow), cell(apNote, last), st.textIn))
+		dv := excelize.NewDataValidation(true)
+		dv.SetSqref(cell(apCouncil, appraisalFirstRow) + ":" + cell(apCouncil, last))
+		g.check(dv.SetRange(0, 1e6, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorGreaterThanOrEqual))
+		dv.SetInput("Điểm thẩm định", "Nhập điểm từ 0 đến điểm tối đa của chỉ số (cột E); để trống nếu giữ điểm hệ thống.")
+		dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm thẩm định là một số từ 0 đến điểm tối đa.")
+		g.check(f.AddDataValidation(s, dv))
+		g.check(f.AutoFilter(s, "A4:"+cell(apNote, last), nil))
+	}
+	g.check(f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 4, TopLeftCell: "C5", ActivePane: "bottomRight"}))
+	g.pageSetup(s, "$4:$4", true)
+	g.protect(s)
+	kv := [][2]string{{MetaKind, KindAppraisal}, {MetaRubric, opt.Rubric.ID}, {MetaHash, opt.Rubric.Hash},
+		{MetaVersion, TemplateVersion}, {MetaYear, strconv.Itoa(opt.Year)}, {MetaCohort, opt.Cohort}}
+	for i, p := range kv {
+		g.check(f.SetCellStr(SheetMeta, cell("A", i+1), p[0]))
+		g.check(f.SetCellStr(SheetMeta, cell("B", i+1), p[1]))
+		g.check(f.SetCustomProps(excelize.CustomProperty{Name: "chiso_" + p[0], Value: p[1]}))
+	}
+	g.check(f.SetSheetVisible(SheetMeta, false, true))
+	if len(g.errs) > 0 {
+		f.Close()
+		return nil, fmt.Errorf("appraisal workbook: %w", g.errs[0])
+	}
+	return f, nil
+}
+
+func roundTo2(x float64) float64 {
+	if x < 0 {
+		return -roundTo2(-x)
+	}
+	return float64(int64(x*100+0.5+1e-9)) / 100
+}
+
+// AppraisalEntry is one council score read back.
+type AppraisalEntry struct {
+	UnitKey, UnitName, Code string
+	Score                   float64
+	Note                    string
+	Cell                    string
+}
+
+// ReadAppraisal reads the council's scores from an appraisal workbook.
+// Rows without a score are skipped; a score that is not a number, is
+// outside 0..max, or names an unknown or non-leaf indicator is a Problem
+// (the row is not used).
+func ReadAppraisal(f *excelize.File, r *rubric.Rubric) ([]AppraisalEntry, []validate.Problem) {
+	rows, err := f.GetRows(SheetAppraisal, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, []validate.Problem{{Severity: validate.Error, Code: "appraisal-unreadable",
+			Message: "Không tìm thấy trang \"" + SheetAppraisal + "\" trong tệp thẩm định: dùng tệp do hệ thống lập, không đổi tên trang."}}
+	}
+	var out []AppraisalEntry
+	var probs []validate.Problem
+	col := func(row []string, i int) string {
+		if i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	for i := appraisalFirstRow - 1; i < len(rows); i++ {
+		row := rows[i]
+		raw := col(row, 7)
+		if raw == "" {
+			continue
+		}
+		where := SheetAppraisal + "!" + cell(apCouncil, i+1)
+		unit, code := col(row, 0), col(row, 2)
+		e := AppraisalEntry{UnitKey: unit, UnitName: col(row, 1), Code: code, Note: col(row, 8), Cell: where}
+		bad := func(msg string) {
+			probs = append(probs, validate.Problem{Severity: validate.Error, Code: "appraisal-invalid", Indicator: code, Cell: where, Message: msg})
+		}
+		_, in := r.Indicator(code)
+		switch {
+		case unit == "":
+			bad(fmt.Sprintf("Dòng %d: thiếu mã đơn vị (cột A), điểm thẩm định không được dùng.", i+1))
+			continue
+		case in == nil:
+			bad(fmt.Sprintf("Dòng %d: không có chỉ số \"%s\" trong bộ chỉ số %s.", i+1, code, r.ID))
+			continue
+		case len(in.Children) > 0:
+			bad(fmt.Sprintf("Dòng %d: chỉ số %s là tổng của các chỉ số con; hãy nhập điểm thẩm định cho từng chỉ số con.", i+1, code))
+			continue
+		}
+		score, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			n, _, nerr := values.Number(raw)
+			if nerr != nil {
+				bad(fmt.Sprintf("Dòng %d (%s, chỉ số %s): điểm thẩm định \"%s\" không phải là số.", i+1, e.UnitName, code, raw))
+				continue
+			}
+			score = n
+		}
+		if score < 0 || score > in.MaxValue()+1e-9 {
+			bad(fmt.Sprintf("Dòng %d (%s, chỉ số %s): điểm thẩm định %s nằm ngoài khoảng 0 đến %s.", i+1, e.UnitName, code,
+				validate.FormatNum(score), validate.FormatNum(in.MaxValue())))
+			continue
+		}
+		e.Score = score
+		out = append(out, e)
+	}
+	return out, probs
+}
