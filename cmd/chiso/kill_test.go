@@ -62,6 +62,7 @@ func TestProcessKilled(t *testing.T) {
 	fx := newKillFixture(t)
 	t.Run("kill", func(t *testing.T) { testKill(t, fx) })
 	t.Run("concurrent", func(t *testing.T) { testConcurrent(t, fx) })
+	t.Run("ranking", func(t *testing.T) { testRankingAfterKill(t, fx) })
 }
 
 func newKillFixture(t *testing.T) *killFixture {
@@ -99,7 +100,14 @@ func newKillFixture(t *testing.T) *killFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.config = string(cfg) + "archive: luu-tru\nrejected: khong-hop-le\nworkers: 2\nlog: {level: info, format: json}\n"
+	// Our own settings, with the roster bench/gen wrote.
+	i := bytes.Index(cfg, []byte("\nroster:\n"))
+	if i < 0 {
+		t.Fatalf("no roster in bench/gen's config:\n%s", cfg)
+	}
+	fx.config = "rubric: thanhhoa-xa-2023\nyear: 2023\ninbox: inbox\noutbox: outbox\narchive: luu-tru\nrejected: khong-hop-le\n" +
+		"data: data\nworkers: 2\nlog: {level: info, format: json}\noffice: {name: UBND tỉnh Thử Nghiệm, cohort: thu-nghiem}\n" +
+		string(cfg[i+1:])
 
 	read := func(p string) []byte {
 		t.Helper()
@@ -194,8 +202,17 @@ func (fx *killFixture) start(t *testing.T, root string) *killRun {
 	return r
 }
 
-// wait waits for the run to end on its own (at most a minute).
+// wait waits for the run to end on its own (at most a minute) and fails
+// the test unless it succeeded.
 func (r *killRun) wait(t *testing.T) {
+	t.Helper()
+	r.end(t)
+	if r.err != nil {
+		t.Errorf("chiso process: %v\n%s", r.err, r.tail())
+	}
+}
+
+func (r *killRun) end(t *testing.T) {
 	t.Helper()
 	select {
 	case <-r.done:
@@ -204,9 +221,13 @@ func (r *killRun) wait(t *testing.T) {
 		<-r.done
 		t.Fatalf("chiso process did not finish in a minute:\n%s", r.tail())
 	}
-	if r.err != nil {
-		t.Errorf("chiso process: %v\n%s", r.err, r.tail())
-	}
+}
+
+// refused reports a run that ended because another instance holds the
+// inbox's lock: a clear refusal, not a failure.
+func (r *killRun) refused() bool {
+	out := r.out.String()
+	return r.err != nil && (strings.Contains(out, "chiso.lock") || strings.Contains(out, "already running"))
 }
 
 // killAfter kills the run after d unless it ends first.
@@ -262,7 +283,12 @@ func testKill(t *testing.T, fx *killFixture) {
 		root := fx.fresh(t, filepath.Join(base, fmt.Sprintf("trial-%02d", trial)))
 		var at []string
 		for k := 0; k < 1+trial%3; k++ {
-			d := time.Duration(rng.Int64N(int64(full)))
+			// The first kill of a trial comes before the run could end.
+			span := full
+			if k == 0 {
+				span = full * 8 / 10
+			}
+			d := time.Duration(rng.Int64N(int64(span)))
 			r := fx.start(t, root)
 			r.killAfter(t, d)
 			runs++
@@ -281,8 +307,8 @@ func testKill(t *testing.T, fx *killFixture) {
 	}
 	t.Logf("seed %d: %d trials, %d runs, %d kills; full run %v; total %v", seed, killTrials, runs, kills,
 		full.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
-	if kills < killTrials {
-		t.Errorf("only %d kills landed in %d trials", kills, killTrials)
+	if kills < 20 {
+		t.Errorf("only %d kills landed in %d trials, want at least 20", kills, killTrials)
 	}
 }
 
@@ -295,12 +321,40 @@ func testConcurrent(t *testing.T, fx *killFixture) {
 		a := fx.start(t, root)
 		time.Sleep(delay)
 		b := fx.start(t, root)
-		a.wait(t)
-		b.wait(t)
+		a.end(t)
+		b.end(t)
+		// Either may wait for the other or refuse to start; at least one
+		// does the work, and neither fails.
+		for _, r := range []*killRun{a, b} {
+			if r.err != nil && !r.refused() {
+				t.Errorf("round %d: chiso process: %v\n%s", round, r.err, r.tail())
+			}
+		}
+		if a.refused() && b.refused() {
+			t.Errorf("round %d: both runs refused", round)
+		}
 		if !fx.verify(t, root) {
 			t.Errorf("round %d (second started after %v):\nfirst:\n%s\nsecond:\n%s", round, delay, a.tail(), b.tail())
 		}
 	}
+}
+
+// testRankingAfterKill: a kill after the last file's outcome but before
+// the ranking was written (simulated by removing it) leaves nothing to
+// process; the next run must still bring the ranking up to date.
+func testRankingAfterKill(t *testing.T, fx *killFixture) {
+	root := fx.fresh(t, filepath.Join(t.TempDir(), "root"))
+	fx.start(t, root).wait(t)
+	rankings, _ := filepath.Glob(filepath.Join(root, "outbox", "*", "xep-hang-*"))
+	if len(rankings) == 0 {
+		t.Skip("this chiso writes no ranking")
+	}
+	for _, p := range rankings {
+		os.Remove(p)
+	}
+	fx.start(t, root).wait(t)
+	fx.ranks = true
+	fx.verify(t, root)
 }
 
 // verify checks a settled set of folders against the inputs and reports

@@ -160,3 +160,5 @@ func TestTemplateCommand(t *testing.T) {
 		t.Errorf("unknown unit: exit %d, %s", code, errs)
 	}
 }
+
+func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(path) }

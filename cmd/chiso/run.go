@@ -48,6 +48,7 @@ Usage: chiso [--config FILE] COMMAND [ARGS]
 Commands:
   process                   process every file in the inbox once, then exit
   check FILE                validate and score one workbook, touching no folder [--json]
+  status                    counts by outcome, last file, pending files, next jobs, missing units
   rank [--year Y] [--final] rebuild the ranking from the ledger (xep-hang-<cohort>-<year>.xlsx/.csv/.json)
   rubric list               list the rubric sets
   rubric show [ID]          print a rubric as a table with pillar and grand totals
@@ -136,6 +137,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.checkCmd(ctx, cargs)
 	case "rank":
 		return a.rankCmd(ctx, cargs)
+	case "status":
+		return a.statusCmd(ctx, cargs)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageErr("unknown command %q", cmd)

@@ -147,7 +147,12 @@ func (s *Settings) Evaluate(name string, data []byte, scorers *Scorers) *Evaluat
 		return e.reject("not-template")
 	}
 	for _, p := range sub.Problems {
-		if p.Code == "layout-unreadable" {
+		if p.Code == workbook.CodeSheetDamaged {
+			return e.reject("damaged")
+		}
+	}
+	for _, p := range sub.Problems {
+		if p.Code == workbook.CodeLayoutUnreadable {
 			return e.reject("not-template")
 		}
 	}

@@ -251,7 +251,12 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 		if i := strings.IndexByte(name, '-'); i > 0 {
 			name = name[i+1:]
 		}
-		row := ledger.File{Name: name, ReceivedAt: p.now(), ClaimPath: path}
+		// The claim kept the file's time: it says when it was received.
+		received := p.now()
+		if info, err := e.Info(); err == nil && info.ModTime().Before(received) {
+			received = info.ModTime()
+		}
+		row := ledger.File{Name: name, ReceivedAt: received, ClaimPath: path}
 		id, err := p.Ledger.Begin(ctx, row)
 		if err != nil {
 			return out, err

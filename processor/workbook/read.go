@@ -81,8 +81,12 @@ func (c Cell) Where() string { return c.Sheet + "!" + c.Addr }
 
 // Named returns the cells behind the workbook-scoped defined names that
 // point at a single cell, by name.
+// Names on a sheet that does not parse are skipped (excelize does not cache
+// a failed parse, so reading each would parse the damaged sheet again), and
+// names that no longer point at a real cell (#REF! after deleted rows) too.
 func Named(f *excelize.File) map[string]Cell {
 	out := map[string]Cell{}
+	parses := map[string]bool{}
 	for _, dn := range f.GetDefinedName() {
 		if dn.Scope != "" && dn.Scope != "Workbook" {
 			continue
@@ -91,7 +95,18 @@ func Named(f *excelize.File) map[string]Cell {
 		if !ok {
 			continue
 		}
-		out[dn.Name] = readCell(f, sheet, addr)
+		if _, _, err := excelize.CellNameToCoordinates(addr); err != nil {
+			continue
+		}
+		ok, seen := parses[sheet]
+		if !seen {
+			ok = sheetParses(f, sheet)
+			parses[sheet] = ok
+		}
+		if !ok {
+			continue
+		}
+		out[dn.Name] = readCellCalc(f, sheet, addr)
 	}
 	return out
 }

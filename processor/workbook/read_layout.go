@@ -21,6 +21,7 @@ const (
 	CodeInputNotFound      = "input-not-found"
 	CodeGeneralNotFound    = "general-not-found"
 	CodeLayoutUnreadable   = "layout-unreadable"
+	CodeSheetDamaged       = "sheet-damaged"
 )
 
 // readByLayout finds the cells of a workbook whose defined names are
@@ -53,15 +54,43 @@ func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
 			found, l.total)})
 	} else {
 		s.Problems = append(s.Problems, l.pending...)
-		r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
-			if _, ok := s.Rows[in.Code]; !ok {
-				s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorNotFound, Indicator: in.Code, Message: fmt.Sprintf(
-					"Không tìm thấy chỉ số %s trong tệp: chỉ số này chưa được chấm. Kiểm tra mã chỉ số ở cột TT (ghi %s) hoặc dùng biểu mẫu do hệ thống phát hành.",
-					in.Code, in.Code)})
-			}
-		})
+		reportNotFound(r, s)
 	}
 	l.readGeneral()
+	for _, sh := range []string{s.Sheet, l.general} {
+		if sh != "" && l.broken[sh] {
+			s.Problems = append(s.Problems, damagedSheet(sh))
+		}
+	}
+}
+
+// reportNotFound adds a warning for every indicator of r that has no row in
+// s.Rows. The names path can call it too: a defined name whose cells were
+// deleted refers to #REF! and gives no row.
+func reportNotFound(r *rubric.Rubric, s *Submission) {
+	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		if _, ok := s.Rows[in.Code]; !ok {
+			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorNotFound, Indicator: in.Code, Message: fmt.Sprintf(
+				"Không tìm thấy chỉ số %s trong tệp: chỉ số này chưa được chấm. Kiểm tra mã chỉ số ở cột TT (ghi %s) hoặc dùng biểu mẫu do hệ thống phát hành.",
+				in.Code, in.Code)})
+		}
+	})
+}
+
+// sheetParses reports whether excelize's cell API can parse sheet. A sheet
+// whose XML is cut off or corrupt fails on every cell read, each time
+// parsing the whole sheet again, while the row iterator may still return
+// the rows before the damage without an error.
+func sheetParses(f *excelize.File, sheet string) bool {
+	_, err := f.GetCellValue(sheet, "A1")
+	return err == nil
+}
+
+// damagedSheet is the error for a sheet whose content could be read only in
+// part.
+func damagedSheet(sheet string) validate.Problem {
+	return validate.Problem{Severity: validate.Error, Code: CodeSheetDamaged, Message: fmt.Sprintf(
+		"Trang “%s” của tệp bị hỏng, chỉ đọc được một phần nên số liệu có thể thiếu: mở tệp bằng Excel, lưu lại rồi gửi lại; nếu Excel báo lỗi, hãy điền lại vào biểu mẫu do hệ thống phát hành.", sheet)}
 }
 
 // layout carries the state of one layout read.
@@ -79,7 +108,8 @@ type layout struct {
 	pending []validate.Problem
 	// broken marks sheets the cell API cannot parse: excelize does not
 	// cache a failed parse, so every cell read would parse the sheet again.
-	broken map[string]bool
+	broken  map[string]bool
+	general string // the general-information sheet found
 }
 
 type mergedRange struct {
@@ -405,8 +435,7 @@ func (l *layout) cell(sheet string, col, row int) Cell {
 	}
 	broken, checked := l.broken[sheet]
 	if !checked {
-		_, err := l.f.GetCellValue(sheet, "A1")
-		broken = err != nil
+		broken = !sheetParses(l.f, sheet)
 		l.broken[sheet] = broken
 	}
 	if broken {
@@ -551,6 +580,7 @@ func (l *layout) readGeneral() {
 		}
 		return
 	}
+	l.general = sheet
 	l.loadMerged(sheet)
 	for i, u := range units {
 		if row, ok := got["unit/"+strconv.Itoa(i)]; ok {

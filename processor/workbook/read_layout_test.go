@@ -72,7 +72,7 @@ func layoutProblems(s *Submission) []validate.Problem {
 	var out []validate.Problem
 	for _, p := range s.Problems {
 		switch p.Code {
-		case CodeIndicatorNotFound, CodeIndicatorDuplicate, CodeInputNotFound, CodeGeneralNotFound, CodeLayoutUnreadable:
+		case CodeIndicatorNotFound, CodeIndicatorDuplicate, CodeInputNotFound, CodeGeneralNotFound, CodeLayoutUnreadable, CodeSheetDamaged:
 			out = append(out, p)
 		}
 	}
@@ -589,5 +589,60 @@ func TestMatchInput(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("matchInput(%q) = %q, want %q", tt.row, got, tt.want)
 		}
+	}
+}
+
+// TestReadByLayoutDamagedSheet: the indicator sheet's XML cut in half. The
+// row iterator returns the rows before the cut without an error; what was
+// read is kept, the rest is reported, and the damage is an error.
+func TestReadByLayoutDamagedSheet(t *testing.T) {
+	r := shippedRubric(t, "thanhhoa-xa-2023")
+	f, want := filledTemplate(t, r, 16)
+	defer f.Close()
+	dropNames(t, f)
+	parts := zipParts(t, fileBytes(t, f))
+	const path = "xl/worksheets/sheet3.xml"
+	data, ok := partData(parts, path)
+	if !ok {
+		t.Fatalf("no %s", path)
+	}
+	end := strings.Index(string(data), "</sheetData>")
+	if end < 0 {
+		t.Fatalf("%s has no sheet data", path)
+	}
+	g, err := excelize.OpenReader(strings.NewReader(string(rezip(t, parts, path, data[:end*6/10]))), fuzzOpen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if sheetParses(g, SheetScores) {
+		t.Fatal("the cut sheet parses")
+	}
+	s := Read(g, r)
+	if s.FoundBy != "layout" || s.Sheet != SheetScores {
+		t.Fatalf("FoundBy %q sheet %q", s.FoundBy, s.Sheet)
+	}
+	codes := map[string]int{}
+	for _, p := range layoutProblems(s) {
+		codes[string(p.Severity)+" "+p.Code]++
+	}
+	if codes["error sheet-damaged"] != 1 || codes["warning indicator-not-found"] == 0 {
+		t.Errorf("problems %v", codes)
+	}
+	// The indicators before the cut are read, at the same cells.
+	read := 0
+	for code, row := range s.Rows {
+		if want.Rows[code] != row {
+			t.Errorf("%s on row %d, want %d", code, row, want.Rows[code])
+		}
+		for k, c := range s.Cells {
+			if strings.HasPrefix(k, code+"/") && (c.Where() != want.Cells[k].Where() || c.Raw != want.Cells[k].Raw) {
+				t.Errorf("%s: %s %q, want %s %q", k, c.Where(), c.Raw, want.Cells[k].Where(), want.Cells[k].Raw)
+			}
+		}
+		read++
+	}
+	if read == 0 || read == len(want.Rows) {
+		t.Errorf("%d of %d indicators read", read, len(want.Rows))
 	}
 }

@@ -60,6 +60,7 @@ func Read(f *excelize.File, r *rubric.Rubric) *Submission {
 	if namesUsable(named, r) {
 		s.FoundBy = "names"
 		s.fromNames(named, r)
+		reportNotFound(r, s)
 	} else {
 		s.FoundBy = "layout"
 		readByLayout(f, r, s)

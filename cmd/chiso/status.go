@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/roster"
+)
+
+func (a *app) statusCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	c := a.cfg
+	l, err := ledger.Open(c.Path(c.Data))
+	if err != nil {
+		return &exitError{code: exitConfig, err: err}
+	}
+	defer l.Close()
+	w := a.stdout
+	year := c.ReportingYear(time.Now())
+	fmt.Fprintf(w, "Năm %d, bộ chỉ số %s, thư mục nhận %s\n", year, c.Rubric, c.Path(c.Inbox))
+	counts, err := l.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Tệp đã xử lý: %d nhận, %d đã thay thế, %d trùng, %d trả lại; %d đang xử lý\n",
+		counts[string(ledger.Accepted)], counts[string(ledger.Superseded)], counts[string(ledger.Duplicate)],
+		counts[string(ledger.Rejected)], counts[ledger.StateProcessing])
+	files, err := l.Files(ctx)
+	if err != nil {
+		return err
+	}
+	var last *ledger.File
+	for i := range files {
+		if files[i].State == ledger.StateDone && (last == nil || files[i].ProcessedAt.After(last.ProcessedAt)) {
+			last = &files[i]
+		}
+	}
+	if last != nil {
+		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, last.ProcessedAt.Format("15:04 02/01/2006"))
+	}
+	pending, _ := pipeline.List(c.Path(c.Inbox))
+	claimed, _ := os.ReadDir(filepath.Join(c.Path(c.Inbox), ".chiso", "dang-xu-ly"))
+	fmt.Fprintf(w, "Tệp chờ xử lý: %d trong thư mục nhận, %d đang được xử lý\n", len(pending), len(claimed))
+	if len(c.Roster) == 0 {
+		fmt.Fprintln(w, "Chưa có danh sách đơn vị (roster) trong config.yaml: không xác định được đơn vị chưa nộp.")
+		return nil
+	}
+	acc, err := l.Accepted(ctx, year, c.Rubric)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, f := range acc {
+		have[f.UnitKey] = true
+	}
+	var missing []string
+	for _, u := range c.Roster {
+		key := u.Code
+		if key == "" {
+			key = "ten:" + roster.Key(u.Name)
+		}
+		if !have[key] {
+			missing = append(missing, u.Name)
+		}
+	}
+	sort.Strings(missing)
+	fmt.Fprintf(w, "Đơn vị chưa nộp: %d/%d\n", len(missing), len(c.Roster))
+	for _, m := range missing {
+		fmt.Fprintln(w, "  - "+m)
+	}
+	return nil
+}

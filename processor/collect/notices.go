@@ -1,0 +1,197 @@
+package collect
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso/processor/config"
+)
+
+// The notices are plain text for commune officials: Vietnamese, saying
+// what to fill, how, where to put it, by when and whom to ask.
+
+func (c *Collector) openingNotice(year int, units []config.Unit, paths []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "THÔNG BÁO THU THẬP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", year)
+	fmt.Fprintf(&b, "Đơn vị tổng hợp: %s\n", c.officeName())
+	fmt.Fprintf(&b, "Bộ chỉ số: %s (mã %s)\n", c.Rubric.Name, c.Rubric.ID)
+	if dl := displayDate(c.Config.Deadline); dl != "" {
+		fmt.Fprintf(&b, "Hạn nộp: %s\n", dl)
+	}
+	b.WriteString("\n1. Nội dung cần điền\n")
+	fmt.Fprintf(&b, "   Biểu mẫu tự đánh giá mức độ chuyển đổi số năm %d: số liệu của từng chỉ số, điểm tự chấm,\n", year)
+	b.WriteString("   giải trình và tài liệu kiểm chứng.\n")
+	b.WriteString("\n2. Cách làm\n")
+	fmt.Fprintf(&b, "   a) Tải biểu mẫu của đơn vị mình trong thư mục %s\n", c.TemplateDir(year))
+	if len(c.Config.Roster) > 0 {
+		b.WriteString("      (mỗi đơn vị một tệp mang mã và tên đơn vị, đã ghi sẵn tên, mã đơn vị và năm; xem danh sách dưới đây).\n")
+	} else {
+		b.WriteString("      (biểu mẫu chung: ghi tên đơn vị ở trang Thông tin chung).\n")
+	}
+	b.WriteString("   b) Mở bằng Excel, chỉ điền vào các ô màu vàng. Không chèn, xoá hay đổi thứ tự dòng, không đổi tên trang tính.\n")
+	b.WriteString("   c) Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
+	b.WriteString("\n3. Nơi nộp\n")
+	fmt.Fprintf(&b, "   Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
+	fmt.Fprintf(&b, "   Hệ thống tự kiểm tra, chấm điểm và trả lại tệp có ghi chú ở từng ô cần sửa trong thư mục %s.\n", c.yearDir(year))
+	b.WriteString("   Muốn sửa thì nộp lại cả tệp; bản nộp sau thay thế bản trước.\n")
+	b.WriteString("\n4. Thời hạn\n")
+	if dl := displayDate(c.Config.Deadline); dl != "" {
+		fmt.Fprintf(&b, "   Nộp trước hết ngày %s.\n", dl)
+	} else {
+		b.WriteString("   Theo văn bản hướng dẫn của đơn vị tổng hợp.\n")
+	}
+	b.WriteString("\n5. Liên hệ\n")
+	if contact := c.officeContact(); contact != "" {
+		fmt.Fprintf(&b, "   %s\n", contact)
+	} else {
+		fmt.Fprintf(&b, "   %s\n", c.officeName())
+	}
+	if len(c.Config.Roster) > 0 {
+		fmt.Fprintf(&b, "\nDANH SÁCH ĐƠN VỊ VÀ BIỂU MẪU (%d đơn vị)\n", len(units))
+		for i, u := range units {
+			file := ""
+			if i < len(paths) {
+				file = filepath.Base(paths[i])
+			}
+			fmt.Fprintf(&b, "%3d. %s: %s\n", i+1, unitLabel(u), file)
+		}
+	}
+	return b.String()
+}
+
+// missingList lists units with their contacts, numbered.
+func missingList(b *strings.Builder, units []config.Unit) {
+	for i, u := range units {
+		fmt.Fprintf(b, "%3d. %s\n", i+1, unitLabel(u))
+		if contact := unitContact(u); contact != "" {
+			fmt.Fprintf(b, "     Liên hệ: %s\n", contact)
+		} else {
+			b.WriteString("     Liên hệ: chưa có trong danh sách đơn vị (roster)\n")
+		}
+	}
+}
+
+func (c *Collector) reminderNotice(p *Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "DANH SÁCH ĐƠN VỊ CHƯA NỘP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", p.Year)
+	fmt.Fprintf(&b, "%s, tính đến %s\n", c.officeName(), p.Occurrence.Format("15:04 ngày 02/01/2006"))
+	fmt.Fprintf(&b, "Bộ chỉ số: %s (mã %s)\n", c.Rubric.Name, c.Rubric.ID)
+	if dl := c.deadlineLine(p.Occurrence); dl != "" {
+		b.WriteString(dl + "\n")
+	}
+	fmt.Fprintf(&b, "\nĐã nộp hợp lệ: %d/%d đơn vị.", p.Units-len(p.Missing), p.Units)
+	if len(p.Missing) == 0 {
+		b.WriteString(" Tất cả đơn vị đã nộp.\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, " Chưa nộp: %d đơn vị.\n\n", len(p.Missing))
+	missingList(&b, p.Missing)
+	b.WriteString("\nCách nộp: lấy biểu mẫu của đơn vị trong thư mục " + c.TemplateDir(p.Year) +
+		", chỉ điền các ô màu vàng, lưu đúng định dạng .xlsx và chép vào thư mục nhận báo cáo: " + c.inbox() + "\n")
+	if contact := c.officeContact(); contact != "" {
+		fmt.Fprintf(&b, "Liên hệ: %s\n", contact)
+	}
+	return b.String()
+}
+
+func (c *Collector) closeNotice(year int, occ time.Time, missing []config.Unit) string {
+	occ = occ.In(c.loc())
+	var b strings.Builder
+	fmt.Fprintf(&b, "DANH SÁCH ĐƠN VỊ KHÔNG NỘP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", year)
+	fmt.Fprintf(&b, "%s, lập lúc %s", c.officeName(), occ.Format("15:04 ngày 02/01/2006"))
+	if dl := displayDate(c.Config.Deadline); dl != "" {
+		fmt.Fprintf(&b, " (hạn nộp %s)", dl)
+	}
+	fmt.Fprintf(&b, "\nBộ chỉ số: %s (mã %s)\n\n", c.Rubric.Name, c.Rubric.ID)
+	n := len(c.Config.Roster)
+	if len(missing) == 0 {
+		fmt.Fprintf(&b, "Tất cả %d đơn vị đã nộp biểu mẫu hợp lệ.\n", n)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Đã nộp hợp lệ: %d/%d đơn vị. Không nộp: %d đơn vị.\n\n", n-len(missing), n, len(missing))
+	missingList(&b, missing)
+	b.WriteString("\nCác đơn vị này không có trong bảng xếp hạng; bảng xếp hạng ghi họ ở mục \"chưa nộp\".\n")
+	return b.String()
+}
+
+// deadlineLine: "Hạn nộp: 15/12/2023 (còn 7 ngày)."
+func (c *Collector) deadlineLine(occ time.Time) string {
+	dl := c.Config.DeadlineTime(c.loc())
+	if dl.IsZero() {
+		return ""
+	}
+	occ = occ.In(c.loc())
+	today := time.Date(occ.Year(), occ.Month(), occ.Day(), 0, 0, 0, 0, c.loc())
+	days := int(dl.Sub(today).Hours()+12) / 24 // whole days; +12 h absorbs a DST hour
+	switch {
+	case days > 1:
+		return fmt.Sprintf("Hạn nộp: %s (còn %d ngày).", dl.Format("02/01/2006"), days)
+	case days == 1:
+		return fmt.Sprintf("Hạn nộp: %s (ngày mai).", dl.Format("02/01/2006"))
+	case days == 0:
+		return fmt.Sprintf("Hạn nộp: %s (hôm nay).", dl.Format("02/01/2006"))
+	}
+	return fmt.Sprintf("Hạn nộp: %s (đã quá hạn, đề nghị nộp ngay).", dl.Format("02/01/2006"))
+}
+
+func (c *Collector) officeName() string {
+	if c.Config.Office.Name != "" {
+		return c.Config.Office.Name
+	}
+	return "Đơn vị tổng hợp"
+}
+
+// officeContact: "Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237…, email …".
+func (c *Collector) officeContact() string {
+	o := c.Config.Office
+	parts := []string{}
+	if o.Contact != "" {
+		parts = append(parts, o.Contact)
+	}
+	if o.Name != "" {
+		parts = append(parts, o.Name)
+	}
+	if o.Phone != "" {
+		parts = append(parts, "điện thoại "+o.Phone)
+	}
+	if o.Email != "" {
+		parts = append(parts, "email "+o.Email)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func unitContact(u config.Unit) string {
+	parts := []string{}
+	if u.Contact != "" {
+		parts = append(parts, u.Contact)
+	}
+	if u.Phone != "" {
+		parts = append(parts, "điện thoại "+u.Phone)
+	}
+	if u.Email != "" {
+		parts = append(parts, "email "+u.Email)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// unitLabel: "Xã Triệu Thành (mã TS01)".
+func unitLabel(u config.Unit) string {
+	if u.Code == "" {
+		return u.Name
+	}
+	return u.Name + " (mã " + u.Code + ")"
+}
+
+// displayDate shows "2023-12-15" as "15/12/2023" ("" stays "").
+func displayDate(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("02/01/2006")
+}
+
+func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }
