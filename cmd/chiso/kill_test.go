@@ -35,7 +35,7 @@ import (
 const killSeed = 20231120
 
 // killTrials is how many fresh inboxes are killed and recovered.
-const killTrials = 24
+const killTrials = 20
 
 // killInput is one file dropped in the inbox.
 type killInput struct {
@@ -57,7 +57,7 @@ type killFixture struct {
 
 func TestProcessKilled(t *testing.T) {
 	if testing.Short() {
-		t.Skip("process-level kill test: builds chiso and runs it about 80 times")
+		t.Skip("process-level kill test: builds chiso and runs it about 70 times")
 	}
 	fx := newKillFixture(t)
 	t.Run("kill", func(t *testing.T) { testKill(t, fx) })

@@ -46,8 +46,10 @@ const usage = `chiso: thu nhận, kiểm tra, chấm điểm và xếp hạng b�
 Usage: chiso [--config FILE] COMMAND [ARGS]
 
 Commands:
+  serve [--no-calendar]     the daemon: watch the inbox, process, rank, run the collection calendar
   process                   process every file in the inbox once, then exit
   check FILE                validate and score one workbook, touching no folder [--json]
+  remind [--dry-run]        remind the units that have not submitted (notice; e-mail when SMTP is set)
   status                    counts by outcome, last file, pending files, next jobs, missing units
   rank [--year Y] [--final] rebuild the ranking from the ledger (xep-hang-<cohort>-<year>.xlsx/.csv/.json)
   rubric list               list the rubric sets
@@ -131,6 +133,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.scoreCmd(ctx, cargs)
 	case "template":
 		return a.templateCmd(ctx, cargs)
+	case "serve":
+		return a.serveCmd(ctx, cargs)
 	case "process":
 		return a.processCmd(ctx, cargs)
 	case "check":
@@ -139,6 +143,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return a.rankCmd(ctx, cargs)
 	case "status":
 		return a.statusCmd(ctx, cargs)
+	case "remind":
+		return a.remindCmd(ctx, cargs)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageErr("unknown command %q", cmd)

@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
+
 	"flag"
 	"fmt"
+	"github.com/rs/zerolog"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
-	"github.com/chiso-vn/chiso/processor/roster"
 )
 
 func (a *app) statusCmd(ctx context.Context, args []string) error {
@@ -52,29 +52,23 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	pending, _ := pipeline.List(c.Path(c.Inbox))
 	claimed, _ := os.ReadDir(filepath.Join(c.Path(c.Inbox), ".chiso", "dang-xu-ly"))
 	fmt.Fprintf(w, "Tệp chờ xử lý: %d trong thư mục nhận, %d đang được xử lý\n", len(pending), len(claimed))
+	a.printNextJobs(w, l)
 	if len(c.Roster) == 0 {
 		fmt.Fprintln(w, "Chưa có danh sách đơn vị (roster) trong config.yaml: không xác định được đơn vị chưa nộp.")
 		return nil
 	}
-	acc, err := l.Accepted(ctx, year, c.Rubric)
+	col, err := a.collector(l, zerolog.Nop())
 	if err != nil {
 		return err
 	}
-	have := map[string]bool{}
-	for _, f := range acc {
-		have[f.UnitKey] = true
+	units, err := col.Missing(ctx, year)
+	if err != nil {
+		return err
 	}
 	var missing []string
-	for _, u := range c.Roster {
-		key := u.Code
-		if key == "" {
-			key = "ten:" + roster.Key(u.Name)
-		}
-		if !have[key] {
-			missing = append(missing, u.Name)
-		}
+	for _, u := range units {
+		missing = append(missing, u.Name)
 	}
-	sort.Strings(missing)
 	fmt.Fprintf(w, "Đơn vị chưa nộp: %d/%d\n", len(missing), len(c.Roster))
 	for _, m := range missing {
 		fmt.Fprintln(w, "  - "+m)

@@ -35,7 +35,8 @@ func (c *Collector) openingNotice(year int, units []config.Unit, paths []string)
 	b.WriteString("   c) Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
 	b.WriteString("\n3. Nơi nộp\n")
 	fmt.Fprintf(&b, "   Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
-	fmt.Fprintf(&b, "   Hệ thống tự kiểm tra, chấm điểm và trả lại tệp có ghi chú ở từng ô cần sửa trong thư mục %s.\n", c.yearDir(year))
+	fmt.Fprintf(&b, "   Hệ thống tự kiểm tra, chấm điểm và trả kết quả (tệp có ghi chú ở từng ô cần sửa) vào thư mục %s,\n", c.yearDir(year))
+	b.WriteString("   trong thư mục con mang tên đơn vị. Tệp không nhận được có thông báo lý do trong thư mục " + c.noticeDir() + ".\n")
 	b.WriteString("   Muốn sửa thì nộp lại cả tệp; bản nộp sau thay thế bản trước.\n")
 	b.WriteString("\n4. Thời hạn\n")
 	if dl := displayDate(c.Config.Deadline); dl != "" {
@@ -113,7 +114,7 @@ func (c *Collector) closeNotice(year int, occ time.Time, missing []config.Unit) 
 	}
 	fmt.Fprintf(&b, "Đã nộp hợp lệ: %d/%d đơn vị. Không nộp: %d đơn vị.\n\n", n-len(missing), n, len(missing))
 	missingList(&b, missing)
-	b.WriteString("\nCác đơn vị này không có trong bảng xếp hạng; bảng xếp hạng ghi họ ở mục \"chưa nộp\".\n")
+	b.WriteString("\nCác đơn vị này không được xếp hạng.\n")
 	return b.String()
 }
 
@@ -135,6 +136,12 @@ func (c *Collector) deadlineLine(occ time.Time) string {
 		return fmt.Sprintf("Hạn nộp: %s (hôm nay).", dl.Format("02/01/2006"))
 	}
 	return fmt.Sprintf("Hạn nộp: %s (đã quá hạn, đề nghị nộp ngay).", dl.Format("02/01/2006"))
+}
+
+// noticeDir is where the pipeline writes the notices of files it could
+// not accept (pipeline.writeNotice).
+func (c *Collector) noticeDir() string {
+	return filepath.Join(c.Config.Path(c.Config.Outbox), "thong-bao")
 }
 
 func (c *Collector) officeName() string {

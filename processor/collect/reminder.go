@@ -117,7 +117,7 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		_, err := c.sendOnce(ctx, "reminder-mail/"+unitKey(u), p.Occurrence, func() (mail.Message, error) { return c.unitMail(p, u) }, u)
+		_, err := c.sendOnce(ctx, "reminder-mail/"+roster.UnitKey(u), p.Occurrence, func() (mail.Message, error) { return c.unitMail(p, u) }, u)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", u.Name, err))
 			failed = append(failed, u)
@@ -139,6 +139,10 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 	}
 	return errors.Join(errs...)
 }
+
+// RemindNow runs the reminder for the occurrence "now" (Clock), as
+// `chiso remind` does; with DryRun it only prints the plan to Out.
+func (c *Collector) RemindNow(ctx context.Context) error { return c.Reminder(ctx, c.now()) }
 
 // sendOnce sends the message unless one was already sent under key for
 // this occurrence (or a later one), and records it; sent reports whether
@@ -198,13 +202,18 @@ func (c *Collector) unitMail(p *Plan, u config.Unit) (mail.Message, error) {
 		b.WriteString(dl + "\n")
 	}
 	b.WriteString("\nViệc cần làm:\n")
-	fmt.Fprintf(&b, "1. Mở tệp đính kèm %s bằng Excel. Biểu mẫu đã ghi sẵn tên, mã đơn vị và năm %d.\n", name, p.Year)
+	filled := "tên, mã đơn vị"
+	if u.Code == "" {
+		filled = "tên đơn vị"
+	}
+	fmt.Fprintf(&b, "1. Mở tệp đính kèm %s bằng Excel. Biểu mẫu đã ghi sẵn %s và năm %d.\n", name, filled, p.Year)
 	b.WriteString("2. Chỉ điền vào các ô màu vàng: số liệu, điểm tự chấm, giải trình và tài liệu kiểm chứng của từng chỉ số. " +
 		"Không chèn, xoá hay đổi thứ tự dòng, không đổi tên trang tính.\n")
 	b.WriteString("3. Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
 	fmt.Fprintf(&b, "4. Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
 	b.WriteString("   Hệ thống tự kiểm tra, chấm điểm và trả lại tệp có ghi chú ở từng ô cần sửa.\n\n")
-	b.WriteString("Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do, sửa và nộp lại; bản nộp sau thay thế bản trước.\n")
+	fmt.Fprintf(&b, "Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do trong thư mục %s, sửa và nộp lại; "+
+		"bản nộp sau thay thế bản trước.\n", c.noticeDir())
 	if contact := c.officeContact(); contact != "" {
 		fmt.Fprintf(&b, "\nMọi vướng mắc xin liên hệ: %s.\n", contact)
 	}
@@ -231,14 +240,6 @@ func (c *Collector) summaryMail(p *Plan, sent, failed []config.Unit) mail.Messag
 		Subject: fmt.Sprintf("Đơn vị chưa nộp biểu mẫu chuyển đổi số năm %d: %d/%d — ngày %s", p.Year, len(p.Missing), p.Units, p.Occurrence.Format("02/01/2006")),
 		Text:    b.String(),
 	}
-}
-
-// unitKey is the ledger's key of a roster unit (pipeline.unitKey).
-func unitKey(u config.Unit) string {
-	if u.Code != "" {
-		return u.Code
-	}
-	return "ten:" + roster.Key(u.Name)
 }
 
 // emails splits a roster e-mail field: "a@x.vn; b@x.vn" or "a@x.vn, b@x.vn".

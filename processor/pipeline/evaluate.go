@@ -294,7 +294,7 @@ func (s *Settings) identify(e *Evaluation, meta workbook.Meta, sub *workbook.Sub
 			return e.Reason
 		}
 		e.Unit = config.Unit{Code: strings.TrimSpace(code), Name: strings.TrimSpace(name)}
-		e.UnitKey = unitKey(e.Unit)
+		e.UnitKey = roster.UnitKey(e.Unit)
 		return ""
 	}
 	byCode, okCode := roster.Find(s.Roster, code, "")
@@ -314,16 +314,8 @@ func (s *Settings) identify(e *Evaluation, meta workbook.Meta, sub *workbook.Sub
 		e.reject("unknown-unit", name, roster.Closest(s.Roster, name, 3))
 		return e.Reason
 	}
-	e.UnitKey = unitKey(e.Unit)
+	e.UnitKey = roster.UnitKey(e.Unit)
 	return ""
-}
-
-// unitKey identifies a unit in the ledger: its code, else its folded name.
-func unitKey(u config.Unit) string {
-	if u.Code != "" {
-		return u.Code
-	}
-	return "ten:" + roster.Key(u.Name)
 }
 
 // Scorers caches one compiled scorer per rubric; safe for concurrent use.

@@ -146,10 +146,7 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	// Roster units without an accepted submission: listed, unranked.
 	var missing []Row
 	for _, u := range in.Roster {
-		key := u.Code
-		if key == "" {
-			key = "ten:" + roster.Key(u.Name)
-		}
+		key := roster.UnitKey(u)
 		if byKey[key] {
 			continue
 		}

@@ -29,6 +29,15 @@ func Key(name string) string {
 	return k
 }
 
+// UnitKey identifies a unit in the ledger and the ranking: its code, else
+// "ten:" and its folded name (a roster without codes, or no roster).
+func UnitKey(u config.Unit) string {
+	if c := strings.TrimSpace(u.Code); c != "" {
+		return c
+	}
+	return "ten:" + Key(u.Name)
+}
+
 // Slug makes a file-name-safe ASCII form of a name: "Xã Triệu Thành" → "xa-trieu-thanh".
 func Slug(name string) string {
 	var b strings.Builder
