@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
 	"github.com/chiso-vn/chiso/processor/validate"
@@ -67,6 +71,15 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	// One run at a time per inbox, daemon included.
+	unlock, err := daemon.Lock(a.cfg.Path(a.cfg.Data))
+	if err != nil {
+		if errors.Is(err, daemon.ErrLocked) {
+			return failed("%v: wait for it to finish, or stop it", err)
+		}
+		return &exitError{code: exitConfig, err: err}
+	}
+	defer unlock()
 	log, closer := newLogger(a.cfg, a.stderr)
 	defer closer.Close()
 	bar := isTerminal(a.stderr) && !*quiet
@@ -80,6 +93,18 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	defer p.Ledger.Close()
 	if bar {
 		p.Progress = func(done, total int) { progress(a.stderr, done, total) }
+	}
+	if hp := os.Getenv("CHISO_HEAPPROFILE"); hp != "" {
+		// Profile the heap half-way through the batch.
+		prev := p.Progress
+		p.Progress = func(done, total int) {
+			if done == total/2 {
+				writeHeapProfile(hp)
+			}
+			if prev != nil {
+				prev(done, total)
+			}
+		}
 	}
 	start := time.Now()
 	sum, err := p.Run(ctx)
@@ -96,8 +121,13 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("process: %w", err)
 	}
-	// One ranking rebuild per run, however many files arrived.
-	if sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded] > 0 {
+	// One ranking rebuild per run, however many files arrived; also when an
+	// earlier run stopped between the last outcome and the rebuild.
+	stale, err := p.RankingStale(ctx, p.Settings.Year)
+	if err != nil {
+		return fmt.Errorf("process: %w", err)
+	}
+	if stale || sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded] > 0 {
 		res, err := p.Rank(ctx, pipeline.RankOptions{Year: p.Settings.Year})
 		if err != nil {
 			return fmt.Errorf("process: ranking: %w", err)
@@ -105,6 +135,21 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "Bảng xếp hạng: %s\n", res.Paths[0])
 	}
 	return nil
+}
+
+// writeHeapProfile writes a heap profile to path, if set (for admins
+// investigating memory; see BENCHMARKS.md).
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	pprof.WriteHeapProfile(f)
 }
 
 // progress draws a one-line bar on a terminal.

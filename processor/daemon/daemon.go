@@ -117,8 +117,13 @@ func (d *Daemon) Start(ctx context.Context) error {
 			}
 		}()
 	}
-	// A rebuild is pending after startup if anything was recovered.
-	dirty := len(recovered) > 0
+	// A rebuild is pending after startup if anything was recovered, or if
+	// the last one was cut short.
+	stale, err := p.RankingStale(work, d.Year)
+	if err != nil {
+		return fmt.Errorf("ranking state: %w", err)
+	}
+	dirty := len(recovered) > 0 || stale
 	debounce := time.NewTimer(d.Debounce)
 	if !dirty {
 		debounce.Stop()

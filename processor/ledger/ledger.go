@@ -270,6 +270,115 @@ func (l *Ledger) Accepted(ctx context.Context, year int, rubricID string) ([]Fil
 	return l.query(ctx, `SELECT `+cols+` FROM files WHERE outcome = ? AND year = ? AND rubric_id = ? ORDER BY unit_key`, Accepted, year, rubricID)
 }
 
+// EachAccepted calls fn for every accepted file of a year and rubric, one
+// row at a time (the ranking of a national cohort need not hold every
+// file's data at once).
+func (l *Ledger) EachAccepted(ctx context.Context, year int, rubricID string, fn func(File) error) error {
+	rows, err := l.db.QueryContext(ctx, `SELECT `+cols+` FROM files WHERE outcome = ? AND year = ? AND rubric_id = ? ORDER BY unit_key`, Accepted, year, rubricID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// LastChange returns when an accepted or superseded file of a year was last
+// recorded (zero if none): the ranking is stale if it was built before.
+func (l *Ledger) LastChange(ctx context.Context, year int) (time.Time, error) {
+	var s sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT MAX(processed_at) FROM files WHERE year = ? AND outcome IN (?, ?)`, year, Accepted, Superseded).Scan(&s)
+	if err != nil || !s.Valid || s.String == "" {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	return t.Local(), err
+}
+
+// AcceptedUnit returns the accepted files of one unit (normally one) with
+// only their id and time received: cheap enough to ask for every file.
+func (l *Ledger) AcceptedUnit(ctx context.Context, year int, rubricID, unitKey string) ([]File, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, received_at FROM files WHERE outcome = ? AND year = ? AND rubric_id = ? AND unit_key = ?`,
+		Accepted, year, rubricID, unitKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		var f File
+		var recv string
+		if err := rows.Scan(&f.ID, &recv); err != nil {
+			return nil, err
+		}
+		f.ReceivedAt, _ = time.Parse(time.RFC3339Nano, recv)
+		f.ReceivedAt = f.ReceivedAt.Local()
+		f.UnitKey, f.Year, f.RubricID, f.Outcome = unitKey, year, rubricID, Accepted
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Attempts returns the rejected files of a year that were identified to a
+// unit, without their data: name, time, message and unit key.
+func (l *Ledger) Attempts(ctx context.Context, year int) ([]File, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, name, received_at, message, unit_key FROM files WHERE outcome = ? AND year = ? AND unit_key <> '' ORDER BY id`, Rejected, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		f := File{Outcome: Rejected, Year: year}
+		var recv string
+		if err := rows.Scan(&f.ID, &f.Name, &recv, &f.Message, &f.UnitKey); err != nil {
+			return nil, err
+		}
+		f.ReceivedAt, _ = time.Parse(time.RFC3339Nano, recv)
+		f.ReceivedAt = f.ReceivedAt.Local()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// RubricOfYear returns the rubric most accepted submissions of a year
+// follow ("" when none), leaving out the given unit key (appraisals).
+func (l *Ledger) RubricOfYear(ctx context.Context, year int, except string) (string, error) {
+	var id sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT rubric_id FROM files WHERE outcome = ? AND year = ? AND unit_key <> ?
+		GROUP BY rubric_id ORDER BY COUNT(*) DESC, rubric_id LIMIT 1`, Accepted, year, except).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id.String, err
+}
+
+// UnitKeys returns the unit keys of the accepted files of a year and rubric.
+func (l *Ledger) UnitKeys(ctx context.Context, year int, rubricID string) (map[string]bool, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT unit_key FROM files WHERE outcome = ? AND year = ? AND rubric_id = ?`, Accepted, year, rubricID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
+}
+
 func (l *Ledger) query(ctx context.Context, q string, args ...any) ([]File, error) {
 	rows, err := l.db.QueryContext(ctx, q, args...)
 	if err != nil {

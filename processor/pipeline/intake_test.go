@@ -66,8 +66,9 @@ func TestList(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "sub.xlsx"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A link is not taken (Windows may not allow creating one).
 	if err := os.Symlink(filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "link.xlsx")); err != nil {
-		t.Fatal(err)
+		t.Logf("no symlink: %v", err)
 	}
 	got, err := List(dir)
 	if err != nil {
@@ -98,7 +99,6 @@ func TestSniff(t *testing.T) {
 		{"xls mentioning the word", append(append([]byte{}, ole...), []byte("EncryptionInfo")...), FormatXLS},
 		{"pdf", []byte("%PDF-1.7\n..."), FormatPDF},
 		{"pdf after whitespace", []byte("\r\n \t%PDF-1.4\n"), FormatPDF},
-		{"pdf after a BOM", []byte("\ufeff%PDF-1.4\n"), FormatOther}, // a BOM is not whitespace
 		{"empty", nil, FormatEmpty},
 		{"empty slice", []byte{}, FormatEmpty},
 		{"spaces only", []byte("   \n"), FormatOther},

@@ -496,12 +496,12 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 }
 
 func (p *Pipeline) newerAccepted(ctx context.Context, f ledger.File) (bool, error) {
-	acc, err := p.Ledger.Accepted(ctx, f.Year, f.RubricID)
+	acc, err := p.Ledger.AcceptedUnit(ctx, f.Year, f.RubricID, f.UnitKey)
 	if err != nil {
 		return false, err
 	}
 	for _, a := range acc {
-		if a.UnitKey == f.UnitKey && a.ID != f.ID && later(a, f) {
+		if a.ID != f.ID && later(a, f) {
 			return true, nil
 		}
 	}

@@ -128,13 +128,9 @@ type appraisalRecord struct {
 // commitAppraisal checks the council's units against the accepted
 // submissions, records the scores and writes a notice. Must hold p.mu.
 func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src string, ev *Evaluation) (ledger.File, error) {
-	acc, err := p.Ledger.Accepted(ctx, ev.Year, ev.Rubric.ID)
+	units, err := p.Ledger.UnitKeys(ctx, ev.Year, ev.Rubric.ID)
 	if err != nil {
 		return f, err
-	}
-	units := map[string]bool{}
-	for _, a := range acc {
-		units[a.UnitKey] = true
 	}
 	rec := appraisalRecord{Council: map[string]map[string]float64{}, Problems: ev.Problems}
 	n := 0
@@ -226,54 +222,47 @@ func (p *Pipeline) BuildRanking(ctx context.Context, year int) (*ranking.Ranking
 }
 
 func (p *Pipeline) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
-	files, err := p.Ledger.Files(ctx)
-	if err != nil {
+	id, err := p.Ledger.RubricOfYear(ctx, year, AppraisalKey)
+	if err != nil || id == "" {
 		return nil
 	}
-	count := map[string]int{}
-	for _, f := range files {
-		if f.Year == year && f.Outcome == ledger.Accepted && f.UnitKey != AppraisalKey {
-			count[f.RubricID]++
-		}
-	}
-	best, n := "", 0
-	for id, c := range count {
-		if c > n || (c == n && id < best) {
-			best, n = id, c
-		}
-	}
-	r, _ := p.Settings.Rubrics.Get(best)
+	r, _ := p.Settings.Rubrics.Get(id)
 	return r
 }
 
 func (p *Pipeline) rankInput(ctx context.Context, r *rubric.Rubric, year int) (ranking.Input, error) {
 	in := ranking.Input{Rubric: r, Year: year, Cohort: p.Cohort, Roster: p.Settings.Roster, Lineage: p.Lineage,
 		Council: map[string]map[string]float64{}, Attempts: map[string][]string{}}
-	acc, err := p.Ledger.Accepted(ctx, year, r.ID)
+	sc, err := p.scorers.Get(r)
 	if err != nil {
 		return in, err
 	}
-	for _, f := range acc {
+	err = p.Ledger.EachAccepted(ctx, year, r.ID, func(f ledger.File) error {
 		if f.UnitKey == AppraisalKey {
 			var ar appraisalRecord
 			if err := json.Unmarshal([]byte(f.Data), &ar); err == nil {
 				in.Council = ar.Council
 			}
-			continue
+			return nil
 		}
 		var rec record
 		if err := json.Unmarshal([]byte(f.Data), &rec); err != nil {
-			return in, fmt.Errorf("ledger file %d: %w", f.ID, err)
+			return fmt.Errorf("ledger file %d: %w", f.ID, err)
 		}
+		// Scored now, figures dropped: only the result is kept per unit.
 		in.Submissions = append(in.Submissions, ranking.Submission{UnitKey: f.UnitKey, Code: f.UnitCode, Name: f.UnitName,
-			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Values: rec.Values, Problems: rec.Problems})
-	}
-	files, err := p.Ledger.Files(ctx)
+			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Result: sc.Score(rec.Values), Problems: rec.Problems})
+		return nil
+	})
 	if err != nil {
 		return in, err
 	}
-	for _, f := range files {
-		if f.Year == year && f.Outcome == ledger.Rejected && f.UnitKey != "" && f.UnitKey != AppraisalKey {
+	attempts, err := p.Ledger.Attempts(ctx, year)
+	if err != nil {
+		return in, err
+	}
+	for _, f := range attempts {
+		if f.UnitKey != AppraisalKey {
 			in.Attempts[f.UnitKey] = append(in.Attempts[f.UnitKey],
 				fmt.Sprintf("%s (%s): %s", f.Name, f.ReceivedAt.Local().Format("02/01/2006 15:04"), f.Message))
 		}
@@ -336,9 +325,29 @@ func (p *Pipeline) Rank(ctx context.Context, opt RankOptions) (RankResult, error
 			return res, err
 		}
 	}
+	if err := p.Ledger.SetLastRun(ctx, rankingJob(opt.Year), p.now()); err != nil {
+		return res, err
+	}
 	p.Log.Info().Str("event", "audit").Int("year", opt.Year).Int("ranked", len(rk.Ranked())).Int("missing", len(rk.Missing())).
 		Bool("final", opt.Final).Msg("ranking rebuilt")
 	return res, nil
+}
+
+func rankingJob(year int) string { return "ranking-" + strconv.Itoa(year) }
+
+// RankingStale reports whether the ranking of a year was built before the
+// ledger's last accepted or superseded file (e.g. a crash between the last
+// outcome and the rebuild), or never.
+func (p *Pipeline) RankingStale(ctx context.Context, year int) (bool, error) {
+	change, err := p.Ledger.LastChange(ctx, year)
+	if err != nil || change.IsZero() {
+		return false, err
+	}
+	built, err := p.Ledger.LastRun(ctx, rankingJob(year))
+	if err != nil {
+		return false, err
+	}
+	return built.Before(change), nil
 }
 
 func (p *Pipeline) cohortSlug() string {

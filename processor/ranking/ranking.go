@@ -30,7 +30,11 @@ type Submission struct {
 	FileName            string
 	SubmittedAt         time.Time
 	Values              engine.Values
-	Problems            []validate.Problem
+	// Result, when set, is Values already scored (unsettled): a caller
+	// ranking thousands of units scores each as it decodes it and drops the
+	// figures, to keep memory small.
+	Result   *engine.Result
+	Problems []validate.Problem
 }
 
 // Previous is a unit's result the year before.
@@ -102,7 +106,11 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
 	results := make([]*engine.Result, len(subs))
 	for i, s := range subs {
-		results[i] = sc.Score(s.Values)
+		if s.Result != nil {
+			results[i] = s.Result
+		} else {
+			results[i] = sc.Score(s.Values)
+		}
 	}
 	sc.Settle(results)
 	byKey := map[string]bool{}

@@ -7,6 +7,7 @@ package rubric
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Level is the administrative level a rubric assesses.
@@ -59,6 +60,14 @@ type Rubric struct {
 	Origin string `yaml:"-"`
 	// Hash is the SHA-256 of the file's bytes, hex (not part of the file).
 	Hash string `yaml:"-"`
+
+	indexOnce sync.Once
+	index     map[string]located
+}
+
+type located struct {
+	p  *Pillar
+	in *Indicator
 }
 
 // RuleDefault holds rubric-wide defaults for rules.
@@ -302,16 +311,20 @@ func (r *Rubric) Walk(fn func(p *Pillar, in *Indicator)) {
 	}
 }
 
-// Indicator finds an indicator by code anywhere in the rubric.
+// Indicator finds an indicator by code anywhere in the rubric (the first,
+// if a faulty rubric repeats a code). The index is built on first use: a
+// rubric is not changed after it is loaded.
 func (r *Rubric) Indicator(code string) (*Pillar, *Indicator) {
-	var fp *Pillar
-	var fi *Indicator
-	r.Walk(func(p *Pillar, in *Indicator) {
-		if fi == nil && in.Code == code {
-			fp, fi = p, in
-		}
+	r.indexOnce.Do(func() {
+		r.index = map[string]located{}
+		r.Walk(func(p *Pillar, in *Indicator) {
+			if _, dup := r.index[in.Code]; !dup {
+				r.index[in.Code] = located{p, in}
+			}
+		})
 	})
-	return fp, fi
+	l := r.index[code]
+	return l.p, l.in
 }
 
 // Pillar finds a pillar by code.

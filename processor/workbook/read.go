@@ -80,11 +80,22 @@ type Cell struct {
 func (c Cell) Where() string { return c.Sheet + "!" + c.Addr }
 
 // Named returns the cells behind the workbook-scoped defined names that
-// point at a single cell, by name.
+// point at a single cell, by name, with their values.
+func Named(f *excelize.File) map[string]Cell {
+	out := NamedRefs(f)
+	for n, c := range out {
+		out[n] = readCellCalc(f, c.Sheet, c.Addr)
+	}
+	return out
+}
+
+// NamedRefs returns where the workbook-scoped single-cell defined names
+// point, without reading the cells (reading costs: a provisional-score
+// formula without a cached value would be calculated).
 // Names on a sheet that does not parse are skipped (excelize does not cache
 // a failed parse, so reading each would parse the damaged sheet again), and
 // names that no longer point at a real cell (#REF! after deleted rows) too.
-func Named(f *excelize.File) map[string]Cell {
+func NamedRefs(f *excelize.File) map[string]Cell {
 	out := map[string]Cell{}
 	parses := map[string]bool{}
 	for _, dn := range f.GetDefinedName() {
@@ -106,7 +117,7 @@ func Named(f *excelize.File) map[string]Cell {
 		if !ok {
 			continue
 		}
-		out[dn.Name] = readCellCalc(f, sheet, addr)
+		out[dn.Name] = Cell{Sheet: sheet, Addr: addr}
 	}
 	return out
 }

@@ -56,10 +56,10 @@ func Read(f *excelize.File, r *rubric.Rubric) *Submission {
 		Meta: ReadMeta(f), Values: engine.NewValues(), Cells: map[string]Cell{},
 		Explain: map[string]string{}, Evidence: map[string]string{}, Rows: map[string]int{},
 	}
-	named := Named(f)
+	named := NamedRefs(f)
 	if namesUsable(named, r) {
 		s.FoundBy = "names"
-		s.fromNames(named, r)
+		s.fromNames(f, named, r)
 		reportNotFound(r, s)
 	} else {
 		s.FoundBy = "layout"
@@ -85,22 +85,36 @@ func namesUsable(named map[string]Cell, r *rubric.Rubric) bool {
 	return want > 0 && have*10 >= want*9
 }
 
-func (s *Submission) fromNames(named map[string]Cell, r *rubric.Rubric) {
-	text := func(n string) string { return strings.TrimSpace(named[n].Raw) }
+func (s *Submission) fromNames(f *excelize.File, refs map[string]Cell, r *rubric.Rubric) {
+	// Read only the cells the submission needs.
+	named := map[string]Cell{}
+	read := func(n string) (Cell, bool) {
+		if c, ok := named[n]; ok {
+			return c, true
+		}
+		ref, ok := refs[n]
+		if !ok {
+			return Cell{}, false
+		}
+		c := readCellCalc(f, ref.Sheet, ref.Addr)
+		named[n] = c
+		return c, true
+	}
+	text := func(n string) string { c, _ := read(n); return strings.TrimSpace(c.Raw) }
 	s.UnitName, s.UnitCode, s.Address, s.Year = text(NameUnitName), text(NameUnitCode), text(NameUnitAddress), text(NameYear)
 	s.ContactName, s.ContactRole, s.ContactPhone, s.ContactEmail = text(NameContactName), text(NameContactRole), text(NameContactPhone), text(NameContactEmail)
 	for _, g := range r.General {
-		if c, ok := named[GeneralName(g.Key)]; ok {
+		if c, ok := read(GeneralName(g.Key)); ok {
 			s.Cells[RawKey(GeneralKey, g.Key)] = c
 		}
 	}
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		for _, x := range in.Inputs {
-			if c, ok := named[InputName(in.Code, x.Key)]; ok {
+			if c, ok := read(InputName(in.Code, x.Key)); ok {
 				s.Cells[RawKey(in.Code, x.Key)] = c
 			}
 		}
-		if c, ok := named[SelfName(in.Code)]; ok {
+		if c, ok := read(SelfName(in.Code)); ok {
 			s.Cells[RawKey(in.Code, KeySelf)] = c
 			if s.Sheet == "" {
 				s.Sheet = c.Sheet
@@ -109,10 +123,10 @@ func (s *Submission) fromNames(named map[string]Cell, r *rubric.Rubric) {
 				s.Rows[in.Code] = row
 			}
 		}
-		if c, ok := named[ExplainName(in.Code)]; ok {
+		if c, ok := read(ExplainName(in.Code)); ok {
 			s.Cells[RawKey(in.Code, KeyExplain)] = c
 		}
-		if c, ok := named[EvidenceName(in.Code)]; ok {
+		if c, ok := read(EvidenceName(in.Code)); ok {
 			s.Cells[RawKey(in.Code, KeyEvidence)] = c
 		}
 	})
