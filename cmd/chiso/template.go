@@ -4,18 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/atomic"
+	"github.com/chiso-vn/chiso/processor/collect"
 	"github.com/chiso-vn/chiso/processor/config"
 	"github.com/chiso-vn/chiso/processor/roster"
-	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
 func (a *app) templateCmd(ctx context.Context, args []string) error {
@@ -60,7 +56,8 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	default:
 		units = []config.Unit{{}} // the generic form
 	}
-	paths, err := writeTemplates(ctx, r, a.cfg, y, dir, units)
+	col := &collect.Collector{Config: a.cfg, Rubric: r}
+	paths, err := col.WriteTemplates(ctx, y, dir, units)
 	for _, p := range paths {
 		fmt.Fprintln(a.stdout, p)
 	}
@@ -74,59 +71,3 @@ func suggest(units []config.Unit, name string) string {
 	return ""
 }
 
-// writeTemplates writes one template per unit (a zero Unit is the generic
-// form) and returns the files written.
-func writeTemplates(ctx context.Context, r *rubric.Rubric, cfg config.Config, year int, dir string, units []config.Unit) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, u := range units {
-		if err := ctx.Err(); err != nil {
-			return paths, err
-		}
-		f, err := workbook.Template(r, workbook.TemplateOptions{
-			Year: year, UnitCode: u.Code, UnitName: u.Name,
-			Deadline: displayDate(cfg.Deadline), Office: cfg.Office.Name,
-			Contact: joinNonEmpty(", ", cfg.Office.Contact, cfg.Office.Phone, cfg.Office.Email),
-			Inbox:   "thư mục nhận báo cáo (inbox) của " + cfg.Office.Name,
-		})
-		if err != nil {
-			return paths, err
-		}
-		name := fmt.Sprintf("bieu-mau-%s-%d.xlsx", r.ID, year)
-		if u.Name != "" {
-			name = fmt.Sprintf("bieu-mau-%s-%s-%d.xlsx", roster.Slug(u.Code), roster.Slug(u.Name), year)
-		}
-		p, err := atomic.WriteFile(filepath.Join(dir, name), func(w io.Writer) error { return f.Write(w) })
-		f.Close()
-		if err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
-}
-
-// displayDate shows "2023-12-15" as "15/12/2023".
-func displayDate(iso string) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.Format("02/01/2006")
-}
-
-func joinNonEmpty(sep string, xs ...string) string {
-	out := ""
-	for _, x := range xs {
-		if x == "" {
-			continue
-		}
-		if out != "" {
-			out += sep
-		}
-		out += x
-	}
-	return out
-}

@@ -123,7 +123,7 @@ func (c *Collector) Opening(ctx context.Context, occ time.Time) error {
 		c.printf("Mở đợt thu thập năm %d: sẽ ghi %d biểu mẫu vào %s và thông báo %s.\n", year, len(units), dir, notice)
 		return nil
 	}
-	paths, err := c.writeTemplates(ctx, year, dir, units)
+	paths, err := c.WriteTemplates(ctx, year, dir, units)
 	if err != nil {
 		return fmt.Errorf("opening %d: %w", year, err)
 	}
@@ -135,9 +135,10 @@ func (c *Collector) Opening(ctx context.Context, occ time.Time) error {
 	return nil
 }
 
-// writeTemplates writes one template per unit (a zero Unit is the generic
-// form), as cmd/chiso's writeTemplates, and returns the files written.
-func (c *Collector) writeTemplates(ctx context.Context, year int, dir string, units []config.Unit) ([]string, error) {
+// WriteTemplates writes one template per unit (a zero Unit is the generic
+// form) into dir and returns the files written; `chiso template` and the
+// opening job share it.
+func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, units []config.Unit) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

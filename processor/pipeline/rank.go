@@ -337,11 +337,17 @@ func rankingJob(year int) string { return "ranking-" + strconv.Itoa(year) }
 
 // RankingStale reports whether the ranking of a year was built before the
 // ledger's last accepted or superseded file (e.g. a crash between the last
-// outcome and the rebuild), or never.
+// outcome and the rebuild), never, or its files are gone.
 func (p *Pipeline) RankingStale(ctx context.Context, year int) (bool, error) {
 	change, err := p.Ledger.LastChange(ctx, year)
 	if err != nil || change.IsZero() {
 		return false, err
+	}
+	base := filepath.Join(p.Outbox, strconv.Itoa(year), fmt.Sprintf("xep-hang-%s-%d", p.cohortSlug(), year))
+	for _, ext := range []string{".xlsx", ".csv", ".json"} {
+		if _, err := os.Stat(base + ext); err != nil {
+			return true, nil
+		}
 	}
 	built, err := p.Ledger.LastRun(ctx, rankingJob(year))
 	if err != nil {

@@ -80,11 +80,13 @@ type Cell struct {
 func (c Cell) Where() string { return c.Sheet + "!" + c.Addr }
 
 // Named returns the cells behind the workbook-scoped defined names that
-// point at a single cell, by name, with their values.
+// point at a single cell, by name, with their stored values (a formula gives
+// its cached value; none is calculated — Read does that for the cells it
+// needs).
 func Named(f *excelize.File) map[string]Cell {
 	out := NamedRefs(f)
 	for n, c := range out {
-		out[n] = readCellCalc(f, c.Sheet, c.Addr)
+		out[n] = readCell(f, c.Sheet, c.Addr)
 	}
 	return out
 }
@@ -187,7 +189,14 @@ func (e *CellError) Unwrap() error { return e.Err }
 // through the defined names. All unreadable cells are returned as
 // *CellError, joined; the values that could be read are returned anyway.
 func ReadValues(f *excelize.File, r *rubric.Rubric) (engine.Values, error) {
-	named := Named(f)
+	refs := NamedRefs(f)
+	named := map[string]Cell{}
+	for n, c := range refs {
+		if strings.HasPrefix(n, "diem_") {
+			continue // the provisional scores: not figures
+		}
+		named[n] = readCellCalc(f, c.Sheet, c.Addr)
+	}
 	v := engine.NewValues()
 	var errs []error
 	for _, g := range r.General {
