@@ -70,4 +70,3 @@ func suggest(units []config.Unit, name string) string {
 	}
 	return ""
 }
-
