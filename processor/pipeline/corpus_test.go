@@ -1618,7 +1618,7 @@ func checkRow(t *testing.T, c corpusCase, row ledger.File, data []byte, received
 	case ledger.Rejected, ledger.Duplicate:
 		// A notice in outbox/thong-bao named after the file.
 		stem := strings.TrimSuffix(SafeName(name), filepath.Ext(name))
-		want := filepath.Join(p.Outbox, "thong-bao", stem+" - "+received.Format("2006-01-02 15h04")+".txt")
+		want := filepath.Join(p.Outbox, "thong-bao", fmt.Sprintf("%s - %s - %d.txt", stem, received.Format("2006-01-02 15h04"), row.ID))
 		if row.OutputPath != want {
 			t.Errorf("%s: notice %s, want %s", name, row.OutputPath, want)
 		}

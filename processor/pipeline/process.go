@@ -425,7 +425,11 @@ type record struct {
 	Contact  map[string]string  `json:"contact,omitempty"`
 }
 
-func stamp(t time.Time) string { return t.Local().Format("20060102-150405") }
+// vnTime is the time zone every time shown to communes is written in,
+// whatever the server's own zone (UTC+7, no daylight saving).
+var vnTime = time.FixedZone("ICT", 7*3600)
+
+func stamp(t time.Time) string { return t.In(vnTime).Format("20060102-150405") }
 
 // commit writes the outputs, keeps the original and records the outcome,
 // one file at a time.
@@ -547,7 +551,7 @@ func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src str
 	f.Outcome, f.DuplicateOf, f.ProcessedAt = ledger.Duplicate, prev.ID, p.now()
 	f.Year, f.RubricID, f.UnitKey, f.UnitCode, f.UnitName = prev.Year, prev.RubricID, prev.UnitKey, prev.UnitCode, prev.UnitName
 	f.Reason = "duplicate"
-	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, prev.ReceivedAt.Local().Format("15:04 02/01/2006"), prev.Outcome.Label())
+	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, prev.ReceivedAt.In(vnTime).Format("15:04 02/01/2006"), prev.Outcome.Label())
 	advice := "Không cần gửi lại. Muốn sửa số liệu thì sửa trong tệp rồi gửi tệp đã sửa; bản gửi sau sẽ thay thế bản trước."
 	var err error
 	f.OutputPath, err = p.writeNotice(f, f.Message, advice, "TỆP TRÙNG")
@@ -575,12 +579,13 @@ func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string
 		return "", err
 	}
 	stem := strings.TrimSuffix(SafeName(f.Name), filepath.Ext(f.Name))
-	name := fmt.Sprintf("%s - %s.txt", stem, f.ReceivedAt.Local().Format("2006-01-02 15h04"))
+	// The ledger id keeps two notices for one file name apart.
+	name := fmt.Sprintf("%s - %s - %d.txt", stem, f.ReceivedAt.In(vnTime).Format("2006-01-02 15h04"), f.ID)
 	lines := []string{
 		title,
 		"",
 		"Tệp: " + f.Name,
-		"Nhận lúc: " + f.ReceivedAt.Local().Format("15:04 ngày 02/01/2006"),
+		"Nhận lúc: " + f.ReceivedAt.In(vnTime).Format("15:04 ngày 02/01/2006"),
 		"",
 		"Lý do: " + msg,
 		"Cần làm: " + advice,

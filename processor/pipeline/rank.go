@@ -264,7 +264,7 @@ func (p *Pipeline) rankInput(ctx context.Context, r *rubric.Rubric, year int) (r
 	for _, f := range attempts {
 		if f.UnitKey != AppraisalKey {
 			in.Attempts[f.UnitKey] = append(in.Attempts[f.UnitKey],
-				fmt.Sprintf("%s (%s): %s", f.Name, f.ReceivedAt.Local().Format("02/01/2006 15:04"), f.Message))
+				fmt.Sprintf("%s (%s): %s", f.Name, f.ReceivedAt.In(vnTime).Format("02/01/2006 15:04"), f.Message))
 		}
 	}
 	return in, nil
