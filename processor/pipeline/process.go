@@ -326,7 +326,7 @@ func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string) (led
 	defer unlock()
 	if prev, ok, err := p.Ledger.FindDone(ctx, row.SHA256); err != nil {
 		return row, err
-	} else if ok && prev.ID != row.ID {
+	} else if ok && prev.ID != row.ID && !transient(prev) {
 		return p.commitDuplicate(ctx, row, src, prev)
 	}
 	var output []byte
@@ -340,6 +340,20 @@ func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string) (led
 			Dur("duration", time.Since(start)).Msg("processed")
 	}
 	return f, err
+}
+
+// transient reports a rejection that says nothing about the file's content
+// (a time-out, an internal error, a file lost in a crash): the same bytes
+// sent again are processed again, not called a duplicate.
+func transient(f ledger.File) bool {
+	if f.Outcome != ledger.Rejected {
+		return false
+	}
+	switch f.Reason {
+	case "timeout", "internal", "lost":
+		return true
+	}
+	return false
 }
 
 func hashFile(path string) string {
