@@ -28,3 +28,6 @@ echo "rank (rebuild from the ledger) ..."
 echo "Go benchmarks ..."
 go test -run XXX -bench 'ExcelizeBaseline|EvaluateAnnotate' -benchmem -count 3 ./processor/pipeline
 go test -run XXX -bench . -benchmem ./processor/ranking
+echo "daemon latency (settle 2 s as in config.yaml) ..."
+go test -run XXX -bench DropToResult -benchtime 5x ./processor/daemon
+go test -run XXX -bench Burst500 -benchtime 1x -timeout 20m ./processor/daemon

@@ -395,7 +395,7 @@ func testServeSIGKILL(t *testing.T, fx *serveFixture, full time.Duration) {
 	// claimed) to the end of a clean run's processing.
 	lo := serveSettle / 2
 	span := max(full-lo, time.Second)
-	kills, bad := 0, 0
+	kills, bad, interrupted, inClaim := 0, 0, 0, 0
 	// Every trial runs (the last one is the deterministic one) unless three
 	// have failed already.
 	for trial := 0; trial < serveTrials && bad < 3; trial++ {
@@ -414,6 +414,18 @@ func testServeSIGKILL(t *testing.T, fx *serveFixture, full time.Duration) {
 		if r.kill(t) {
 			kills++
 		}
+		// What the kill interrupted: rows left processing, files in the
+		// claim folder (the restart must recover both).
+		for _, row := range serveRows(t, root) {
+			if row.State == ledger.StateProcessing {
+				interrupted++
+			}
+		}
+		for _, f := range serveFiles(t, filepath.Join(root, "inbox")) {
+			if strings.Contains(f, "/") {
+				inClaim++
+			}
+		}
 		r2 := fx.start(t, root)
 		fx.settled(t, root, r2)
 		r2.term(t)
@@ -423,8 +435,8 @@ func testServeSIGKILL(t *testing.T, fx *serveFixture, full time.Duration) {
 		}
 		os.RemoveAll(root)
 	}
-	t.Logf("seed %d: %d trials, %d kills; clean run %v; total %v", seed, serveTrials, kills, full.Round(time.Millisecond),
-		time.Since(began).Round(time.Millisecond))
+	t.Logf("seed %d: %d trials, %d kills leaving %d rows processing and %d files in the claim folder; clean run %v; total %v",
+		seed, serveTrials, kills, interrupted, inClaim, full.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 	if kills < serveTrials && bad == 0 {
 		t.Errorf("only %d kills landed in %d trials", kills, serveTrials)
 	}

@@ -81,8 +81,10 @@ func BenchmarkDropToResult(b *testing.B) {
 		if r := e.waitOutcomes(time.Minute, name)[name]; r.Outcome != ledger.Accepted {
 			b.Fatalf("%s: %s %q", name, r.Outcome, r.Reason)
 		}
-		for e.rebuildCount() == rebuilds {
-			time.Sleep(10 * time.Millisecond)
+		for wait := time.Now(); e.rebuildCount() == rebuilds; time.Sleep(10 * time.Millisecond) {
+			if time.Since(wait) > time.Minute {
+				b.Fatalf("no ranking rebuild a minute after drop %d\n%s", i, e.log.tail())
+			}
 		}
 		b.StartTimer()
 	}
@@ -122,14 +124,15 @@ func benchBurst(b *testing.B, distinct int) {
 		burstBooks[distinct] = data
 	}
 	burstMu.Unlock()
-	var toOutcomes, toRanking, rebuilds, rebuildTime, peak float64
+	var toOutcomes, toRanking, rebuilds, rebuildTime, peak, peakIntake float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		e := newEnv(b, units)
 		o := defaults
 		r := e.start(o)
-		stopPeak := heapPeak()
+		runtime.GC() // the previous iteration's garbage is not this burst's
+		peakNow, stopPeak := heapPeak()
 		b.StartTimer()
 		start := time.Now()
 		var names []string
@@ -141,6 +144,9 @@ func benchBurst(b *testing.B, distinct int) {
 		end := time.Now()
 		e.waitOutcomes(10*time.Minute, names...)
 		done := time.Now()
+		// Before the final rebuild (unless the last accepted file came long
+		// before the end): the intake's own footprint.
+		peakIntake = max(peakIntake, peakNow())
 		e.waitRanking(time.Minute, fmt.Sprintf("ranking the %d units", distinct), func(rk *ranking.Ranking) bool {
 			return len(rk.Ranked()) == distinct
 		})
@@ -169,6 +175,7 @@ func benchBurst(b *testing.B, distinct int) {
 	b.ReportMetric(rebuilds/N, "rebuilds/burst")
 	b.ReportMetric(rebuildTime/N, "s-last-rebuild/burst")
 	b.ReportMetric(peak/(1<<20), "peak-heap-MB")
+	b.ReportMetric(peakIntake/(1<<20), "peak-heap-MB-to-outcomes")
 }
 
 // rebuildDuration is how long the last rebuild took, from the daemon's
@@ -187,12 +194,12 @@ func rebuildDuration(e *env) float64 {
 	return d
 }
 
-// heapPeak samples the heap in use every 50 ms until the returned function
-// is called, which returns the peak in bytes: a burst must be absorbed
-// without memory growing with its size.
-func heapPeak() func() float64 {
-	var peak atomic.Uint64
-	stop := make(chan struct{})
+// heapPeak samples the heap in use every 50 ms until stop is called;
+// peak returns the peak so far, stop the final one, in bytes: a burst must
+// be absorbed without memory growing with its size.
+func heapPeak() (peak func() float64, stop func() float64) {
+	var hi atomic.Uint64
+	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -201,19 +208,21 @@ func heapPeak() func() float64 {
 		var m runtime.MemStats
 		for {
 			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
+			if m.HeapInuse > hi.Load() {
+				hi.Store(m.HeapInuse)
 			}
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() float64 {
-		close(stop)
+	peak = func() float64 { return float64(hi.Load()) }
+	stop = func() float64 {
+		close(quit)
 		<-done
-		return float64(peak.Load())
+		return float64(hi.Load())
 	}
+	return peak, stop
 }

@@ -107,7 +107,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 				f, ok, err := p.ProcessPath(work, path)
 				switch {
 				case err != nil:
-					d.Log.Error().Err(err).Str("file", filepath.Base(path)).Msg("processing failed; the file stays for the next scan")
+					d.Log.Error().Err(err).Str("file", filepath.Base(path)).Msg("processing failed; the file is recovered at the next start")
 				case ok && (f.Outcome == ledger.Accepted || f.Outcome == ledger.Superseded):
 					select {
 					case accepted <- struct{}{}:
@@ -129,6 +129,20 @@ func (d *Daemon) Start(ctx context.Context) error {
 		debounce.Stop()
 	}
 	ready := w.Ready()
+	// The rebuild runs beside the intake (a national cohort takes seconds),
+	// one at a time; changes during a rebuild trigger another after it.
+	rebuilding := false
+	rebuilt := make(chan struct{}, 1)
+	var rwg sync.WaitGroup
+	startRebuild := func() {
+		dirty, rebuilding = false, true
+		rwg.Add(1)
+		go func() {
+			defer rwg.Done()
+			d.rebuild(work)
+			rebuilt <- struct{}{}
+		}()
+	}
 loop:
 	for {
 		select {
@@ -138,6 +152,7 @@ loop:
 			if err != nil {
 				close(jobs)
 				wwg.Wait()
+				rwg.Wait()
 				return fmt.Errorf("watch: %w", err)
 			}
 		case path := <-ready:
@@ -150,15 +165,20 @@ loop:
 			dirty = true
 			debounce.Reset(d.Debounce)
 		case <-debounce.C:
+			if dirty && !rebuilding {
+				startRebuild()
+			}
+		case <-rebuilt:
+			rebuilding = false
 			if dirty {
-				dirty = false
-				d.rebuild(work)
+				debounce.Reset(d.Debounce)
 			}
 		}
 	}
 	close(jobs)
 	wwg.Wait() // files in hand are finished
 	wg.Wait()
+	rwg.Wait()
 	if dirty {
 		d.rebuild(work)
 	}
