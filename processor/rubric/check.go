@@ -176,6 +176,9 @@ func (c *checker) inputShape(where string, in Input) {
 	default:
 		c.add(SevError, "bad-rule", where, "input %q has unknown type %q", in.Key, in.Type)
 	}
+	if in.Type == Money && in.Unit != "" && foldUnit(in.Unit) != "trieu dong" {
+		c.add(SevError, "money-unit", where, "money input %q is in %q; every money figure is in triệu đồng (million VND) — convert the thresholds and record the decision", in.Key, in.Unit)
+	}
 	if in.SameAs != "" {
 		if _, ok := c.r.GeneralField(in.SameAs); !ok {
 			c.add(SevError, "same-as-unknown", where, "input %q is compared with general field %q, which is not defined", in.Key, in.SameAs)
@@ -547,6 +550,13 @@ func sevRank(s Severity) int {
 		return 2
 	}
 	return 3
+}
+
+// foldUnit lowercases a unit and drops Vietnamese diacritics enough to
+// compare "triệu đồng" spellings.
+func foldUnit(u string) string {
+	r := strings.NewReplacer("ệ", "e", "ồ", "o", "đ", "d", "Đ", "d", "T", "t")
+	return strings.Join(strings.Fields(strings.ToLower(r.Replace(u))), " ")
 }
 
 func num(f float64) string {
