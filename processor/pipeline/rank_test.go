@@ -51,9 +51,8 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l2.Close()
-	p2 := *e.p
-	p2.Ledger = l2
-	p2.scorers, p2.cohort = Scorers{}, cohortCache{}
+	p2 := &Pipeline{Settings: e.p.Settings, Inbox: e.p.Inbox, Outbox: e.p.Outbox, Archive: e.p.Archive,
+		Rejected: e.p.Rejected, Ledger: l2, Now: e.p.Now, Log: e.p.Log}
 	if _, err := p2.Rank(context.Background(), RankOptions{Year: plYear}); err != nil {
 		t.Fatal(err)
 	}

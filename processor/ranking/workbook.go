@@ -1,7 +1,12 @@
 package ranking
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
 	"sort"
 	"strconv"
@@ -147,76 +152,156 @@ func colName(col int) string {
 	return s
 }
 
-// str writes text. Everything that comes from a submission or the roster
-// goes through SetCellStr, so "=…" in a unit name stays text, never a formula.
-func (b *wbuilder) str(sheet string, col, row int, s string) {
-	if s != "" {
-		b.check(b.f.SetCellStr(sheet, ax(col, row), s))
+// Every sheet is written through an excelize StreamWriter: SetCellValue keeps
+// each cell as a struct until the file is saved, about 150 MB more for the
+// whole country in one cohort; a stream writer serialises each row as it
+// comes. The price is order: whatever excelize writes before <sheetData>
+// (sheet properties with the filter and fit-to-page, dimension, panes,
+// column widths) is set before the first row, rows go top to bottom, and
+// nothing may touch the sheet after Flush (excelize would parse the whole
+// streamed sheet back and then drop the change). Conditional formats,
+// comments and charts go in before Flush: the stream writes them from the
+// same worksheet at Flush.
+
+// sheetLayout is what a sheet needs before its first row.
+type sheetLayout struct {
+	headRow          int // the filter row
+	lastCol, lastRow int // the filtered table; lastRow may be headRow
+	usedCol          int // last column with anything in it, if beyond lastCol
+	freezeCols       int
+	freezeRows       int
+	widths           []float64 // columns A, B, …; 0 keeps the default
+	titles           string    // rows repeated on every printed page, e.g. "$3:$3"
+}
+
+// stream writes one sheet row by row.
+type stream struct {
+	b   *wbuilder
+	sw  *excelize.StreamWriter
+	buf []any
+}
+
+// open sets a sheet's filter, page set-up, used range, widths and panes,
+// then starts streaming it.
+func (b *wbuilder) open(sheet string, l sheetLayout) *stream {
+	b.pageSetup(sheet, l)
+	// The stream writer leaves the dimension at A1; readers that trust it
+	// (openpyxl in read-only mode) would see one cell.
+	b.check(b.f.SetSheetDimension(sheet, "A1:"+ax(max(l.lastCol, l.usedCol), max(l.lastRow, l.headRow))))
+	s := &stream{b: b}
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		b.check(err)
+		return s
 	}
-}
-
-func (b *wbuilder) num(sheet string, col, row int, v float64) {
-	b.check(b.f.SetCellFloat(sheet, ax(col, row), v, -1, 64))
-}
-
-func (b *wbuilder) integer(sheet string, col, row, v int) {
-	b.check(b.f.SetCellInt(sheet, ax(col, row), int64(v)))
-}
-
-func (b *wbuilder) style(sheet string, c1, r1, c2, r2, id int) {
-	if r2 < r1 || c2 < c1 {
-		return
+	s.sw = sw
+	for i, w := range l.widths {
+		if w > 0 {
+			b.check(sw.SetColWidth(i+1, i+1, w))
+		}
 	}
-	b.check(b.f.SetCellStyle(sheet, ax(c1, r1), ax(c2, r2), id))
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: l.freezeCols, YSplit: l.freezeRows,
+		TopLeftCell: ax(l.freezeCols+1, l.freezeRows+1), ActivePane: "bottomRight"}))
+	return s
 }
 
-func (b *wbuilder) width(sheet string, col int, w float64) {
-	b.check(b.f.SetColWidth(sheet, colName(col), colName(col), w))
-}
-
-func (b *wbuilder) comment(sheet string, col, row int, text string) {
-	lines := 1 + utf8.RuneCountInString(text)/45 + strings.Count(text, "\n")
-	b.check(b.f.AddComment(sheet, excelize.Comment{Cell: ax(col, row), Author: commentAuthor, Width: 300, Height: uint(min(30+lines*14, 400)),
-		Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Family: wbFont, Size: 10}}}}))
-}
-
-// header writes a header row.
-func (b *wbuilder) header(sheet string, row int, heads []string, height float64) {
-	for i, h := range heads {
-		b.str(sheet, i+1, row, h)
-	}
-	b.style(sheet, 1, row, len(heads), row, b.st.header)
-	b.check(b.f.SetRowHeight(sheet, row, height))
-}
-
-// fitHeight sets a row's height for wrapped text: neither Excel nor
-// LibreOffice grows rows on open. About one character per width unit.
-func (b *wbuilder) fitHeight(sheet string, row int, text string, width float64) {
-	lines := 0
-	for _, l := range strings.Split(text, "\n") {
-		lines += 1 + utf8.RuneCountInString(l)/int(width)
-	}
-	if lines > 1 {
-		b.check(b.f.SetRowHeight(sheet, row, math.Min(15*float64(lines), 409)))
-	}
-}
-
-// finish adds the filter and the page set-up (A4 landscape, fit to width,
-// titles repeated on every page). The filter comes first: excelize's
+// pageSetup adds the filter and the page set-up (A4 landscape, fit to
+// width, titles repeated on every page). The filter comes first: excelize's
 // AutoFilter replaces the sheet properties and would drop fit-to-page.
-func (b *wbuilder) finish(sheet string, headRow, lastCol, lastRow int, titles string) {
-	b.check(b.f.AutoFilter(sheet, ax(1, headRow)+":"+ax(lastCol, max(lastRow, headRow)), nil))
+func (b *wbuilder) pageSetup(sheet string, l sheetLayout) {
+	b.check(b.f.AutoFilter(sheet, ax(1, l.headRow)+":"+ax(l.lastCol, max(l.lastRow, l.headRow)), nil))
 	size, one, zero := 9, 1, 0
 	orient, fit, m := "landscape", true, 0.5
 	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
 	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	b.check(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}))
 	b.check(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L&\"" + wbFont + "\"&A&C&\"" + wbFont + "\"Trang &P / &N"}))
-	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: "'" + sheet + "'!" + titles}))
+	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: "'" + sheet + "'!" + l.titles}))
 }
 
-func (b *wbuilder) freeze(sheet string, cols, rows int) {
-	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: cols, YSplit: rows, TopLeftCell: ax(cols+1, rows+1), ActivePane: "bottomRight"}))
+// row writes cells from column A of row r; height 0 keeps the default. A
+// cell with neither style nor value is left out.
+func (s *stream) row(r int, cells []excelize.Cell, height float64) {
+	if s.sw == nil {
+		return
+	}
+	s.buf = s.buf[:0]
+	for i, c := range cells {
+		if c.StyleID == 0 && c.Value == nil {
+			s.buf = append(s.buf, nil)
+		} else {
+			// A pointer: boxing a Cell would allocate once per cell.
+			// SetRow is done with it before the caller reuses cells.
+			s.buf = append(s.buf, &cells[i])
+		}
+	}
+	s.b.check(s.sw.SetRow(ax(1, r), s.buf, excelize.RowOpts{Height: height}))
+}
+
+func (s *stream) merge(c1, r1, c2, r2 int) {
+	if s.sw != nil {
+		s.b.check(s.sw.MergeCell(ax(c1, r1), ax(c2, r2)))
+	}
+}
+
+func (s *stream) flush() {
+	if s.sw != nil {
+		s.b.check(s.sw.Flush())
+	}
+}
+
+// title writes the title (row 1) and the line under it (row 2).
+func (s *stream) title(title, sub string) {
+	s.row(1, []excelize.Cell{text(s.b.st.title, title)}, 22)
+	s.row(2, []excelize.Cell{text(s.b.st.note, sub)}, 0)
+}
+
+// header writes a header row.
+func (s *stream) header(r int, heads []string, height float64) {
+	cells := make([]excelize.Cell, len(heads))
+	for i, h := range heads {
+		cells[i] = text(s.b.st.header, h)
+	}
+	s.row(r, cells, height)
+}
+
+// text is a text cell. Everything that comes from a submission or the
+// roster is written as a string value, never Cell.Formula: the stream
+// writer stores it as an inline string, so "=…" in a unit name stays text.
+// An empty string gives an empty cell that keeps its style (and border).
+func text(style int, s string) excelize.Cell {
+	if s == "" {
+		return excelize.Cell{StyleID: style}
+	}
+	return excelize.Cell{StyleID: style, Value: s}
+}
+
+// blank resets cells to empty cells with the column styles.
+func blank(cells []excelize.Cell, styles []int) {
+	for i := range cells {
+		cells[i] = excelize.Cell{StyleID: styles[i]}
+	}
+}
+
+// comment adds a note to a cell of a sheet being streamed (before Flush).
+func (b *wbuilder) comment(col, row int, sheet, text string) {
+	lines := 1 + utf8.RuneCountInString(text)/45 + strings.Count(text, "\n")
+	b.check(b.f.AddComment(sheet, excelize.Comment{Cell: ax(col, row), Author: commentAuthor, Width: 300, Height: uint(min(30+lines*14, 400)),
+		Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Family: wbFont, Size: 10}}}}))
+}
+
+// wrapHeight is a row's height for wrapped text, 0 for one line: neither
+// Excel nor LibreOffice grows rows on open. About one character per width
+// unit.
+func wrapHeight(text string, width float64) float64 {
+	lines := 0
+	for _, l := range strings.Split(text, "\n") {
+		lines += 1 + utf8.RuneCountInString(l)/int(width)
+	}
+	if lines > 1 {
+		return math.Min(15*float64(lines), 409)
+	}
+	return 0
 }
 
 // Workbook builds the consolidated ranking workbook (xep-hang-…xlsx) in
@@ -237,19 +322,135 @@ func (rk *Ranking) Workbook(r *rubric.Rubric, generated time.Time) (*excelize.Fi
 		_, err := f.NewSheet(s)
 		b.check(err)
 	}
+	// Before any sheet is streamed: SetActiveSheet reads every sheet.
+	f.SetActiveSheet(0)
 	b.rankingSheet(generated)
 	b.detailSheet()
 	b.pillarSheet()
 	b.missingSheet()
 	b.problemSheet()
-	f.SetActiveSheet(0)
 	stableContentTypes(f)
 	if len(b.errs) > 0 {
 		f.Close()
 		// The first error says what broke; a systematic one would repeat per cell.
 		return nil, fmt.Errorf("bảng xếp hạng %s %d: %w (%d lỗi)", rk.Cohort, rk.Year, b.errs[0], len(b.errs))
 	}
-	return f, nil
+	// excelize writes streamed sheets into the zip in map order, so two
+	// builds would differ in entry order. Reopened, the sheets are plain
+	// parts written in sorted order: the same ranking gives the same bytes
+	// again, and the caller gets an ordinary file it may read or edit. The
+	// cost (a fast compression, the sheets' XML held as bytes) is small
+	// next to the cells excelize would otherwise hold.
+	f.SetZipWriter(newPartZip)
+	buf, err := f.WriteToBuffer()
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("bảng xếp hạng %s %d: %w", rk.Cohort, rk.Year, err)
+	}
+	return excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+}
+
+// relPrefix is how encoding/xml writes r:id on the drawing and comment
+// references of a streamed sheet. excelize rewrites it to "r:" on ordinary
+// sheets only ("some tools have very strict requirements", its source
+// says); partZip does the same for streamed ones.
+var relPrefix = []byte(`xmlns:relationships="http://schemas.openxmlformats.org/officeDocument/2006/relationships" relationships`)
+
+// partZip is the zip writer of the intermediate file: fast compression
+// (the file is reopened at once) and relPrefix replaced in worksheets.
+type partZip struct {
+	zw  *zip.Writer
+	fw  *flate.Writer // reused: a new one allocates about 1 MB per part
+	fix *relFix       // the worksheet being written, if any
+}
+
+func newPartZip(w io.Writer) excelize.ZipWriter {
+	z := &partZip{zw: zip.NewWriter(w)}
+	// zip closes each part's compressor before it asks for the next one.
+	z.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		if z.fw == nil {
+			var err error
+			z.fw, err = flate.NewWriter(out, flate.BestSpeed)
+			return z.fw, err
+		}
+		z.fw.Reset(out)
+		return z.fw, nil
+	})
+	return z
+}
+
+func (z *partZip) Create(name string) (io.Writer, error) {
+	if err := z.endPart(); err != nil {
+		return nil, err
+	}
+	w, err := z.zw.Create(name)
+	if err != nil || !strings.HasPrefix(name, "xl/worksheets/sheet") {
+		return w, err
+	}
+	z.fix = &relFix{w: w}
+	return z.fix, nil
+}
+
+func (z *partZip) endPart() error {
+	if z.fix == nil {
+		return nil
+	}
+	_, err := z.fix.w.Write(z.fix.held)
+	z.fix = nil
+	return err
+}
+
+func (z *partZip) AddFS(fsys fs.FS) error {
+	if err := z.endPart(); err != nil {
+		return err
+	}
+	return z.zw.AddFS(fsys)
+}
+
+func (z *partZip) Close() error {
+	if err := z.endPart(); err != nil {
+		return err
+	}
+	return z.zw.Close()
+}
+
+// relFix writes through w with relPrefix replaced by "r", without
+// buffering the part: it holds back only an end of a write that may begin
+// relPrefix. Cell text cannot contain relPrefix: its quotes are escaped.
+type relFix struct {
+	w    io.Writer
+	held []byte
+}
+
+func (r *relFix) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(r.held) > 0 {
+		p = append(r.held, p...)
+		r.held = nil
+	}
+	for {
+		i := bytes.Index(p, relPrefix)
+		if i < 0 {
+			break
+		}
+		if _, err := r.w.Write(p[:i]); err != nil {
+			return 0, err
+		}
+		if _, err := r.w.Write([]byte("r")); err != nil {
+			return 0, err
+		}
+		p = p[i+len(relPrefix):]
+	}
+	// Hold back the longest end of p that begins relPrefix.
+	k := min(len(p), len(relPrefix)-1)
+	for k > 0 && !bytes.HasSuffix(p, relPrefix[:k]) {
+		k--
+	}
+	if _, err := r.w.Write(p[:len(p)-k]); err != nil {
+		return 0, err
+	}
+	r.held = append(r.held, p[len(p)-k:]...)
+	return n, nil
 }
 
 // stableContentTypes sorts the default content types. excelize adds the
@@ -265,15 +466,6 @@ func pillarLabel(p *rubric.Pillar) string {
 	return p.Code + ". " + p.Name + " (" + validate.FormatNum(p.MaxValue()) + ")"
 }
 
-// title writes the title and the line under it.
-func (b *wbuilder) title(sheet, title, sub string) {
-	b.str(sheet, 1, 1, title)
-	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
-	b.check(b.f.SetRowHeight(sheet, 1, 22))
-	b.str(sheet, 1, 2, sub)
-	b.check(b.f.SetCellStyle(sheet, "A2", "A3", b.st.note))
-}
-
 func (b *wbuilder) nameWidth() float64 {
 	w := 18
 	for _, x := range b.rk.Rows {
@@ -282,13 +474,14 @@ func (b *wbuilder) nameWidth() float64 {
 	return float64(min(w, 40))
 }
 
+// applies tells whether a pillar counts for a unit: an optional pillar
+// that does not apply stays blank.
+func applies(pr *engine.PillarResult) bool {
+	return pr != nil && (!pr.Optional || pr.Applies)
+}
+
 func (b *wbuilder) rankingSheet(generated time.Time) {
 	sh, rk, st := SheetRanking, b.rk, b.st
-	b.title(sh, strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort,
-		fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
-			validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows)))
-	b.str(sh, 1, 3, "Lập lúc "+generated.In(vnZone).Format("02/01/2006 15:04"))
-
 	const hdr = 4
 	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm (điểm đạt được)", "% điểm tối đa"}
 	cPillar := len(heads) + 1
@@ -300,87 +493,86 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 		"Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái")
 	cDiff, cComp, cCouncil, cPrev, cDPts, cPrevRank, cDRank, cTime, cErr, cWarn, cStatus :=
 		cSelf+1, cSelf+2, cSelf+3, cSelf+4, cSelf+5, cSelf+6, cSelf+7, cSelf+8, cSelf+9, cSelf+10, cSelf+11
-	b.header(sh, hdr, heads, 60)
-
-	row := hdr
-	for _, x := range rk.Rows {
-		row++
-		if x.Rank > 0 {
-			b.integer(sh, 1, row, x.Rank)
-		}
-		b.str(sh, 2, row, x.Code)
-		b.str(sh, 3, row, x.Name)
-		status := "Chưa nộp"
-		if x.Submitted {
-			status = "Đã nộp"
-			// Points are written at their 2-decimal display precision, the
-			// figures that are ranked and published in the CSV and JSON.
-			b.num(sh, 4, row, x.Display)
-			if rk.Max > 0 {
-				b.num(sh, 5, row, engine.Round2(x.Final/rk.Max*100)/100)
-			}
-			for i, p := range b.r.Pillars {
-				// An optional pillar that does not apply to the unit stays blank.
-				if pr := x.Result.Pillar(p.Code); pr != nil && (!pr.Optional || pr.Applies) {
-					b.num(sh, cPillar+i, row, engine.Round2(pr.Points))
-				}
-			}
-			if x.HasSelf {
-				b.num(sh, cSelf, row, engine.Round2(x.Self))
-				b.num(sh, cDiff, row, engine.Round2(x.Final-x.Self))
-			}
-			b.num(sh, cComp, row, engine.Round2(x.Computed))
-			if x.Council {
-				b.str(sh, cCouncil, row, "Có")
-				status = "Đã thẩm định"
-			}
-			if !x.SubmittedAt.IsZero() {
-				b.check(b.f.SetCellValue(sh, ax(cTime, row), x.SubmittedAt.In(vnZone)))
-			}
-			b.integer(sh, cErr, row, x.Errors)
-			b.integer(sh, cWarn, row, x.Warnings)
-		}
-		if x.Prev != nil {
-			prev := engine.Round2(x.Prev.Total)
-			b.num(sh, cPrev, row, prev)
-			if x.Submitted {
-				b.num(sh, cDPts, row, engine.Round2(x.Display-prev))
-			}
-			if x.Prev.Rank > 0 {
-				b.integer(sh, cPrevRank, row, x.Prev.Rank)
-				if x.Rank > 0 {
-					b.integer(sh, cDRank, row, x.Prev.Rank-x.Rank)
-				}
-			}
-		}
-		if x.PrevNote != "" {
-			b.comment(sh, cPrev, row, x.PrevNote)
-		}
-		b.str(sh, cStatus, row, status)
-	}
-	first, last := hdr+1, row
-	b.style(sh, 1, first, 1, last, st.integer)
-	b.style(sh, 2, first, 3, last, st.text)
-	b.style(sh, 4, first, 4, last, st.ptsBold)
-	b.style(sh, 5, first, 5, last, st.pct)
-	b.style(sh, cPillar, first, cComp, last, st.pts)
-	b.style(sh, cDiff, first, cDiff, last, st.dPts)
-	b.style(sh, cCouncil, first, cCouncil, last, st.center)
-	b.style(sh, cPrev, first, cPrev, last, st.pts)
-	b.style(sh, cDPts, first, cDPts, last, st.dPts)
-	b.style(sh, cPrevRank, first, cPrevRank, last, st.integer)
-	b.style(sh, cDRank, first, cDRank, last, st.dInt)
-	b.style(sh, cTime, first, cTime, last, st.date)
-	b.style(sh, cErr, first, cWarn, last, st.integer)
-	b.style(sh, cStatus, first, cStatus, last, st.text)
+	first, last := hdr+1, hdr+len(rk.Rows)
 
 	widths := []float64{7, 11, b.nameWidth(), 12, 10}
 	for range b.r.Pillars {
 		widths = append(widths, 12)
 	}
 	widths = append(widths, 10, 11, 12, 10, 10, 10, 9, 10, 17, 7, 9, 14)
-	for i, w := range widths {
-		b.width(sh, i+1, w)
+	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: last, freezeCols: 3, freezeRows: hdr,
+		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
+	s.title(strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort,
+		fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
+			validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows)))
+	s.row(3, []excelize.Cell{text(st.note, "Lập lúc "+generated.In(vnZone).Format("02/01/2006 15:04"))}, 0)
+	s.header(hdr, heads, 60)
+
+	styles := make([]int, len(heads))
+	for c := range styles {
+		styles[c] = st.pts // pillars, self-declared, computed, previous
+	}
+	styles[0], styles[1], styles[2], styles[3], styles[4] = st.integer, st.text, st.text, st.ptsBold, st.pct
+	for c, id := range map[int]int{cDiff: st.dPts, cCouncil: st.center, cDPts: st.dPts, cPrevRank: st.integer, cDRank: st.dInt,
+		cTime: st.date, cErr: st.integer, cWarn: st.integer, cStatus: st.text} {
+		styles[c-1] = id
+	}
+	cells := make([]excelize.Cell, len(heads))
+	for i, x := range rk.Rows {
+		row := first + i
+		blank(cells, styles)
+		set := func(col int, v any) { cells[col-1].Value = v }
+		if x.Rank > 0 {
+			set(1, x.Rank)
+		}
+		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		status := "Chưa nộp"
+		if x.Submitted {
+			status = "Đã nộp"
+			// Points are written at their 2-decimal display precision, the
+			// figures that are ranked and published in the CSV and JSON.
+			set(4, x.Display)
+			if rk.Max > 0 {
+				set(5, engine.Round2(x.Final/rk.Max*100)/100)
+			}
+			for i, p := range b.r.Pillars {
+				if pr := x.Result.Pillar(p.Code); applies(pr) {
+					set(cPillar+i, engine.Round2(pr.Points))
+				}
+			}
+			if x.HasSelf {
+				set(cSelf, engine.Round2(x.Self))
+				set(cDiff, engine.Round2(x.Final-x.Self))
+			}
+			set(cComp, engine.Round2(x.Computed))
+			if x.Council {
+				set(cCouncil, "Có")
+				status = "Đã thẩm định"
+			}
+			if !x.SubmittedAt.IsZero() {
+				set(cTime, x.SubmittedAt.In(vnZone))
+			}
+			set(cErr, x.Errors)
+			set(cWarn, x.Warnings)
+		}
+		if x.Prev != nil {
+			prev := engine.Round2(x.Prev.Total)
+			set(cPrev, prev)
+			if x.Submitted {
+				set(cDPts, engine.Round2(x.Display-prev))
+			}
+			if x.Prev.Rank > 0 {
+				set(cPrevRank, x.Prev.Rank)
+				if x.Rank > 0 {
+					set(cDRank, x.Prev.Rank-x.Rank)
+				}
+			}
+		}
+		if x.PrevNote != "" {
+			b.comment(cPrev, row, sh, x.PrevNote)
+		}
+		set(cStatus, status)
+		s.row(row, cells, 0)
 	}
 
 	if n := len(b.ranked); n > 0 {
@@ -398,8 +590,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 		b.check(b.f.SetConditionalFormat(sh, ax(c, first)+":"+ax(c, max(last, first)),
 			[]excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "<", Value: "0", Format: &st.redFont}}))
 	}
-	b.freeze(sh, 3, hdr)
-	b.finish(sh, hdr, len(heads), last, "$"+strconv.Itoa(hdr)+":$"+strconv.Itoa(hdr))
+	s.flush()
 }
 
 // leafIndicator is one column of "Chi tiết".
@@ -425,18 +616,31 @@ func (b *wbuilder) detailSheet() {
 			leaves = append(leaves, leafIndicator{p, in})
 		}
 	})
-	b.title(sh, strings.ToUpper("Chi tiết điểm theo chỉ số thành phần năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort,
-		"Cột tô màu cam: chỉ số tính tương đối theo cụm (Min-Max: (x − nhỏ nhất)/(lớn nhất − nhỏ nhất); so với cao nhất: x/lớn nhất). "+
-			"Ô tô màu vàng: điểm do Hội đồng thẩm định cho (xem ghi chú trong ô).")
 	const hCode, hName, hMax = 3, 4, 5
 	const c0 = 5 // first indicator column
-	for i, h := range []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm"} {
-		b.str(sh, i+1, hCode, h)
-		b.check(b.f.MergeCell(sh, ax(i+1, hCode), ax(i+1, hName)))
+	last := c0 + len(leaves) - 1
+	widths := []float64{7, 11, b.nameWidth(), 11}
+	for range leaves {
+		widths = append(widths, 11)
 	}
-	b.style(sh, 1, hCode, c0-1, hName, st.header)
+	lastRow := hMax + len(b.ranked)
+	// The filter row is "Điểm tối đa": a filter on a header row above it
+	// would sort the maxima in among the units.
+	s := b.open(sh, sheetLayout{headRow: hMax, lastCol: max(last, 4), lastRow: lastRow, freezeCols: 4, freezeRows: hMax,
+		widths: widths, titles: "$" + strconv.Itoa(hCode) + ":$" + strconv.Itoa(hMax)})
+	s.title(strings.ToUpper("Chi tiết điểm theo chỉ số thành phần năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort,
+		"Cột tô màu cam: chỉ số tính tương đối theo cụm (Min-Max: (x − nhỏ nhất)/(lớn nhất − nhỏ nhất); so với cao nhất: x/lớn nhất). "+
+			"Ô tô màu vàng: điểm do Hội đồng thẩm định cho (xem ghi chú trong ô).")
+
+	width := max(last, 4)
+	codes, names, maxima := make([]excelize.Cell, width), make([]excelize.Cell, width), make([]excelize.Cell, width)
+	for i, h := range []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm"} {
+		codes[i], names[i] = text(st.header, h), text(st.header, "")
+		s.merge(i+1, hCode, i+1, hName)
+	}
+	maxima[0], maxima[1], maxima[2] = text(st.maxLabel, ""), text(st.maxLabel, ""), text(st.maxLabel, "Điểm tối đa")
+	maxima[3] = excelize.Cell{StyleID: st.maxPts, Value: b.rk.Max}
 	for i, l := range leaves {
-		c := c0 + i
 		head, style := l.in.Code, st.header
 		if l.in.Rule != nil && l.in.Rule.Kind == rubric.KindCohort {
 			// The method decides the label: "Min-Max" would misdescribe x/x_best.
@@ -447,66 +651,46 @@ func (b *wbuilder) detailSheet() {
 				head += " (so với cao nhất)"
 			}
 		}
-		b.str(sh, c, hCode, head)
-		b.str(sh, c, hName, truncate(l.in.Name, shortName))
-		b.style(sh, c, hCode, c, hName, style)
-		b.num(sh, c, hMax, l.in.MaxValue())
+		codes[c0-1+i], names[c0-1+i] = text(style, head), text(style, truncate(l.in.Name, shortName))
+		maxima[c0-1+i] = excelize.Cell{StyleID: st.maxPts, Value: l.in.MaxValue()}
 	}
-	last := c0 + len(leaves) - 1
-	b.str(sh, 3, hMax, "Điểm tối đa")
-	b.num(sh, 4, hMax, b.rk.Max)
-	b.style(sh, 1, hMax, 3, hMax, st.maxLabel)
-	b.style(sh, 4, hMax, max(last, 4), hMax, st.maxPts)
-	b.check(b.f.SetRowHeight(sh, hCode, 30))
-	b.check(b.f.SetRowHeight(sh, hName, 75))
+	s.row(hCode, codes, 30)
+	s.row(hName, names, 75)
+	s.row(hMax, maxima, 0)
 
-	type councilCell struct {
-		col, row int
-		text     string
+	styles := make([]int, width)
+	for c := range styles {
+		styles[c] = st.pts
 	}
-	var council []councilCell
-	row := hMax
-	for _, x := range b.ranked {
-		row++
-		b.integer(sh, 1, row, x.Rank)
-		b.str(sh, 2, row, x.Code)
-		b.str(sh, 3, row, x.Name)
-		b.num(sh, 4, row, x.Display)
-		applies := map[string]bool{}
+	styles[0], styles[1], styles[2], styles[3] = st.integer, st.text, st.text, st.ptsBold
+	cells := make([]excelize.Cell, width)
+	applied := map[string]bool{}
+	for k, x := range b.ranked {
+		row := hMax + 1 + k
+		blank(cells, styles)
+		cells[0].Value = x.Rank
+		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[3].Value = x.Display
+		clear(applied)
 		for _, p := range x.Result.Pillars {
-			applies[p.Code] = !p.Optional || p.Applies
+			applied[p.Code] = !p.Optional || p.Applies
 		}
 		for i, l := range leaves {
 			ir := x.Result.Indicator(l.in.Code)
-			if ir == nil || !applies[l.p.Code] {
+			if ir == nil || !applied[l.p.Code] {
 				continue
 			}
-			b.num(sh, c0+i, row, engine.Round2(ir.Points))
+			c := c0 + i
+			cells[c-1].Value = engine.Round2(ir.Points)
 			if ir.Council != nil {
-				council = append(council, councilCell{c0 + i, row, "Hội đồng thẩm định: " + validate.FormatNum(*ir.Council) +
-					" (hệ thống: " + validate.FormatNum(ir.Computed) + ")"})
+				cells[c-1].StyleID = st.council
+				b.comment(c, row, sh, "Hội đồng thẩm định: "+validate.FormatNum(*ir.Council)+
+					" (hệ thống: "+validate.FormatNum(ir.Computed)+")")
 			}
 		}
+		s.row(row, cells, 0)
 	}
-	b.style(sh, 1, hMax+1, 1, row, st.integer)
-	b.style(sh, 2, hMax+1, 3, row, st.text)
-	b.style(sh, 4, hMax+1, 4, row, st.ptsBold)
-	b.style(sh, c0, hMax+1, last, row, st.pts)
-	for _, c := range council {
-		b.style(sh, c.col, c.row, c.col, c.row, st.council)
-		b.comment(sh, c.col, c.row, c.text)
-	}
-	b.width(sh, 1, 7)
-	b.width(sh, 2, 11)
-	b.width(sh, 3, b.nameWidth())
-	b.width(sh, 4, 11)
-	if len(leaves) > 0 {
-		b.check(b.f.SetColWidth(sh, colName(c0), colName(last), 11))
-	}
-	b.freeze(sh, 4, hMax)
-	// The filter row is "Điểm tối đa": a filter on a header row above it
-	// would sort the maxima in among the units.
-	b.finish(sh, hMax, max(last, 4), row, "$"+strconv.Itoa(hCode)+":$"+strconv.Itoa(hMax))
+	s.flush()
 }
 
 func (b *wbuilder) pillarSheet() {
@@ -522,7 +706,6 @@ func (b *wbuilder) pillarSheet() {
 	if n == 0 {
 		note = "Chưa có đơn vị nào nộp bản tự đánh giá hợp lệ: chưa có biểu đồ."
 	}
-	b.title(sh, strings.ToUpper("Điểm theo trụ cột năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort, note)
 	const hdr = 3
 	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị"}
 	for _, p := range b.r.Pillars {
@@ -530,30 +713,6 @@ func (b *wbuilder) pillarSheet() {
 	}
 	cTotal := len(heads) + 1
 	heads = append(heads, "Tổng điểm")
-	b.header(sh, hdr, heads, 60)
-	row := hdr
-	for _, x := range b.ranked {
-		row++
-		b.integer(sh, 1, row, x.Rank)
-		b.str(sh, 2, row, x.Code)
-		b.str(sh, 3, row, x.Name)
-		for i, p := range b.r.Pillars {
-			if pr := x.Result.Pillar(p.Code); pr != nil && (!pr.Optional || pr.Applies) {
-				b.num(sh, 4+i, row, engine.Round2(pr.Points))
-			}
-		}
-		b.num(sh, cTotal, row, x.Display)
-	}
-	b.style(sh, 1, hdr+1, 1, row, st.integer)
-	b.style(sh, 2, hdr+1, 3, row, st.text)
-	b.style(sh, 4, hdr+1, cTotal-1, row, st.pts)
-	b.style(sh, cTotal, hdr+1, cTotal, row, st.ptsBold)
-	b.width(sh, 1, 7)
-	b.width(sh, 2, 11)
-	b.width(sh, 3, b.nameWidth())
-	for c := 4; c <= cTotal; c++ {
-		b.width(sh, c, 12)
-	}
 
 	// The comparison table beside the main one feeds the pillar chart:
 	// each pillar as a share of its maximum, so pillars of different
@@ -566,25 +725,61 @@ func (b *wbuilder) pillarSheet() {
 		}
 	}
 	top := b.ranked[:min(n, compareTop)]
-	if n > 0 && len(cmp) > 0 {
-		b.str(sh, cName, hdr, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
-		for i, p := range cmp {
-			b.str(sh, cName+1+i, hdr, p.Code+". "+p.Name)
+	table := n > 0 && len(cmp) > 0
+	widths := []float64{7, 11, b.nameWidth()}
+	for c := 4; c <= cTotal; c++ {
+		widths = append(widths, 12)
+	}
+	width, used := cTotal, 0
+	if table {
+		widths = append(widths, 0, b.nameWidth())
+		for range cmp {
+			widths = append(widths, 12)
 		}
-		b.style(sh, cName, hdr, cName+len(cmp), hdr, st.header)
-		for k, x := range top {
-			r := hdr + 1 + k
-			b.str(sh, cName, r, x.Name)
+		width, used = cName+len(cmp), cName+len(cmp)
+	}
+	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: cTotal, lastRow: hdr + n, usedCol: used, freezeCols: 3, freezeRows: hdr,
+		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
+	s.title(strings.ToUpper("Điểm theo trụ cột năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort, note)
+
+	cells := make([]excelize.Cell, width)
+	for i, h := range heads {
+		cells[i] = text(st.header, h)
+	}
+	if table {
+		cells[cName-1] = text(st.header, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
+		for i, p := range cmp {
+			cells[cName+i] = text(st.header, p.Code+". "+p.Name)
+		}
+	}
+	s.row(hdr, cells, 60)
+
+	styles := make([]int, width)
+	for c := 3; c < cTotal-1; c++ {
+		styles[c] = st.pts
+	}
+	styles[0], styles[1], styles[2], styles[cTotal-1] = st.integer, st.text, st.text, st.ptsBold
+	for k, x := range b.ranked {
+		row := hdr + 1 + k
+		blank(cells, styles)
+		cells[0].Value = x.Rank
+		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		for i, p := range b.r.Pillars {
+			if pr := x.Result.Pillar(p.Code); applies(pr) {
+				cells[3+i].Value = engine.Round2(pr.Points)
+			}
+		}
+		cells[cTotal-1].Value = x.Display
+		if table && k < len(top) {
+			cells[cName-1] = text(st.text, x.Name)
 			for i, p := range cmp {
-				if pr := x.Result.Pillar(p.Code); pr != nil && (!pr.Optional || pr.Applies) {
-					b.num(sh, cName+1+i, r, math.Round(pr.Points/p.MaxValue()*10000)/10000)
+				cells[cName+i].StyleID = st.pct
+				if pr := x.Result.Pillar(p.Code); applies(pr) {
+					cells[cName+i].Value = math.Round(pr.Points/p.MaxValue()*10000) / 10000
 				}
 			}
 		}
-		b.style(sh, cName, hdr+1, cName, hdr+len(top), st.text)
-		b.style(sh, cName+1, hdr+1, cName+len(cmp), hdr+len(top), st.pct)
-		b.width(sh, cName, b.nameWidth())
-		b.check(b.f.SetColWidth(sh, colName(cName+1), colName(cName+len(cmp)), 12))
+		s.row(row, cells, 0)
 	}
 
 	if n > 0 {
@@ -635,8 +830,7 @@ func (b *wbuilder) pillarSheet() {
 			}))
 		}
 	}
-	b.freeze(sh, 3, hdr)
-	b.finish(sh, hdr, cTotal, row, "$"+strconv.Itoa(hdr)+":$"+strconv.Itoa(hdr))
+	s.flush()
 }
 
 func ptrFloat(f float64) *float64 { return &f }
@@ -644,31 +838,28 @@ func ptrFloat(f float64) *float64 { return &f }
 func (b *wbuilder) missingSheet() {
 	sh, st := SheetMissing, b.st
 	missing := b.rk.Missing()
+	const hdr = 3
+	heads := []string{"Mã", "Đơn vị", "Người liên hệ", "Điện thoại", "Email", "Các lần gửi bị trả lại"}
+	widths := []float64{11, b.nameWidth(), 24, 15, 28, 70}
+	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: hdr + len(missing), freezeCols: 2, freezeRows: hdr,
+		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
 	sub := fmt.Sprintf("%d/%d đơn vị trong danh sách chưa có bản tự đánh giá được chấp nhận.", len(missing), len(b.rk.Rows))
 	if len(missing) == 0 {
 		sub = "Tất cả đơn vị trong danh sách đã nộp."
 	}
-	b.title(sh, strings.ToUpper("Đơn vị chưa nộp năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
-	const hdr = 3
-	heads := []string{"Mã", "Đơn vị", "Người liên hệ", "Điện thoại", "Email", "Các lần gửi bị trả lại"}
-	b.header(sh, hdr, heads, 30)
-	widths := []float64{11, b.nameWidth(), 24, 15, 28, 70}
-	row := hdr
-	for _, x := range missing {
-		row++
+	s.title(strings.ToUpper("Đơn vị chưa nộp năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
+	s.header(hdr, heads, 30)
+	cells := make([]excelize.Cell, len(heads))
+	for k, x := range missing {
+		attempts := strings.Join(x.Attempts, "\n")
 		// Phone numbers are text: a leading 0 must survive.
-		for i, s := range []string{x.Code, x.Name, x.Contact.Contact, x.Contact.Phone, x.Contact.Email, strings.Join(x.Attempts, "\n")} {
-			b.str(sh, i+1, row, s)
+		for i, v := range []string{x.Code, x.Name, x.Contact.Contact, x.Contact.Phone, x.Contact.Email} {
+			cells[i] = text(st.text, v)
 		}
-		b.fitHeight(sh, row, strings.Join(x.Attempts, "\n"), widths[5])
+		cells[5] = text(st.wrap, attempts)
+		s.row(hdr+1+k, cells, wrapHeight(attempts, widths[5]))
 	}
-	b.style(sh, 1, hdr+1, 5, row, st.text)
-	b.style(sh, 6, hdr+1, 6, row, st.wrap)
-	for i, w := range widths {
-		b.width(sh, i+1, w)
-	}
-	b.freeze(sh, 2, hdr)
-	b.finish(sh, hdr, len(heads), row, "$"+strconv.Itoa(hdr)+":$"+strconv.Itoa(hdr))
+	s.flush()
 }
 
 func (b *wbuilder) problemSheet() {
@@ -676,31 +867,40 @@ func (b *wbuilder) problemSheet() {
 	const hdr = 3
 	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
 	widths := []float64{b.nameWidth(), 11, 10, 18, 90}
-	b.header(sh, hdr, heads, 30)
+	// Counted first: the count is in the line under the title, and the
+	// stream writes rows top to bottom.
+	listed := func(p validate.Problem) bool { return p.Severity == validate.Error || p.Severity == validate.Warning }
+	count := 0
+	for _, x := range b.ranked {
+		for _, p := range b.rk.Problems[x.UnitKey] {
+			if listed(p) {
+				count++
+			}
+		}
+	}
+	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: hdr + count, freezeCols: 1, freezeRows: hdr,
+		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
+	sub := fmt.Sprintf("%d lỗi và cảnh báo trong các bản đã nộp. Dùng nút lọc ở dòng tiêu đề để xem theo đơn vị, mức độ hoặc chỉ số.", count)
+	if count == 0 {
+		sub = "Các bản đã nộp không có lỗi hay cảnh báo nào."
+	}
+	s.title(strings.ToUpper("Lỗi và cảnh báo năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
+	s.header(hdr, heads, 30)
 	row := hdr
+	cells := make([]excelize.Cell, len(heads))
 	// Units in rank order; each unit's problems as validation sorted them.
 	for _, x := range b.ranked {
 		for _, p := range b.rk.Problems[x.UnitKey] {
-			if p.Severity != validate.Error && p.Severity != validate.Warning {
+			if !listed(p) {
 				continue
 			}
 			row++
-			for i, s := range []string{x.Name, p.Severity.Label(), p.Indicator, p.Cell, p.Message} {
-				b.str(sh, i+1, row, s)
+			for i, v := range []string{x.Name, p.Severity.Label(), p.Indicator, p.Cell} {
+				cells[i] = text(st.text, v)
 			}
-			b.fitHeight(sh, row, p.Message, widths[4])
+			cells[4] = text(st.wrap, p.Message)
+			s.row(row, cells, wrapHeight(p.Message, widths[4]))
 		}
 	}
-	sub := fmt.Sprintf("%d lỗi và cảnh báo trong các bản đã nộp. Dùng nút lọc ở dòng tiêu đề để xem theo đơn vị, mức độ hoặc chỉ số.", row-hdr)
-	if row == hdr {
-		sub = "Các bản đã nộp không có lỗi hay cảnh báo nào."
-	}
-	b.title(sh, strings.ToUpper("Lỗi và cảnh báo năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
-	b.style(sh, 1, hdr+1, 4, row, st.text)
-	b.style(sh, 5, hdr+1, 5, row, st.wrap)
-	for i, w := range widths {
-		b.width(sh, i+1, w)
-	}
-	b.freeze(sh, 1, hdr)
-	b.finish(sh, hdr, len(heads), row, "$"+strconv.Itoa(hdr)+":$"+strconv.Itoa(hdr))
+	s.flush()
 }

@@ -335,7 +335,125 @@ func TestWorkbook(t *testing.T) {
 		}
 	}
 
+	// The sheets are streamed: what excelize needs before the first row
+	// (used range, widths, panes) and the styles of empty cells as the
+	// table's, references written with the usual r: prefix.
+	dims := map[string]string{SheetRanking: "A1:S10", SheetDetail: "A1:G9", SheetPillars: "A1:J7", SheetMissing: "A1:F5", SheetProblems: "A1:E5"}
+	for s, want := range dims {
+		if got, _ := f.GetSheetDimension(s); got != want {
+			t.Errorf("%s used range %q, want %q", s, got, want)
+		}
+	}
+	for _, c := range []struct {
+		sheet  string
+		row    int
+		height float64
+	}{{SheetRanking, 1, 22}, {SheetRanking, 4, 60}, {SheetDetail, 3, 30}, {SheetDetail, 4, 75}, {SheetMissing, 4 + fi, 30}, {SheetProblems, 3, 30}} {
+		if h, _ := f.GetRowHeight(c.sheet, c.row); h != c.height {
+			t.Errorf("%s row %d height %v, want %v", c.sheet, c.row, h, c.height)
+		}
+	}
+	for _, c := range []struct {
+		sheet, col string
+		width      float64
+	}{{SheetRanking, "A", 7}, {SheetRanking, "S", 14}, {SheetDetail, "G", 11}, {SheetPillars, "I", 12}, {SheetProblems, "E", 90}} {
+		if w, _ := f.GetColWidth(c.sheet, c.col); w != c.width {
+			t.Errorf("%s column %s width %v, want %v", c.sheet, c.col, w, c.width)
+		}
+	}
+	// An unsubmitted unit's blank total keeps the column's border and format.
+	if a, _ := f.GetCellStyle(SheetRanking, "D9"); a == 0 || a != must(f.GetCellStyle(SheetRanking, "D5")) {
+		t.Errorf("blank total styled %d", a)
+	}
+	// The line under the title does not take the header's place.
+	if fill := fillOf(t, f, SheetProblems, "A3"); fill != "D9E1F2" {
+		t.Errorf("Cảnh báo header fill %q", fill)
+	}
+	for name, x := range files {
+		if strings.HasPrefix(name, "xl/worksheets/sheet") && strings.Contains(x, "xmlns:relationships") {
+			t.Errorf("%s: relationships prefix left", name)
+		}
+	}
+	for name, ref := range map[string]string{"xl/worksheets/sheet1.xml": "<legacyDrawing r:id=", "xl/worksheets/sheet2.xml": "<legacyDrawing r:id=",
+		"xl/worksheets/sheet3.xml": "<drawing r:id="} {
+		if !strings.Contains(files[name], ref) {
+			t.Errorf("%s: no %s", name, ref)
+		}
+	}
+
 	golden(t, "xep-hang.txt", f)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestWorkbookReadable: the sheets are streamed, but the caller gets an
+// ordinary file it can read and edit before writing it.
+func TestWorkbookReadable(t *testing.T) {
+	r, rk := wbCohort(t)
+	f, err := rk.Workbook(r, generated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue(SheetDetail, "C6"); v != "Xã Cao" {
+		t.Errorf("Chi tiết!C6 = %q", v)
+	}
+	if err := f.SetCellStr(SheetProblems, "A1", "x"); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if v, _ := back.GetCellValue(SheetProblems, "A1"); v != "x" {
+		t.Errorf("edit lost: %q", v)
+	}
+	if v, _ := back.GetCellValue(SheetProblems, "E5"); !strings.HasPrefix(v, "=1+1") {
+		t.Errorf("Cảnh báo!E5 = %q", v)
+	}
+}
+
+// TestRelFix: the relationships prefix is replaced however the part is cut
+// into writes, including across two writes.
+func TestRelFix(t *testing.T) {
+	pre := string(relPrefix)
+	for _, in := range []string{
+		"",
+		"<sheetData></sheetData>",
+		"<drawing " + pre + `:id="rId1"></drawing>`,
+		"<drawing " + pre + `:id="rId1"></drawing><legacyDrawing ` + pre + `:id="rId2"></legacyDrawing>`,
+		pre[:20] + " " + pre[:len(pre)-1], // beginnings only
+		pre + pre + "x" + pre,
+	} {
+		want := strings.ReplaceAll(in, pre, "r")
+		for _, size := range []int{1, 2, 7, len(pre) - 1, len(pre), len(pre) + 1, len(in) + 1} {
+			var out bytes.Buffer
+			z := &partZip{fix: &relFix{w: &out}}
+			for rest := in; rest != ""; {
+				n := min(size, len(rest))
+				if k, err := z.fix.Write([]byte(rest[:n])); err != nil || k != n {
+					t.Fatalf("write %d: %d, %v", n, k, err)
+				}
+				rest = rest[n:]
+			}
+			if err := z.endPart(); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != want {
+				t.Errorf("%q in writes of %d:\n got %q\nwant %q", in, size, out.String(), want)
+			}
+		}
+	}
 }
 
 func commentText(c excelize.Comment) string {
