@@ -21,6 +21,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/validate"
 )
 
@@ -36,6 +37,7 @@ func (a *app) settings() (pipeline.Settings, error) {
 	l := a.cfg.Limits
 	return pipeline.Settings{
 		Rubrics: set, DefaultRubric: a.cfg.Rubric, Year: a.cfg.ReportingYear(time.Now()), Roster: a.cfg.Roster,
+		RosterIndex: roster.NewIndex(a.cfg.Roster),
 		MaxFileSize: l.MaxFileMB << 20, UnzipSizeLimit: l.UnzipMB << 20, UnzipXMLSizeLimit: l.UnzipXMLMB << 20,
 	}, nil
 }
@@ -93,6 +95,12 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	defer p.Ledger.Close()
 	if bar {
 		p.Progress = func(done, total int) { progress(a.stderr, done, total) }
+	}
+	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
+		if f, err := os.Create(cp); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	if hp := os.Getenv("CHISO_HEAPPROFILE"); hp != "" {
 		// Profile the heap half-way through the batch.

@@ -31,6 +31,16 @@ type Settings struct {
 	// Unzip limits passed to excelize against zip bombs.
 	UnzipSizeLimit    int64
 	UnzipXMLSizeLimit int64
+	// RosterIndex indexes Roster (thousands of units are searched for every
+	// file); built on the spot when nil.
+	RosterIndex *roster.Index
+}
+
+func (s *Settings) rosterIndex() *roster.Index {
+	if s.RosterIndex == nil {
+		return roster.NewIndex(s.Roster)
+	}
+	return s.RosterIndex
 }
 
 // Evaluation is the verdict on one file's content: rubric, unit, figures,
@@ -297,8 +307,9 @@ func (s *Settings) identify(e *Evaluation, meta workbook.Meta, sub *workbook.Sub
 		e.UnitKey = roster.UnitKey(e.Unit)
 		return ""
 	}
-	byCode, okCode := roster.Find(s.Roster, code, "")
-	byName, okName := roster.Find(s.Roster, "", name)
+	ix := s.rosterIndex()
+	byCode, okCode := ix.Find(code, "")
+	byName, okName := ix.Find("", name)
 	switch {
 	case okCode && okName && byCode.Code != byName.Code:
 		e.reject("unit-conflict", byCode.Name, byName.Name)

@@ -555,7 +555,11 @@ func (p *Pipeline) keep(ctx context.Context, f ledger.File, src string) (ledger.
 	if err := p.Ledger.Finish(ctx, f); err != nil {
 		return f, err
 	}
-	return p.Ledger.Get(ctx, f.ID)
+	got, err := p.Ledger.Get(ctx, f.ID)
+	// The record's data stays in the ledger: a run over thousands of files
+	// need not hold every file's figures in its summary.
+	got.Data = ""
+	return got, err
 }
 
 func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src string, prev ledger.File) (ledger.File, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -275,6 +276,9 @@ func (p *Pipeline) rankInput(ctx context.Context, r *rubric.Rubric, year int) (r
 // workbook, in outbox/<year>/. With Final it also rewrites every unit's
 // result workbook with the settled values and its rank.
 func (p *Pipeline) Rank(ctx context.Context, opt RankOptions) (RankResult, error) {
+	// A national cohort holds every unit's scores at once: collect garbage
+	// sooner while it does, so the process stays near its live memory.
+	defer debug.SetGCPercent(debug.SetGCPercent(40))
 	rk, err := p.BuildRanking(ctx, opt.Year)
 	if err != nil {
 		return RankResult{}, err

@@ -74,6 +74,47 @@ func Find(units []config.Unit, code, name string) (config.Unit, bool) {
 	return config.Unit{}, false
 }
 
+// Index finds units by code or folded name in constant time; build it
+// once for a roster that is searched for every file.
+type Index struct {
+	units  []config.Unit
+	byCode map[string]config.Unit
+	byKey  map[string]config.Unit
+}
+
+// NewIndex indexes units (the first of two equal keys wins, as in Find).
+func NewIndex(units []config.Unit) *Index {
+	ix := &Index{units: units, byCode: map[string]config.Unit{}, byKey: map[string]config.Unit{}}
+	for _, u := range units {
+		if c := strings.ToLower(strings.TrimSpace(u.Code)); c != "" {
+			if _, dup := ix.byCode[c]; !dup {
+				ix.byCode[c] = u
+			}
+		}
+		if k := Key(u.Name); k != "" {
+			if _, dup := ix.byKey[k]; !dup {
+				ix.byKey[k] = u
+			}
+		}
+	}
+	return ix
+}
+
+// Find is Find over the indexed units.
+func (ix *Index) Find(code, name string) (config.Unit, bool) {
+	if c := strings.ToLower(strings.TrimSpace(code)); c != "" {
+		if u, ok := ix.byCode[c]; ok {
+			return u, true
+		}
+	}
+	if k := Key(name); k != "" {
+		if u, ok := ix.byKey[k]; ok {
+			return u, true
+		}
+	}
+	return config.Unit{}, false
+}
+
 // Closest returns up to n roster names nearest to name, best first, for
 // "did you mean" messages.
 func Closest(units []config.Unit, name string, n int) []string {

@@ -67,57 +67,69 @@ func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 	_, err = f.NewSheet(SheetMeta)
 	g.check(err)
 	widths := map[string]float64{apUnitKey: 12, apUnit: 26, apCode: 8, apName: 48, apMax: 9, apSelf: 10, apComp: 10, apCouncil: 12, apNote: 36}
-	for c, w := range widths {
-		g.check(f.SetColWidth(s, c, c, w))
-	}
-	g.check(f.MergeCell(s, "A1", "I1"))
-	g.check(f.SetCellStr(s, "A1", fmt.Sprintf("BẢNG ĐIỂM THẨM ĐỊNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", opt.Year)))
-	g.check(f.SetCellStyle(s, "A1", "I1", st.title))
-	g.check(f.MergeCell(s, "A2", "I2"))
-	g.check(f.SetCellStr(s, "A2", "Hội đồng thẩm định nhập điểm vào cột \"Điểm thẩm định\" (ô màu vàng) cho những chỉ số cần điều chỉnh; để trống nếu giữ điểm hệ thống tính. Lưu tệp rồi chép vào thư mục nhận báo cáo (inbox). Tệp gửi sau thay thế tệp gửi trước."))
-	g.check(f.SetCellStyle(s, "A2", "I2", st.guide))
-	g.check(f.SetRowHeight(s, 2, 36))
-	heads := []string{"Mã đơn vị", "Đơn vị", "Mã chỉ số", "Chỉ số", "Điểm tối đa", "Điểm tự chấm", "Điểm hệ thống tính", "Điểm thẩm định", "Ghi chú của hội đồng"}
-	for i, h := range heads {
-		c := string(rune('A'+i)) + "4"
-		g.check(f.SetCellStr(s, c, h))
-	}
-	g.check(f.SetCellStyle(s, "A4", "I4", st.header))
-	g.check(f.SetRowHeight(s, 4, 32))
-	row := appraisalFirstRow
-	for _, r := range opt.Rows {
-		g.check(f.SetCellStr(s, cell(apUnitKey, row), r.UnitKey))
-		g.check(f.SetCellStr(s, cell(apUnit, row), r.UnitName))
-		g.check(f.SetCellStr(s, cell(apCode, row), r.Code))
-		g.check(f.SetCellStr(s, cell(apName, row), r.Name))
-		g.check(f.SetCellFloat(s, cell(apMax, row), r.Max, -1, 64))
-		if r.Self != nil {
-			g.check(f.SetCellFloat(s, cell(apSelf, row), *r.Self, -1, 64))
-		}
-		g.check(f.SetCellFloat(s, cell(apComp, row), roundTo2(r.Computed), -1, 64))
-		if r.Council != nil {
-			g.check(f.SetCellFloat(s, cell(apCouncil, row), *r.Council, -1, 64))
-		}
-		g.check(f.SetCellStr(s, cell(apNote, row), r.Note))
-		row++
-	}
-	last := row - 1
+	// The sheet is streamed: a national cohort has ~190,000 rows, which
+	// excelize would otherwise hold cell by cell in memory. Filter,
+	// validation, page set-up and protection are set on the sheet first;
+	// the stream writer's Flush writes them after the rows.
+	last := appraisalFirstRow + len(opt.Rows) - 1
 	if last >= appraisalFirstRow {
-		g.check(f.SetCellStyle(s, cell("A", appraisalFirstRow), cell(apComp, last), st.indicator))
-		g.check(f.SetCellStyle(s, cell(apMax, appraisalFirstRow), cell(apComp, last), st.indicatorNum))
-		g.check(f.SetCellStyle(s, cell(apCouncil, appraisalFirstRow), cell(apCouncil, last), st.selfIn))
-		g.check(f.SetCellStyle(s, cell(apNote, appraisalFirstRow), cell(apNote, last), st.textIn))
+		g.check(f.AutoFilter(s, "A4:"+cell(apNote, last), nil))
 		dv := excelize.NewDataValidation(true)
 		dv.SetSqref(cell(apCouncil, appraisalFirstRow) + ":" + cell(apCouncil, last))
 		g.check(dv.SetRange(0, 1e6, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorGreaterThanOrEqual))
 		dv.SetInput("Điểm thẩm định", "Nhập điểm từ 0 đến điểm tối đa của chỉ số (cột E); để trống nếu giữ điểm hệ thống.")
 		dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm thẩm định là một số từ 0 đến điểm tối đa.")
 		g.check(f.AddDataValidation(s, dv))
-		g.check(f.AutoFilter(s, "A4:"+cell(apNote, last), nil))
 	}
-	g.check(f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 4, TopLeftCell: "C5", ActivePane: "bottomRight"}))
 	g.pageSetup(s, "$4:$4", true)
 	g.protect(s)
+	sw, err := f.NewStreamWriter(s)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("appraisal workbook: %w", err)
+	}
+	for i, c := range []string{apUnitKey, apUnit, apCode, apName, apMax, apSelf, apComp, apCouncil, apNote} {
+		g.check(sw.SetColWidth(i+1, i+1, widths[c]))
+	}
+	g.check(sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 4, TopLeftCell: "C5", ActivePane: "bottomRight"}))
+	title := fmt.Sprintf("BẢNG ĐIỂM THẨM ĐỊNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", opt.Year)
+	guide := "Hội đồng thẩm định nhập điểm vào cột \"Điểm thẩm định\" (ô màu vàng) cho những chỉ số cần điều chỉnh; để trống nếu giữ điểm hệ thống tính. Lưu tệp rồi chép vào thư mục nhận báo cáo (inbox). Tệp gửi sau thay thế tệp gửi trước."
+	g.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 22}))
+	g.check(sw.SetRow("A2", []any{excelize.Cell{StyleID: st.guide, Value: guide}}, excelize.RowOpts{Height: 36}))
+	heads := []any{}
+	for _, h := range []string{"Mã đơn vị", "Đơn vị", "Mã chỉ số", "Chỉ số", "Điểm tối đa", "Điểm tự chấm", "Điểm hệ thống tính", "Điểm thẩm định", "Ghi chú của hội đồng"} {
+		heads = append(heads, excelize.Cell{StyleID: st.header, Value: h})
+	}
+	g.check(sw.SetRow("A4", heads, excelize.RowOpts{Height: 32}))
+	row := appraisalFirstRow
+	cells := make([]excelize.Cell, 9)
+	vals := make([]any, 9)
+	for _, r := range opt.Rows {
+		// Text from the ledger goes in as strings: never a formula.
+		cells[0] = excelize.Cell{StyleID: st.indicator, Value: r.UnitKey}
+		cells[1] = excelize.Cell{StyleID: st.indicator, Value: r.UnitName}
+		cells[2] = excelize.Cell{StyleID: st.indicator, Value: r.Code}
+		cells[3] = excelize.Cell{StyleID: st.indicator, Value: r.Name}
+		cells[4] = excelize.Cell{StyleID: st.indicatorNum, Value: r.Max}
+		cells[5] = excelize.Cell{StyleID: st.indicatorNum}
+		if r.Self != nil {
+			cells[5].Value = *r.Self
+		}
+		cells[6] = excelize.Cell{StyleID: st.indicatorNum, Value: roundTo2(r.Computed)}
+		cells[7] = excelize.Cell{StyleID: st.selfIn}
+		if r.Council != nil {
+			cells[7].Value = *r.Council
+		}
+		cells[8] = excelize.Cell{StyleID: st.textIn, Value: r.Note}
+		for i := range cells {
+			vals[i] = &cells[i]
+		}
+		g.check(sw.SetRow(cell("A", row), vals))
+		row++
+	}
+	g.check(sw.MergeCell("A1", "I1"))
+	g.check(sw.MergeCell("A2", "I2"))
+	g.check(sw.Flush())
 	kv := [][2]string{{MetaKind, KindAppraisal}, {MetaRubric, opt.Rubric.ID}, {MetaHash, opt.Rubric.Hash},
 		{MetaVersion, TemplateVersion}, {MetaYear, strconv.Itoa(opt.Year)}, {MetaCohort, opt.Cohort}}
 	for i, p := range kv {
