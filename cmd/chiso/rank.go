@@ -28,7 +28,7 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	if y == 0 {
 		y = a.cfg.ReportingYear(time.Now())
 	}
-	res, err := p.Rank(ctx, pipeline.RankOptions{Year: y, Final: *final})
+	res, err := p.Rank(ctx, pipeline.RankOptions{Year: y, Final: *final, Appraisal: true})
 	if err != nil {
 		return fmt.Errorf("rank: %w", err)
 	}

@@ -187,6 +187,9 @@ func problemLines(ps []validate.Problem) string {
 type RankOptions struct {
 	Year  int
 	Final bool // rewrite every unit's result workbook with settled values and rank
+	// Appraisal writes the appraisal workbook when it does not exist yet
+	// (`chiso rank` and the final ranking; not every rebuild of a burst).
+	Appraisal bool
 }
 
 // RankResult lists what a rebuild wrote.
@@ -272,8 +275,8 @@ func (p *Pipeline) rankInput(ctx context.Context, r *rubric.Rubric, year int) (r
 }
 
 // Rank rebuilds the ranking of a year from the ledger and writes the
-// ranking workbook, its CSV and JSON, and (when absent) the appraisal
-// workbook, in outbox/<year>/. With Final it also rewrites every unit's
+// ranking workbook, its CSV and JSON, and (when asked and absent) the
+// appraisal workbook, in outbox/<year>/. With Final it also rewrites every unit's
 // result workbook with the settled values and its rank.
 func (p *Pipeline) Rank(ctx context.Context, opt RankOptions) (RankResult, error) {
 	// A national cohort holds every unit's scores at once: collect garbage
@@ -310,7 +313,7 @@ func (p *Pipeline) Rank(ctx context.Context, opt RankOptions) (RankResult, error
 		res.Paths = append(res.Paths, path)
 	}
 	ap := filepath.Join(dir, fmt.Sprintf("tham-dinh-%s-%d.xlsx", p.cohortSlug(), opt.Year))
-	if _, err := os.Stat(ap); os.IsNotExist(err) {
+	if _, err := os.Stat(ap); (opt.Appraisal || opt.Final) && os.IsNotExist(err) {
 		f, err := workbook.AppraisalWorkbook(appraisalOptions(r, rk, p.Cohort))
 		if err != nil {
 			return res, err

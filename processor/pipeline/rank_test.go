@@ -16,7 +16,7 @@ import (
 
 func (e *plEnv) rank(final bool) RankResult {
 	e.t.Helper()
-	res, err := e.p.Rank(context.Background(), RankOptions{Year: plYear, Final: final})
+	res, err := e.p.Rank(context.Background(), RankOptions{Year: plYear, Final: final, Appraisal: true})
 	if err != nil {
 		e.t.Fatalf("Rank: %v", err)
 	}
