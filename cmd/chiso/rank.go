@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/pipeline"
@@ -24,6 +26,12 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Ledger.Close()
+	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
+		if f, err := os.Create(cp); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	y := *year
 	if y == 0 {
 		y = a.cfg.ReportingYear(time.Now())

@@ -35,6 +35,11 @@ func WriteFile(path string, write func(w io.Writer) error) (string, error) {
 	if err := tmp.Sync(); err != nil {
 		return "", err
 	}
+	// CreateTemp makes the file private (0600); outputs are for the office
+	// and the communes to read.
+	if err := tmp.Chmod(0o644); err != nil {
+		return "", err
+	}
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}

@@ -32,13 +32,16 @@ const (
 // Value is one reported figure. Set is false when the cell was left empty.
 // Num is the figure as the engine uses it: yes/no as 1/0, a choice as its
 // option's fraction, a percent as a fraction, an item list as its length.
+//
+// The ledger stores Values as JSON; empty fields are left out (the key names
+// are the field names, so records written before the tags still decode).
 type Value struct {
-	Set    bool
-	Num    float64
-	Choice string   // option key, for choice inputs
-	Items  []string // for item lists
-	Text   string   // as typed, for text inputs and messages
-	Cell   string   // where it came from ("Chỉ số!E12"), when read from a workbook
+	Set    bool     `json:"Set,omitempty"`
+	Num    float64  `json:"Num,omitempty"`
+	Choice string   `json:"Choice,omitempty"` // option key, for choice inputs
+	Items  []string `json:"Items,omitempty"`  // for item lists
+	Text   string   `json:"Text,omitempty"`   // as typed, for text inputs and messages
+	Cell   string   `json:"Cell,omitempty"`   // where it came from ("Chỉ số!E12"), when read from a workbook
 }
 
 // Num returns a set numeric value.

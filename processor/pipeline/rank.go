@@ -249,7 +249,11 @@ func (p *Pipeline) rankInput(ctx context.Context, r *rubric.Rubric, year int) (r
 			}
 			return nil
 		}
-		var rec record
+		// Only what the ranking needs (not the explanations and contact).
+		var rec struct {
+			Values   engine.Values      `json:"values"`
+			Problems []validate.Problem `json:"problems"`
+		}
 		if err := json.Unmarshal([]byte(f.Data), &rec); err != nil {
 			return fmt.Errorf("ledger file %d: %w", f.ID, err)
 		}
