@@ -449,6 +449,26 @@ type record struct {
 // whatever the server's own zone (UTC+7, no daylight saving).
 var vnTime = time.FixedZone("ICT", 7*3600)
 
+// scoringValues keeps only what scoring needs of each figure (set, number):
+// the ledger holds it for rebuilding the ranking, and the text and cell of
+// every figure stay in the archived original. Halves the record, and the
+// ranking's decoding time with it.
+func scoringValues(v engine.Values) engine.Values {
+	out := engine.NewValues()
+	for k, x := range v.General {
+		out.General[k] = engine.Value{Set: x.Set, Num: x.Num, Choice: x.Choice}
+	}
+	for code, m := range v.Inputs {
+		for k, x := range m {
+			out.Set(code, k, engine.Value{Set: x.Set, Num: x.Num, Choice: x.Choice})
+		}
+	}
+	for code, s := range v.Self {
+		out.Self[code] = s
+	}
+	return out
+}
+
 func stamp(t time.Time) string { return t.In(vnTime).Format("20060102-150405") }
 
 // commit writes the outputs, keeps the original and records the outcome,
@@ -474,7 +494,7 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 	if ev.Outcome == ledger.Accepted {
 		f.Total, f.Errors, f.Warnings = ev.Result.Total, validate.Count(ev.Problems, validate.Error), validate.Count(ev.Problems, validate.Warning)
 		f.SelfTotal = ev.Result.Self
-		rec := record{Values: ev.Sub.Values, Problems: ev.Problems, Explain: ev.Sub.Explain, Contact: map[string]string{
+		rec := record{Values: scoringValues(ev.Sub.Values), Problems: ev.Problems, Explain: ev.Sub.Explain, Contact: map[string]string{
 			"ho_ten": ev.Sub.ContactName, "chuc_vu": ev.Sub.ContactRole, "dien_thoai": ev.Sub.ContactPhone, "email": ev.Sub.ContactEmail}}
 		data, _ := json.Marshal(rec)
 		f.Data = string(data)
