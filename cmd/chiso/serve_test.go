@@ -81,49 +81,13 @@ func TestServe(t *testing.T) {
 
 func newServeFixture(t *testing.T) *serveFixture {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build chiso")
-	}
-	dir := t.TempDir()
-	fx := &serveFixture{bin: filepath.Join(dir, "chiso")}
-	var wg sync.WaitGroup
-	var buildOut []byte
-	var buildErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		buildOut, buildErr = exec.Command(goBin, "build", "-o", fx.bin, ".").CombinedOutput()
-	}()
-	gen := func(out string, n, seed int) {
-		t.Helper()
-		cmd := exec.Command(goBin, "run", "./bench/gen", "-n", strconv.Itoa(n), "-out", out, "-bad", "0", "-seed", strconv.Itoa(seed))
-		cmd.Dir = filepath.Join("..", "..")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("bench/gen: %v\n%s", err, b)
-		}
-	}
-	genDir, fix := filepath.Join(dir, "gen"), filepath.Join(dir, "gen-fix")
-	gen(genDir, 30, 21)
-	gen(fix, 1, 22) // another version of unit X0001: a corrected resubmission
-	wg.Wait()
-	if buildErr != nil {
-		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
-	}
-	cfg, err := os.ReadFile(filepath.Join(genDir, "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := bytes.Index(cfg, []byte("\nroster:\n"))
-	if i < 0 {
-		t.Fatalf("no roster in bench/gen's config:\n%s", cfg)
-	}
-	// Settle and debounce short (whole seconds are the config's unit), the
-	// rescan shorter than the default so a lost event costs little.
+	pf := buildAndGenerate(t, 30, 21)
+	genDir, fix := pf.genDir, pf.fixDir
+	fx := &serveFixture{bin: pf.bin}
 	fx.config = "rubric: thanhhoa-xa-2023\nyear: 2023\ninbox: inbox\noutbox: outbox\narchive: luu-tru\nrejected: khong-hop-le\n" +
 		"data: data\nworkers: 2\nlog: {level: info, format: json}\n" +
 		"watch: {rescan_seconds: 2, settle_seconds: 1, events: true, debounce_seconds: 1}\n" +
-		"office: {name: UBND tỉnh Thử Nghiệm, cohort: thu-nghiem}\n" + string(cfg[i+1:])
+		"office: {name: UBND tỉnh Thử Nghiệm, cohort: thu-nghiem}\n" + pf.roster
 
 	read := func(p string) []byte {
 		t.Helper()
