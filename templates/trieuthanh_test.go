@@ -7,7 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/chiso-vn/chiso/internal/fixtures"
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/values"
 )
@@ -15,8 +15,8 @@ import (
 // The hand-computed differences live in internal/fixtures, shared with the
 // `chiso check` test.
 var (
-	TrieuThanhDiffs  = fixtures.TrieuThanhDiffs
-	notReconstructed = fixtures.TrieuThanhNotReconstructed
+	TrieuThanhDiffs  = testkit.TrieuThanhDiffs
+	notReconstructed = testkit.TrieuThanhNotReconstructed
 )
 
 func loadTrieuThanh(t *testing.T) (values.File, *engine.Result) {

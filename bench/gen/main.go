@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/chiso-vn/chiso/internal/sample"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/sample"
 	"github.com/chiso-vn/chiso/processor/workbook"
 	"github.com/chiso-vn/chiso/templates"
 )

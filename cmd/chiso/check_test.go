@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chiso-vn/chiso/internal/fixtures"
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/values"
@@ -25,7 +25,7 @@ func trieuThanhWorkbook(t *testing.T) string {
 		t.Fatal(err)
 	}
 	r, _ := set.Get("thanhhoa-xa-2023")
-	vf, err := fixtures.TrieuThanh()
+	vf, err := testkit.TrieuThanh()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestCheckTrieuThanh(t *testing.T) {
 			byCode[p.Indicator] = append(byCode[p.Indicator], p.Cell+" "+p.Message)
 		}
 	}
-	for code, diff := range fixtures.TrieuThanhDiffs {
+	for code, diff := range testkit.TrieuThanhDiffs {
 		msgs := byCode[code]
 		cell := f[workbook.SelfName(code)].Where()
 		if len(msgs) != 1 || !strings.HasPrefix(msgs[0], cell+" ") {
@@ -114,7 +114,7 @@ func TestCheckTrieuThanh(t *testing.T) {
 		}
 	}
 	for code := range byCode {
-		if _, ok := fixtures.TrieuThanhDiffs[code]; !ok && !fixtures.TrieuThanhNotReconstructed[code] {
+		if _, ok := testkit.TrieuThanhDiffs[code]; !ok && !testkit.TrieuThanhNotReconstructed[code] {
 			t.Errorf("%s: unexpected self-differs %v", code, byCode[code])
 		}
 	}

@@ -143,7 +143,13 @@ func TestTemplateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m := workbook.ReadMeta(f)
+	data, _ := os.ReadFile(path)
+	book, err := workbook.Open(data, workbook.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	m := book.Meta()
 	if m.RubricID != "thanhhoa-xa-2023" || m.UnitCode != "TS01" || m.UnitName != "Xã Triệu Thành" || m.Year != "2026" {
 		t.Errorf("meta %+v", m)
 	}

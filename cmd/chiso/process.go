@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
@@ -17,54 +18,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/chiso-vn/chiso/processor/config"
 	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/ledger"
-	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
-	"github.com/chiso-vn/chiso/processor/validate"
 )
-
-// settings builds the evaluation settings from the config.
-func (a *app) settings() (pipeline.Settings, error) {
-	set, err := a.loadRubrics()
-	if err != nil {
-		return pipeline.Settings{}, err
-	}
-	if _, ok := set.Get(a.cfg.Rubric); !ok {
-		return pipeline.Settings{}, &exitError{code: exitConfig, err: fmt.Errorf("config: rubric %q does not exist (chiso rubric list)", a.cfg.Rubric)}
-	}
-	l := a.cfg.Limits
-	return pipeline.Settings{
-		Rubrics: set, DefaultRubric: a.cfg.Rubric, Year: a.cfg.ReportingYear(time.Now()), Roster: a.cfg.Roster,
-		RosterIndex: roster.NewIndex(a.cfg.Roster),
-		MaxFileSize: l.MaxFileMB << 20, UnzipSizeLimit: l.UnzipMB << 20, UnzipXMLSizeLimit: l.UnzipXMLMB << 20,
-	}, nil
-}
-
-// newPipeline wires the pipeline to the folders and ledger of the config.
-func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, error) {
-	st, err := a.settings()
-	if err != nil {
-		return nil, err
-	}
-	c := a.cfg
-	for _, d := range []string{c.Path(c.Inbox), c.Path(c.Outbox), c.Path(c.Archive), c.Path(c.Rejected), c.Path(c.Data)} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, &exitError{code: exitConfig, err: err}
-		}
-	}
-	l, err := ledger.Open(c.Path(c.Data))
-	if err != nil {
-		return nil, &exitError{code: exitConfig, err: err}
-	}
-	return &pipeline.Pipeline{
-		Settings: st, Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
-		Rejected: c.Path(c.Rejected), Ledger: l, Workers: c.Workers, Log: log,
-		Timeout: time.Duration(c.Limits.TimeoutSecond) * time.Second,
-		Cohort:  c.Office.Cohort, Lineage: c.LineageMap(),
-	}, nil
-}
 
 func (a *app) processCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("process", flag.ContinueOnError)
@@ -74,7 +32,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// One run at a time per inbox, daemon included.
-	unlock, err := daemon.Lock(a.cfg.Path(a.cfg.Data))
+	unlock, err := daemon.Lock(a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v: wait for it to finish, or stop it", err)
@@ -88,7 +46,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	if bar {
 		log = log.Level(zerolog.WarnLevel) // the bar replaces per-file lines
 	}
-	p, err := a.newPipeline(log)
+	p, pub, err := a.newPipeline(log)
 	if err != nil {
 		return err
 	}
@@ -115,7 +73,12 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		}
 	}
 	start := time.Now()
+	// Evaluating a workbook allocates ~12 MB that is garbage at once while
+	// little stays live: collect less often during a batch (the heap stays
+	// far below the ranking's peak; see BENCHMARKS.md).
+	gc := debug.SetGCPercent(300)
 	sum, err := p.Run(ctx)
+	debug.SetGCPercent(gc)
 	if bar {
 		fmt.Fprintln(a.stderr)
 	}
@@ -131,15 +94,12 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	}
 	// One ranking rebuild per run, however many files arrived; also when an
 	// earlier run stopped between the last outcome and the rebuild.
-	stale, err := p.RankingStale(ctx, p.Settings.Year)
+	defer debug.SetGCPercent(debug.SetGCPercent(rankingGC))
+	res, ok, err := pub.Refresh(ctx, p.Year(), sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded] > 0)
 	if err != nil {
-		return fmt.Errorf("process: %w", err)
+		return fmt.Errorf("process: ranking: %w", err)
 	}
-	if stale || sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded] > 0 {
-		res, err := p.Rank(ctx, pipeline.RankOptions{Year: p.Settings.Year})
-		if err != nil {
-			return fmt.Errorf("process: ranking: %w", err)
-		}
+	if ok {
 		fmt.Fprintf(a.stdout, "Bảng xếp hạng: %s\n", res.Paths[0])
 	}
 	return nil
@@ -172,17 +132,17 @@ func progress(w io.Writer, done, total int) {
 
 // CheckJSON is the documented shape of `chiso check --json`.
 type CheckJSON struct {
-	File     string             `json:"file"`
-	SHA256   string             `json:"sha256"`
-	Outcome  string             `json:"outcome"` // accepted | rejected
-	Reason   string             `json:"reason,omitempty"`
-	Message  string             `json:"message,omitempty"`
-	Advice   string             `json:"advice,omitempty"`
-	Unit     *config.Unit       `json:"unit,omitempty"`
-	Year     int                `json:"year,omitempty"`
-	FoundBy  string             `json:"found_by,omitempty"`
-	Score    *ScoreJSON         `json:"score,omitempty"`
-	Problems []validate.Problem `json:"problems,omitempty"`
+	File     string            `json:"file"`
+	SHA256   string            `json:"sha256"`
+	Outcome  string            `json:"outcome"` // accepted | rejected
+	Reason   string            `json:"reason,omitempty"`
+	Message  string            `json:"message,omitempty"`
+	Advice   string            `json:"advice,omitempty"`
+	Unit     *roster.Unit      `json:"unit,omitempty"`
+	Year     int               `json:"year,omitempty"`
+	FoundBy  string            `json:"found_by,omitempty"`
+	Score    *ScoreJSON        `json:"score,omitempty"`
+	Problems []problem.Problem `json:"problems,omitempty"`
 }
 
 func (a *app) checkCmd(_ context.Context, args []string) error {
@@ -196,7 +156,7 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 		return usageErr("check: want one FILE")
 	}
 	path := fs.Arg(0)
-	st, err := a.settings()
+	v, err := a.evaluator()
 	if err != nil {
 		return err
 	}
@@ -204,12 +164,11 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 	if err != nil {
 		return usageErr("check: %v", err)
 	}
-	var scorers pipeline.Scorers
-	ev := st.Evaluate(filepath.Base(path), data, &scorers)
-	if ev.File != nil {
-		defer ev.File.Close()
+	ev := v.Evaluate(filepath.Base(path), data, a.col.YearAt(time.Now()))
+	if ev.Book != nil {
+		defer ev.Book.Close()
 	}
-	out := CheckJSON{File: ev.Name, SHA256: ev.SHA256, Outcome: string(ev.Outcome), Reason: ev.Reason, Message: ev.Message,
+	out := CheckJSON{File: ev.Name, SHA256: ev.SHA256, Outcome: string(ev.Outcome), Reason: string(ev.Reason), Message: ev.Message,
 		Advice: ev.Advice, Year: ev.Year, Problems: ev.Problems}
 	if ev.Outcome == ledger.Accepted {
 		u := ev.Unit
@@ -232,8 +191,8 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 	fmt.Fprintf(w, "Kết quả: NHẬN — %s, năm %d\n", ev.Unit.Name, ev.Year)
 	printResult(w, ev.Rubric, "", ev.Result)
 	if len(ev.Problems) > 0 {
-		fmt.Fprintf(w, "\nVẤN ĐỀ (%d lỗi, %d cảnh báo, %d thông tin):\n", validate.Count(ev.Problems, validate.Error),
-			validate.Count(ev.Problems, validate.Warning), validate.Count(ev.Problems, validate.Info))
+		fmt.Fprintf(w, "\nVẤN ĐỀ (%d lỗi, %d cảnh báo, %d thông tin):\n", problem.Count(ev.Problems, problem.Error),
+			problem.Count(ev.Problems, problem.Warning), problem.Count(ev.Problems, problem.Info))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, p := range ev.Problems {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Severity.Label(), p.Indicator, p.Cell, p.Message)

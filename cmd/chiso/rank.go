@@ -5,11 +5,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/publish"
 )
+
+// rankingGC is the GC target while a ranking is built: a national cohort
+// holds every unit's scores at once, so garbage is collected sooner and the
+// process stays near its live memory (see BENCHMARKS.md).
+const rankingGC = 40
 
 func (a *app) rankCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("rank", flag.ContinueOnError)
@@ -21,11 +27,11 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	}
 	log, closer := newLogger(a.cfg, a.stderr)
 	defer closer.Close()
-	p, err := a.newPipeline(log)
+	_, pub, err := a.newPipeline(log)
 	if err != nil {
 		return err
 	}
-	defer p.Ledger.Close()
+	defer pub.Ledger.Close()
 	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
 		if f, err := os.Create(cp); err == nil {
 			pprof.StartCPUProfile(f)
@@ -34,9 +40,10 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.cfg.ReportingYear(time.Now())
+		y = a.col.YearAt(time.Now())
 	}
-	res, err := p.Rank(ctx, pipeline.RankOptions{Year: y, Final: *final, Appraisal: true})
+	defer debug.SetGCPercent(debug.SetGCPercent(rankingGC))
+	res, err := pub.Publish(ctx, publish.Options{Year: y, Final: *final, Appraisal: true})
 	if err != nil {
 		return fmt.Errorf("rank: %w", err)
 	}

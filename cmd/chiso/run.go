@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/templates"
 )
@@ -72,6 +74,9 @@ type app struct {
 	cfg            config.Config
 	cfgPath        string
 	rubrics        *rubric.Set
+	// Derived from cfg once it is loaded.
+	col     collection.Collection
+	folders layout.Folders
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -125,7 +130,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return &exitError{code: exitConfig, err: err}
 	}
-	a.cfg = cfg
+	a.cfg, a.folders = cfg, cfg.Folders()
+	if a.col, err = cfg.Collection(); err != nil {
+		return &exitError{code: exitConfig, err: err}
+	}
 	switch cmd {
 	case "rubric":
 		return a.rubricCmd(ctx, cargs)

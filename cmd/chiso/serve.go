@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/daemon"
-	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/publish"
 	"github.com/chiso-vn/chiso/processor/watch"
 )
 
@@ -21,7 +21,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	}
 	c := a.cfg
 	// One instance per inbox: the lock lives with the ledger, on local disk.
-	unlock, err := daemon.Lock(c.Path(c.Data))
+	unlock, err := daemon.Lock(a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v", err)
@@ -31,21 +31,19 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	defer unlock()
 	log, closer := newLogger(c, a.stderr)
 	defer closer.Close()
-	p, err := a.newPipeline(log)
+	p, pub, err := a.newPipeline(log)
 	if err != nil {
 		return err
 	}
 	defer p.Ledger.Close()
 	d := &daemon.Daemon{
-		Pipeline: p,
+		Pipeline: p, Publisher: pub,
 		Watch: watch.Config{
-			Dir: c.Path(c.Inbox), Rescan: time.Duration(c.Watch.RescanSeconds) * time.Second,
-			Settle: time.Duration(c.Watch.SettleSeconds) * time.Second, Events: c.Watch.Events,
-			Filter: pipeline.Candidate, Log: log,
+			Dir: a.folders.Inbox, Rescan: time.Duration(c.Watch.RescanSeconds) * time.Second,
+			Settle: time.Duration(c.Watch.SettleSeconds) * time.Second, Events: c.Watch.Events, Log: log,
 		},
 		Workers:  c.Workers,
 		Debounce: time.Duration(c.Watch.DebounceSeconds) * time.Second,
-		Year:     p.Settings.Year,
 		Log:      log,
 	}
 	if !*noCalendar {
@@ -54,7 +52,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		col.Final = func(ctx context.Context) error {
-			_, err := p.Rank(ctx, pipeline.RankOptions{Year: p.Settings.Year, Final: true})
+			_, err := pub.Publish(ctx, publish.Options{Year: p.Year(), Final: true})
 			return err
 		}
 		cal, _, err := a.calendar(col, p.Ledger, log)
@@ -66,7 +64,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		}
 		d.Calendar = cal
 	}
-	log.Info().Str("inbox", c.Path(c.Inbox)).Str("outbox", c.Path(c.Outbox)).Int("year", p.Settings.Year).
+	log.Info().Str("inbox", a.folders.Inbox).Str("outbox", a.folders.Outbox).Int("year", p.Year()).
 		Str("rubric", c.Rubric).Msg("chiso serve started; Ctrl+C to stop")
 	if err := d.Start(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -5,13 +5,14 @@ import (
 
 	"flag"
 	"fmt"
-	"github.com/rs/zerolog"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/chiso-vn/chiso/processor/intake"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
-	"github.com/chiso-vn/chiso/processor/pipeline"
 )
 
 func (a *app) statusCmd(ctx context.Context, args []string) error {
@@ -21,14 +22,14 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	c := a.cfg
-	l, err := ledger.Open(c.Path(c.Data))
+	l, err := a.openLedger()
 	if err != nil {
-		return &exitError{code: exitConfig, err: err}
+		return err
 	}
 	defer l.Close()
 	w := a.stdout
-	year := c.ReportingYear(time.Now())
-	fmt.Fprintf(w, "Năm %d, bộ chỉ số %s, thư mục nhận %s\n", year, c.Rubric, c.Path(c.Inbox))
+	year := a.col.YearAt(time.Now())
+	fmt.Fprintf(w, "Năm %d, bộ chỉ số %s, thư mục nhận %s\n", year, c.Rubric, a.folders.Inbox)
 	counts, err := l.Counts(ctx)
 	if err != nil {
 		return err
@@ -47,10 +48,10 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 		}
 	}
 	if last != nil {
-		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, last.ProcessedAt.Format("15:04 02/01/2006"))
+		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, layout.Show(last.ProcessedAt, layout.TimeDate))
 	}
-	pending, _ := pipeline.List(c.Path(c.Inbox))
-	claimed, _ := os.ReadDir(filepath.Join(c.Path(c.Inbox), ".chiso", "dang-xu-ly"))
+	pending, _ := intake.List(a.folders.Inbox)
+	claimed, _ := os.ReadDir(a.folders.ClaimDir())
 	fmt.Fprintf(w, "Tệp chờ xử lý: %d trong thư mục nhận, %d đang được xử lý\n", len(pending), len(claimed))
 	a.printNextJobs(w, l)
 	if len(c.Roster) == 0 {

@@ -4,13 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/collect"
-	"github.com/chiso-vn/chiso/processor/config"
 	"github.com/chiso-vn/chiso/processor/roster"
 )
 
@@ -34,13 +31,13 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.cfg.ReportingYear(time.Now())
+		y = a.col.YearAt(time.Now())
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join(a.cfg.Path(a.cfg.Outbox), strconv.Itoa(y), "bieu-mau")
+		dir = a.folders.TemplateDir(y)
 	}
-	var units []config.Unit
+	var units []roster.Unit
 	switch {
 	case *all:
 		if len(a.cfg.Roster) == 0 {
@@ -52,11 +49,11 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 		if !ok {
 			return usageErr("template: no unit %q in the roster%s", *unit, suggest(a.cfg.Roster, *unit))
 		}
-		units = []config.Unit{u}
+		units = []roster.Unit{u}
 	default:
-		units = []config.Unit{{}} // the generic form
+		units = []roster.Unit{{}} // the generic form
 	}
-	col := &collect.Collector{Config: a.cfg, Rubric: r}
+	col := &collect.Collector{Rubric: r, Collection: a.col, Folders: a.folders, Office: a.office()}
 	paths, err := col.WriteTemplates(ctx, y, dir, units)
 	for _, p := range paths {
 		fmt.Fprintln(a.stdout, p)
@@ -64,7 +61,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	return err
 }
 
-func suggest(units []config.Unit, name string) string {
+func suggest(units []roster.Unit, name string) string {
 	if c := roster.Closest(units, name, 3); len(c) > 0 {
 		return " (có phải: '" + strings.Join(c, "', '") + "'?)"
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/ledger"
 )
 
@@ -57,7 +58,7 @@ type run struct {
 // harness runs a calendar on a manual clock until the test ends.
 type harness struct {
 	t     *testing.T
-	clock *ManualClock
+	clock *testkit.ManualClock
 	cal   *Calendar
 	done  chan run
 	stop  func()
@@ -65,7 +66,7 @@ type harness struct {
 
 func newHarness(t *testing.T, now time.Time, store Store) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: NewManualClock(now), done: make(chan run, 100)}
+	h := &harness{t: t, clock: testkit.NewManualClock(now), done: make(chan run, 100)}
 	h.cal = New(hcm, store, h.clock.Now, zerolog.New(zerolog.NewTestWriter(t)))
 	h.cal.After = h.clock.After
 	h.cal.Finished = func(name string, occ time.Time, err error) { h.done <- run{name, occ, err} }
@@ -424,7 +425,7 @@ func TestSameTimeRunsInAddOrder(t *testing.T) {
 
 func TestRunNow(t *testing.T) {
 	store := newMemStore()
-	clock := NewManualClock(at(2023, 11, 8, 14, 30))
+	clock := testkit.NewManualClock(at(2023, 11, 8, 14, 30))
 	c := New(hcm, store, clock.Now, zerolog.Nop())
 	var got time.Time
 	if err := c.Add("reminder-1", "0 8 * 11 1", func(_ context.Context, occ time.Time) error { got = occ; return nil }); err != nil {

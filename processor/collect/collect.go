@@ -18,15 +18,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/chiso-vn/chiso/processor/atomic"
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/atomicfile"
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/roster"
@@ -45,59 +44,54 @@ type Ledger interface {
 // without a roster nobody is known to be missing.
 var ErrNoRoster = errors.New("reminders need a roster: list the units under roster: in config.yaml")
 
+// Office is the consolidating office, as communes are told to contact it.
+type Office struct {
+	Name, Contact, Phone, Email string
+}
+
 // Collector runs the collection jobs. Set the fields, then use its methods
 // as calendar jobs (Register) or call them directly (chiso remind).
 type Collector struct {
-	Config config.Config
-	Rubric *rubric.Rubric // the rubric of the templates and of the submissions counted
-	Ledger Ledger
+	Rubric     *rubric.Rubric // the rubric of the templates and of the submissions counted
+	Collection collection.Collection
+	Schedule   Schedule
+	Roster     []roster.Unit
+	Office     Office
+	Folders    layout.Folders
+	Ledger     Ledger
 	// Mail sends the reminder e-mails; nil when SMTP is not configured
 	// (notices are still written).
-	Mail  mail.Sender
-	Clock func() time.Time // nil: time.Now
-	Log   zerolog.Logger
+	Mail mail.Sender
+	Now  func() time.Time // nil: time.Now
+	Log  zerolog.Logger
 	// Final, called by Close, builds the final ranking (the daemon's).
 	Final func(ctx context.Context) error
 	// DryRun: compute who would be reminded, write nothing, send nothing;
 	// the plan is printed to Out.
 	DryRun bool
 	Out    io.Writer
-
-	locOnce sync.Once
-	zone    *time.Location
 }
 
 func (c *Collector) now() time.Time {
-	if c.Clock != nil {
-		return c.Clock()
+	if c.Now != nil {
+		return c.Now()
 	}
 	return time.Now()
 }
 
 // loc is the calendar's time zone: dates in notices and file names are
 // local dates, whatever the zone of the machine.
-func (c *Collector) loc() *time.Location {
-	c.locOnce.Do(func() {
-		l, err := time.LoadLocation(c.Config.Schedule.TimeZone)
-		if err != nil {
-			l = time.Local
-		}
-		c.zone = l
-	})
-	return c.zone
-}
+func (c *Collector) loc() *time.Location { return c.Collection.Loc() }
 
-func (c *Collector) year(occ time.Time) int { return c.Config.ReportingYear(occ.In(c.loc())) }
+func (c *Collector) year(occ time.Time) int { return c.Collection.YearAt(occ) }
 
-func (c *Collector) yearDir(year int) string {
-	return filepath.Join(c.Config.Path(c.Config.Outbox), strconv.Itoa(year))
-}
+func (c *Collector) yearDir(year int) string { return c.Folders.YearDir(year) }
 
 // TemplateDir is where the opening writes the year's templates (as
 // `chiso template --all`).
-func (c *Collector) TemplateDir(year int) string { return filepath.Join(c.yearDir(year), "bieu-mau") }
+func (c *Collector) TemplateDir(year int) string { return c.Folders.TemplateDir(year) }
 
-func (c *Collector) inbox() string { return c.Config.Path(c.Config.Inbox) }
+func (c *Collector) inbox() string { return c.Folders.Inbox }
 
 func (c *Collector) checkSetup() error {
 	if c.Rubric == nil {
@@ -113,12 +107,12 @@ func (c *Collector) Opening(ctx context.Context, occ time.Time) error {
 		return err
 	}
 	year := c.year(occ)
-	units := c.Config.Roster
+	units := c.Roster
 	if len(units) == 0 {
-		units = []config.Unit{{}}
+		units = []roster.Unit{{}}
 	}
 	dir := c.TemplateDir(year)
-	notice := filepath.Join(c.yearDir(year), fmt.Sprintf("thong-bao-thu-thap-%d.txt", year))
+	notice := c.Folders.OpeningNoticePath(year)
 	if c.DryRun {
 		c.printf("Mở đợt thu thập năm %d: sẽ ghi %d biểu mẫu vào %s và thông báo %s.\n", year, len(units), dir, notice)
 		return nil
@@ -138,7 +132,7 @@ func (c *Collector) Opening(ctx context.Context, occ time.Time) error {
 // WriteTemplates writes one template per unit (a zero Unit is the generic
 // form) into dir and returns the files written; `chiso template` and the
 // opening job share it.
-func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, units []config.Unit) ([]string, error) {
+func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, units []roster.Unit) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -151,7 +145,7 @@ func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, un
 		if err != nil {
 			return paths, err
 		}
-		p, err := atomic.WriteFile(filepath.Join(dir, c.templateName(year, u)), func(w io.Writer) error {
+		p, err := atomicfile.Write(filepath.Join(dir, c.templateName(year, u)), func(w io.Writer) error {
 			_, err := w.Write(data)
 			return err
 		})
@@ -164,12 +158,12 @@ func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, un
 }
 
 // template returns the unit's pre-filled template as .xlsx bytes.
-func (c *Collector) template(year int, u config.Unit) ([]byte, error) {
+func (c *Collector) template(year int, u roster.Unit) ([]byte, error) {
 	f, err := workbook.Template(c.Rubric, workbook.TemplateOptions{
 		Year: year, UnitCode: u.Code, UnitName: u.Name,
-		Deadline: displayDate(c.Config.Deadline), Office: c.Config.Office.Name,
+		Deadline: c.Collection.DeadlineText(), Office: c.Office.Name,
 		Contact: c.officeContact(),
-		Inbox:   "thư mục nhận báo cáo (inbox) của " + c.Config.Office.Name,
+		Inbox:   "thư mục nhận báo cáo (inbox) của " + c.Office.Name,
 	})
 	if err != nil {
 		return nil, err
@@ -182,28 +176,18 @@ func (c *Collector) template(year int, u config.Unit) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// templateName: "bieu-mau-ts01-xa-trieu-thanh-2023.xlsx"; a unit without a
-// code gets no empty part ("bieu-mau-xa-trieu-thanh-2023.xlsx").
-func (c *Collector) templateName(year int, u config.Unit) string {
-	if u.Name == "" {
-		return fmt.Sprintf("bieu-mau-%s-%d.xlsx", c.Rubric.ID, year)
-	}
-	parts := []string{"bieu-mau"}
-	for _, p := range []string{roster.Slug(u.Code), roster.Slug(u.Name), strconv.Itoa(year)} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, "-") + ".xlsx"
+// templateName names a unit's template (see layout.TemplateName).
+func (c *Collector) templateName(year int, u roster.Unit) string {
+	return layout.TemplateName(c.Rubric.ID, year, u.Code, u.Name)
 }
 
 // Missing returns the roster units, in roster order, without an accepted
 // submission for year and the configured rubric.
-func (c *Collector) Missing(ctx context.Context, year int) ([]config.Unit, error) {
+func (c *Collector) Missing(ctx context.Context, year int) ([]roster.Unit, error) {
 	if err := c.checkSetup(); err != nil {
 		return nil, err
 	}
-	if len(c.Config.Roster) == 0 {
+	if len(c.Roster) == 0 {
 		return nil, ErrNoRoster
 	}
 	files, err := c.Ledger.Accepted(ctx, year, c.Rubric.ID)
@@ -217,8 +201,8 @@ func (c *Collector) Missing(ctx context.Context, year int) ([]config.Unit, error
 			codes[strings.ToLower(f.UnitCode)] = true
 		}
 	}
-	var out []config.Unit
-	for _, u := range c.Config.Roster {
+	var out []roster.Unit
+	for _, u := range c.Roster {
 		// The ledger keys a roster unit by its code, or "ten:" + its folded
 		// name when it has none (or had none when the file was accepted).
 		if keys["ten:"+roster.Key(u.Name)] || (u.Code != "" && (keys[u.Code] || codes[strings.ToLower(u.Code)])) {
@@ -236,7 +220,7 @@ func (c *Collector) Close(ctx context.Context, occ time.Time) error {
 		return err
 	}
 	year := c.year(occ)
-	path := filepath.Join(c.yearDir(year), fmt.Sprintf("chua-nop-%d.txt", year))
+	path := c.Folders.MissingListPath(year)
 	missing, err := c.Missing(ctx, year)
 	switch {
 	case errors.Is(err, ErrNoRoster):
@@ -269,15 +253,11 @@ func (c *Collector) printf(format string, args ...any) {
 	}
 }
 
-// writeText writes a notice for Windows users: UTF-8 with a BOM (so
-// Notepad and Excel pick UTF-8) and CRLF line ends, atomically.
+// writeText writes a notice for Windows users (see atomicfile.WriteText),
+// creating its folder.
 func writeText(path, text string) (string, error) {
-	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
-	if err := mkdirFor(path); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
-	return atomic.WriteFile(path, func(w io.Writer) error {
-		_, err := io.WriteString(w, "\ufeff"+text)
-		return err
-	})
+	return atomicfile.WriteText(path, text)
 }

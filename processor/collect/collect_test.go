@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/calendar"
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/mail"
+	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/workbook"
 	"github.com/chiso-vn/chiso/templates"
@@ -58,22 +60,26 @@ func loadRubric(t *testing.T) *rubric.Rubric {
 }
 
 var (
-	ts01   = config.Unit{Code: "TS01", Name: "Xã Triệu Thành", Contact: "Lê Thị Hoà", Phone: "0912 345 678", Email: "vhxh.trieuthanh@trieuson.vn"}
-	ts02   = config.Unit{Code: "TS02", Name: "Xã Hợp Lý", Contact: "Nguyễn Văn Đức", Email: "hoply@trieuson.vn; vp.hoply@trieuson.vn"}
-	ts03   = config.Unit{Code: "TS03", Name: "Xã Hợp Thành", Phone: "0237 386 0003"} // no e-mail
-	danLuc = config.Unit{Name: "Xã Dân Lực", Email: "danluc@trieuson.vn"}            // no code
-	units  = []config.Unit{ts01, ts02, ts03, danLuc}
+	ts01   = roster.Unit{Code: "TS01", Name: "Xã Triệu Thành", Contact: "Lê Thị Hoà", Phone: "0912 345 678", Email: "vhxh.trieuthanh@trieuson.vn"}
+	ts02   = roster.Unit{Code: "TS02", Name: "Xã Hợp Lý", Contact: "Nguyễn Văn Đức", Email: "hoply@trieuson.vn; vp.hoply@trieuson.vn"}
+	ts03   = roster.Unit{Code: "TS03", Name: "Xã Hợp Thành", Phone: "0237 386 0003"} // no e-mail
+	danLuc = roster.Unit{Name: "Xã Dân Lực", Email: "danluc@trieuson.vn"}            // no code
+	units  = []roster.Unit{ts01, ts02, ts03, danLuc}
 )
 
-func testConfig(dir string) config.Config {
-	cfg := config.Default()
-	cfg.Dir = dir
-	cfg.Year = 2023
-	cfg.Deadline = "2023-12-15"
-	cfg.Office = config.Office{Name: "UBND huyện Triệu Sơn", Contact: "Phòng Văn hóa và Thông tin", Phone: "0237 3865 123",
-		Email: "vhtt@trieuson.vn", Cohort: "trieu-son"}
-	cfg.Roster = append([]config.Unit(nil), units...)
-	return cfg
+var testSchedule = Schedule{Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}}
+
+// testCollection collects 2023 with a deadline on 15 December.
+func testCollection() collection.Collection {
+	return collection.Collection{Year: 2023, Deadline: at(2023, 12, 15, 0, 0), Zone: hcm}
+}
+
+func testOffice() Office {
+	return Office{Name: "UBND huyện Triệu Sơn", Contact: "Phòng Văn hóa và Thông tin", Phone: "0237 3865 123", Email: "vhtt@trieuson.vn"}
+}
+
+func testFolders(dir string) layout.Folders {
+	return layout.Folders{Inbox: filepath.Join(dir, "inbox"), Outbox: filepath.Join(dir, "outbox")}
 }
 
 type fixture struct {
@@ -110,13 +116,14 @@ func newFixture(t *testing.T, sender mail.Sender) *fixture {
 	}
 	t.Cleanup(func() { l.Close() })
 	logs := &syncBuffer{}
-	col := &Collector{Config: testConfig(dir), Rubric: loadRubric(t), Ledger: l, Mail: sender,
+	col := &Collector{Rubric: loadRubric(t), Collection: testCollection(), Schedule: testSchedule, Folders: testFolders(dir),
+		Office: testOffice(), Roster: append([]roster.Unit(nil), units...), Ledger: l, Mail: sender,
 		Log: zerolog.New(zerolog.MultiLevelWriter(logs, zerolog.NewTestWriter(t)))}
 	return &fixture{dir: dir, ledger: l, col: col, logs: logs}
 }
 
 // accept records an accepted submission of u.
-func (f *fixture) accept(t *testing.T, u config.Unit, key string, year int, rubricID string) {
+func (f *fixture) accept(t *testing.T, u roster.Unit, key string, year int, rubricID string) {
 	t.Helper()
 	ctx := context.Background()
 	id, err := f.ledger.Begin(ctx, ledger.File{Name: u.Name + ".xlsx", SHA256: fmt.Sprint(time.Now().UnixNano()), ReceivedAt: time.Now()})
@@ -166,17 +173,17 @@ func wantContains(t *testing.T, what, text string, subs ...string) {
 
 func templateMeta(t *testing.T, data []byte) workbook.Meta {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	b, err := workbook.Open(data, workbook.Limits{})
 	if err != nil {
 		t.Fatalf("the template does not open: %v", err)
 	}
-	defer f.Close()
-	return workbook.ReadMeta(f)
+	defer b.Close()
+	return b.Meta()
 }
 
 func TestSchedule(t *testing.T) {
-	cfg := testConfig(t.TempDir())
-	specs, err := Schedule(cfg)
+	col := testCollection()
+	specs, err := testSchedule.Jobs(col)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,39 +202,40 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("Schedule =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	cfg.Deadline = "2024-01-02"
-	cfg.Schedule.DaysBefore = []int{3}
-	cfg.Schedule.Close = "CRON_TZ=Asia/Ho_Chi_Minh 30 16 2 1 *"
-	specs, err = Schedule(cfg)
+	col.Deadline = at(2024, 1, 2, 0, 0)
+	sch := testSchedule
+	sch.DaysBefore = []int{3}
+	sch.Close = "CRON_TZ=Asia/Ho_Chi_Minh 30 16 2 1 *"
+	specs, err = sch.Jobs(col)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if specs[2].Spec != "0 8 30 12 *" || specs[3].Spec != cfg.Schedule.Close {
+	if specs[2].Spec != "0 8 30 12 *" || specs[3].Spec != sch.Close {
 		t.Errorf("across the year: %+v", specs)
 	}
 
-	cfg.Deadline = ""
-	cfg.Schedule.Close = ""
-	specs, err = Schedule(cfg)
+	col.Deadline = time.Time{}
+	sch.Close = ""
+	specs, err = sch.Jobs(col)
 	if err != nil || len(specs) != 2 {
 		t.Errorf("without a deadline: %+v, %v", specs, err)
 	}
 
 	bad := []struct {
-		edit func(*config.Config)
+		edit func(*Schedule)
 		want string
 	}{
-		{func(c *config.Config) { c.Schedule.Reminders = []string{"0 8 * 11 1", "CRON_TZ=UTC"} }, `"reminder-2"`},
-		{func(c *config.Config) { c.Schedule.Opening = "0 8 31 11 *" }, `"opening"`},
-		{func(c *config.Config) { c.Schedule.Close = "TZ=" }, `"close"`},
-		{func(c *config.Config) { c.Schedule.DaysBefore = []int{3, 3} }, "twice"},
-		{func(c *config.Config) { c.Schedule.DaysBefore = []int{-1} }, "-1"},
-		{func(c *config.Config) { c.Schedule.TimeZone = "Asia/Hanoi-ish" }, "timezone"},
+		{func(s *Schedule) { s.Reminders = []string{"0 8 * 11 1", "CRON_TZ=UTC"} }, `"reminder-2"`},
+		{func(s *Schedule) { s.Opening = "0 8 31 11 *" }, `"opening"`},
+		{func(s *Schedule) { s.Close = "TZ=" }, `"close"`},
+		{func(s *Schedule) { s.DaysBefore = []int{3, 3} }, "twice"},
+		{func(s *Schedule) { s.DaysBefore = []int{-1} }, "-1"},
 	}
 	for _, b := range bad {
-		cfg := testConfig(t.TempDir())
-		b.edit(&cfg)
-		if _, err := Schedule(cfg); err == nil || !strings.Contains(err.Error(), b.want) {
+		sch := testSchedule
+		sch.Reminders = append([]string(nil), sch.Reminders...)
+		b.edit(&sch)
+		if _, err := sch.Jobs(testCollection()); err == nil || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("want an error naming %s, got %v", b.want, err)
 		}
 	}
@@ -274,7 +282,7 @@ func TestOpening(t *testing.T) {
 
 	// Without a roster: the generic form.
 	g := newFixture(t, nil)
-	g.col.Config.Roster = nil
+	g.col.Roster = nil
 	if err := g.col.Opening(context.Background(), at(2023, 11, 1, 8, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +305,7 @@ func TestMissing(t *testing.T) {
 	if len(missing) != 1 || missing[0].Code != "TS02" {
 		t.Errorf("missing = %+v", missing)
 	}
-	f.col.Config.Roster = nil
+	f.col.Roster = nil
 	if _, err := f.col.Missing(context.Background(), 2023); !errors.Is(err, ErrNoRoster) {
 		t.Errorf("no roster: %v", err)
 	}
@@ -332,7 +340,7 @@ func (r *recorder) take() []mail.Message {
 
 func TestReminderNeedsRoster(t *testing.T) {
 	f := newFixture(t, &recorder{})
-	f.col.Config.Roster = nil
+	f.col.Roster = nil
 	err := f.col.Reminder(context.Background(), at(2023, 11, 6, 8, 0))
 	if !errors.Is(err, ErrNoRoster) || !strings.Contains(err.Error(), "roster") {
 		t.Errorf("err = %v", err)
@@ -406,7 +414,7 @@ func TestClose(t *testing.T) {
 		t.Error("a failed final ranking did not fail the close")
 	}
 	// No roster: no list, the final ranking all the same.
-	f.col.Config.Roster = nil
+	f.col.Roster = nil
 	calls = 0
 	f.col.Final = func(context.Context) error { calls++; return nil }
 	if err := f.col.Close(context.Background(), at(2023, 12, 15, 17, 0)); err != nil || calls != 1 {
@@ -418,7 +426,7 @@ func TestClose(t *testing.T) {
 // `chiso serve` would, until stop.
 type daemon struct {
 	t     *testing.T
-	clock *calendar.ManualClock
+	clock *testkit.ManualClock
 	cal   *calendar.Calendar
 	done  chan string
 	stop  func()
@@ -426,8 +434,8 @@ type daemon struct {
 
 func startDaemon(t *testing.T, col *Collector, now time.Time) *daemon {
 	t.Helper()
-	d := &daemon{t: t, clock: calendar.NewManualClock(now), done: make(chan string, 20)}
-	col.Clock = d.clock.Now
+	d := &daemon{t: t, clock: testkit.NewManualClock(now), done: make(chan string, 20)}
+	col.Now = d.clock.Now
 	d.cal = calendar.New(hcm, col.Ledger, d.clock.Now, col.Log)
 	d.cal.After = d.clock.After
 	d.cal.Finished = func(name string, occ time.Time, err error) {
@@ -500,15 +508,13 @@ func (d *daemon) want(runs ...string) {
 
 func smtpCollector(t *testing.T, srv *smtpServer) *fixture {
 	t.Helper()
-	cfg := config.SMTP{Host: "127.0.0.1", Port: srv.Port, From: "Chỉ số CĐS Triệu Sơn <chiso@trieuson.vn>", TLS: "none"}
+	cfg := mail.Options{Host: "127.0.0.1", Port: srv.Port, From: "Chỉ số CĐS Triệu Sơn <chiso@trieuson.vn>", TLS: "none"}
 	sender, err := mail.NewSMTP(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sender.HELO = "localhost"
-	f := newFixture(t, sender)
-	f.col.Config.SMTP = cfg
-	return f
+	return newFixture(t, sender)
 }
 
 const subject2023 = "Nhắc nộp biểu mẫu tự đánh giá chuyển đổi số năm 2023 — hạn 15/12/2023"
@@ -636,8 +642,8 @@ func TestNovemberThroughTheCalendar(t *testing.T) {
 func TestPartialFailureRetriedWithoutDuplicates(t *testing.T) {
 	rec := &recorder{fail: map[string]bool{"danluc@trieuson.vn": true}}
 	f := newFixture(t, rec)
-	f.col.Config.Schedule.DaysBefore = nil
-	f.col.Config.Schedule.Opening = ""
+	f.col.Schedule.DaysBefore = nil
+	f.col.Schedule.Opening = ""
 	d := startDaemon(t, f.col, at(2023, 11, 6, 7, 0))
 	d.set(at(2023, 11, 6, 8, 0))
 	d.want("reminder-1 2023-11-06 08:00 error: Xã Dân Lực: 550 mailbox unavailable")

@@ -2,23 +2,23 @@ package collect
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/roster"
 )
 
 // The notices are plain text for commune officials: Vietnamese, saying
 // what to fill, how, where to put it, by when and whom to ask.
 
-func (c *Collector) openingNotice(year int, units []config.Unit, paths []string) string {
+func (c *Collector) openingNotice(year int, units []roster.Unit, paths []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "THÔNG BÁO THU THẬP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", year)
 	fmt.Fprintf(&b, "Đơn vị tổng hợp: %s\n", c.officeName())
 	fmt.Fprintf(&b, "Bộ chỉ số: %s (mã %s)\n", c.Rubric.Name, c.Rubric.ID)
-	if dl := displayDate(c.Config.Deadline); dl != "" {
+	if dl := c.Collection.DeadlineText(); dl != "" {
 		fmt.Fprintf(&b, "Hạn nộp: %s\n", dl)
 	}
 	b.WriteString("\n1. Nội dung cần điền\n")
@@ -26,7 +26,7 @@ func (c *Collector) openingNotice(year int, units []config.Unit, paths []string)
 	b.WriteString("   giải trình và tài liệu kiểm chứng.\n")
 	b.WriteString("\n2. Cách làm\n")
 	fmt.Fprintf(&b, "   a) Tải biểu mẫu của đơn vị mình trong thư mục %s\n", c.TemplateDir(year))
-	if len(c.Config.Roster) > 0 {
+	if len(c.Roster) > 0 {
 		b.WriteString("      (mỗi đơn vị một tệp mang mã và tên đơn vị, đã ghi sẵn tên, mã đơn vị và năm; xem danh sách dưới đây).\n")
 	} else {
 		b.WriteString("      (biểu mẫu chung: ghi tên đơn vị ở trang Thông tin chung).\n")
@@ -39,7 +39,7 @@ func (c *Collector) openingNotice(year int, units []config.Unit, paths []string)
 	b.WriteString("   trong thư mục con mang tên đơn vị. Tệp không nhận được có thông báo lý do trong thư mục " + c.noticeDir() + ".\n")
 	b.WriteString("   Muốn sửa thì nộp lại cả tệp; bản nộp sau thay thế bản trước.\n")
 	b.WriteString("\n4. Thời hạn\n")
-	if dl := displayDate(c.Config.Deadline); dl != "" {
+	if dl := c.Collection.DeadlineText(); dl != "" {
 		fmt.Fprintf(&b, "   Nộp trước hết ngày %s.\n", dl)
 	} else {
 		b.WriteString("   Theo văn bản hướng dẫn của đơn vị tổng hợp.\n")
@@ -50,7 +50,7 @@ func (c *Collector) openingNotice(year int, units []config.Unit, paths []string)
 	} else {
 		fmt.Fprintf(&b, "   %s\n", c.officeName())
 	}
-	if len(c.Config.Roster) > 0 {
+	if len(c.Roster) > 0 {
 		fmt.Fprintf(&b, "\nDANH SÁCH ĐƠN VỊ VÀ BIỂU MẪU (%d đơn vị)\n", len(units))
 		for i, u := range units {
 			file := ""
@@ -64,7 +64,7 @@ func (c *Collector) openingNotice(year int, units []config.Unit, paths []string)
 }
 
 // missingList lists units with their contacts, numbered.
-func missingList(b *strings.Builder, units []config.Unit) {
+func missingList(b *strings.Builder, units []roster.Unit) {
 	for i, u := range units {
 		fmt.Fprintf(b, "%3d. %s\n", i+1, unitLabel(u))
 		if contact := unitContact(u); contact != "" {
@@ -78,7 +78,7 @@ func missingList(b *strings.Builder, units []config.Unit) {
 func (c *Collector) reminderNotice(p *Plan) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "DANH SÁCH ĐƠN VỊ CHƯA NỘP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", p.Year)
-	fmt.Fprintf(&b, "%s, tính đến %s\n", c.officeName(), p.Occurrence.Format("15:04 ngày 02/01/2006"))
+	fmt.Fprintf(&b, "%s, tính đến %s\n", c.officeName(), p.Occurrence.Format(layout.TimeOnDate))
 	fmt.Fprintf(&b, "Bộ chỉ số: %s (mã %s)\n", c.Rubric.Name, c.Rubric.ID)
 	if dl := c.deadlineLine(p.Occurrence); dl != "" {
 		b.WriteString(dl + "\n")
@@ -98,16 +98,16 @@ func (c *Collector) reminderNotice(p *Plan) string {
 	return b.String()
 }
 
-func (c *Collector) closeNotice(year int, occ time.Time, missing []config.Unit) string {
+func (c *Collector) closeNotice(year int, occ time.Time, missing []roster.Unit) string {
 	occ = occ.In(c.loc())
 	var b strings.Builder
 	fmt.Fprintf(&b, "DANH SÁCH ĐƠN VỊ KHÔNG NỘP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM %d\n\n", year)
-	fmt.Fprintf(&b, "%s, lập lúc %s", c.officeName(), occ.Format("15:04 ngày 02/01/2006"))
-	if dl := displayDate(c.Config.Deadline); dl != "" {
+	fmt.Fprintf(&b, "%s, lập lúc %s", c.officeName(), occ.Format(layout.TimeOnDate))
+	if dl := c.Collection.DeadlineText(); dl != "" {
 		fmt.Fprintf(&b, " (hạn nộp %s)", dl)
 	}
 	fmt.Fprintf(&b, "\nBộ chỉ số: %s (mã %s)\n\n", c.Rubric.Name, c.Rubric.ID)
-	n := len(c.Config.Roster)
+	n := len(c.Roster)
 	if len(missing) == 0 {
 		fmt.Fprintf(&b, "Tất cả %d đơn vị đã nộp biểu mẫu hợp lệ.\n", n)
 		return b.String()
@@ -120,7 +120,7 @@ func (c *Collector) closeNotice(year int, occ time.Time, missing []config.Unit) 
 
 // deadlineLine: "Hạn nộp: 15/12/2023 (còn 7 ngày)."
 func (c *Collector) deadlineLine(occ time.Time) string {
-	dl := c.Config.DeadlineTime(c.loc())
+	dl := c.Collection.Deadline
 	if dl.IsZero() {
 		return ""
 	}
@@ -129,31 +129,31 @@ func (c *Collector) deadlineLine(occ time.Time) string {
 	days := int(dl.Sub(today).Hours()+12) / 24 // whole days; +12 h absorbs a DST hour
 	switch {
 	case days > 1:
-		return fmt.Sprintf("Hạn nộp: %s (còn %d ngày).", dl.Format("02/01/2006"), days)
+		return fmt.Sprintf("Hạn nộp: %s (còn %d ngày).", dl.Format(layout.Date), days)
 	case days == 1:
-		return fmt.Sprintf("Hạn nộp: %s (ngày mai).", dl.Format("02/01/2006"))
+		return fmt.Sprintf("Hạn nộp: %s (ngày mai).", dl.Format(layout.Date))
 	case days == 0:
-		return fmt.Sprintf("Hạn nộp: %s (hôm nay).", dl.Format("02/01/2006"))
+		return fmt.Sprintf("Hạn nộp: %s (hôm nay).", dl.Format(layout.Date))
 	}
-	return fmt.Sprintf("Hạn nộp: %s (đã quá hạn, đề nghị nộp ngay).", dl.Format("02/01/2006"))
+	return fmt.Sprintf("Hạn nộp: %s (đã quá hạn, đề nghị nộp ngay).", dl.Format(layout.Date))
 }
 
 // noticeDir is where the pipeline writes the notices of files it could
 // not accept (pipeline.writeNotice).
 func (c *Collector) noticeDir() string {
-	return filepath.Join(c.Config.Path(c.Config.Outbox), "thong-bao")
+	return c.Folders.NoticeDir()
 }
 
 func (c *Collector) officeName() string {
-	if c.Config.Office.Name != "" {
-		return c.Config.Office.Name
+	if c.Office.Name != "" {
+		return c.Office.Name
 	}
 	return "Đơn vị tổng hợp"
 }
 
 // officeContact: "Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237…, email …".
 func (c *Collector) officeContact() string {
-	o := c.Config.Office
+	o := c.Office
 	parts := []string{}
 	if o.Contact != "" {
 		parts = append(parts, o.Contact)
@@ -170,7 +170,7 @@ func (c *Collector) officeContact() string {
 	return strings.Join(parts, ", ")
 }
 
-func unitContact(u config.Unit) string {
+func unitContact(u roster.Unit) string {
 	parts := []string{}
 	if u.Contact != "" {
 		parts = append(parts, u.Contact)
@@ -185,20 +185,9 @@ func unitContact(u config.Unit) string {
 }
 
 // unitLabel: "Xã Triệu Thành (mã TS01)".
-func unitLabel(u config.Unit) string {
+func unitLabel(u roster.Unit) string {
 	if u.Code == "" {
 		return u.Name
 	}
 	return u.Name + " (mã " + u.Code + ")"
 }
-
-// displayDate shows "2023-12-15" as "15/12/2023" ("" stays "").
-func displayDate(iso string) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.Format("02/01/2006")
-}
-
-func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/roster"
 )
@@ -19,11 +18,11 @@ type Plan struct {
 	Occurrence time.Time // in the calendar's time zone
 	Deadline   string    // "15/12/2023", or "" when none is set
 	Units      int       // units in the roster
-	Missing    []config.Unit
+	Missing    []roster.Unit
 	// Email: a Sender is set. Mail lists the missing units that get an
 	// e-mail (they have an address); NoEmail those that cannot.
 	Email         bool
-	Mail, NoEmail []config.Unit
+	Mail, NoEmail []roster.Unit
 	// Office is the summary's recipient ("" when none is sent).
 	Office string
 	Notice string // the notice file written
@@ -32,7 +31,7 @@ type Plan struct {
 // String is the plan for `chiso remind --dry-run`, in Vietnamese.
 func (p *Plan) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Nhắc nộp năm %d, ngày %s", p.Year, p.Occurrence.Format("02/01/2006 15:04"))
+	fmt.Fprintf(&b, "Nhắc nộp năm %d, ngày %s", p.Year, p.Occurrence.Format(layout.DateTime))
 	if p.Deadline != "" {
 		fmt.Fprintf(&b, " (hạn nộp %s)", p.Deadline)
 	}
@@ -69,8 +68,8 @@ func (c *Collector) PlanReminder(ctx context.Context, occ time.Time) (*Plan, err
 		return nil, err
 	}
 	p := &Plan{
-		Year: year, Occurrence: occ, Deadline: displayDate(c.Config.Deadline), Units: len(c.Config.Roster), Missing: missing,
-		Notice: filepath.Join(c.yearDir(year), "nhac-nop-"+occ.Format("2006-01-02")+".txt"),
+		Year: year, Occurrence: occ, Deadline: c.Collection.DeadlineText(), Units: len(c.Roster), Missing: missing,
+		Notice: c.Folders.ReminderNoticePath(year, occ),
 	}
 	if c.Mail == nil {
 		return p, nil
@@ -84,7 +83,7 @@ func (c *Collector) PlanReminder(ctx context.Context, occ time.Time) (*Plan, err
 		}
 	}
 	if len(missing) > 0 {
-		p.Office = strings.Join(emails(c.Config.Office.Email), ", ")
+		p.Office = strings.Join(emails(c.Office.Email), ", ")
 	}
 	return p, nil
 }
@@ -112,7 +111,7 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 		return nil
 	}
 	var errs []error
-	var sent, failed []config.Unit
+	var sent, failed []roster.Unit
 	for _, u := range p.Mail {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(append(errs, err)...)
@@ -129,7 +128,7 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 		c.Log.Warn().Str("unit", u.Name).Str("unit_code", u.Code).Msg("no e-mail address in the roster: reminder notice only")
 	}
 	if p.Office != "" {
-		office := config.Unit{Name: c.Config.Office.Name, Email: c.Config.Office.Email}
+		office := roster.Unit{Name: c.Office.Name, Email: c.Office.Email}
 		_, err := c.sendOnce(ctx, "reminder-mail/office", p.Occurrence, func() (mail.Message, error) {
 			return c.summaryMail(p, sent, failed), nil
 		}, office)
@@ -148,7 +147,7 @@ func (c *Collector) RemindNow(ctx context.Context) error { return c.Reminder(ctx
 // this occurrence (or a later one), and records it; sent reports whether
 // it sent now. The record is per recipient so that a retried run after a
 // partial failure sends only what is missing.
-func (c *Collector) sendOnce(ctx context.Context, key string, occ time.Time, build func() (mail.Message, error), u config.Unit) (sent bool, err error) {
+func (c *Collector) sendOnce(ctx context.Context, key string, occ time.Time, build func() (mail.Message, error), u roster.Unit) (sent bool, err error) {
 	last, err := c.Ledger.LastRun(ctx, key)
 	if err != nil {
 		return false, err
@@ -184,7 +183,7 @@ func (p *Plan) Subject() string {
 	return s
 }
 
-func (c *Collector) unitMail(p *Plan, u config.Unit) (mail.Message, error) {
+func (c *Collector) unitMail(p *Plan, u roster.Unit) (mail.Message, error) {
 	data, err := c.template(p.Year, u)
 	if err != nil {
 		return mail.Message{}, err
@@ -197,7 +196,7 @@ func (c *Collector) unitMail(p *Plan, u config.Unit) (mail.Message, error) {
 	}
 	b.WriteString(greet + ",\n\n")
 	fmt.Fprintf(&b, "Đến %s, %s chưa nhận được biểu mẫu tự đánh giá mức độ chuyển đổi số năm %d hợp lệ của đơn vị.\n",
-		p.Occurrence.Format("02/01/2006"), c.officeName(), p.Year)
+		p.Occurrence.Format(layout.Date), c.officeName(), p.Year)
 	if dl := c.deadlineLine(p.Occurrence); dl != "" {
 		b.WriteString(dl + "\n")
 	}
@@ -224,7 +223,7 @@ func (c *Collector) unitMail(p *Plan, u config.Unit) (mail.Message, error) {
 	}, nil
 }
 
-func (c *Collector) summaryMail(p *Plan, sent, failed []config.Unit) mail.Message {
+func (c *Collector) summaryMail(p *Plan, sent, failed []roster.Unit) mail.Message {
 	var b strings.Builder
 	b.WriteString(c.reminderNotice(p))
 	b.WriteString("\nThư nhắc:\n")
@@ -236,8 +235,8 @@ func (c *Collector) summaryMail(p *Plan, sent, failed []config.Unit) mail.Messag
 		fmt.Fprintf(&b, "- Không có địa chỉ email trong danh sách đơn vị (%d): %s\n", len(p.NoEmail), names(p.NoEmail))
 	}
 	return mail.Message{
-		To:      emails(c.Config.Office.Email),
-		Subject: fmt.Sprintf("Đơn vị chưa nộp biểu mẫu chuyển đổi số năm %d: %d/%d — ngày %s", p.Year, len(p.Missing), p.Units, p.Occurrence.Format("02/01/2006")),
+		To:      emails(c.Office.Email),
+		Subject: fmt.Sprintf("Đơn vị chưa nộp biểu mẫu chuyển đổi số năm %d: %d/%d — ngày %s", p.Year, len(p.Missing), p.Units, p.Occurrence.Format(layout.Date)),
 		Text:    b.String(),
 	}
 }
@@ -253,7 +252,7 @@ func emails(s string) []string {
 	return out
 }
 
-func names(units []config.Unit) string {
+func names(units []roster.Unit) string {
 	if len(units) == 0 {
 		return "không có"
 	}

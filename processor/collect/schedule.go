@@ -2,10 +2,9 @@ package collect
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/chiso-vn/chiso/processor/calendar"
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/collection"
 )
 
 // Kinds of collection jobs.
@@ -22,16 +21,22 @@ type JobSpec struct {
 	Spec string // cron spec, read in config.Schedule.TimeZone
 }
 
-// Schedule returns the jobs of cfg.Schedule, in the order they should run
-// when due together: opening, reminders, close. Without a deadline there
-// are no before-deadline reminders and, unless schedule.close is set, no
+// Schedule is the collection calendar as cron expressions ("minute hour
+// day-of-month month day-of-week") read in the collection's time zone.
+type Schedule struct {
+	Opening   string   // send fresh templates and the collection notice
+	Reminders []string // remind units that have not submitted
+	// DaysBefore adds a reminder at 08:00 this many days before the deadline.
+	DaysBefore []int
+	Close      string // final ranking and missing units; "" = the deadline day at 17:00
+}
+
+// Jobs returns the jobs of s for collection col, in the order they should
+// run when due together: opening, reminders, close. Without a deadline
+// there are no before-deadline reminders and, unless Close is set, no
 // close: the default config has no deadline and must still start.
-func Schedule(cfg config.Config) ([]JobSpec, error) {
-	s := cfg.Schedule
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("schedule.timezone %q: %w", s.TimeZone, err)
-	}
+func (s Schedule) Jobs(col collection.Collection) ([]JobSpec, error) {
+	loc := col.Loc()
 	var specs []JobSpec
 	if s.Opening != "" {
 		specs = append(specs, JobSpec{"opening", KindOpening, s.Opening})
@@ -39,7 +44,7 @@ func Schedule(cfg config.Config) ([]JobSpec, error) {
 	for i, r := range s.Reminders {
 		specs = append(specs, JobSpec{fmt.Sprintf("reminder-%d", i+1), KindReminder, r})
 	}
-	deadline := cfg.DeadlineTime(loc)
+	deadline := col.Deadline
 	if !deadline.IsZero() {
 		seen := map[int]bool{}
 		for _, d := range s.DaysBefore {
@@ -68,14 +73,14 @@ func Schedule(cfg config.Config) ([]JobSpec, error) {
 	return specs, nil
 }
 
-// Register adds the jobs of Schedule(c.Config) to cal, each running the
-// matching method of c, and returns them.
+// Register adds the jobs of c.Schedule to cal, each running the matching
+// method of c, and returns them.
 func (c *Collector) Register(cal *calendar.Calendar) ([]JobSpec, error) {
-	specs, err := Schedule(c.Config)
+	specs, err := c.Schedule.Jobs(c.Collection)
 	if err != nil {
 		return nil, err
 	}
-	if c.Config.Deadline == "" {
+	if c.Collection.Deadline.IsZero() {
 		c.Log.Warn().Msg("no deadline in the config: no reminders before the deadline, and no close unless schedule.close is set")
 	}
 	for _, j := range specs {

@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/roster"
 	"gopkg.in/yaml.v3"
 )
 
@@ -40,9 +43,9 @@ type Config struct {
 	// Data is the folder for the ledger database: keep it on local disk.
 	Data string `yaml:"data"`
 	// Deadline is the collection deadline, "YYYY-MM-DD".
-	Deadline string `yaml:"deadline"`
-	Office   Office `yaml:"office"`
-	Roster   []Unit `yaml:"roster"`
+	Deadline string        `yaml:"deadline"`
+	Office   Office        `yaml:"office"`
+	Roster   []roster.Unit `yaml:"roster"`
 	// Watch configures the daemon's inbox watching.
 	Watch Watch `yaml:"watch"`
 	// Schedule is the November collection calendar.
@@ -136,22 +139,28 @@ func (c *Config) LineageMap() map[string][]string {
 	return m
 }
 
-// Unit is one unit of the roster.
-type Unit struct {
-	Code    string `yaml:"code"`
-	Name    string `yaml:"name"`
-	Contact string `yaml:"contact,omitempty"`
-	Phone   string `yaml:"phone,omitempty"`
-	Email   string `yaml:"email,omitempty"`
+// Collection is the collection round the config describes: its year,
+// deadline and time zone (schedule.timezone).
+func (c *Config) Collection() (collection.Collection, error) {
+	loc, err := time.LoadLocation(c.Schedule.TimeZone)
+	if err != nil {
+		return collection.Collection{}, fmt.Errorf("schedule.timezone: %w", err)
+	}
+	col := collection.Collection{Year: c.Year, Zone: loc}
+	if c.Deadline != "" {
+		d, err := time.ParseInLocation(layout.ISODate, c.Deadline, loc)
+		if err != nil {
+			return col, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline)
+		}
+		col.Deadline = d
+	}
+	return col, nil
 }
 
-// DeadlineTime is the deadline as a date in loc (zero if unset).
-func (c *Config) DeadlineTime(loc *time.Location) time.Time {
-	t, err := time.ParseInLocation("2006-01-02", c.Deadline, loc)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+// Folders are the configured folders, resolved against the config's folder.
+func (c *Config) Folders() layout.Folders {
+	return layout.Folders{Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
+		Rejected: c.Path(c.Rejected), Data: c.Path(c.Data)}
 }
 
 // Default returns the configuration used when no file is given.
@@ -165,7 +174,7 @@ func Default() Config {
 		Limits:   Limits{MaxFileMB: 20, UnzipMB: 200, UnzipXMLMB: 100, TimeoutSecond: 120},
 		Log:      Log{Level: "info", Format: "auto", MaxMB: 20},
 		Watch:    Watch{RescanSeconds: 30, SettleSeconds: 2, Events: true, DebounceSeconds: 5},
-		Schedule: Schedule{TimeZone: "Asia/Ho_Chi_Minh", Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}},
+		Schedule: Schedule{TimeZone: layout.VietnamName, Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}},
 		SMTP:     SMTP{Port: 587, TLS: "starttls"},
 		Data:     "data",
 		Deadline: "",
@@ -279,12 +288,4 @@ func (c *Config) Path(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
-}
-
-// ReportingYear is Year, or the year of now when Year is 0.
-func (c *Config) ReportingYear(now time.Time) int {
-	if c.Year != 0 {
-		return c.Year
-	}
-	return now.Year()
 }

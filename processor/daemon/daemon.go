@@ -10,14 +10,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
+	"runtime"
 	"time"
 
 	"github.com/gofrs/flock"
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/publish"
 	"github.com/chiso-vn/chiso/processor/watch"
 )
 
@@ -26,17 +29,17 @@ type Scheduler interface {
 	Start(ctx context.Context) error
 }
 
-// Daemon wires the watcher, the pipeline and the calendar.
+// Daemon wires the watcher, the pipeline, the publisher and the calendar.
 type Daemon struct {
-	Pipeline *pipeline.Pipeline
-	Watch    watch.Config
-	Workers  int           // files processed in parallel
-	Debounce time.Duration // the ranking is rebuilt once a burst has been quiet this long
-	Year     int           // the year whose ranking is rebuilt
-	Calendar Scheduler     // optional
-	Log      zerolog.Logger
+	Pipeline  *pipeline.Pipeline
+	Publisher *publish.Publisher
+	Watch     watch.Config
+	Workers   int           // files processed in parallel; 0: one per CPU
+	Debounce  time.Duration // the ranking is rebuilt once a burst has been quiet this long
+	Calendar  Scheduler     // optional
+	Log       zerolog.Logger
 	// Rebuilt, when set, is called after each ranking rebuild (tests).
-	Rebuilt func(pipeline.RankResult, error)
+	Rebuilt func(publish.Result, error)
 }
 
 // ErrLocked is returned when another instance holds the inbox.
@@ -48,7 +51,7 @@ func Lock(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "chiso.lock")
+	path := layout.LockFile(dir)
 	fl := flock.New(path)
 	ok, err := fl.TryLock()
 	if err != nil {
@@ -57,14 +60,29 @@ func Lock(dir string) (func(), error) {
 	if !ok {
 		return nil, fmt.Errorf("%w (lock %s)", ErrLocked, path)
 	}
-	os.WriteFile(path+".pid", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
-	return func() { fl.Unlock(); os.Remove(path + ".pid") }, nil
+	pid := path + ".pid"
+	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+		fl.Unlock()
+		return nil, fmt.Errorf("lock %s: %w", pid, err)
+	}
+	return func() {
+		os.Remove(pid)
+		fl.Unlock()
+	}, nil
 }
 
-// Start runs until ctx is done. Files in hand when ctx ends are finished
-// (with their own context) so nothing is left half-done; a file not yet
-// started stays in the inbox for the next start. Interrupted work from a
-// crash is recovered first, then the backlog is processed.
+// processed is a worker's word to the loop: a file is done.
+type processed struct {
+	path    string
+	changed bool // accepted or superseded: the ranking changes
+	err     error
+}
+
+// Start runs until ctx is done or the watcher fails. Files in hand when
+// ctx ends are finished (with their own context) so nothing is left
+// half-done; a file not yet started stays in the inbox for the next start.
+// Interrupted work from a crash is recovered first, then the backlog is
+// processed. A watcher error stops the calendar too, and is returned.
 func (d *Daemon) Start(ctx context.Context) error {
 	p := d.Pipeline
 	work := context.WithoutCancel(ctx) // in-hand files finish even after a stop signal
@@ -75,95 +93,89 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if len(recovered) > 0 {
 		d.Log.Warn().Int("files", len(recovered)).Msg("recovered files interrupted by a crash")
 	}
-	w := watch.New(d.Watch)
-	var wg sync.WaitGroup
-	watchErr := make(chan error, 1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		watchErr <- w.Start(ctx)
-	}()
-	if d.Calendar != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := d.Calendar.Start(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				d.Log.Error().Err(err).Msg("calendar stopped")
-			}
-		}()
-	}
-	workers := d.Workers
-	if workers <= 0 {
-		workers = 2
-	}
-	jobs := make(chan string)
-	accepted := make(chan struct{}, 1)
-	var wwg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wwg.Add(1)
-		go func() {
-			defer wwg.Done()
-			for path := range jobs {
-				f, ok, err := p.ProcessPath(work, path)
-				switch {
-				case err != nil:
-					d.Log.Error().Err(err).Str("file", filepath.Base(path)).Msg("processing failed; the file is recovered at the next start")
-				case ok && (f.Outcome == ledger.Accepted || f.Outcome == ledger.Superseded):
-					select {
-					case accepted <- struct{}{}:
-					default:
-					}
-				}
-			}
-		}()
-	}
 	// A rebuild is pending after startup if anything was recovered, or if
 	// the last one was cut short.
-	stale, err := p.RankingStale(work, d.Year)
+	stale, err := d.Publisher.Stale(work, p.Year())
 	if err != nil {
 		return fmt.Errorf("ranking state: %w", err)
 	}
+
+	// The watcher and the calendar: the first to fail stops both.
+	g, gctx := errgroup.WithContext(ctx)
+	w := watch.New(d.Watch)
+	g.Go(func() error {
+		if err := w.Start(gctx); err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
+		return nil
+	})
+	if d.Calendar != nil {
+		g.Go(func() error {
+			if err := d.Calendar.Start(gctx); err != nil && !errors.Is(err, context.Canceled) {
+				d.Log.Error().Err(err).Msg("calendar stopped")
+			}
+			return nil
+		})
+	}
+
+	workers := d.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	var pool errgroup.Group // never returns an error: workers report on done
+	done := make(chan processed, workers)
+	inflight := 0
 	dirty := len(recovered) > 0 || stale
 	debounce := time.NewTimer(d.Debounce)
 	if !dirty {
 		debounce.Stop()
 	}
-	ready := w.Ready()
 	// The rebuild runs beside the intake (a national cohort takes seconds),
 	// one at a time; changes during a rebuild trigger another after it.
 	rebuilding := false
 	rebuilt := make(chan struct{}, 1)
-	var rwg sync.WaitGroup
+	var rebuilds errgroup.Group
 	startRebuild := func() {
 		dirty, rebuilding = false, true
-		rwg.Add(1)
-		go func() {
-			defer rwg.Done()
+		rebuilds.Go(func() error {
 			d.rebuild(work)
 			rebuilt <- struct{}{}
-		}()
+			return nil
+		})
+	}
+	finish := func(o processed) {
+		inflight--
+		switch {
+		case o.err != nil:
+			d.Log.Error().Err(o.err).Str("file", filepath.Base(o.path)).Msg("processing failed; the file is recovered at the next start")
+		case o.changed:
+			dirty = true
+			debounce.Reset(d.Debounce)
+		}
 	}
 loop:
 	for {
+		// Take a file only when a worker is free (nil channel otherwise).
+		var ready <-chan string
+		if inflight < workers {
+			ready = w.Ready()
+		}
 		select {
-		case <-ctx.Done():
+		case <-gctx.Done():
 			break loop
-		case err := <-watchErr:
-			if err != nil {
-				close(jobs)
-				wwg.Wait()
-				rwg.Wait()
-				return fmt.Errorf("watch: %w", err)
-			}
-		case path := <-ready:
-			select {
-			case jobs <- path:
-			case <-ctx.Done():
+		case path, ok := <-ready:
+			if !ok {
 				break loop
 			}
-		case <-accepted:
-			dirty = true
-			debounce.Reset(d.Debounce)
+			inflight++
+			pool.Go(func() error {
+				f, ok, err := p.ProcessPath(work, path)
+				done <- processed{path: path, err: err,
+					changed: ok && (f.Outcome == ledger.Accepted || f.Outcome == ledger.Superseded)}
+				return nil
+			})
+		case o := <-done:
+			finish(o)
 		case <-debounce.C:
 			if dirty && !rebuilding {
 				startRebuild()
@@ -175,12 +187,18 @@ loop:
 			}
 		}
 	}
-	close(jobs)
-	wwg.Wait() // files in hand are finished
-	wg.Wait()
-	rwg.Wait()
+	// Files in hand are finished; then the watcher, calendar and rebuild stop.
+	go func() { pool.Wait(); close(done) }()
+	for o := range done {
+		finish(o)
+	}
+	werr := g.Wait()
+	rebuilds.Wait()
 	if dirty {
 		d.rebuild(work)
+	}
+	if werr != nil {
+		return werr
 	}
 	d.Log.Info().Msg("stopped cleanly")
 	return nil
@@ -188,7 +206,7 @@ loop:
 
 func (d *Daemon) rebuild(ctx context.Context) {
 	start := time.Now()
-	res, err := d.Pipeline.Rank(ctx, pipeline.RankOptions{Year: d.Year})
+	res, err := d.Publisher.Publish(ctx, publish.Options{Year: d.Pipeline.Year()})
 	if err != nil {
 		d.Log.Error().Err(err).Msg("ranking rebuild failed")
 	} else {

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -19,17 +18,18 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/internal/testkit/books"
+	"github.com/chiso-vn/chiso/internal/testkit/service"
 	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
+	"github.com/chiso-vn/chiso/processor/publish"
 	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/sample"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/watch"
 	"github.com/chiso-vn/chiso/processor/workbook"
-	"github.com/chiso-vn/chiso/templates"
 )
 
 // The tests below run the daemon on real folders under t.TempDir(): files
@@ -37,8 +37,8 @@ import (
 // ledger, the outbox and the Rebuilt hook say what happened.
 
 const (
-	tRubric = "thanhhoa-xa-2023"
-	tYear   = 2023
+	tRubric = books.RubricID
+	tYear   = books.Year
 )
 
 // fast are the timings of the integration tests: short enough to keep the
@@ -46,116 +46,22 @@ const (
 // the settle rule by descheduling the writer.
 var fast = options{Settle: 200 * time.Millisecond, Rescan: 500 * time.Millisecond, Debounce: 300 * time.Millisecond, Events: true}
 
-var (
-	setOnce sync.Once
-	set     *rubric.Set
-	setErr  error
+func rubrics(tb testing.TB) *rubric.Set { return books.Rubrics(tb) }
 
-	bookMu sync.Mutex
-	books  = map[string][]byte{}
-)
+func unitN(n int) roster.Unit { return books.Unit(n) }
 
-func rubrics(tb testing.TB) *rubric.Set {
+func rosterN(n int) []roster.Unit { return books.Roster(n) }
+
+// book returns a filled workbook of unit u, varied by seed (cached).
+func book(tb testing.TB, u roster.Unit, seed uint64) []byte {
 	tb.Helper()
-	setOnce.Do(func() {
-		set = rubric.NewSet()
-		setErr = set.LoadFS(templates.FS, "templates")
-	})
-	if setErr != nil {
-		tb.Fatal(setErr)
-	}
-	return set
+	return books.Filled(tb, u, books.Options{Seed: seed, Missing: 0.03, SelfNoise: 0.3})
 }
 
-// unitN is the n-th unit of the test rosters (1-based).
-func unitN(n int) config.Unit {
-	return config.Unit{Code: fmt.Sprintf("D%03d", n), Name: fmt.Sprintf("Xã Thử Nghiệm %d", n)}
-}
-
-func rosterN(n int) []config.Unit {
-	out := make([]config.Unit, n)
-	for i := range out {
-		out[i] = unitN(i + 1)
-	}
-	return out
-}
-
-// book returns a filled workbook of unit u, varied by seed (cached:
-// generating one takes about 0.1 s).
-func book(tb testing.TB, u config.Unit, seed uint64) []byte {
+// booksOf generates one workbook per unit, in parallel.
+func booksOf(tb testing.TB, units []roster.Unit, seed uint64) [][]byte {
 	tb.Helper()
-	key := fmt.Sprintf("%s/%d", u.Code, seed)
-	bookMu.Lock()
-	b, ok := books[key]
-	bookMu.Unlock()
-	if ok {
-		return b
-	}
-	r, _ := rubrics(tb).Get(tRubric)
-	f, _, err := sample.Filled(r, sample.Options{
-		Template: workbook.TemplateOptions{Year: tYear, UnitCode: u.Code, UnitName: u.Name},
-		Seed:     seed, Missing: 0.03, SelfNoise: 0.3,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b = buf.Bytes()
-	bookMu.Lock()
-	books[key] = b
-	bookMu.Unlock()
-	return b
-}
-
-// booksOf generates one workbook per unit, in parallel (a benchmark's
-// 500 take seconds).
-func booksOf(tb testing.TB, units []config.Unit, seed uint64) [][]byte {
-	tb.Helper()
-	rubrics(tb)
-	out := make([][]byte, len(units))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r, _ := set.Get(tRubric)
-				f, _, err := sample.Filled(r, sample.Options{
-					Template: workbook.TemplateOptions{Year: tYear, UnitCode: units[i].Code, UnitName: units[i].Name},
-					Seed:     seed*100000 + uint64(i), Missing: 0.03, SelfNoise: 0.3,
-				})
-				if err == nil {
-					buf, werr := f.WriteToBuffer()
-					f.Close()
-					if werr == nil {
-						out[i] = buf.Bytes()
-					}
-					err = werr
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range units {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		tb.Fatal(firstErr)
-	}
-	return out
+	return books.Many(tb, units, books.Options{Seed: seed, Missing: 0.03, SelfNoise: 0.3})
 }
 
 func sha(b []byte) string {
@@ -180,8 +86,10 @@ type options struct {
 	Workers                  int
 }
 
-// env is a pipeline on fresh folders, built like cmd/chiso's newPipeline.
+// env is a pipeline and a publisher on fresh folders, built like
+// cmd/chiso's newPipeline.
 type env struct {
+	*service.Env
 	tb                                          testing.TB
 	dir, inbox, outbox, archive, rejected, data string
 	p                                           *pipeline.Pipeline
@@ -194,33 +102,16 @@ type env struct {
 // rebuild is one call of the Rebuilt hook.
 type rebuild struct {
 	at  time.Time
-	res pipeline.RankResult
+	res publish.Result
 	err error
 }
 
-func newEnv(tb testing.TB, units []config.Unit) *env {
+func newEnv(tb testing.TB, units []roster.Unit) *env {
 	tb.Helper()
-	dir := tb.TempDir()
-	e := &env{tb: tb, dir: dir, inbox: filepath.Join(dir, "inbox"), outbox: filepath.Join(dir, "outbox"),
-		archive: filepath.Join(dir, "luu-tru"), rejected: filepath.Join(dir, "khong-hop-le"), data: filepath.Join(dir, "data"),
-		log: &syncBuffer{}}
-	for _, d := range []string{e.inbox, e.outbox, e.archive, e.rejected, e.data} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	l, err := ledger.Open(e.data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { l.Close() })
-	e.p = &pipeline.Pipeline{
-		Settings: pipeline.Settings{Rubrics: rubrics(tb), DefaultRubric: tRubric, Year: tYear, Roster: units,
-			MaxFileSize: 20 << 20, UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 100 << 20},
-		Inbox: e.inbox, Outbox: e.outbox, Archive: e.archive, Rejected: e.rejected, Ledger: l,
-		Workers: 2, Timeout: 2 * time.Minute, Log: zerolog.Nop(), Cohort: "thu-nghiem",
-	}
-	return e
+	se := service.New(tb, service.Options{Roster: units})
+	f := se.Folders
+	return &env{Env: se, tb: tb, dir: se.Dir, inbox: f.Inbox, outbox: f.Outbox, archive: f.Archive, rejected: f.Rejected,
+		data: f.Data, p: se.Pipeline, log: &syncBuffer{}}
 }
 
 // running is one Daemon.Start in a goroutine.
@@ -234,14 +125,12 @@ type running struct {
 func (e *env) start(o options) *running {
 	e.tb.Helper()
 	d := &daemon.Daemon{
-		Pipeline: e.p,
-		Watch: watch.Config{Dir: e.inbox, Rescan: o.Rescan, Settle: o.Settle, Events: o.Events,
-			Filter: pipeline.Candidate, Log: zerolog.Nop()},
+		Pipeline: e.p, Publisher: e.Publisher,
+		Watch:    watch.Config{Dir: e.inbox, Rescan: o.Rescan, Settle: o.Settle, Events: o.Events, Log: zerolog.Nop()},
 		Workers:  o.Workers,
 		Debounce: o.Debounce,
-		Year:     tYear,
 		Log:      zerolog.New(e.log),
-		Rebuilt: func(res pipeline.RankResult, err error) {
+		Rebuilt: func(res publish.Result, err error) {
 			e.mu.Lock()
 			e.rebuilds = append(e.rebuilds, rebuild{at: time.Now(), res: res, err: err})
 			e.mu.Unlock()
@@ -270,21 +159,9 @@ func (r *running) stop(tb testing.TB) error {
 	return r.err
 }
 
-func (e *env) drop(name string, data []byte) {
-	e.tb.Helper()
-	if err := os.WriteFile(filepath.Join(e.inbox, name), data, 0o644); err != nil {
-		e.tb.Fatal(err)
-	}
-}
+func (e *env) drop(name string, data []byte) { e.Drop(name, data) }
 
-func (e *env) rows() []ledger.File {
-	e.tb.Helper()
-	rows, err := e.p.Ledger.Files(context.Background())
-	if err != nil {
-		e.tb.Fatal(err)
-	}
-	return rows
-}
+func (e *env) rows() []ledger.File { return e.Rows() }
 
 // waitOutcomes waits until every name has a finished ledger row and
 // returns the rows by name (the last one when a name has several).
@@ -500,8 +377,8 @@ func resultText(tb testing.TB, path string) string {
 
 // resultPath is where the pipeline writes a unit's result workbook
 // (pipeline.commit's naming: outbox/<year>/<slug>/ket-qua-<slug>-<year>.xlsx).
-func resultPath(outbox string, u config.Unit) string {
-	slug := roster.Slug(u.Name)
+func resultPath(outbox string, u roster.Unit) string {
+	slug := vntext.Slug(u.Name)
 	return filepath.Join(outbox, fmt.Sprint(tYear), slug, fmt.Sprintf("ket-qua-%s-%d.xlsx", slug, tYear))
 }
 

@@ -86,9 +86,9 @@ type IndicatorResult struct {
 	Note    string // e.g. "tỷ lệ vượt 100 %, tính 100 %"
 	Leaf    bool   // scored itself (not the sum of children)
 	// Computed is the score from the figures when an appraisal council's
-	// score (Council) replaced it in Points.
-	Computed float64
-	Council  *float64
+	// score (Appraisal) replaced it in Points.
+	Computed  float64
+	Appraisal *float64
 }
 
 // CohortInfo says how a cohort-relative score was settled.
@@ -558,19 +558,19 @@ func (s *Scorer) eval(c *crule, max float64, env formula.Env) outcome {
 // score in Computed, and refreshes parents, pillars and the total. Scores are
 // clamped to 0..max; codes that are not leaves are ignored (the appraisal
 // file is validated before this).
-func (s *Scorer) Override(res *Result, council map[string]float64) {
+func (s *Scorer) Override(res *Result, appraisal map[string]float64) {
 	for i := range res.Indicators {
 		ir := &res.Indicators[i]
 		if !ir.Leaf {
 			continue
 		}
-		if ir.Council != nil { // re-applying: start from the computed score
-			ir.Points, ir.Council = ir.Computed, nil
+		if ir.Appraisal != nil { // re-applying: start from the computed score
+			ir.Points, ir.Appraisal = ir.Computed, nil
 		}
 		ir.Computed = ir.Points
-		if v, ok := council[ir.Code]; ok {
+		if v, ok := appraisal[ir.Code]; ok {
 			v = math.Max(0, math.Min(v, ir.Max))
-			ir.Council = &v
+			ir.Appraisal = &v
 			ir.Points = v
 		}
 	}

@@ -220,7 +220,7 @@ func TestOverride(t *testing.T) {
 		t.Fatalf("total %v", res.Total)
 	}
 	s.Override(res, map[string]float64{"1.1": 4, "1.3": 99})
-	if ir := res.Indicator("1.1"); !near(ir.Points, 4) || !near(ir.Computed, 10) || ir.Council == nil {
+	if ir := res.Indicator("1.1"); !near(ir.Points, 4) || !near(ir.Computed, 10) || ir.Appraisal == nil {
 		t.Fatalf("1.1 %+v", ir)
 	}
 	if ir := res.Indicator("1.3"); !near(ir.Points, 10) { // clamped to the maximum

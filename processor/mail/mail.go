@@ -1,5 +1,5 @@
 // Package mail sends the reminder e-mails: plain UTF-8 text in Vietnamese,
-// with attachments, through the SMTP server of config.SMTP (go-mail).
+// with attachments, through an SMTP server (go-mail).
 // Nothing else leaves the machine.
 package mail
 
@@ -15,9 +15,18 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"github.com/chiso-vn/chiso/processor/config"
 )
+
+// Options name the SMTP server and the sender.
+type Options struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	// TLS: "starttls" (default), "tls" (implicit, port 465) or "none".
+	TLS string
+}
 
 // Message is one e-mail.
 type Message struct {
@@ -44,7 +53,7 @@ const DefaultTimeout = 30 * time.Second
 // SMTP sends through an SMTP server; one connection per message (a
 // reminder run sends tens of messages, not thousands).
 type SMTP struct {
-	cfg config.SMTP
+	opt Options
 	// Timeout bounds the connection and each SMTP command (go-mail sets it
 	// as the connection deadline); DefaultTimeout when 0.
 	Timeout time.Duration
@@ -55,34 +64,34 @@ type SMTP struct {
 	HELO string
 }
 
-// NewSMTP returns a sender for cfg, which must name a host and a sender.
-func NewSMTP(cfg config.SMTP) (*SMTP, error) {
-	if cfg.Host == "" {
+// NewSMTP returns a sender for opt, which must name a host and a sender.
+func NewSMTP(opt Options) (*SMTP, error) {
+	if opt.Host == "" {
 		return nil, errors.New("mail: smtp.host is empty")
 	}
-	if cfg.From == "" {
+	if opt.From == "" {
 		return nil, errors.New("mail: smtp.from is empty")
 	}
-	switch cfg.TLS {
+	switch opt.TLS {
 	case "", "starttls", "tls", "none":
 	default:
-		return nil, fmt.Errorf("mail: smtp.tls %q is not starttls, tls or none", cfg.TLS)
+		return nil, fmt.Errorf("mail: smtp.tls %q is not starttls, tls or none", opt.TLS)
 	}
-	if cfg.Port < 0 || cfg.Port > 65535 {
-		return nil, fmt.Errorf("mail: smtp.port %d is not a port", cfg.Port)
+	if opt.Port < 0 || opt.Port > 65535 {
+		return nil, fmt.Errorf("mail: smtp.port %d is not a port", opt.Port)
 	}
-	return &SMTP{cfg: cfg}, nil
+	return &SMTP{opt: opt}, nil
 }
 
-// options maps config.SMTP onto go-mail options.
+// options maps Options onto go-mail options.
 func (s *SMTP) options() []gomail.Option {
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	port := s.cfg.Port
+	port := s.opt.Port
 	opts := []gomail.Option{gomail.WithTimeout(timeout)}
-	switch s.cfg.TLS {
+	switch s.opt.TLS {
 	case "tls":
 		if port == 0 {
 			port = gomail.DefaultPortSSL
@@ -106,9 +115,9 @@ func (s *SMTP) options() []gomail.Option {
 	if s.HELO != "" {
 		opts = append(opts, gomail.WithHELO(s.HELO))
 	}
-	if s.cfg.Username != "" {
-		opts = append(opts, gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
-		if s.cfg.TLS == "none" {
+	if s.opt.Username != "" {
+		opts = append(opts, gomail.WithUsername(s.opt.Username), gomail.WithPassword(s.opt.Password))
+		if s.opt.TLS == "none" {
 			// The admin chose an unencrypted server (an office relay):
 			// go-mail refuses PLAIN/LOGIN without TLS unless told so.
 			opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthCramMD5,
@@ -127,8 +136,8 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return errors.New("mail: no recipient")
 	}
 	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
-	if err := msg.From(s.cfg.From); err != nil {
-		return fmt.Errorf("mail: smtp.from %q: %w", s.cfg.From, err)
+	if err := msg.From(s.opt.From); err != nil {
+		return fmt.Errorf("mail: smtp.from %q: %w", s.opt.From, err)
 	}
 	for _, to := range m.To {
 		// One by one, so that the error names the bad address.
@@ -150,13 +159,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: %w", err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("mail: send to %s via %s: %w", strings.Join(m.To, ", "), s.cfg.Host, err)
+		return fmt.Errorf("mail: send to %s via %s: %w", strings.Join(m.To, ", "), s.opt.Host, err)
 	}
 	return nil
 }
 
 func newClient(s *SMTP) (*gomail.Client, error) {
-	return gomail.NewClient(s.cfg.Host, s.options()...)
+	return gomail.NewClient(s.opt.Host, s.options()...)
 }
 
 // contentType by extension; .xlsx is spelled out because the system MIME

@@ -25,8 +25,6 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-
-	"github.com/chiso-vn/chiso/processor/config"
 )
 
 // received is one message as the test server got it.
@@ -286,7 +284,7 @@ func checkReceived(t *testing.T, ts *testServer, want Message) received {
 
 func TestSendPlainVietnamese(t *testing.T) {
 	ts := startServer(t, "none", nil)
-	s, err := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: ts.Port, From: "Chỉ số CĐS huyện <chiso@trieuson.gov.vn>", TLS: "none"})
+	s, err := NewSMTP(Options{Host: "127.0.0.1", Port: ts.Port, From: "Chỉ số CĐS huyện <chiso@trieuson.gov.vn>", TLS: "none"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +307,7 @@ func TestSendPlainVietnamese(t *testing.T) {
 
 func TestSendSeveralRecipientsAndFiles(t *testing.T) {
 	ts := startServer(t, "none", nil)
-	s, _ := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "none"})
+	s, _ := NewSMTP(Options{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "none"})
 	m := Message{
 		To:      []string{"a@x.vn", "b@x.vn"},
 		Subject: "Danh sách đơn vị chưa nộp — 08/12/2023",
@@ -328,7 +326,7 @@ func TestSendSeveralRecipientsAndFiles(t *testing.T) {
 func TestSendAuthOverPlainConnection(t *testing.T) {
 	ts := startServer(t, "none", nil)
 	ts.user, ts.pass = "chiso", "mật-khẩu"
-	cfg := config.SMTP{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "none", Username: "chiso", Password: "mật-khẩu"}
+	cfg := Options{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "none", Username: "chiso", Password: "mật-khẩu"}
 	s, _ := NewSMTP(cfg)
 	if err := s.Send(context.Background(), vnMessage); err != nil {
 		t.Fatal(err)
@@ -349,7 +347,7 @@ func TestSendSTARTTLSAndImplicitTLS(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ts := startServer(t, mode, cert)
 			ts.user, ts.pass = "chiso", "secret"
-			s, err := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: mode, Username: "chiso", Password: "secret"})
+			s, err := NewSMTP(Options{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: mode, Username: "chiso", Password: "secret"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -367,7 +365,7 @@ func TestSendSTARTTLSAndImplicitTLS(t *testing.T) {
 
 func TestSTARTTLSIsMandatory(t *testing.T) {
 	ts := startServer(t, "none", nil) // offers no STARTTLS
-	s, _ := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "starttls"})
+	s, _ := NewSMTP(Options{Host: "127.0.0.1", Port: ts.Port, From: "chiso@trieuson.gov.vn", TLS: "starttls"})
 	if err := s.Send(context.Background(), vnMessage); err == nil {
 		t.Fatal("sent in clear although starttls is configured")
 	}
@@ -392,7 +390,7 @@ func TestSendTimesOutOnSilentServer(t *testing.T) {
 		}
 	}()
 	port := l.Addr().(*net.TCPAddr).Port
-	s, _ := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: port, From: "chiso@trieuson.gov.vn", TLS: "none"})
+	s, _ := NewSMTP(Options{Host: "127.0.0.1", Port: port, From: "chiso@trieuson.gov.vn", TLS: "none"})
 	s.Timeout = 300 * time.Millisecond
 	start := time.Now()
 	if err := s.Send(context.Background(), vnMessage); err == nil {
@@ -411,7 +409,7 @@ func TestSendTimesOutOnSilentServer(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	for _, cfg := range []config.SMTP{
+	for _, cfg := range []Options{
 		{From: "a@b.vn"},
 		{Host: "h"},
 		{Host: "h", From: "a@b.vn", TLS: "ssl"},
@@ -421,7 +419,7 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("NewSMTP(%+v): no error", cfg)
 		}
 	}
-	s, _ := NewSMTP(config.SMTP{Host: "127.0.0.1", Port: 1, From: "a@b.vn", TLS: "none"})
+	s, _ := NewSMTP(Options{Host: "127.0.0.1", Port: 1, From: "a@b.vn", TLS: "none"})
 	if err := s.Send(context.Background(), Message{Subject: "x"}); err == nil {
 		t.Error("a message without recipients: no error")
 	}
@@ -429,7 +427,7 @@ func TestBadInput(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "không phải email") {
 		t.Errorf("bad recipient: %v", err)
 	}
-	s, _ = NewSMTP(config.SMTP{Host: "127.0.0.1", Port: 1, From: "not an address", TLS: "none"})
+	s, _ = NewSMTP(Options{Host: "127.0.0.1", Port: 1, From: "not an address", TLS: "none"})
 	if err := s.Send(context.Background(), Message{To: []string{"a@b.vn"}}); err == nil {
 		t.Error("bad from: no error")
 	}
@@ -437,7 +435,7 @@ func TestBadInput(t *testing.T) {
 
 func TestDefaultPorts(t *testing.T) {
 	for mode, want := range map[string]int{"": 587, "starttls": 587, "tls": 465, "none": 25} {
-		s, _ := NewSMTP(config.SMTP{Host: "mail.example.vn", From: "a@b.vn", TLS: mode})
+		s, _ := NewSMTP(Options{Host: "mail.example.vn", From: "a@b.vn", TLS: mode})
 		c, err := newClient(s)
 		if err != nil {
 			t.Fatal(err)

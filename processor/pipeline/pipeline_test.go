@@ -11,19 +11,20 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/internal/testkit/books"
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/intake"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/sample"
 	"github.com/chiso-vn/chiso/processor/workbook"
-	"github.com/chiso-vn/chiso/templates"
 )
 
 // plRubricID and plYear are what the test pipelines collect.
@@ -35,65 +36,26 @@ const (
 // plNow is the fixed clock of the test pipelines.
 var plNow = time.Date(2023, 11, 20, 9, 30, 0, 0, time.Local)
 
-var plRoster = []config.Unit{
+var plRoster = []roster.Unit{
 	{Code: "TS01", Name: "Xã Triệu Thành"},
 	{Code: "TS02", Name: "Phường Hàm Rồng"},
 	{Code: "TS03", Name: "Thị trấn Nưa"},
 	{Code: "TS04", Name: "Xã Thọ Ngọc"},
 }
 
-var (
-	plSetOnce sync.Once
-	plSet     *rubric.Set
-	plSetErr  error
-
-	plBookMu sync.Mutex
-	plBooks  = map[string][]byte{}
-)
-
-func plRubrics(t testing.TB) *rubric.Set {
-	t.Helper()
-	plSetOnce.Do(func() {
-		plSet = rubric.NewSet()
-		plSetErr = plSet.LoadFS(templates.FS, "templates")
-	})
-	if plSetErr != nil {
-		t.Fatal(plSetErr)
-	}
-	return plSet
-}
+func plRubrics(t testing.TB) *rubric.Set { return books.Rubrics(t) }
 
 // plBook returns a realistic filled workbook for the roster unit code,
-// varied by seed (cached: generating one takes a while).
+// varied by seed.
 func plBook(t testing.TB, code string, seed uint64) []byte {
 	t.Helper()
-	key := fmt.Sprintf("%s/%d", code, seed)
-	plBookMu.Lock()
-	defer plBookMu.Unlock()
-	if b, ok := plBooks[key]; ok {
-		return b
-	}
-	var unit config.Unit
 	for _, u := range plRoster {
 		if u.Code == code {
-			unit = u
+			return books.Filled(t, u, books.Options{Seed: seed, Missing: 0.05, SelfNoise: 0.3})
 		}
 	}
-	r, _ := plRubrics(t).Get(plRubricID)
-	f, _, err := sample.Filled(r, sample.Options{
-		Template: workbook.TemplateOptions{Year: plYear, UnitCode: unit.Code, UnitName: unit.Name},
-		Seed:     seed, Missing: 0.05, SelfNoise: 0.3,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	plBooks[key] = buf.Bytes()
-	return buf.Bytes()
+	t.Fatalf("no unit %s in the test roster", code)
+	return nil
 }
 
 // plEnv is a pipeline on fresh folders under t.TempDir().
@@ -119,10 +81,11 @@ func newPlEnv(t *testing.T, workers int) *plEnv {
 	}
 	t.Cleanup(func() { l.Close() })
 	e.p = &Pipeline{
-		Settings: Settings{Rubrics: plRubrics(t), DefaultRubric: plRubricID, Year: plYear, Roster: plRoster,
-			MaxFileSize: 20 << 20, UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 100 << 20},
-		Inbox: e.inbox, Outbox: e.outbox, Archive: e.archive, Rejected: e.rejected, Ledger: l,
-		Workers: workers, Now: func() time.Time { return plNow }, Log: zerolog.Nop(),
+		Evaluator: &Evaluator{Rubrics: plRubrics(t), Rubric: plRubricID, Roster: roster.NewIndex(plRoster),
+			MaxFileSize: 20 << 20, Workbook: books.Limits},
+		Collection: collection.Collection{Year: plYear},
+		Folders:    layout.Folders{Inbox: e.inbox, Outbox: e.outbox, Archive: e.archive, Rejected: e.rejected, Data: e.data},
+		Ledger:     l, Workers: workers, Now: func() time.Time { return plNow }, Log: zerolog.Nop(),
 	}
 	return e
 }
@@ -210,10 +173,10 @@ func (e *plEnv) checkSettled() {
 			e.t.Errorf("%s: output: %v", f.Name, err)
 		}
 	}
-	if left := plListFiles(e.t, e.p.claimDir()); len(left) > 0 {
+	if left := plListFiles(e.t, e.p.Folders.ClaimDir()); len(left) > 0 {
 		e.t.Errorf("left in the claim folder: %v", left)
 	}
-	if left, _ := List(e.inbox); len(left) > 0 {
+	if left, _ := intake.List(e.inbox); len(left) > 0 {
 		e.t.Errorf("left in the inbox: %v", left)
 	}
 }
@@ -304,8 +267,8 @@ func TestAcceptedThenDuplicate(t *testing.T) {
 	if f.Outcome != ledger.Accepted || f.UnitCode != "TS01" || f.UnitName != "Xã Triệu Thành" || f.Year != plYear || f.RubricID != plRubricID {
 		t.Errorf("row %+v", f)
 	}
-	if f.SHA256 != Hash(book) || f.Size != int64(len(book)) {
-		t.Errorf("hash %s size %d, want %s %d", f.SHA256, f.Size, Hash(book), len(book))
+	if f.SHA256 != intake.Hash(book) || f.Size != int64(len(book)) {
+		t.Errorf("hash %s size %d, want %s %d", f.SHA256, f.Size, intake.Hash(book), len(book))
 	}
 	if !f.ReceivedAt.Equal(plNow.Add(-10 * time.Minute)) {
 		t.Errorf("received %v, want the file's time %v", f.ReceivedAt, plNow.Add(-10*time.Minute))
@@ -387,7 +350,7 @@ func TestCorrectedResubmission(t *testing.T) {
 	if old.Outcome != ledger.Superseded || old.SupersededBy != cur.ID {
 		t.Errorf("first submission: %s superseded_by %d, want superseded by %d", old.Outcome, old.SupersededBy, cur.ID)
 	}
-	if cur.Outcome != ledger.Accepted || cur.OutputPath != out || cur.SHA256 != Hash(second) {
+	if cur.Outcome != ledger.Accepted || cur.OutputPath != out || cur.SHA256 != intake.Hash(second) {
 		t.Errorf("resubmission: %s %s", cur.Outcome, cur.OutputPath)
 	}
 	x := plOpenResult(t, out)
@@ -471,7 +434,7 @@ func TestBurstDuplicate(t *testing.T) {
 func TestRecover(t *testing.T) {
 	e := newPlEnv(t, 2)
 	ctx := context.Background()
-	claim := e.p.claimDir()
+	claim := e.p.Folders.ClaimDir()
 	if err := os.MkdirAll(claim, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -496,11 +459,11 @@ func TestRecover(t *testing.T) {
 	if rowC.ID, err = e.p.Ledger.Begin(ctx, rowC); err != nil {
 		t.Fatal(err)
 	}
-	storedC := e.p.storedPath(e.archive, "2023", rowC)
+	storedC := e.p.Folders.ArchivePath(2023, rowC.ReceivedAt, rowC.ID, rowC.Name)
 	if err := e.p.Ledger.SetStored(ctx, rowC.ID, storedC); err != nil {
 		t.Fatal(err)
 	}
-	if err := moveFile(pathC, storedC); err != nil {
+	if err := intake.Move(pathC, storedC); err != nil {
 		t.Fatal(err)
 	}
 	// (c') The same for a file that was being rejected.
@@ -510,9 +473,9 @@ func TestRecover(t *testing.T) {
 	if rowR.ID, err = e.p.Ledger.Begin(ctx, rowR); err != nil {
 		t.Fatal(err)
 	}
-	storedR := e.p.storedPath(e.rejected, "", rowR)
+	storedR := e.p.Folders.RejectedPath(rowR.ReceivedAt, rowR.ID, rowR.Name)
 	e.p.Ledger.SetStored(ctx, rowR.ID, storedR)
-	if err := moveFile(pathR, storedR); err != nil {
+	if err := intake.Move(pathR, storedR); err != nil {
 		t.Fatal(err)
 	}
 	// (d) A row processing whose file is nowhere: recorded as lost, not
@@ -591,7 +554,7 @@ func TestRecoverOlderAfterNewer(t *testing.T) {
 		t.Run(map[bool]string{true: "row processing", false: "claimed, no row"}[withRow], func(t *testing.T) {
 			e := newPlEnv(t, 1)
 			ctx := context.Background()
-			claim := e.p.claimDir()
+			claim := e.p.Folders.ClaimDir()
 			os.MkdirAll(claim, 0o755)
 			older := filepath.Join(claim, "lx0a1b2c-trieu-thanh-lan-1.xlsx")
 			os.WriteFile(older, plBook(t, "TS01", 1), 0o644)
@@ -663,7 +626,7 @@ func TestTimeoutContinuesBatch(t *testing.T) {
 // panic under the pipeline's limits).
 func TestPanicContinuesBatch(t *testing.T) {
 	e := newPlEnv(t, 1)
-	e.p.Settings.Rubrics = nil // Evaluate dereferences it once a workbook opens
+	e.p.Evaluator.Rubrics = nil // Evaluate dereferences it once a workbook opens
 	e.drop("a.xlsx", plBook(t, "TS01", 1), 3)
 	e.drop("scan.pdf", []byte("%PDF-1.4\n"), 2)
 	e.drop("b.xlsx", plBook(t, "TS02", 1), 1)

@@ -30,7 +30,7 @@ type UnitJSON struct {
 	Total       *float64     `json:"total,omitempty"`    // điểm đạt được, 2 decimals
 	Computed    *float64     `json:"computed,omitempty"` // from the figures, before appraisal
 	Self        *float64     `json:"self,omitempty"`
-	Council     bool         `json:"appraised"`
+	Appraised   bool         `json:"appraised"`
 	Percent     *float64     `json:"percent_of_max,omitempty"`
 	Pillars     []PillarJSON `json:"pillars,omitempty"`
 	PrevTotal   *float64     `json:"previous_total,omitempty"`
@@ -55,7 +55,7 @@ func f2(x float64) *float64 { v := engine.Round2(x); return &v }
 func (rk *Ranking) ToJSON() JSON {
 	out := JSON{Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, Units: []UnitJSON{}}
 	for _, r := range rk.Rows {
-		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Council: r.Council, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote}
+		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Appraised: r.Appraised, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote}
 		if r.Prev != nil {
 			u.PrevTotal = f2(r.Prev.Total)
 			u.PrevRank = r.Prev.Rank
@@ -147,7 +147,7 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 			}
 		}
 		status := "Đã nộp"
-		if r.Council {
+		if r.Appraised {
 			status = "Đã thẩm định"
 		}
 		rec = append(rec, self, diff, prevTotal(r), dTotal, prevRank(r), dRank, r.SubmittedAt.Format("2006-01-02 15:04"),

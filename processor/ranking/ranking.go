@@ -16,11 +16,10 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
-	"github.com/chiso-vn/chiso/processor/config"
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
 )
 
 // Submission is a unit's latest accepted workbook.
@@ -34,7 +33,7 @@ type Submission struct {
 	// ranking thousands of units scores each as it decodes it and drops the
 	// figures, to keep memory small.
 	Result   *engine.Result
-	Problems []validate.Problem
+	Problems []problem.Problem
 }
 
 // Previous is a unit's result the year before.
@@ -48,11 +47,11 @@ type Input struct {
 	Rubric *rubric.Rubric
 	Year   int
 	Cohort string
-	Roster []config.Unit
+	Roster []roster.Unit
 	// Submissions: the latest accepted one per unit.
 	Submissions []Submission
-	// Council holds the appraisal council's scores: unit key → indicator → points.
-	Council map[string]map[string]float64
+	// Appraisal holds the appraisal council's scores: unit key → indicator → points.
+	Appraisal map[string]map[string]float64
 	// Previous holds last year's results by unit key (code, or "ten:" key).
 	Previous map[string]Previous
 	// Lineage maps a unit code to its predecessors' codes (2025 mergers).
@@ -67,7 +66,7 @@ type Row struct {
 	UnitKey          string
 	Code             string
 	Name             string
-	Contact          config.Unit
+	Contact          roster.Unit
 	Submitted        bool
 	FileID           int64
 	FileName         string
@@ -75,16 +74,16 @@ type Row struct {
 	Errors, Warnings int
 	// Result holds the settled scores with the council's applied; each
 	// indicator keeps the computed score in Computed when overridden.
-	Result   *engine.Result
-	Computed float64 // total from the figures alone (settled)
-	Self     float64
-	HasSelf  bool
-	Council  bool    // an appraisal changed at least one score
-	Final    float64 // điểm đạt được, full precision
-	Display  float64 // Final rounded to 2 decimals: what is ranked
-	Prev     *Previous
-	PrevNote string // e.g. how a merged unit's previous score was formed
-	Attempts []string
+	Result    *engine.Result
+	Computed  float64 // total from the figures alone (settled)
+	Self      float64
+	HasSelf   bool
+	Appraised bool    // an appraisal changed at least one score
+	Final     float64 // điểm đạt được, full precision
+	Display   float64 // Final rounded to 2 decimals: what is ranked
+	Prev      *Previous
+	PrevNote  string // e.g. how a merged unit's previous score was formed
+	Attempts  []string
 }
 
 // Ranking is a ranked cohort.
@@ -94,14 +93,14 @@ type Ranking struct {
 	Year       int
 	Cohort     string
 	Max        float64
-	Rows       []Row                         // ranked units first (by rank, ties alphabetical), then units without submission
-	Problems   map[string][]validate.Problem // by unit key
+	Rows       []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
+	Problems   map[string][]problem.Problem // by unit key
 }
 
 // Build ranks a cohort. The scorer must be for in.Rubric.
 func Build(sc *engine.Scorer, in Input) *Ranking {
 	rk := &Ranking{RubricID: in.Rubric.ID, RubricName: in.Rubric.Name, Year: in.Year, Cohort: in.Cohort, Max: in.Rubric.CoreMax(),
-		Problems: map[string][]validate.Problem{}}
+		Problems: map[string][]problem.Problem{}}
 	subs := append([]Submission(nil), in.Submissions...)
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
 	results := make([]*engine.Result, len(subs))
@@ -118,14 +117,14 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		res := results[i]
 		row := Row{UnitKey: s.UnitKey, Code: s.Code, Name: s.Name, Submitted: true, FileID: s.FileID, FileName: s.FileName,
 			SubmittedAt: s.SubmittedAt, Result: res, Computed: res.Total, Self: res.Self, HasSelf: res.HasSelf,
-			Errors: validate.Count(s.Problems, validate.Error), Warnings: validate.Count(s.Problems, validate.Warning)}
+			Errors: problem.Count(s.Problems, problem.Error), Warnings: problem.Count(s.Problems, problem.Warning)}
 		if u, ok := roster.Find(in.Roster, s.Code, s.Name); ok {
 			row.Contact = u
 			row.Name = u.Name
 		}
-		if c := in.Council[s.UnitKey]; len(c) > 0 {
+		if c := in.Appraisal[s.UnitKey]; len(c) > 0 {
 			sc.Override(res, c)
-			row.Council = true
+			row.Appraised = true
 		}
 		row.Final = res.Total
 		row.Display = engine.Round2(res.Total)

@@ -8,15 +8,24 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/chiso-vn/chiso/processor/config"
-	"github.com/chiso-vn/chiso/processor/values"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
+
+// Unit is one unit of the roster: a commune, district or department
+// expected to submit.
+type Unit struct {
+	Code    string `yaml:"code" json:"code"`
+	Name    string `yaml:"name" json:"name"`
+	Contact string `yaml:"contact,omitempty" json:"contact,omitempty"`
+	Phone   string `yaml:"phone,omitempty" json:"phone,omitempty"`
+	Email   string `yaml:"email,omitempty" json:"email,omitempty"`
+}
 
 var prefixes = []string{"ubnd ", "uy ban nhan dan ", "xa ", "phuong ", "thi tran ", "dac khu ", "huyen ", "so "}
 
 // Key folds a unit name for comparison: "UBND Xã Triệu Thành" → "trieu thanh".
 func Key(name string) string {
-	k := values.Fold(name)
+	k := vntext.Fold(name)
 	for changed := true; changed; {
 		changed = false
 		for _, p := range prefixes {
@@ -31,32 +40,16 @@ func Key(name string) string {
 
 // UnitKey identifies a unit in the ledger and the ranking: its code, else
 // "ten:" and its folded name (a roster without codes, or no roster).
-func UnitKey(u config.Unit) string {
+func UnitKey(u Unit) string {
 	if c := strings.TrimSpace(u.Code); c != "" {
 		return c
 	}
 	return "ten:" + Key(u.Name)
 }
 
-// Slug makes a file-name-safe ASCII form of a name: "Xã Triệu Thành" → "xa-trieu-thanh".
-func Slug(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range values.Fold(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.Trim(b.String(), "-")
-}
-
 // Find returns the unit with the given code, else the unit whose folded
 // name equals the folded query. ok is false when none matches.
-func Find(units []config.Unit, code, name string) (config.Unit, bool) {
+func Find(units []Unit, code, name string) (Unit, bool) {
 	if c := strings.TrimSpace(code); c != "" {
 		for _, u := range units {
 			if strings.EqualFold(u.Code, c) {
@@ -71,20 +64,20 @@ func Find(units []config.Unit, code, name string) (config.Unit, bool) {
 			}
 		}
 	}
-	return config.Unit{}, false
+	return Unit{}, false
 }
 
 // Index finds units by code or folded name in constant time; build it
 // once for a roster that is searched for every file.
 type Index struct {
-	units  []config.Unit
-	byCode map[string]config.Unit
-	byKey  map[string]config.Unit
+	units  []Unit
+	byCode map[string]Unit
+	byKey  map[string]Unit
 }
 
 // NewIndex indexes units (the first of two equal keys wins, as in Find).
-func NewIndex(units []config.Unit) *Index {
-	ix := &Index{units: units, byCode: map[string]config.Unit{}, byKey: map[string]config.Unit{}}
+func NewIndex(units []Unit) *Index {
+	ix := &Index{units: units, byCode: map[string]Unit{}, byKey: map[string]Unit{}}
 	for _, u := range units {
 		if c := strings.ToLower(strings.TrimSpace(u.Code)); c != "" {
 			if _, dup := ix.byCode[c]; !dup {
@@ -100,8 +93,30 @@ func NewIndex(units []config.Unit) *Index {
 	return ix
 }
 
+// Len is the number of units indexed (0 for a nil index).
+func (ix *Index) Len() int {
+	if ix == nil {
+		return 0
+	}
+	return len(ix.units)
+}
+
+// Units returns the indexed units, in roster order.
+func (ix *Index) Units() []Unit {
+	if ix == nil {
+		return nil
+	}
+	return ix.units
+}
+
+// Closest is Closest over the indexed units.
+func (ix *Index) Closest(name string, n int) []string { return Closest(ix.Units(), name, n) }
+
 // Find is Find over the indexed units.
-func (ix *Index) Find(code, name string) (config.Unit, bool) {
+func (ix *Index) Find(code, name string) (Unit, bool) {
+	if ix == nil {
+		return Unit{}, false
+	}
 	if c := strings.ToLower(strings.TrimSpace(code)); c != "" {
 		if u, ok := ix.byCode[c]; ok {
 			return u, true
@@ -112,12 +127,12 @@ func (ix *Index) Find(code, name string) (config.Unit, bool) {
 			return u, true
 		}
 	}
-	return config.Unit{}, false
+	return Unit{}, false
 }
 
 // Closest returns up to n roster names nearest to name, best first, for
 // "did you mean" messages.
-func Closest(units []config.Unit, name string, n int) []string {
+func Closest(units []Unit, name string, n int) []string {
 	k := Key(name)
 	type cand struct {
 		name string

@@ -2,11 +2,9 @@ package roster
 
 import (
 	"testing"
-
-	"github.com/chiso-vn/chiso/processor/config"
 )
 
-var units = []config.Unit{
+var units = []Unit{
 	{Code: "TS01", Name: "Xã Triệu Thành"},
 	{Code: "TS02", Name: "Xã Hợp Lý"},
 	{Code: "TS03", Name: "Phường Hoà Bình"},
@@ -41,14 +39,5 @@ func TestClosest(t *testing.T) {
 	}
 	if got := Closest(units, "Quận Ba Đình Hà Nội Xa Xôi", 2); len(got) != 0 {
 		t.Errorf("nothing close should be suggested, got %v", got)
-	}
-}
-
-func TestSlug(t *testing.T) {
-	if got := Slug("Xã Triệu Thành"); got != "xa-trieu-thanh" {
-		t.Errorf("Slug = %q", got)
-	}
-	if got := Slug("../../Đồng Tiến / x"); got != "dong-tien-x" {
-		t.Errorf("Slug = %q", got)
 	}
 }

@@ -1,3 +1,6 @@
+// Package validate checks a submission's figures and self-scores and
+// explains every problem in Vietnamese, naming the indicator and the cell
+// and saying what to do. It is pure: it sees values, never files.
 package validate
 
 import (
@@ -9,8 +12,10 @@ import (
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/formula"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/values"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Codes of the problems Check reports. They are stable: reports, ledgers
@@ -74,7 +79,7 @@ func Order(r *rubric.Rubric) map[string]int {
 // evidence against rubric r and returns every problem found, sorted. res is
 // the engine's score of in.Values (cohort indicators may be pending); when
 // nil, Check scores in.Values itself.
-func Check(r *rubric.Rubric, in Input, res *engine.Result) []Problem {
+func Check(r *rubric.Rubric, in Input, res *engine.Result) []problem.Problem {
 	if in.Values.General == nil && in.Values.Inputs == nil && in.Values.Self == nil {
 		in.Values = engine.NewValues()
 	}
@@ -86,7 +91,7 @@ func Check(r *rubric.Rubric, in Input, res *engine.Result) []Problem {
 	c := &checker{r: r, in: in, res: res}
 	c.general()
 	r.Walk(func(p *rubric.Pillar, ind *rubric.Indicator) { c.indicator(ind) })
-	Sort(c.ps, Order(r))
+	problem.Sort(c.ps, Order(r))
 	return c.ps
 }
 
@@ -94,11 +99,11 @@ type checker struct {
 	r   *rubric.Rubric
 	in  Input
 	res *engine.Result
-	ps  []Problem
+	ps  []problem.Problem
 }
 
-func (c *checker) add(sev Severity, code, indicator, input, cell, msg string) {
-	c.ps = append(c.ps, Problem{Severity: sev, Code: code, Indicator: indicator, Input: input, Cell: cell, Message: msg})
+func (c *checker) add(sev problem.Severity, code, indicator, input, cell, msg string) {
+	c.ps = append(c.ps, problem.Problem{Severity: sev, Code: code, Indicator: indicator, Input: input, Cell: cell, Message: msg})
 }
 
 // ───────────────────────────── naming things ─────────────────────────────
@@ -329,7 +334,7 @@ func (c *checker) figure(subject, indicator string, x rubric.Input, v engine.Val
 	// Negative figures are unusable wherever they are, Thông tin chung
 	// included: general fields are denominators too.
 	if v.Num < 0 {
-		c.add(Error, CodeNegative, indicator, x.Key, cell,
+		c.add(problem.Error, CodeNegative, indicator, x.Key, cell,
 			fmt.Sprintf("%s là số âm (%s). Số liệu không thể âm: nhập lại số đúng (nhập 0 nếu không có).", where, shown(v)))
 		return
 	}
@@ -339,19 +344,19 @@ func (c *checker) figure(subject, indicator string, x rubric.Input, v engine.Val
 		if pctText || frac {
 			// One message for "70%" or 0,7 in a count cell; "not whole" would
 			// only repeat it less helpfully.
-			c.add(Warning, CodePercentAsCount, indicator, x.Key, cell,
+			c.add(problem.Warning, CodePercentAsCount, indicator, x.Key, cell,
 				fmt.Sprintf("%s được nhập là %s, giống một tỷ lệ phần trăm, nhưng ô này cần số lượng (%s). Nhập số đếm được, ví dụ số người, số hộ; tỷ lệ do hệ thống tự tính.",
 					where, shown(v), unitOr(x, "số nguyên")))
 			return
 		}
 		if math.Abs(v.Num-math.Round(v.Num)) > eps {
-			c.add(Warning, CodeNotWhole, indicator, x.Key, cell,
+			c.add(problem.Warning, CodeNotWhole, indicator, x.Key, cell,
 				fmt.Sprintf("%s là %s nhưng đây là số lượng, phải là số nguyên. Kiểm tra lại (có thể nhầm dấu phẩy, dấu chấm) và nhập số nguyên.", where, shown(v)))
 		}
 	}
 	if x.Type == rubric.Money {
 		if b := moneyBound(c.r.Level, general); v.Num >= b {
-			c.add(Warning, CodeMoneyInDong, indicator, x.Key, cell,
+			c.add(problem.Warning, CodeMoneyInDong, indicator, x.Key, cell,
 				fmt.Sprintf("%s là %s triệu đồng (%s tỷ đồng), quá lớn: có lẽ đã nhập theo đồng. Số liệu này tính bằng triệu đồng: nếu là %s đồng thì nhập %s.",
 					where, num(v.Num), num(v.Num/1000), num(v.Num), num(v.Num/1_000_000)))
 		}
@@ -403,7 +408,7 @@ func (c *checker) general() {
 			continue
 		}
 		cell := c.generalCell(l.small)
-		c.add(Warning, CodeGeneralAbsurd, "", l.small, cell,
+		c.add(problem.Warning, CodeGeneralAbsurd, "", l.small, cell,
 			fmt.Sprintf("%s%s là %s, lớn hơn %s%s là %s: không thể như vậy. Kiểm tra lại hai ô này (có thể nhập nhầm ô hoặc thừa, thiếu chữ số).",
 				generalName(gs), at(cell), num(vs.Num), generalName(gl), at(c.generalCell(l.large)), num(vl.Num)))
 	}
@@ -472,13 +477,13 @@ func (c *checker) sameAs(ind *rubric.Indicator) {
 		gv := c.in.Values.General[x.SameAs]
 		subject := indName(ind) + ", " + inputName(x)
 		if !gv.Set {
-			c.add(Info, CodeGeneralEmpty, ind.Code, x.Key, cell,
+			c.add(problem.Info, CodeGeneralEmpty, ind.Code, x.Key, cell,
 				fmt.Sprintf("%s%s là %s nhưng %s%s để trống. Điền phần Thông tin chung để hệ thống đối chiếu các mẫu số.",
 					subject, at(cell), shown(v), generalName(g), at(gcell)))
 			continue
 		}
 		if math.Abs(v.Num-gv.Num) > eps {
-			c.add(Warning, CodeGeneralMismatch, ind.Code, x.Key, cell,
+			c.add(problem.Warning, CodeGeneralMismatch, ind.Code, x.Key, cell,
 				fmt.Sprintf("%s%s là %s, khác với %s%s là %s. Hai số này phải bằng nhau: kiểm tra và sửa ô sai.",
 					subject, at(cell), shown(v), generalName(g), at(gcell), shown(gv)))
 		}
@@ -503,9 +508,9 @@ func (c *checker) plausibility(ind *rubric.Indicator) [][]string {
 			continue
 		}
 		failed = append(failed, e.Vars())
-		sev := Severity(pl.Severity)
-		if sev != Error && sev != Warning && sev != Info {
-			sev = Warning
+		sev := problem.Severity(pl.Severity)
+		if sev != problem.Error && sev != problem.Warning && sev != problem.Info {
+			sev = problem.Warning
 		}
 		var key, cell string
 		for _, n := range e.Vars() {
@@ -566,7 +571,7 @@ func (c *checker) ratioOver(ind *rubric.Indicator, ir *engine.IndicatorResult, f
 			break
 		}
 	}
-	c.add(Error, CodeRatioOver100, ind.Code, key, cell,
+	c.add(problem.Error, CodeRatioOver100, ind.Code, key, cell,
 		fmt.Sprintf("%s%s: tỷ lệ tính được là %s (%s), vượt 100 %%: tử số (%s) không thể lớn hơn mẫu số (%s). Kiểm tra lại các số liệu này.",
 			indName(ind), at(cell), pct(*ir.Measure), c.figures(ind, append(nv, vars(r.Den)...)), r.Num, r.Den))
 }
@@ -595,7 +600,7 @@ func (c *checker) missing(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 	if len(names) == 0 {
 		subject += at(cell) // else each missing figure names its own cell
 	}
-	c.add(Warning, CodeMissing, ind.Code, key, cell,
+	c.add(problem.Warning, CodeMissing, ind.Code, key, cell,
 		fmt.Sprintf("%s: %s. Ô để trống hoặc không đọc được nên chỉ số được 0 điểm. Điền đủ số liệu để được chấm điểm; nếu thực sự không có thì nhập 0 (hoặc Không).",
 			subject, what))
 }
@@ -629,7 +634,7 @@ func (c *checker) zeroDen(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 	if f := c.figures(ind, dv); f != "" {
 		what += " (" + f + ")"
 	}
-	c.add(Warning, CodeZeroDen, ind.Code, key, cell,
+	c.add(problem.Warning, CodeZeroDen, ind.Code, key, cell,
 		fmt.Sprintf("%s%s: %s nên không tính được tỷ lệ, chỉ số được 0 điểm. Nếu địa phương thực sự không có, giữ nguyên; nếu không, nhập đúng số.",
 			indName(ind), at(cell), what))
 }
@@ -664,11 +669,11 @@ func (c *checker) self(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 		// say the same thing three ways. A self-score of 0 is what the form
 		// expects there, so it is not reported.
 		if s != 0 {
-			c.add(Warning, CodeSelfReference, ind.Code, keySelf, cell,
+			c.add(problem.Warning, CodeSelfReference, ind.Code, keySelf, cell,
 				fmt.Sprintf("%s: chỉ số này chỉ để tham khảo (0 điểm) nhưng tự chấm %s điểm. Để điểm tự chấm là 0; số liệu vẫn được ghi nhận.", name, num(s)))
 		}
 	case s < 0:
-		c.add(Error, CodeNegative, ind.Code, keySelf, cell,
+		c.add(problem.Error, CodeNegative, ind.Code, keySelf, cell,
 			fmt.Sprintf("%s: điểm tự chấm %s là số âm. Nhập điểm từ 0 đến %s.", name, num(s), num(ind.MaxValue())))
 	case ind.Max != nil && s > *ind.Max+eps:
 		// The difference from the computed score follows from this; it
@@ -677,10 +682,10 @@ func (c *checker) self(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 		if ir != nil && ir.Status != engine.StatusPending {
 			msg += fmt.Sprintf(" (hệ thống tính được %s điểm)", num(ir.Points))
 		}
-		c.add(Error, CodeSelfAboveMax, ind.Code, keySelf, cell, msg+".")
+		c.add(problem.Error, CodeSelfAboveMax, ind.Code, keySelf, cell, msg+".")
 	case ir == nil || c.childHasSelf(ind):
 	case ir.Status == engine.StatusPending:
-		c.add(Info, CodeSelfCohort, ind.Code, keySelf, cell,
+		c.add(problem.Info, CodeSelfCohort, ind.Code, keySelf, cell,
 			fmt.Sprintf("%s: điểm tự chấm %s chưa đối chiếu được: chỉ số này chấm theo phương pháp Min-Max, so với các đơn vị khác, nên điểm sẽ được xác định khi tổng hợp đủ các đơn vị.", name, num(s)))
 	case math.Abs(s-ir.Points) > SelfTolerance+eps:
 		why := ""
@@ -696,7 +701,7 @@ func (c *checker) self(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 		if ir.Points > s {
 			more = "cao hơn"
 		}
-		c.add(Warning, CodeSelfDiffers, ind.Code, keySelf, cell,
+		c.add(problem.Warning, CodeSelfDiffers, ind.Code, keySelf, cell,
 			fmt.Sprintf("%s: điểm tự chấm %s, hệ thống tính được %s điểm%s (%s %s điểm). Kiểm tra lại số liệu và cách tính; nếu số liệu đúng, sửa điểm tự chấm thành %s.",
 				name, num(s), num(ir.Points), why, more, num(math.Abs(ir.Points-s)), num(ir.Points)))
 	}
@@ -709,7 +714,7 @@ func (c *checker) self(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 		if ecell == "" {
 			ecell, key = cell, keySelf
 		}
-		c.add(Warning, CodeExplainContradict, ind.Code, key, ecell,
+		c.add(problem.Warning, CodeExplainContradict, ind.Code, key, ecell,
 			fmt.Sprintf("%s%s: giải trình \"%s\" cho thấy chưa thực hiện, nhưng điểm tự chấm là %s%s. Nếu chưa thực hiện thì chỉ số được 0 điểm: sửa điểm tự chấm, hoặc viết lại giải trình cho đúng việc đã làm.",
 				indName(ind), at(ecell), short(ex), num(s), at(cell)))
 	}
@@ -735,12 +740,12 @@ func (c *checker) evidence(ind *rubric.Indicator, s float64) {
 	if len(ind.Evidence) > 0 {
 		msg += " (tài liệu cần có: " + strings.Join(ind.Evidence, "; ") + ")"
 	}
-	c.add(Info, CodeNoEvidence, ind.Code, keyEvidence, ecell, msg+".")
+	c.add(problem.Info, CodeNoEvidence, ind.Code, keyEvidence, ecell, msg+".")
 }
 
 // noEvidence says an evidence cell lists nothing: empty, a dash, or "không".
 func noEvidence(s string) bool {
-	f := strings.Trim(values.Fold(s), " -.–—_/")
+	f := strings.Trim(vntext.Fold(s), " -.–—_/")
 	switch f {
 	case "", "khong", "khong co", "chua co", "chua", "0", "x", "n/a":
 		return true
@@ -765,7 +770,7 @@ func noEvidence(s string) bool {
 //     ngừng", "không những … mà còn" — looked for in the first clause (up
 //     to , . ; : or " - ").
 func Contradicts(explanation string) bool {
-	f := values.Fold(explanation)
+	f := vntext.Fold(explanation)
 	f = strings.TrimLeftFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
 	if i := strings.IndexAny(f, ".,;:!?()\n"); i >= 0 {
 		f = f[:i]

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
@@ -172,7 +173,7 @@ func setGeneral(in validate.Input, key string, x float64, text string) {
 	in.Values.General[key] = engine.Value{Set: true, Num: x, Text: text, Cell: genCell(key)}
 }
 
-func check(t *testing.T, r *rubric.Rubric, in validate.Input) []validate.Problem {
+func check(t *testing.T, r *rubric.Rubric, in validate.Input) []problem.Problem {
 	t.Helper()
 	sc, err := engine.New(r)
 	if err != nil {
@@ -188,7 +189,7 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func dump(ps []validate.Problem) string {
+func dump(ps []problem.Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
 		b.WriteString(p.Code + " " + p.String() + "\n")
@@ -199,7 +200,7 @@ func dump(ps []validate.Problem) string {
 func TestChecks(t *testing.T) {
 	r := loadTest(t)
 	type want struct {
-		sev       validate.Severity
+		sev       problem.Severity
 		code      string
 		indicator string
 		cell      string
@@ -212,73 +213,73 @@ func TestChecks(t *testing.T) {
 		absent []string // codes that must not be reported on the same indicator
 	}{
 		{"negative input", func(in validate.Input) { setInput(in, "1.1", "a", -3, "") },
-			want{validate.Error, validate.CodeNegative, "1.1", inCell("1.1", "a"), []string{"-3", "số âm"}}, nil},
+			want{problem.Error, validate.CodeNegative, "1.1", inCell("1.1", "a"), []string{"-3", "số âm"}}, nil},
 		{"negative general", func(in validate.Input) { setGeneral(in, "dan_so", -1, "") },
-			want{validate.Error, validate.CodeNegative, "", genCell("dan_so"), []string{"Thông tin chung", "-1"}}, nil},
+			want{problem.Error, validate.CodeNegative, "", genCell("dan_so"), []string{"Thông tin chung", "-1"}}, nil},
 		{"negative self-score", func(in validate.Input) { in.Values.Self["1.1"] = -5 },
-			want{validate.Error, validate.CodeNegative, "1.1", selfCell("1.1"), []string{"-5"}}, nil},
+			want{problem.Error, validate.CodeNegative, "1.1", selfCell("1.1"), []string{"-5"}}, nil},
 		{"count not whole", func(in validate.Input) { setInput(in, "1.5", "a", 2.5, "2,5") },
-			want{validate.Warning, validate.CodeNotWhole, "1.5", inCell("1.5", "a"), []string{"2,5", "số nguyên"}}, nil},
+			want{problem.Warning, validate.CodeNotWhole, "1.5", inCell("1.5", "a"), []string{"2,5", "số nguyên"}}, nil},
 		{"rubric validate expression", func(in validate.Input) { setInput(in, "1.1", "a", 25, "") },
-			want{validate.Error, validate.CodeRubricCheck, "1.1", inCell("1.1", "a"), []string{"không thể lớn hơn tổng số CBCC", "a = 25 ở ô " + inCell("1.1", "a"), "b = 20 ở ô " + inCell("1.1", "b")}},
+			want{problem.Error, validate.CodeRubricCheck, "1.1", inCell("1.1", "a"), []string{"không thể lớn hơn tổng số CBCC", "a = 25 ở ô " + inCell("1.1", "a"), "b = 20 ở ô " + inCell("1.1", "b")}},
 			[]string{validate.CodeRatioOver100}},
 		{"ratio over 100 % without a rubric check", func(in validate.Input) { setInput(in, "1.2", "a", 25, "") },
-			want{validate.Error, validate.CodeRatioOver100, "1.2", inCell("1.2", "a"), []string{"125 %", "a = 25", "b = 20"}}, nil},
+			want{problem.Error, validate.CodeRatioOver100, "1.2", inCell("1.2", "a"), []string{"125 %", "a = 25", "b = 20"}}, nil},
 		{"ratio over 100 % besides an unrelated rubric check", func(in validate.Input) {
 			setInput(in, "1.6", "a", 40, "")
 			setInput(in, "1.6", "b", 30, "")
-		}, want{validate.Error, validate.CodeRatioOver100, "1.6", inCell("1.6", "a"), []string{"133,33 %"}}, nil},
+		}, want{problem.Error, validate.CodeRatioOver100, "1.6", inCell("1.6", "a"), []string{"133,33 %"}}, nil},
 		{"unrelated rubric check is reported too", func(in validate.Input) {
 			setInput(in, "1.6", "a", 40, "")
 			setInput(in, "1.6", "b", 30, "")
-		}, want{validate.Warning, validate.CodeRubricCheck, "1.6", inCell("1.6", "b"), []string{"lớn hơn tổng số CBCC", "Thông tin chung \"Tổng số cán bộ công chức (CBCC)\" = 20 ở ô " + genCell("so_cbcc")}}, nil},
+		}, want{problem.Warning, validate.CodeRubricCheck, "1.6", inCell("1.6", "b"), []string{"lớn hơn tổng số CBCC", "Thông tin chung \"Tổng số cán bộ công chức (CBCC)\" = 20 ở ô " + genCell("so_cbcc")}}, nil},
 		{"denominator differs from general information", func(in validate.Input) { setInput(in, "1.1", "b", 19, "") },
-			want{validate.Warning, validate.CodeGeneralMismatch, "1.1", inCell("1.1", "b"), []string{"19", "20", genCell("so_cbcc")}}, nil},
+			want{problem.Warning, validate.CodeGeneralMismatch, "1.1", inCell("1.1", "b"), []string{"19", "20", genCell("so_cbcc")}}, nil},
 		{"general information empty", func(in validate.Input) { delete(in.Values.General, "so_cbcc") },
-			want{validate.Info, validate.CodeGeneralEmpty, "1.1", inCell("1.1", "b"), []string{"để trống", genCell("so_cbcc")}}, nil},
+			want{problem.Info, validate.CodeGeneralEmpty, "1.1", inCell("1.1", "b"), []string{"để trống", genCell("so_cbcc")}}, nil},
 		{"missing figure", func(in validate.Input) { delete(in.Values.Inputs["1.1"], "a") },
-			want{validate.Warning, validate.CodeMissing, "1.1", inCell("1.1", "a"), []string{"thiếu số liệu", "a \"Số CBCC được trang bị máy tính\"", "0 điểm"}}, nil},
+			want{problem.Warning, validate.CodeMissing, "1.1", inCell("1.1", "a"), []string{"thiếu số liệu", "a \"Số CBCC được trang bị máy tính\"", "0 điểm"}}, nil},
 		{"zero denominator", func(in validate.Input) {
 			setInput(in, "1.6", "a", 0, "")
 			setInput(in, "1.6", "b", 0, "")
-		}, want{validate.Warning, validate.CodeZeroDen, "1.6", inCell("1.6", "b"), []string{"mẫu số bằng 0"}}, nil},
+		}, want{problem.Warning, validate.CodeZeroDen, "1.6", inCell("1.6", "b"), []string{"mẫu số bằng 0"}}, nil},
 		{"self-score above maximum", func(in validate.Input) { in.Values.Self["1.1"] = 25 },
-			want{validate.Error, validate.CodeSelfAboveMax, "1.1", selfCell("1.1"), []string{"25", "tối đa 20", "18"}},
+			want{problem.Error, validate.CodeSelfAboveMax, "1.1", selfCell("1.1"), []string{"25", "tối đa 20", "18"}},
 			[]string{validate.CodeSelfDiffers}},
 		{"self-score differs", func(in validate.Input) { in.Values.Self["1.1"] = 10 },
-			want{validate.Warning, validate.CodeSelfDiffers, "1.1", selfCell("1.1"), []string{"tự chấm 10", "tính được 18", "cao hơn 8"}}, nil},
+			want{problem.Warning, validate.CodeSelfDiffers, "1.1", selfCell("1.1"), []string{"tự chấm 10", "tính được 18", "cao hơn 8"}}, nil},
 		{"self-score of a cohort indicator", func(in validate.Input) { in.Values.Self["1.4"] = 5 },
-			want{validate.Info, validate.CodeSelfCohort, "1.4", selfCell("1.4"), []string{"Min-Max"}}, nil},
+			want{problem.Info, validate.CodeSelfCohort, "1.4", selfCell("1.4"), []string{"Min-Max"}}, nil},
 		{"self-score on a reference indicator", func(in validate.Input) { in.Values.Self["1.5"] = 2 },
-			want{validate.Warning, validate.CodeSelfReference, "1.5", selfCell("1.5"), []string{"tham khảo"}},
+			want{problem.Warning, validate.CodeSelfReference, "1.5", selfCell("1.5"), []string{"tham khảo"}},
 			[]string{validate.CodeSelfAboveMax, validate.CodeSelfDiffers}},
 		{"explanation contradicts the self-score", func(in validate.Input) {
 			in.Explain["1.3"] = "Chưa triển khai"
 			setInput(in, "1.3", "a", 0, "Không")
 			in.Values.Self["1.3"] = 10
-		}, want{validate.Warning, validate.CodeExplainContradict, "1.3", explainCell("1.3"), []string{"Chưa triển khai", selfCell("1.3"), "10"}}, nil},
+		}, want{problem.Warning, validate.CodeExplainContradict, "1.3", explainCell("1.3"), []string{"Chưa triển khai", selfCell("1.3"), "10"}}, nil},
 		{"points claimed without evidence", func(in validate.Input) { in.Evidence["1.3"] = " - " },
-			want{validate.Info, validate.CodeNoEvidence, "1.3", evidenceCell("1.3"), []string{"kiểm chứng", "Quyết định đầu tư"}}, nil},
+			want{problem.Info, validate.CodeNoEvidence, "1.3", evidenceCell("1.3"), []string{"kiểm chứng", "Quyết định đầu tư"}}, nil},
 		{"money in đồng", func(in validate.Input) { setInput(in, "1.4", "a", 9_000_000, "9000000") },
-			want{validate.Warning, validate.CodeMoneyInDong, "1.4", inCell("1.4", "a"), []string{"9.000.000", "nhập 9."}}, nil},
+			want{problem.Warning, validate.CodeMoneyInDong, "1.4", inCell("1.4", "a"), []string{"9.000.000", "nhập 9."}}, nil},
 		{"general money in đồng", func(in validate.Input) { setGeneral(in, "chi_ngan_sach", 15_000_000_000, "") },
-			want{validate.Warning, validate.CodeMoneyInDong, "", genCell("chi_ngan_sach"), []string{"Thông tin chung", "nhập 15.000."}}, nil},
+			want{problem.Warning, validate.CodeMoneyInDong, "", genCell("chi_ngan_sach"), []string{"Thông tin chung", "nhập 15.000."}}, nil},
 		{"fraction typed for a count", func(in validate.Input) { setInput(in, "1.1", "a", 0.9, "0,9") },
-			want{validate.Warning, validate.CodePercentAsCount, "1.1", inCell("1.1", "a"), []string{"0,9", "số lượng"}},
+			want{problem.Warning, validate.CodePercentAsCount, "1.1", inCell("1.1", "a"), []string{"0,9", "số lượng"}},
 			[]string{validate.CodeNotWhole}},
 		{"percent typed for a count", func(in validate.Input) { setInput(in, "1.1", "a", 90, "90%") },
-			want{validate.Warning, validate.CodePercentAsCount, "1.1", inCell("1.1", "a"), []string{"\"90%\""}}, nil},
+			want{problem.Warning, validate.CodePercentAsCount, "1.1", inCell("1.1", "a"), []string{"\"90%\""}}, nil},
 		{"general figures that cannot be", func(in validate.Input) { setGeneral(in, "so_cbcc", 6000, "") },
-			want{validate.Warning, validate.CodeGeneralAbsurd, "", genCell("so_cbcc"), []string{"6.000", "5.000", genCell("dan_so"), "Thông tin chung"}}, nil},
+			want{problem.Warning, validate.CodeGeneralAbsurd, "", genCell("so_cbcc"), []string{"6.000", "5.000", genCell("dan_so"), "Thông tin chung"}}, nil},
 		{"parent and child self-scores: the child is reported", func(in validate.Input) { in.Values.Self["1.7.2"] = 5 },
-			want{validate.Warning, validate.CodeSelfDiffers, "1.7.2", selfCell("1.7.2"), nil}, nil},
+			want{problem.Warning, validate.CodeSelfDiffers, "1.7.2", selfCell("1.7.2"), nil}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			in := clean(r)
 			tc.spoil(in)
 			ps := check(t, r, in)
-			var got *validate.Problem
+			var got *problem.Problem
 			for i, p := range ps {
 				if p.Code == tc.want.code && p.Indicator == tc.want.indicator && p.Cell == tc.want.cell {
 					got = &ps[i]

@@ -11,22 +11,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
-// Note is a remark about how a cell was read: Severity is "warning" or
-// "info", Message is Vietnamese and says what to check.
+// Note is a remark about how a cell was read: Severity is a warning or
+// information, Message is Vietnamese and says what to check.
 type Note struct {
-	Severity string
+	Severity problem.Severity
 	Code     string
 	Message  string
 }
-
-// Note severities (the same words as validate.Severity).
-const (
-	NoteWarning = "warning"
-	NoteInfo    = "info"
-)
 
 // Stable codes of the notes ParseCell returns.
 const (
@@ -182,11 +178,11 @@ func percent(x float64, sign bool, shown string) (float64, []Note) {
 	}
 	switch {
 	case x > 0 && x < 1:
-		return x, []Note{{Severity: NoteInfo, Code: CodePercentFraction, Message: fmt.Sprintf(
+		return x, []Note{{Severity: problem.Info, Code: CodePercentFraction, Message: fmt.Sprintf(
 			"ô ghi %s, được hiểu là tỷ lệ dạng thập phân (%s = %s%%, như Excel lưu ô định dạng %%) nên đã đọc là %s%%. Nếu ý là %s%% thì ghi %s%%.",
 			shown, shown, fnum(x*100), fnum(x*100), shown, shown)}}
 	case x == 1:
-		return 0.01, []Note{{Severity: NoteWarning, Code: CodeAmbiguousPercent, Message: "ô ghi 1, đã đọc là 1%. Nếu ý là 100% thì ghi 100."}}
+		return 0.01, []Note{{Severity: problem.Warning, Code: CodeAmbiguousPercent, Message: "ô ghi 1, đã đọc là 1%. Nếu ý là 100% thì ghi 100."}}
 	}
 	return x / 100, nil
 }
@@ -212,9 +208,9 @@ func parseText(in rubric.Input, s string) (engine.Value, []Note, error) {
 		v.Num = n2
 		return v, append(notes, more...), nil
 	}
-	if f := Fold(s); zeroWords[f] {
+	if f := vntext.Fold(s); zeroWords[f] {
 		v.Num = 0
-		return v, []Note{{Severity: NoteWarning, Code: CodeWordAsZero, Message: fmt.Sprintf(
+		return v, []Note{{Severity: problem.Warning, Code: CodeWordAsZero, Message: fmt.Sprintf(
 			"%s được hiểu là 0. Nếu đúng là 0 thì ghi số 0; nếu chưa có số liệu thì ghi số liệu thực tế.", quote(s))}}, nil
 	}
 	n, num, notes, err := parseNum(in, s)
@@ -291,21 +287,21 @@ func parseNum(in rubric.Input, s string) (float64, numInfo, []Note, error) {
 		return 0, info, nil, notNumber(in, s)
 	}
 	if ambiguous != "" {
-		notes = append(notes, Note{Severity: NoteWarning, Code: CodeAmbiguousDecimal, Message: ambiguous})
+		notes = append(notes, Note{Severity: problem.Warning, Code: CodeAmbiguousDecimal, Message: ambiguous})
 	}
 	switch {
 	case strings.HasPrefix(rest, "%"):
 		info.percent = true
 	case strings.HasPrefix(rest, "/") && startsWithDigit(strings.TrimSpace(rest[1:])):
-		notes = append(notes, Note{Severity: NoteWarning, Code: CodeFractionText, Message: fmt.Sprintf(
+		notes = append(notes, Note{Severity: problem.Warning, Code: CodeFractionText, Message: fmt.Sprintf(
 			"%s có hai số: chỉ lấy số đầu tiên là %s. Ghi mỗi số vào ô của nó (tổng số ghi ở ô riêng).", quote(s), fnum(n))})
 	case rest != "" && !startsWithLetter(rest) && containsDigit(rest):
 		// "10 + 5", "10-20": more figures than one cell can hold.
-		notes = append(notes, Note{Severity: NoteWarning, Code: CodeNumberWithText, Message: fmt.Sprintf(
+		notes = append(notes, Note{Severity: problem.Warning, Code: CodeNumberWithText, Message: fmt.Sprintf(
 			"%s có nhiều hơn một số: chỉ lấy số đầu tiên là %s. Ghi một số duy nhất vào ô này.", quote(s), fnum(n))})
 	case rest != "":
 		// A unit word ("9 triệu", "10 CBCC", "5 lần/tháng") is dropped.
-		f := Fold(rest)
+		f := vntext.Fold(rest)
 		if j := strings.IndexFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }); j >= 0 {
 			f = f[:j]
 		}
@@ -410,18 +406,18 @@ func groupsOK(s, sep string) bool {
 // 2.000 (info) and "9.000.000 đồng" becomes 9 (warning: the template asks
 // for triệu đồng); an amount without a unit is left to validation.
 func moneyUnit(in rubric.Input, s string, n float64, unit string, notes []Note) (float64, []Note) {
-	if in.Unit != "" && Fold(in.Unit) != "trieu dong" {
+	if in.Unit != "" && vntext.Fold(in.Unit) != "trieu dong" {
 		return n, notes
 	}
 	var x float64
-	sev := NoteInfo
+	sev := problem.Info
 	switch unit {
 	case "ty":
 		x = n * 1000
 	case "nghin", "ngan":
 		x = n / 1000
 	case "dong", "d", "vnd", "vnđ":
-		x, sev = n/1e6, NoteWarning
+		x, sev = n/1e6, problem.Warning
 	default:
 		return n, notes
 	}
@@ -458,7 +454,7 @@ func parseYesNo(s string) (engine.Value, []Note, error) {
 // word keeps its diacritics ("Cơ quan…" is not "Có"), but a word typed
 // without any diacritics is accepted too.
 func yesNoLead(s string) (yes, ok bool) {
-	if f := strings.Fields(Fold(s)); len(f) >= 2 && unsure[f[0]+" "+f[1]] {
+	if f := strings.Fields(vntext.Fold(s)); len(f) >= 2 && unsure[f[0]+" "+f[1]] {
 		return false, false
 	}
 	w := strings.ToLower(s)
@@ -483,7 +479,7 @@ func yesNoNote(typed string, yes bool) Note {
 	if yes {
 		label = yesLabel
 	}
-	return Note{Severity: NoteInfo, Code: CodeYesNoRead, Message: fmt.Sprintf(
+	return Note{Severity: problem.Info, Code: CodeYesNoRead, Message: fmt.Sprintf(
 		"%s được hiểu là “%s”. Lần sau hãy chọn Có hoặc Không trong danh sách.", quote(typed), label)}
 }
 
@@ -505,7 +501,7 @@ func parseChoice(in rubric.Input, s string) (engine.Value, []Note, error) {
 	}
 	v := engine.Value{Set: true, Choice: o.Key, Num: o.Fraction}
 	if s != norm.NFC.String(o.Label) {
-		return v, []Note{{Severity: NoteInfo, Code: CodeChoiceRead, Message: fmt.Sprintf(
+		return v, []Note{{Severity: problem.Info, Code: CodeChoiceRead, Message: fmt.Sprintf(
 			"%s được hiểu là “%s”. Lần sau hãy chọn trong danh sách.", quote(s), o.Label)}}, nil
 	}
 	return v, nil, nil
@@ -517,7 +513,7 @@ func parseItems(s string) (engine.Value, []Note, error) {
 	v := engine.Value{Set: true}
 	if n, notes, err := bareNumber(s); err == nil && len(notes) == 0 && n >= 0 && n == math.Trunc(n) {
 		v.Num = n
-		return v, []Note{{Severity: NoteInfo, Code: CodeItemsCount, Message: fmt.Sprintf(
+		return v, []Note{{Severity: problem.Info, Code: CodeItemsCount, Message: fmt.Sprintf(
 			"ô ghi số %s, được hiểu là %s mục. Nên liệt kê từng mục, mỗi dòng một mục.", fnum(n), fnum(n))}}, nil
 	}
 	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {

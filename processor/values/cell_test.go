@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 )
 
@@ -35,10 +36,10 @@ func TestParseCell(t *testing.T) {
 		unset  bool
 		choice string
 		items  int
-		notes  string // note codes, comma-separated
-		sev    string // severity of the first note
-		err    error  // kind wrapped by the error
-		msg    string // part of the error or first note message
+		notes  string           // note codes, comma-separated
+		sev    problem.Severity // severity of the first note
+		err    error            // kind wrapped by the error
+		msg    string           // part of the error or first note message
 	}{
 		// Empty cells.
 		{name: "nil", in: inCount, raw: nil, unset: true},
@@ -56,7 +57,7 @@ func TestParseCell(t *testing.T) {
 		{name: "decimal comma", in: inNumber, raw: "1,5", want: 1.5},
 		{name: "both separators", in: inNumber, raw: "1.234,5", want: 1234.5},
 		{name: "English both", in: inNumber, raw: "1,234.5", want: 1234.5},
-		{name: "ambiguous dot", in: inNumber, raw: "1.5", want: 1.5, notes: CodeAmbiguousDecimal, sev: NoteWarning, msg: "“1.5” được đọc là 1,5"},
+		{name: "ambiguous dot", in: inNumber, raw: "1.5", want: 1.5, notes: CodeAmbiguousDecimal, sev: problem.Warning, msg: "“1.5” được đọc là 1,5"},
 		{name: "ambiguous dot two decimals", in: inNumber, raw: "12.75", want: 12.75, notes: CodeAmbiguousDecimal},
 		{name: "ambiguous comma thousands", in: inCount, raw: "1,234", want: 1.234, notes: CodeAmbiguousDecimal, msg: "ghi 1234"},
 		{name: "zero dot is decimal", in: inNumber, raw: "0.5", want: 0.5},
@@ -71,7 +72,7 @@ func TestParseCell(t *testing.T) {
 		{name: "negative", in: inCount, raw: "-3", want: -3},
 		{name: "typographic minus", in: inCount, raw: "\u22123", want: -3},
 		{name: "decomposed unit", in: inCount, raw: "10 ngu\u031bo\u031b\u0300i", want: 10},
-		{name: "fraction", in: inCount, raw: "19/19", want: 19, notes: CodeFractionText, sev: NoteWarning, msg: "chỉ lấy số đầu tiên là 19"},
+		{name: "fraction", in: inCount, raw: "19/19", want: 19, notes: CodeFractionText, sev: problem.Warning, msg: "chỉ lấy số đầu tiên là 19"},
 		{name: "fraction spaced", in: inCount, raw: "19 / 20", want: 19, notes: CodeFractionText},
 		{name: "two numbers", in: inCount, raw: "10 + 5", want: 10, notes: CodeNumberWithText},
 		{name: "range", in: inCount, raw: "10-20", want: 10, notes: CodeNumberWithText},
@@ -82,13 +83,13 @@ func TestParseCell(t *testing.T) {
 		{name: "dash", in: inCount, raw: "-", err: ErrNotNumber},
 		{name: "about", in: inCount, raw: "khoảng 10", err: ErrNotNumber},
 		{name: "bad groups", in: inCount, raw: "1.2.3", err: ErrNotNumber},
-		{name: "word for none", in: inCount, raw: "Không có", want: 0, notes: CodeWordAsZero, sev: NoteWarning},
+		{name: "word for none", in: inCount, raw: "Không có", want: 0, notes: CodeWordAsZero, sev: problem.Warning},
 		{name: "word for none short", in: inCount, raw: "ko", want: 0, notes: CodeWordAsZero},
 
 		// Money units.
-		{name: "billion", in: inMoney, raw: "2 tỷ", want: 2000, notes: CodeMoneyUnit, sev: NoteInfo, msg: "2.000 triệu đồng"},
+		{name: "billion", in: inMoney, raw: "2 tỷ", want: 2000, notes: CodeMoneyUnit, sev: problem.Info, msg: "2.000 triệu đồng"},
 		{name: "thousand", in: inMoney, raw: "500 nghìn", want: 0.5, notes: CodeMoneyUnit},
-		{name: "đồng", in: inMoney, raw: "9.000.000 đồng", want: 9, notes: CodeMoneyUnit, sev: NoteWarning},
+		{name: "đồng", in: inMoney, raw: "9.000.000 đồng", want: 9, notes: CodeMoneyUnit, sev: problem.Warning},
 		{name: "đ", in: inMoney, raw: "9.000.000đ", want: 9, notes: CodeMoneyUnit},
 		{name: "money number cell", in: inMoney, raw: 9000000.0, text: "9000000", want: 9000000},
 		{name: "other money unit left", in: rubric.Input{Type: rubric.Money, Unit: "nghìn đồng"}, raw: "500 đồng", want: 500},
@@ -100,10 +101,10 @@ func TestParseCell(t *testing.T) {
 		{name: "pct comma sign", in: inPct, raw: "0,5%", want: 0.005},
 		{name: "pct zero", in: inPct, raw: 0.0, text: "0", want: 0},
 		{name: "pct hundred", in: inPct, raw: 100.0, text: "100", want: 1},
-		{name: "pct Excel format", in: inPct, raw: 0.9, text: "0.9", want: 0.9, notes: CodePercentFraction, sev: NoteInfo, msg: "đã đọc là 90%"},
+		{name: "pct Excel format", in: inPct, raw: 0.9, text: "0.9", want: 0.9, notes: CodePercentFraction, sev: problem.Info, msg: "đã đọc là 90%"},
 		{name: "pct Excel format shown", in: inPct, raw: 0.9, text: "90%", want: 0.9},
 		{name: "pct Excel 100 shown", in: inPct, raw: 1.0, text: "100%", want: 1},
-		{name: "pct one", in: inPct, raw: 1.0, text: "1", want: 0.01, notes: CodeAmbiguousPercent, sev: NoteWarning, msg: "ghi 100"},
+		{name: "pct one", in: inPct, raw: 1.0, text: "1", want: 0.01, notes: CodeAmbiguousPercent, sev: problem.Warning, msg: "ghi 100"},
 		{name: "pct text fraction", in: inPct, raw: "0,9", want: 0.9, notes: CodePercentFraction},
 		{name: "pct fraction text", in: inPct, raw: "19/19", want: 0.19, notes: CodeFractionText},
 		{name: "pct not number", in: inPct, raw: "cao", err: ErrNotNumber, msg: "nhập một số, ví dụ 19"},
@@ -112,7 +113,7 @@ func TestParseCell(t *testing.T) {
 		{name: "yes label", in: inYesNo, raw: "Có", want: 1},
 		{name: "no label", in: inYesNo, raw: "Không", want: 0},
 		{name: "yes decomposed", in: inYesNo, raw: "Co\u0301", want: 1},
-		{name: "yes lower", in: inYesNo, raw: "có", want: 1, notes: CodeYesNoRead, sev: NoteInfo, msg: "“có” được hiểu là “Có”"},
+		{name: "yes lower", in: inYesNo, raw: "có", want: 1, notes: CodeYesNoRead, sev: problem.Info, msg: "“có” được hiểu là “Có”"},
 		{name: "yes x", in: inYesNo, raw: "x", want: 1, notes: CodeYesNoRead},
 		{name: "yes X", in: inYesNo, raw: "X", want: 1, notes: CodeYesNoRead},
 		{name: "yes tick", in: inYesNo, raw: "✓", want: 1, notes: CodeYesNoRead},
@@ -136,7 +137,7 @@ func TestParseCell(t *testing.T) {
 
 		// Choices.
 		{name: "choice label", in: inChoice, raw: "Bí thư/Chủ tịch", want: 1, choice: "truong"},
-		{name: "choice folded", in: inChoice, raw: "bi thu/chu tich", want: 1, choice: "truong", notes: CodeChoiceRead, sev: NoteInfo},
+		{name: "choice folded", in: inChoice, raw: "bi thu/chu tich", want: 1, choice: "truong", notes: CodeChoiceRead, sev: problem.Info},
 		{name: "choice key", in: inChoice, raw: "pho", want: 0.5, choice: "pho", notes: CodeChoiceRead},
 		{name: "choice alias", in: inChoice, raw: "Cấp phó", want: 0.5, choice: "pho", notes: CodeChoiceRead},
 		{name: "choice none", in: inChoice, raw: "Không có", want: 0, choice: "khong"},
@@ -147,7 +148,7 @@ func TestParseCell(t *testing.T) {
 		{name: "items lines", in: inItems, raw: "QĐ 1\r\nQĐ 2\n\n  QĐ 3  ", want: 3, items: 3},
 		{name: "items one", in: inItems, raw: "Kế hoạch 12/KH-UBND", want: 1, items: 1},
 		{name: "items number cell", in: inItems, raw: 4.0, text: "4", want: 4},
-		{name: "items number text", in: inItems, raw: "4", want: 4, notes: CodeItemsCount, sev: NoteInfo},
+		{name: "items number text", in: inItems, raw: "4", want: 4, notes: CodeItemsCount, sev: problem.Info},
 		{name: "text", in: inText, raw: "  ghi chú ", want: 0},
 		{name: "text number", in: inText, raw: 12.0, text: "12", want: 12},
 	}
@@ -161,7 +162,7 @@ func TestParseCell(t *testing.T) {
 			var codes []string
 			for _, n := range notes {
 				codes = append(codes, n.Code)
-				if n.Severity != NoteWarning && n.Severity != NoteInfo {
+				if n.Severity != problem.Warning && n.Severity != problem.Info {
 					t.Errorf("note %+v: severity", n)
 				}
 				if n.Message == "" {

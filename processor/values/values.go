@@ -9,42 +9,14 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // ErrNotNumber is wrapped by errors for text that is not a number.
 var ErrNotNumber = errors.New("không phải là số")
-
-// Fold lowercases s, normalises it to NFC-free plain letters (diacritics
-// removed, đ → d) and collapses spaces, for matching words people type.
-func Fold(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	d := norm.NFD.String(s)
-	var b strings.Builder
-	space := false
-	for _, r := range d {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ':
-			r = 'd'
-		case unicode.IsSpace(r):
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(b.String())
-}
 
 var yesWords = map[string]bool{
 	"co": true, "x": true, "yes": true, "true": true, "1": true, "da co": true, "da": true,
@@ -60,7 +32,7 @@ var noWords = map[string]bool{
 
 // YesNo reads a yes/no answer. ok is false when s is neither.
 func YesNo(s string) (yes, ok bool) {
-	f := Fold(s)
+	f := vntext.Fold(s)
 	if yesWords[f] {
 		return true, true
 	}
@@ -235,13 +207,13 @@ func b2f(b bool) float64 {
 // MatchOption finds the option whose key, label or alias matches s after
 // folding case, diacritics and spaces.
 func MatchOption(in rubric.Input, s string) (rubric.Option, bool) {
-	f := Fold(s)
+	f := vntext.Fold(s)
 	for _, o := range in.Options {
-		if Fold(o.Key) == f || Fold(o.Label) == f {
+		if vntext.Fold(o.Key) == f || vntext.Fold(o.Label) == f {
 			return o, true
 		}
 		for _, a := range o.Aliases {
-			if Fold(a) == f {
+			if vntext.Fold(a) == f {
 				return o, true
 			}
 		}

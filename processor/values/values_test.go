@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 func TestNumber(t *testing.T) {
@@ -60,18 +61,6 @@ func TestYesNo(t *testing.T) {
 	}
 }
 
-func TestFold(t *testing.T) {
-	pairs := [][2]string{
-		{"Hoà", "Hòa"}, {"Triệu Thành", "trieu thanh"}, {"ĐÔNG  Sơn", "dong son"},
-		{"Thu\u0308y", "Thuy"}, {"Xa\u0303 Triê\u0323u Tha\u0300nh", "xã triệu thành"},
-	}
-	for _, p := range pairs {
-		if Fold(p[0]) != Fold(p[1]) {
-			t.Errorf("Fold(%q)=%q != Fold(%q)=%q", p[0], Fold(p[0]), p[1], Fold(p[1]))
-		}
-	}
-}
-
 func TestCoerce(t *testing.T) {
 	choice := rubric.Input{Key: "a", Type: rubric.Choice, Options: []rubric.Option{
 		{Key: "truong", Label: "Bí thư/Chủ tịch", Fraction: 1},
@@ -115,7 +104,7 @@ func FuzzNumber(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _, _ = Number(s)
-		_ = Fold(s)
+		_ = vntext.Fold(s)
 		_, _ = YesNo(s)
 	})
 }

@@ -7,9 +7,9 @@
 //     everything in them are ignored (the README's rule: drop files directly
 //     in the inbox); so are non-regular files (pipes, devices), which are
 //     never opened. Symbolic links to regular files count as files.
-//   - Which names are taken is Config.Filter's decision (the daemon passes
-//     pipeline.Candidate, which drops "~$" owner files, Excel's temporary
-//     save files without extension, hidden files…).
+//   - Which names are taken is intake.Candidate's decision, the same rule
+//     `chiso process` follows: it drops "~$" owner files, Excel's temporary
+//     save files without extension, hidden files…
 //   - fsnotify events are only a hint ("look at this name soon"). The
 //     periodic full listing of the folder is the truth: on network shares
 //     (SMB/NFS) inotify sees only local writes, fsnotify has no polling
@@ -44,6 +44,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/fsnotify/fsnotify"
 	"github.com/rs/zerolog"
 )
@@ -61,10 +62,6 @@ type Config struct {
 	Rescan time.Duration // full rescan period; the rescan is the truth
 	Settle time.Duration // a file is ready once size and mod time are unchanged this long
 	Events bool          // use fsnotify as a hint (false: rescan only, as on a share)
-	// Filter says which names to take (the pipeline passes
-	// pipeline.Candidate). Nil: any name with an extension that is not
-	// hidden, "~…" or ".tmp".
-	Filter func(name string, isDir bool) bool
 	// MaxWait: a file that never opens as a complete zip is handed over
 	// anyway after being unchanged this long, so it is rejected, not stuck.
 	MaxWait time.Duration
@@ -126,9 +123,6 @@ func New(cfg Config) *Watcher {
 	}
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = DefaultMaxWait
-	}
-	if cfg.Filter == nil {
-		cfg.Filter = defaultFilter
 	}
 	// The tick bounds how late a change or a stable file is noticed:
 	// hand-over comes at most Settle + 2 ticks after the last write. Settle/8
@@ -274,7 +268,7 @@ func (w *Watcher) onEvent(ev fsnotify.Event) {
 		return
 	}
 	base := filepath.Base(name)
-	if !w.cfg.Filter(base, false) {
+	if !intake.Candidate(base, false) {
 		return
 	}
 	e := w.entries[base]
@@ -333,7 +327,7 @@ func (w *Watcher) scan(now time.Time) error {
 	present := make(map[string]struct{}, len(list))
 	for _, d := range list {
 		name := d.Name()
-		if d.IsDir() || !w.cfg.Filter(name, false) {
+		if d.IsDir() || !intake.Candidate(name, false) {
 			continue
 		}
 		fi, err := d.Info()
@@ -549,15 +543,4 @@ func inode(fi fs.FileInfo) uint64 {
 		return uint64(f.Int())
 	}
 	return 0
-}
-
-// defaultFilter is used when Config.Filter is nil: no folders, hidden
-// files, "~" files (Excel's owner files), names without extension (Excel's
-// temporary save files) or .tmp.
-func defaultFilter(name string, isDir bool) bool {
-	if isDir || name == "" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~") {
-		return false
-	}
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext != "" && ext != ".tmp"
 }

@@ -564,19 +564,3 @@ func TestComplete(t *testing.T) {
 		}
 	}
 }
-
-func TestDefaultFilter(t *testing.T) {
-	t.Parallel()
-	for name, want := range map[string]bool{
-		"Xã A.xlsx": true, "b.xlsm": true, "c.xls": true, "d.pdf": true,
-		"~$Book.xlsx": false, "~WRL0001.tmp": false, ".DS_Store": false,
-		"A1B2C3D4": false, "x.TMP": false, "": false,
-	} {
-		if got := defaultFilter(name, false); got != want {
-			t.Errorf("defaultFilter(%q) = %v, want %v", name, got, want)
-		}
-	}
-	if defaultFilter("folder.xlsx", true) {
-		t.Error("a folder was taken")
-	}
-}

@@ -13,9 +13,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
-	"github.com/chiso-vn/chiso/processor/values"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Sheets and marks an annotation adds to a commune's workbook.
@@ -47,23 +48,18 @@ const commentHead = "Hệ thống chấm điểm (chiso):"
 // Fills by severity: Excel's light red ("Bad"), its standard amber, and a
 // light blue. The amber is strong on purpose: a paler one is hard to tell
 // from the template's pale yellow input cells.
-var severityFill = map[validate.Severity]string{
-	validate.Error:   "FFC7CE",
-	validate.Warning: "FFC000",
-	validate.Info:    "BDD7EE",
+var severityFill = map[problem.Severity]string{
+	problem.Error:   "FFC7CE",
+	problem.Warning: "FFC000",
+	problem.Info:    "BDD7EE",
 }
-
-// vnZone is Vietnam's time, UTC+7 with no daylight saving since 1975. A fixed
-// zone rather than time.LoadLocation("Asia/Ho_Chi_Minh"): Windows machines
-// have no zoneinfo database unless Go's is embedded.
-var vnZone = time.FixedZone("ICT", 7*3600)
 
 // Annotation is what goes into a commune's result workbook.
 type Annotation struct {
 	Rubric   *rubric.Rubric
 	Sub      *Submission // as read (Rows, Sheet, unit fields, Explain/Evidence)
 	Result   *engine.Result
-	Problems []validate.Problem
+	Problems []problem.Problem
 	FileName string    // the file as received
 	Hash     string    // SHA-256 hex
 	Received time.Time // shown in Vietnam's time
@@ -86,7 +82,7 @@ type Annotation struct {
 //
 // Text that came from a workbook is only ever written with SetCellStr:
 // nothing here writes a formula.
-func Annotate(f *excelize.File, a Annotation) error {
+func annotate(f *excelize.File, a Annotation) error {
 	if f == nil || a.Rubric == nil || a.Result == nil {
 		return errors.New("annotate: workbook, rubric and result are required")
 	}
@@ -103,8 +99,8 @@ func Annotate(f *excelize.File, a Annotation) error {
 		n++
 		an.order[in.Code] = n
 	})
-	an.problems = append([]validate.Problem(nil), a.Problems...)
-	validate.Sort(an.problems, an.order)
+	an.problems = append([]problem.Problem(nil), a.Problems...)
+	problem.Sort(an.problems, an.order)
 	an.undo()
 	if err := an.addResultSheet(); err != nil {
 		return fmt.Errorf("annotate: %w", err)
@@ -126,7 +122,7 @@ type annotator struct {
 	a          Annotation
 	res        map[string]*engine.IndicatorResult
 	order      map[string]int
-	problems   []validate.Problem // sorted: errors first, then rubric order
+	problems   []problem.Problem // sorted: errors first, then rubric order
 	styleCache map[string]int
 	st         annotStyles
 	undoRows   [][3]string // sheet, cell, original fill as JSON
@@ -278,7 +274,7 @@ func (an *annotator) addResultSheet() error {
 
 type annotStyles struct {
 	title, subtitle, section, label, value, header, text, textBold, num, numBold, diff, diffBold, note int
-	sev                                                                                                map[validate.Severity]int
+	sev                                                                                                map[problem.Severity]int
 	sysNum, sysNumBold, sysDiff, sysDiffBold, sysNote, sysHeader                                       int
 }
 
@@ -311,7 +307,7 @@ func (an *annotator) styles() {
 	}
 	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
 	pf, df := pointsFmt, diffFmt
-	s := annotStyles{sev: map[validate.Severity]int{}}
+	s := annotStyles{sev: map[problem.Severity]int{}}
 	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	s.subtitle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	s.section = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}, Alignment: &excelize.Alignment{Vertical: "center"}})
@@ -325,7 +321,7 @@ func (an *annotator) styles() {
 	s.diff = mk(&excelize.Style{Alignment: wrap("right"), Border: border, CustomNumFmt: &df})
 	s.diffBold = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: wrap("right"), Border: border, CustomNumFmt: &df, Fill: fill("C6E0B4")})
 	s.note = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Size: 11}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	for _, sv := range []validate.Severity{validate.Error, validate.Warning, validate.Info} {
+	for _, sv := range []problem.Severity{problem.Error, problem.Warning, problem.Info} {
 		s.sev[sv] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 11}, Alignment: wrap("center"), Border: border, Fill: fill(severityFill[sv])})
 	}
 	// The indicator sheet's columns: locked (the sheet stays protected: these
@@ -453,7 +449,7 @@ func (an *annotator) rankText() string {
 	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
 	switch {
 	case !a.CohortDate.IsZero():
-		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(vnZone).Format("02/01/2006"))
+		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(layout.Vietnam).Format(layout.Date))
 	case an.provisional():
 		parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
 	}
@@ -467,10 +463,10 @@ func (an *annotator) problemCount() string {
 	}
 	var parts []string
 	for _, s := range []struct {
-		sev  validate.Severity
+		sev  problem.Severity
 		word string
-	}{{validate.Error, "lỗi"}, {validate.Warning, "cảnh báo"}, {validate.Info, "thông tin"}} {
-		if n := validate.Count(ps, s.sev); n > 0 {
+	}{{problem.Error, "lỗi"}, {problem.Warning, "cảnh báo"}, {problem.Info, "thông tin"}} {
+		if n := problem.Count(ps, s.sev); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s.word))
 		}
 	}
@@ -570,7 +566,7 @@ func (an *annotator) asOf() string {
 	if an.a.CohortDate.IsZero() {
 		return ""
 	}
-	return " đến ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006")
+	return " đến ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)
 }
 
 // cohortCodes lists the indicators of a pillar ("" for all) in the states.
@@ -608,7 +604,7 @@ func (an *annotator) cohortNote(pillar string, long bool) string {
 		notes = append(notes, "Tạm tính, xếp hạng sau: "+strings.Join(c, ", ")+" tính theo các đơn vị đã nộp"+an.asOf()+".")
 	}
 	if c := an.cohortCodes(pillar, cohortFinal); len(c) > 0 && long {
-		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(vnZone).Format("02/01/2006")+".")
+		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)+".")
 	}
 	return strings.Join(notes, " ")
 }
@@ -631,7 +627,7 @@ func (an *annotator) problemTable(w *rw) {
 	for _, p := range an.problems {
 		sev, ok := st.sev[p.Severity]
 		if !ok {
-			sev = st.sev[validate.Info]
+			sev = st.sev[problem.Info]
 		}
 		w.str("A", p.Severity.Label(), sev)
 		w.str("B", an.indicatorLabel(p), st.text)
@@ -647,7 +643,7 @@ func (an *annotator) problemTable(w *rw) {
 	}
 }
 
-func (an *annotator) indicatorLabel(p validate.Problem) string {
+func (an *annotator) indicatorLabel(p problem.Problem) string {
 	if p.Indicator == "" {
 		if p.Input != "" || strings.HasPrefix(p.Cell, SheetGeneral+"!") {
 			return "Thông tin chung"
@@ -818,10 +814,10 @@ func (an *annotator) indicatorSheet() {
 	header, selfCol, sysCol := 0, 0, 0
 	for r := 1; r < firstInd && r <= 30 && header == 0; r++ {
 		for c := 1; c <= scanCols; c++ {
-			switch values.Fold(val(c, r)) {
-			case values.Fold(selfHeader):
+			switch vntext.Fold(val(c, r)) {
+			case vntext.Fold(selfHeader):
 				header, selfCol = r, c
-			case values.Fold(hdrSysScore):
+			case vntext.Fold(hdrSysScore):
 				sysCol = c
 			}
 		}
@@ -1070,7 +1066,7 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 			n = fmt.Sprintf(" %d", ir.Cohort.N)
 		}
 		if an.cohort(ir) == cohortFinal {
-			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(vnZone).Format("02/01/2006") + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
 		} else {
 			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính theo" + n + " đơn vị đã nộp" + an.asOf() + ", xếp hạng sau — điểm được tính lại khi đã có số liệu của tất cả các đơn vị."
 		}
@@ -1089,8 +1085,8 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 			s = capitalize(ir.Note) + "."
 		}
 	}
-	if ir.Council != nil {
-		s = joinNonEmpty(" ", "Điểm thẩm định của Hội đồng: "+viNum(*ir.Council)+" (điểm tính theo số liệu: "+viNum(ir.Computed)+").", s)
+	if ir.Appraisal != nil {
+		s = joinNonEmpty(" ", "Điểm thẩm định của Hội đồng: "+viNum(*ir.Appraisal)+" (điểm tính theo số liệu: "+viNum(ir.Computed)+").", s)
 	}
 	return s
 }
@@ -1151,7 +1147,7 @@ func quoteSheet(s string) string { return "'" + strings.ReplaceAll(s, "'", "''")
 func (an *annotator) markCells() {
 	type group struct {
 		sheet, addr string
-		ps          []validate.Problem
+		ps          []problem.Problem
 	}
 	byCell := map[string]*group{}
 	var keys []string
@@ -1174,7 +1170,7 @@ func (an *annotator) markCells() {
 		g := byCell[k]
 		worst := g.ps[0].Severity // sorted: the first is the worst
 		if _, ok := severityFill[worst]; !ok {
-			worst = validate.Info
+			worst = problem.Info
 		}
 		an.soft(an.colour(g.sheet, g.addr, worst))
 		if comments[g.sheet] == nil {
@@ -1191,7 +1187,7 @@ func (an *annotator) markCells() {
 
 // colour gives a cell the fill of severity sv, keeping the rest of its
 // style, and records its fill for a later annotation to restore.
-func (an *annotator) colour(sheet, addr string, sv validate.Severity) error {
+func (an *annotator) colour(sheet, addr string, sv problem.Severity) error {
 	f := an.f
 	sid, err := f.GetCellStyle(sheet, addr)
 	if err != nil {
@@ -1223,7 +1219,7 @@ func (an *annotator) colour(sheet, addr string, sv validate.Severity) error {
 
 // comment writes the problems' messages as the cell's comment, appended
 // to the commune's own comment old when there is one (had).
-func (an *annotator) comment(sheet, addr string, ps []validate.Problem, old excelize.Comment, had bool) error {
+func (an *annotator) comment(sheet, addr string, ps []problem.Problem, old excelize.Comment, had bool) error {
 	font := func(bold bool) *excelize.Font { return &excelize.Font{Family: fontName, Size: 10, Bold: bold} }
 	c := excelize.Comment{Cell: addr, Author: CommentAuthor}
 	head := commentHead + "\n"
@@ -1291,12 +1287,7 @@ func suffixIf(cond, s string) string {
 	return s
 }
 
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(vnZone).Format("02/01/2006 15:04")
-}
+func fmtTime(t time.Time) string { return layout.Show(t, layout.DateTime) }
 
 func capitalize(s string) string {
 	r := []rune(s)

@@ -16,9 +16,11 @@ import (
 	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
 )
 
@@ -105,22 +107,22 @@ func trieuThanhWorkbook(t testing.TB) (*rubric.Rubric, *excelize.File) {
 }
 
 // trieuThanhProblems are hand-made problems on real cells of the submission.
-func trieuThanhProblems(sub *Submission) []validate.Problem {
+func trieuThanhProblems(sub *Submission) []problem.Problem {
 	at := func(code, key string) string { return sub.Cells[RawKey(code, key)].Where() }
-	return []validate.Problem{
-		{Severity: validate.Info, Code: "no-evidence", Indicator: "2.1", Input: KeyEvidence, Cell: at("2.1", KeyEvidence),
+	return []problem.Problem{
+		{Severity: problem.Info, Code: "no-evidence", Indicator: "2.1", Input: KeyEvidence, Cell: at("2.1", KeyEvidence),
 			Message: "Chỉ số 2.1: tự chấm 20 điểm nhưng chưa liệt kê tài liệu kiểm chứng (ô " + at("2.1", KeyEvidence) + "). Hãy ghi số, ngày của nghị quyết."},
-		{Severity: validate.Warning, Code: "self-differs", Indicator: "1.4", Input: KeySelf, Cell: at("1.4", KeySelf),
+		{Severity: problem.Warning, Code: "self-differs", Indicator: "1.4", Input: KeySelf, Cell: at("1.4", KeySelf),
 			Message: "Chỉ số 1.4: điểm tự chấm 10 khác điểm hệ thống chấm 0. Hãy xem lại."},
-		{Severity: validate.Warning, Code: "explain-contradicts", Indicator: "1.4", Input: KeySelf, Cell: at("1.4", KeySelf),
+		{Severity: problem.Warning, Code: "explain-contradicts", Indicator: "1.4", Input: KeySelf, Cell: at("1.4", KeySelf),
 			Message: "Chỉ số 1.4: giải trình \"chưa có chuyên mục riêng\" nhưng tự chấm 10 điểm. Hãy sửa điểm tự chấm hoặc giải trình."},
-		{Severity: validate.Error, Code: "not-number", Indicator: "1.5", Input: "a", Cell: at("1.5", "a"),
+		{Severity: problem.Error, Code: "not-number", Indicator: "1.5", Input: "a", Cell: at("1.5", "a"),
 			Message: "Chỉ số 1.5, số liệu a (ô " + at("1.5", "a") + "): cần một số. Hãy nhập số lần, không kèm chữ."},
-		{Severity: validate.Warning, Code: "den-mismatch", Input: "so_cbcc", Cell: sub.Cells[RawKey(GeneralKey, "so_cbcc")].Where(),
+		{Severity: problem.Warning, Code: "den-mismatch", Input: "so_cbcc", Cell: sub.Cells[RawKey(GeneralKey, "so_cbcc")].Where(),
 			Message: "Thông tin chung \"Tổng số cán bộ công chức (CBCC)\": 19, khác số máy tính được cấp. Hãy kiểm tra lại."},
-		{Severity: validate.Info, Code: "cohort", Indicator: "3.10",
+		{Severity: problem.Info, Code: "cohort", Indicator: "3.10",
 			Message: "Chỉ số 3.10: giải trình \"Chưa triển khai\"."},
-		{Severity: validate.Info, Code: "read-by-names", Message: "Tệp được đọc theo tên ô của biểu mẫu."},
+		{Severity: problem.Info, Code: "read-by-names", Message: "Tệp được đọc theo tên ô của biểu mẫu."},
 	}
 }
 
@@ -128,9 +130,9 @@ var trieuThanhReceived = time.Date(2023, 12, 19, 2, 30, 0, 0, time.UTC) // 09:30
 
 // annotateTrieuThanh reads, scores and annotates the Triệu Thành workbook
 // and returns it saved and reopened.
-func annotateTrieuThanh(t *testing.T, f *excelize.File, r *rubric.Rubric, problems func(*Submission) []validate.Problem) (*excelize.File, *Submission, *engine.Result) {
+func annotateTrieuThanh(t *testing.T, f *excelize.File, r *rubric.Rubric, problems func(*Submission) []problem.Problem) (*excelize.File, *Submission, *engine.Result) {
 	t.Helper()
-	sub := Read(f, r)
+	sub := readSubmission(f, r)
 	if sub.FoundBy != "names" || len(sub.Problems) > 0 {
 		t.Fatalf("read by %s, problems %v", sub.FoundBy, sub.Problems)
 	}
@@ -140,7 +142,7 @@ func annotateTrieuThanh(t *testing.T, f *excelize.File, r *rubric.Rubric, proble
 	}
 	res := sc.Score(sub.Values)
 	sum := sha256.Sum256([]byte("trieu-thanh-2023"))
-	err = Annotate(f, Annotation{
+	err = annotate(f, Annotation{
 		Rubric: r, Sub: sub, Result: res, Problems: problems(sub),
 		FileName: "Triệu Thành - DTI 2023.xlsx", Hash: hex.EncodeToString(sum[:]),
 		Received: trieuThanhReceived, Unit: "Xã Triệu Thành", Year: 2023,
@@ -185,7 +187,7 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 			}
 		}
 		// Still a readable submission with the same figures.
-		again := Read(f, r)
+		again := readSubmission(f, r)
 		if again.FoundBy != "names" || len(again.Problems) > 0 || again.Values.Self["1.4"] != 10 {
 			t.Errorf("annotated workbook no longer reads: %s %v", again.FoundBy, again.Problems)
 		}
@@ -438,10 +440,10 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 
 	t.Run("golden", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := Dump(&buf, f, "chiso_"+MetaHash); err != nil {
+		if err := testkit.Dump(&buf, f, "chiso_"+MetaHash); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, filepath.Join("testdata", "golden", "annotated-trieu-thanh.txt"), buf.Bytes())
+		testkit.Golden(t, filepath.Join("testdata", "golden", "annotated-trieu-thanh.txt"), buf.Bytes())
 	})
 }
 
@@ -456,20 +458,20 @@ func TestAnnotateAgain(t *testing.T) {
 	}
 	f, sub, _ := annotateTrieuThanh(t, f, r, trieuThanhProblems)
 	var first bytes.Buffer
-	if err := Dump(&first, f); err != nil {
+	if err := testkit.Dump(&first, f); err != nil {
 		t.Fatal(err)
 	}
 	// Same problems again: the same workbook.
 	f, _, _ = annotateTrieuThanh(t, f, r, trieuThanhProblems)
 	var second bytes.Buffer
-	if err := Dump(&second, f); err != nil {
+	if err := testkit.Dump(&second, f); err != nil {
 		t.Fatal(err)
 	}
 	if first.String() != second.String() {
 		t.Errorf("annotating twice differs from once")
 	}
 	// Only the 1.5 error left.
-	f, _, _ = annotateTrieuThanh(t, f, r, func(s *Submission) []validate.Problem { return trieuThanhProblems(s)[3:4] })
+	f, _, _ = annotateTrieuThanh(t, f, r, func(s *Submission) []problem.Problem { return trieuThanhProblems(s)[3:4] })
 	defer f.Close()
 	if got := f.GetSheetList(); len(got) != 7 || got[0] != SheetResult {
 		t.Errorf("sheets %v", got)
@@ -519,7 +521,7 @@ func TestAnnotateSettled(t *testing.T) {
 			want:    []string{"chưa xếp hạng", "3.4, 3.5, 3.11 tính theo các đơn vị đã nộp", "Chưa xét các chỉ số so sánh giữa các đơn vị 3.4, 3.5, 3.11, 5.1, 5.4"},
 			notWant: []string{"|5.1. ", "cụm ngày"},
 			note34:  "tạm tính theo 2 đơn vị đã nộp, xếp hạng sau"},
-		{name: "settled", cohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, vnZone), rank: "5/30",
+		{name: "settled", cohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, layout.Vietnam), rank: "5/30",
 			want:    []string{"5/30; tính theo cụm ngày 31/01/2024", "|5.1. ", "3.4, 3.5, 3.11: tính theo cụm ngày 31/01/2024"},
 			notWant: []string{"xếp hạng sau", "tạm tính"},
 			note34:  "tính theo cụm ngày 31/01/2024 (2 đơn vị có số liệu)"},
@@ -527,14 +529,14 @@ func TestAnnotateSettled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, f := trieuThanhWorkbook(t)
 			defer f.Close()
-			sub := Read(f, r)
+			sub := readSubmission(f, r)
 			sc, _ := engine.New(r)
 			res := sc.Score(sub.Values)
 			other := engine.NewValues()
 			other.Set("3.4", "a", engine.Num(100))
 			other.Set("3.4", "b", engine.Num(100))
 			sc.Settle([]*engine.Result{res, sc.Score(other)})
-			err := Annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Unit: "Xã Triệu Thành", Year: 2023,
+			err := annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Unit: "Xã Triệu Thành", Year: 2023,
 				CohortDate: tc.cohortDate, Rank: tc.rank})
 			if err != nil {
 				t.Fatal(err)
@@ -564,16 +566,16 @@ func TestAnnotateSettled(t *testing.T) {
 	}
 }
 
-// TestAnnotateCouncil: an appraisal council's score is the system score,
+// TestAnnotateAppraisal: an appraisal council's score is the system score,
 // and the note gives the score computed from the figures.
-func TestAnnotateCouncil(t *testing.T) {
+func TestAnnotateAppraisal(t *testing.T) {
 	r, f := trieuThanhWorkbook(t)
 	defer f.Close()
-	sub := Read(f, r)
+	sub := readSubmission(f, r)
 	sc, _ := engine.New(r)
 	res := sc.Score(sub.Values)
 	sc.Override(res, map[string]float64{"1.4": 5})
-	if err := Annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Year: 2023}); err != nil {
+	if err := annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Year: 2023}); err != nil {
 		t.Fatal(err)
 	}
 	row := sub.Rows["1.4"]
@@ -726,19 +728,19 @@ func BenchmarkAnnotate(b *testing.B) {
 	if err := f.Write(&src); err != nil {
 		b.Fatal(err)
 	}
-	sub := Read(f, r)
+	sub := readSubmission(f, r)
 	sc, _ := engine.New(r)
 	res := sc.Score(sub.Values)
 	ps := trieuThanhProblems(sub)
-	run := func(b *testing.B, annotate bool) {
+	run := func(b *testing.B, withAnnotation bool) {
 		for b.Loop() {
 			g, err := excelize.OpenReader(bytes.NewReader(src.Bytes()))
 			if err != nil {
 				b.Fatal(err)
 			}
-			Read(g, r) // as the pipeline does: loads the sheets it reads
-			if annotate {
-				if err := Annotate(g, Annotation{Rubric: r, Sub: sub, Result: res, Problems: ps, Unit: "Xã Triệu Thành", Year: 2023}); err != nil {
+			readSubmission(g, r) // as the pipeline does: loads the sheets it reads
+			if withAnnotation {
+				if err := annotate(g, Annotation{Rubric: r, Sub: sub, Result: res, Problems: ps, Unit: "Xã Triệu Thành", Year: 2023}); err != nil {
 					b.Fatal(err)
 				}
 			}

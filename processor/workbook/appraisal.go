@@ -2,11 +2,13 @@ package workbook
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
@@ -21,7 +23,7 @@ type AppraisalRow struct {
 	Code, Name        string
 	Max, Computed     float64
 	Self              *float64
-	Council           *float64 // the current council score, if any
+	Appraisal         *float64 // the current council score, if any
 	Note              string
 }
 
@@ -38,23 +40,32 @@ const appraisalFirstRow = 5
 
 // Appraisal columns: the council types in H (Điểm thẩm định) and I (Ghi chú).
 const (
-	apUnitKey = "A"
-	apUnit    = "B"
-	apCode    = "C"
-	apName    = "D"
-	apMax     = "E"
-	apSelf    = "F"
-	apComp    = "G"
-	apCouncil = "H"
-	apNote    = "I"
+	apUnitKey   = "A"
+	apUnit      = "B"
+	apCode      = "C"
+	apName      = "D"
+	apMax       = "E"
+	apSelf      = "F"
+	apComp      = "G"
+	apAppraisal = "H"
+	apNote      = "I"
 )
 
-// AppraisalWorkbook writes the council's score sheet: one row per unit and
+// WriteAppraisal writes the council's score sheet: one row per unit and
 // indicator with the self-declared and computed scores, and an editable
 // "Điểm thẩm định" column. Dropped back into the inbox, it is recognised by
 // its metadata (kind tham-dinh) and the scores it holds replace the
 // computed ones in the ranking.
-func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
+func WriteAppraisal(w io.Writer, opt AppraisalOptions) error {
+	f, err := appraisalWorkbook(opt)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return write(f, w)
+}
+
+func appraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 	f := excelize.NewFile()
 	st, err := newStyles(f)
 	if err != nil {
@@ -66,7 +77,7 @@ func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 	g.check(f.SetSheetName("Sheet1", s))
 	_, err = f.NewSheet(SheetMeta)
 	g.check(err)
-	widths := map[string]float64{apUnitKey: 12, apUnit: 26, apCode: 8, apName: 48, apMax: 9, apSelf: 10, apComp: 10, apCouncil: 12, apNote: 36}
+	widths := map[string]float64{apUnitKey: 12, apUnit: 26, apCode: 8, apName: 48, apMax: 9, apSelf: 10, apComp: 10, apAppraisal: 12, apNote: 36}
 	// The sheet is streamed: a national cohort has ~190,000 rows, which
 	// excelize would otherwise hold cell by cell in memory. Filter,
 	// validation, page set-up and protection are set on the sheet first;
@@ -75,7 +86,7 @@ func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 	if last >= appraisalFirstRow {
 		g.check(f.AutoFilter(s, "A4:"+cell(apNote, last), nil))
 		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(cell(apCouncil, appraisalFirstRow) + ":" + cell(apCouncil, last))
+		dv.SetSqref(cell(apAppraisal, appraisalFirstRow) + ":" + cell(apAppraisal, last))
 		g.check(dv.SetRange(0, 1e6, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorGreaterThanOrEqual))
 		dv.SetInput("Điểm thẩm định", "Nhập điểm từ 0 đến điểm tối đa của chỉ số (cột E); để trống nếu giữ điểm hệ thống.")
 		dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm thẩm định là một số từ 0 đến điểm tối đa.")
@@ -88,7 +99,7 @@ func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("appraisal workbook: %w", err)
 	}
-	for i, c := range []string{apUnitKey, apUnit, apCode, apName, apMax, apSelf, apComp, apCouncil, apNote} {
+	for i, c := range []string{apUnitKey, apUnit, apCode, apName, apMax, apSelf, apComp, apAppraisal, apNote} {
 		g.check(sw.SetColWidth(i+1, i+1, widths[c]))
 	}
 	g.check(sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 4, TopLeftCell: "C5", ActivePane: "bottomRight"}))
@@ -117,8 +128,8 @@ func AppraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
 		}
 		cells[6] = excelize.Cell{StyleID: st.indicatorNum, Value: roundTo2(r.Computed)}
 		cells[7] = excelize.Cell{StyleID: st.selfIn}
-		if r.Council != nil {
-			cells[7].Value = *r.Council
+		if r.Appraisal != nil {
+			cells[7].Value = *r.Appraisal
 		}
 		cells[8] = excelize.Cell{StyleID: st.textIn, Value: r.Note}
 		for i := range cells {
@@ -164,14 +175,14 @@ type AppraisalEntry struct {
 // Rows without a score are skipped; a score that is not a number, is
 // outside 0..max, or names an unknown or non-leaf indicator is a Problem
 // (the row is not used).
-func ReadAppraisal(f *excelize.File, r *rubric.Rubric) ([]AppraisalEntry, []validate.Problem) {
+func readAppraisal(f *excelize.File, r *rubric.Rubric) ([]AppraisalEntry, []problem.Problem) {
 	rows, err := f.GetRows(SheetAppraisal, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, []validate.Problem{{Severity: validate.Error, Code: "appraisal-unreadable",
+		return nil, []problem.Problem{{Severity: problem.Error, Code: "appraisal-unreadable",
 			Message: "Không tìm thấy trang \"" + SheetAppraisal + "\" trong tệp thẩm định: dùng tệp do hệ thống lập, không đổi tên trang."}}
 	}
 	var out []AppraisalEntry
-	var probs []validate.Problem
+	var probs []problem.Problem
 	col := func(row []string, i int) string {
 		if i < len(row) {
 			return strings.TrimSpace(row[i])
@@ -184,11 +195,11 @@ func ReadAppraisal(f *excelize.File, r *rubric.Rubric) ([]AppraisalEntry, []vali
 		if raw == "" {
 			continue
 		}
-		where := SheetAppraisal + "!" + cell(apCouncil, i+1)
+		where := SheetAppraisal + "!" + cell(apAppraisal, i+1)
 		unit, code := col(row, 0), col(row, 2)
 		e := AppraisalEntry{UnitKey: unit, UnitName: col(row, 1), Code: code, Note: col(row, 8), Cell: where}
 		bad := func(msg string) {
-			probs = append(probs, validate.Problem{Severity: validate.Error, Code: "appraisal-invalid", Indicator: code, Cell: where, Message: msg})
+			probs = append(probs, problem.Problem{Severity: problem.Error, Code: "appraisal-invalid", Indicator: code, Cell: where, Message: msg})
 		}
 		_, in := r.Indicator(code)
 		switch {

@@ -23,7 +23,7 @@ type Meta struct {
 
 // ReadMeta reads the template metadata from the custom properties, falling
 // back to the hidden sheet (a copy whose properties were lost).
-func ReadMeta(f *excelize.File) Meta {
+func readMeta(f *excelize.File) Meta {
 	var m Meta
 	set := func(k, v string) {
 		switch k {

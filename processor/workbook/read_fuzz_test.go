@@ -102,7 +102,7 @@ func readFuzzed(t *testing.T, r *rubric.Rubric, b []byte) {
 			return
 		}
 		defer x.Close()
-		done <- Read(x, r)
+		done <- readSubmission(x, r)
 	}()
 	select {
 	case s := <-done:
@@ -148,20 +148,20 @@ func FuzzReadPart(f *testing.F) {
 	})
 }
 
-// zipPart is one part of an .xlsx, in archive order.
-type zipPart struct {
+// fuzzPart is one part of an .xlsx, in archive order.
+type fuzzPart struct {
 	name string
 	data []byte
 }
 
 // zipParts returns the parts of an .xlsx in archive order.
-func zipParts(t testing.TB, b []byte) []zipPart {
+func zipParts(t testing.TB, b []byte) []fuzzPart {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []zipPart
+	var out []fuzzPart
 	for _, zf := range zr.File {
 		rc, err := zf.Open()
 		if err != nil {
@@ -172,12 +172,12 @@ func zipParts(t testing.TB, b []byte) []zipPart {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, zipPart{zf.Name, data})
+		out = append(out, fuzzPart{zf.Name, data})
 	}
 	return out
 }
 
-func partData(parts []zipPart, name string) ([]byte, bool) {
+func partData(parts []fuzzPart, name string) ([]byte, bool) {
 	for _, p := range parts {
 		if p.name == name {
 			return p.data, true
@@ -187,7 +187,7 @@ func partData(parts []zipPart, name string) ([]byte, bool) {
 }
 
 // rezip zips parts, stored, with part name replaced by data.
-func rezip(t testing.TB, parts []zipPart, name string, data []byte) []byte {
+func rezip(t testing.TB, parts []fuzzPart, name string, data []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)

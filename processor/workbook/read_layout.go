@@ -9,9 +9,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
-	"github.com/chiso-vn/chiso/processor/values"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Problem codes of the layout reader.
@@ -32,7 +32,7 @@ const (
 // partial data without an error on a damaged sheet, so a missing indicator
 // is reported, never assumed empty.
 func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
-	l := &layout{f: f, r: r, s: s, rows: map[string][][]string{}, codes: map[string]*rubric.Indicator{}, pillars: map[string]bool{}}
+	l := &layoutReader{f: f, r: r, s: s, rows: map[string][][]string{}, codes: map[string]*rubric.Indicator{}, pillars: map[string]bool{}}
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		l.codes[normCode(in.Code)] = in
 		l.total++
@@ -49,7 +49,7 @@ func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
 		// Decision: when most indicators are missing the file is not our
 		// form at all; one error says so instead of a warning per indicator
 		// or input row.
-		s.Problems = append(s.Problems, validate.Problem{Severity: validate.Error, Code: CodeLayoutUnreadable, Message: fmt.Sprintf(
+		s.Problems = append(s.Problems, problem.Problem{Severity: problem.Error, Code: CodeLayoutUnreadable, Message: fmt.Sprintf(
 			"Không đọc được bảng chỉ số của tệp: chỉ tìm thấy %d trong %d chỉ số (theo mã ở cột TT). Hãy dùng biểu mẫu do hệ thống phát hành, điền số liệu vào đó (không xoá, thêm hay đổi thứ tự dòng, cột) rồi gửi lại.",
 			found, l.total)})
 	} else {
@@ -70,7 +70,7 @@ func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
 func reportNotFound(r *rubric.Rubric, s *Submission) {
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		if _, ok := s.Rows[in.Code]; !ok {
-			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorNotFound, Indicator: in.Code, Message: fmt.Sprintf(
+			s.Problems = append(s.Problems, problem.Problem{Severity: problem.Warning, Code: CodeIndicatorNotFound, Indicator: in.Code, Message: fmt.Sprintf(
 				"Không tìm thấy chỉ số %s trong tệp: chỉ số này chưa được chấm. Kiểm tra mã chỉ số ở cột TT (ghi %s) hoặc dùng biểu mẫu do hệ thống phát hành.",
 				in.Code, in.Code)})
 		}
@@ -88,13 +88,13 @@ func sheetParses(f *excelize.File, sheet string) bool {
 
 // damagedSheet is the error for a sheet whose content could be read only in
 // part.
-func damagedSheet(sheet string) validate.Problem {
-	return validate.Problem{Severity: validate.Error, Code: CodeSheetDamaged, Message: fmt.Sprintf(
+func damagedSheet(sheet string) problem.Problem {
+	return problem.Problem{Severity: problem.Error, Code: CodeSheetDamaged, Message: fmt.Sprintf(
 		"Trang “%s” của tệp bị hỏng, chỉ đọc được một phần nên số liệu có thể thiếu: mở tệp bằng Excel, lưu lại rồi gửi lại; nếu Excel báo lỗi, hãy điền lại vào biểu mẫu do hệ thống phát hành.", sheet)}
 }
 
 // layout carries the state of one layout read.
-type layout struct {
+type layoutReader struct {
 	f       *excelize.File
 	r       *rubric.Rubric
 	s       *Submission
@@ -105,7 +105,7 @@ type layout struct {
 	merged  []mergedRange // of the sheet being read
 	// pending are the problems about single indicators, reported only when
 	// the table as a whole was readable.
-	pending []validate.Problem
+	pending []problem.Problem
 	// broken marks sheets the cell API cannot parse: excelize does not
 	// cache a failed parse, so every cell read would parse the sheet again.
 	broken  map[string]bool
@@ -119,7 +119,7 @@ type mergedRange struct {
 
 // sheetRows reads a sheet's raw values once. A damaged sheet gives what
 // could be read.
-func (l *layout) sheetRows(sheet string) [][]string {
+func (l *layoutReader) sheetRows(sheet string) [][]string {
 	if rows, ok := l.rows[sheet]; ok {
 		return rows
 	}
@@ -177,7 +177,7 @@ func rowCode(row []string) string {
 
 // indicatorSheet picks the sheet with the most distinct indicator codes in
 // its TT column; the template's sheet name wins a tie.
-func (l *layout) indicatorSheet() string {
+func (l *layoutReader) indicatorSheet() string {
 	best, bestN := "", 0
 	for _, sheet := range l.f.GetSheetList() {
 		if sheet == SheetMeta || sheet == SheetLists {
@@ -236,7 +236,7 @@ func findColumns(rows [][]string, first int) columns {
 
 // readIndicators reads the indicator table of sheet and returns how many
 // indicators were found.
-func (l *layout) readIndicators(sheet string) int {
+func (l *layoutReader) readIndicators(sheet string) int {
 	rows := l.sheetRows(sheet)
 	l.loadMerged(sheet)
 	type hit struct {
@@ -269,7 +269,7 @@ func (l *layout) readIndicators(sheet string) int {
 				}
 			}
 			if in == l.codes[c] {
-				l.pending = append(l.pending, validate.Problem{Severity: validate.Warning, Code: CodeIndicatorDuplicate, Indicator: in.Code,
+				l.pending = append(l.pending, problem.Problem{Severity: problem.Warning, Code: CodeIndicatorDuplicate, Indicator: in.Code,
 					Cell: sheet + "!A" + strconv.Itoa(i+1), Message: fmt.Sprintf(
 						"Chỉ số %s xuất hiện nhiều lần (dòng %d và dòng %d): chỉ đọc dòng %d. Hãy xoá dòng thừa.", in.Code, prev, i+1, prev)})
 				continue
@@ -315,7 +315,7 @@ func (l *layout) readIndicators(sheet string) int {
 		for _, x := range h.in.Inputs {
 			row, ok := got[x.Key]
 			if !ok {
-				l.pending = append(l.pending, validate.Problem{Severity: validate.Warning, Code: CodeInputNotFound, Indicator: code, Input: x.Key,
+				l.pending = append(l.pending, problem.Problem{Severity: problem.Warning, Code: CodeInputNotFound, Indicator: code, Input: x.Key,
 					Cell: sheet + "!B" + strconv.Itoa(h.row+1), Message: fmt.Sprintf(
 						"Không tìm thấy dòng số liệu %s (%s) của chỉ số %s trong tệp: thêm lại dòng “%s = …” ngay dưới dòng chỉ số và ghi số liệu vào cột “Số liệu”, hoặc dùng biểu mẫu do hệ thống phát hành.",
 						x.Key, x.Label, code, x.Key)})
@@ -380,7 +380,7 @@ func matchInput(in *rubric.Indicator, row []string, valueCol int, got map[string
 // labelKey folds a label for matching: diacritics, case and punctuation
 // removed, leading enumeration ("3.", "1)") dropped.
 func labelKey(s string) string {
-	f := values.Fold(s)
+	f := vntext.Fold(s)
 	var b strings.Builder
 	space := true
 	for _, r := range f {
@@ -400,7 +400,7 @@ func labelKey(s string) string {
 }
 
 // loadMerged remembers the merged ranges of sheet, for cell.
-func (l *layout) loadMerged(sheet string) {
+func (l *layoutReader) loadMerged(sheet string) {
 	l.merged = l.merged[:0]
 	mcs, err := l.f.GetMergeCells(sheet, true)
 	if err != nil {
@@ -419,7 +419,7 @@ func (l *layout) loadMerged(sheet string) {
 // cell reads one cell by column and 1-based row. A cell inside a merged
 // range is read, and addressed, at the range's top-left cell. A formula
 // gives its cached value; with no cached value it is calculated.
-func (l *layout) cell(sheet string, col, row int) Cell {
+func (l *layoutReader) cell(sheet string, col, row int) Cell {
 	for _, m := range l.merged {
 		if m.sheet == sheet && col >= m.col1 && col <= m.col2 && row >= m.row1 && row <= m.row2 {
 			col, row = m.col1, m.row1
@@ -480,7 +480,7 @@ type unitField struct {
 // readGeneral reads the general-information sheet: labels in column A,
 // values in column B. The sheet named "Thông tin chung" (folded) is used
 // when it has any known label, else the sheet with the most.
-func (l *layout) readGeneral() {
+func (l *layoutReader) readGeneral() {
 	s := l.s
 	units := []unitField{
 		{&s.UnitName, []string{"ten don vi", "ten don vi bao cao"}},
@@ -576,7 +576,7 @@ func (l *layout) readGeneral() {
 	}
 	if sheet == "" {
 		if len(l.r.General) > 0 {
-			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeGeneralNotFound, Message: "Không tìm thấy trang “Thông tin chung” (tên đơn vị, số liệu chung dùng làm mẫu số) trong tệp: hãy dùng biểu mẫu do hệ thống phát hành và điền trang này."})
+			s.Problems = append(s.Problems, problem.Problem{Severity: problem.Warning, Code: CodeGeneralNotFound, Message: "Không tìm thấy trang “Thông tin chung” (tên đơn vị, số liệu chung dùng làm mẫu số) trong tệp: hãy dùng biểu mẫu do hệ thống phát hành và điền trang này."})
 		}
 		return
 	}
@@ -591,7 +591,7 @@ func (l *layout) readGeneral() {
 		row, ok := got[g.Key]
 		if !ok {
 			if !g.Optional {
-				s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Code: CodeGeneralNotFound, Input: g.Key, Message: fmt.Sprintf(
+				s.Problems = append(s.Problems, problem.Problem{Severity: problem.Warning, Code: CodeGeneralNotFound, Input: g.Key, Message: fmt.Sprintf(
 					"Không tìm thấy dòng “%s” ở trang %s: thêm lại dòng này (nhãn ở cột A, số liệu ở cột B) hoặc dùng biểu mẫu do hệ thống phát hành.", g.Label, sheet)})
 			}
 			continue

@@ -10,8 +10,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
 )
 
 func shippedRubric(t testing.TB, id string) *rubric.Rubric {
@@ -47,7 +47,7 @@ func filledTemplate(t *testing.T, r *rubric.Rubric, seed uint64) (*excelize.File
 		}
 	})
 	f = reopen(t, f)
-	s := Read(f, r)
+	s := readSubmission(f, r)
 	if s.FoundBy != "names" {
 		t.Fatalf("fresh template read by %s", s.FoundBy)
 	}
@@ -68,8 +68,8 @@ func dropNames(t *testing.T, f *excelize.File) {
 }
 
 // layoutProblems returns the problems the layout reader adds.
-func layoutProblems(s *Submission) []validate.Problem {
-	var out []validate.Problem
+func layoutProblems(s *Submission) []problem.Problem {
+	var out []problem.Problem
 	for _, p := range s.Problems {
 		switch p.Code {
 		case CodeIndicatorNotFound, CodeIndicatorDuplicate, CodeInputNotFound, CodeGeneralNotFound, CodeLayoutUnreadable, CodeSheetDamaged:
@@ -208,7 +208,7 @@ func TestReadByLayoutNoNames(t *testing.T) {
 			defer f.Close()
 			dropNames(t, f)
 			f = reopen(t, f)
-			got := Read(f, r)
+			got := readSubmission(f, r)
 			assertLayout(t, r, want, got, expectation{})
 			if ps := layoutProblems(got); len(ps) > 0 {
 				t.Errorf("problems %v", ps)
@@ -286,11 +286,11 @@ func TestReadByLayoutRowsMoved(t *testing.T) {
 				return n
 			}
 			f = reopen(t, f)
-			got := Read(f, r)
+			got := readSubmission(f, r)
 			assertLayout(t, r, want, got, expectation{row: newRow, missing: missing})
 			var notFound []string
 			for _, p := range layoutProblems(got) {
-				if p.Code != CodeInputNotFound || p.Severity != validate.Warning || !missing[RawKey(p.Indicator, p.Input)] {
+				if p.Code != CodeInputNotFound || p.Severity != problem.Warning || !missing[RawKey(p.Indicator, p.Input)] {
 					t.Errorf("unexpected problem %+v", p)
 					continue
 				}
@@ -342,7 +342,7 @@ func TestReadByLayoutCodes(t *testing.T) {
 		t.Fatal("rubric has no 3.10")
 	}
 	f = reopen(t, f)
-	got := Read(f, r)
+	got := readSubmission(f, r)
 	assertLayout(t, r, want, got, expectation{})
 	if ps := layoutProblems(got); len(ps) > 0 {
 		t.Errorf("problems %v", ps)
@@ -369,7 +369,7 @@ func TestReadByLayoutPasted(t *testing.T) {
 		copyValues(t, f, g, pair[0], pair[1])
 	}
 	g = reopen(t, g)
-	got := Read(g, r)
+	got := readSubmission(g, r)
 	assertLayout(t, r, want, got, expectation{sheet: map[string]string{SheetScores: scores, SheetGeneral: general}})
 	if ps := layoutProblems(got); len(ps) > 0 {
 		t.Errorf("problems %v", ps)
@@ -442,7 +442,7 @@ func TestReadByLayoutFormulaAndMerged(t *testing.T) {
 	if c := want.Cells[formulaKey]; readCell(f, c.Sheet, c.Addr).Raw != "" {
 		t.Fatalf("%s: formula has a cached value", c.Where())
 	}
-	got := Read(f, r)
+	got := readSubmission(f, r)
 	e := expectation{values: map[string]string{formulaKey: "19", mergedKey: "7"}}
 	want.Cells[mergedKey] = Cell{Sheet: SheetScores, Addr: mergedAddr, Raw: "7", Number: true}
 	assertLayout(t, r, want, got, e)
@@ -467,7 +467,7 @@ func TestReadByLayoutUnreadable(t *testing.T) {
 	_ = f.SetCellStr("Sheet1", "B4", "Người đứng đầu…")
 	f = reopen(t, f)
 	defer f.Close()
-	s := Read(f, r)
+	s := readSubmission(f, r)
 	if s.FoundBy != "layout" {
 		t.Errorf("FoundBy %q", s.FoundBy)
 	}
@@ -526,7 +526,7 @@ func TestReadByLayoutHandMade(t *testing.T) {
 		}
 	}
 	f = reopen(t, f)
-	s := Read(f, r)
+	s := readSubmission(f, r)
 	if s.FoundBy != "layout" || s.Sheet != "Biểu 01" {
 		t.Fatalf("FoundBy %q sheet %q", s.FoundBy, s.Sheet)
 	}
@@ -618,7 +618,7 @@ func TestReadByLayoutDamagedSheet(t *testing.T) {
 	if sheetParses(g, SheetScores) {
 		t.Fatal("the cut sheet parses")
 	}
-	s := Read(g, r)
+	s := readSubmission(g, r)
 	if s.FoundBy != "layout" || s.Sheet != SheetScores {
 		t.Fatalf("FoundBy %q sheet %q", s.FoundBy, s.Sheet)
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
 )
 
@@ -33,7 +33,7 @@ type Submission struct {
 	// names) or "layout" (the TT column and input labels, for copies whose
 	// names are broken).
 	FoundBy  string
-	Problems []validate.Problem
+	Problems []problem.Problem
 }
 
 // RawKey is the key of a cell in Submission.Cells: "3.1/a" for an input,
@@ -51,9 +51,9 @@ const (
 // Read reads a returned workbook for rubric r: through the defined names
 // when they resolve, else by layout. Cells that cannot be used become
 // Problems; the rest is in Values.
-func Read(f *excelize.File, r *rubric.Rubric) *Submission {
+func readSubmission(f *excelize.File, r *rubric.Rubric) *Submission {
 	s := &Submission{
-		Meta: ReadMeta(f), Values: engine.NewValues(), Cells: map[string]Cell{},
+		Meta: readMeta(f), Values: engine.NewValues(), Cells: map[string]Cell{},
 		Explain: map[string]string{}, Evidence: map[string]string{}, Rows: map[string]int{},
 	}
 	named := NamedRefs(f)
@@ -138,10 +138,10 @@ func (s *Submission) parse(r *rubric.Rubric) {
 		v, notes, err := values.ParseCell(in, c.raw(), c.Raw)
 		where := c.Where()
 		for _, n := range notes {
-			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Severity(n.Severity), Code: n.Code, Indicator: indicator, Input: in.Key, Cell: where, Message: label + ": " + n.Message})
+			s.Problems = append(s.Problems, problem.Problem{Severity: n.Severity, Code: n.Code, Indicator: indicator, Input: in.Key, Cell: where, Message: label + ": " + n.Message})
 		}
 		if err != nil {
-			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Error, Code: "unreadable", Indicator: indicator, Input: in.Key, Cell: where, Message: label + ": " + err.Error()})
+			s.Problems = append(s.Problems, problem.Problem{Severity: problem.Error, Code: "unreadable", Indicator: indicator, Input: in.Key, Cell: where, Message: label + ": " + err.Error()})
 			return
 		}
 		v.Cell = where

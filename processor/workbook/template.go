@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -128,7 +129,18 @@ func (g *generator) name(name, sheet, col string, row int) {
 
 func cell(col string, row int) string { return col + strconv.Itoa(row) }
 
-// Template builds the blank self-assessment workbook for rubric r.
+// WriteTemplate writes the blank self-assessment workbook for rubric r.
+func WriteTemplate(w io.Writer, r *rubric.Rubric, opt TemplateOptions) error {
+	f, err := Template(r, opt)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return write(f, w)
+}
+
+// Template builds the blank self-assessment workbook for rubric r, open
+// (test and sample generators fill it through its defined names).
 func Template(r *rubric.Rubric, opt TemplateOptions) (*excelize.File, error) {
 	f := excelize.NewFile()
 	st, err := newStyles(f)

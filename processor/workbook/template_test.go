@@ -3,12 +3,10 @@ package workbook
 import (
 	"archive/zip"
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,13 +14,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/values"
 	"github.com/chiso-vn/chiso/templates"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func shipped(t testing.TB) []*rubric.Rubric {
 	t.Helper()
@@ -213,7 +210,7 @@ func TestTemplateMetadataAndNames(t *testing.T) {
 		t.Run(r.ID, func(t *testing.T) {
 			f := generate(t, r, TemplateOptions{Year: 2026, UnitCode: "TS07", UnitName: "Xã Dân Lý"})
 			defer f.Close()
-			m := ReadMeta(f)
+			m := readMeta(f)
 			want := Meta{RubricID: r.ID, RubricHash: r.Hash, Version: TemplateVersion, UnitCode: "TS07", UnitName: "Xã Dân Lý", Year: "2026", Kind: KindTemplate, From: "properties"}
 			if m != want {
 				t.Errorf("meta %+v, want %+v", m, want)
@@ -405,33 +402,10 @@ func TestTemplateGolden(t *testing.T) {
 			f := generate(t, r, TemplateOptions{Year: r.Year, Deadline: "15/12/" + strconv.Itoa(r.Year), Office: "UBND huyện Mẫu"})
 			defer f.Close()
 			var buf bytes.Buffer
-			if err := Dump(&buf, f, "chiso_"+MetaHash); err != nil {
+			if err := testkit.Dump(&buf, f, "chiso_"+MetaHash); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", "golden", r.ID+".txt"), buf.Bytes())
+			testkit.Golden(t, filepath.Join("testdata", "golden", r.ID+".txt"), buf.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./... -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if gl[i] != wl[i] {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(run go test ./... -update if intended)", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s differs in length: %d vs %d lines", path, len(gl), len(wl))
 	}
 }

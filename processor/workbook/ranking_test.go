@@ -1,82 +1,37 @@
-package ranking
+package workbook
 
 import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"html"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/validate"
-	"github.com/chiso-vn/chiso/processor/workbook"
-	"github.com/chiso-vn/chiso/templates"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-var generated = time.Date(2024, 1, 15, 9, 30, 0, 0, vnZone)
-
-// wbCohort is the hand-computed cohort of ranking_test.go with an
-// appraisal, a previous year, a merged unit, problems, submission times and
-// two roster units that have not submitted (one named like a formula).
-//
-// The council gives C 5 instead of 20 on 2.2: C 10 + 20 + 5 = 35.
-// Ranks: C 1 (35), A 2 (30), B 3 and D 3 (20, Ăn Khê before Đông).
-// Previous year: A 28 rank 3, C 45 rank 1, D 22 rank 2; B is merged from
-// P1 (20) and P2 (30): 25, no rank.
-func wbCohort(t *testing.T) (*rubric.Rubric, *Ranking) {
-	t.Helper()
-	r, sc := setup(t)
-	subs := cohort()
-	at := time.Date(2023, 12, 1, 1, 0, 0, 0, time.UTC) // 08:00 in Vietnam
-	for i := range subs {
-		subs[i].SubmittedAt = at.Add(time.Duration(i) * 26 * time.Hour)
-		subs[i].FileID = int64(i + 1)
-	}
-	subs[0].Problems = []validate.Problem{
-		{Severity: validate.Warning, Code: "w", Indicator: "2.1", Cell: "Chỉ số!E12", Message: "Kinh phí 10 triệu đồng cao bất thường: kiểm tra lại."},
-		{Severity: validate.Info, Code: "i", Message: "Chỉ để biết."},
-	}
-	subs[3].Problems = []validate.Problem{
-		{Severity: validate.Error, Code: "e", Indicator: "2.2", Cell: "Chỉ số!E14", Message: "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
-	}
-	roster := append(slices.Clone(units), config.Unit{Code: "F", Name: "=SUM(1,2)", Contact: "Lê Văn Tư", Phone: "0912345678", Email: "tu@example.vn"})
-	rk := Build(sc, Input{Rubric: r, Year: 2024, Cohort: "thu", Roster: roster, Submissions: subs,
-		Council:  map[string]map[string]float64{"C": {"2.2": 5}},
-		Previous: map[string]Previous{"A": {Total: 28, Rank: 3}, "C": {Total: 45, Rank: 1}, "D": {Total: 22, Rank: 2}, "P1": {Total: 20, Rank: 4}, "P2": {Total: 30, Rank: 5}},
-		Lineage:  map[string][]string{"B": {"P1", "P2"}},
-		Attempts: map[string][]string{"F": {"f1.xlsx (02/12/2023): không phải mẫu của bộ chỉ số", "f2.xlsx (03/12/2023): tệp bị hỏng"}},
-	})
-	return r, rk
-}
+var generated = time.Date(2024, 1, 15, 9, 30, 0, 0, layout.Vietnam)
 
 // written builds the workbook, writes it and reopens it, as a reader would.
-func written(t *testing.T, rk *Ranking, r *rubric.Rubric) (*excelize.File, []byte) {
+func written(t *testing.T, rk *ranking.Ranking, r *rubric.Rubric) (*excelize.File, []byte) {
 	t.Helper()
-	f, err := rk.Workbook(r, generated)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := WriteRanking(&buf, rk, r, generated); err != nil {
 		t.Fatal(err)
 	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	data := buf.Bytes()
 	back, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -122,7 +77,7 @@ func row(t *testing.T, f *excelize.File, sheet string, r, cols int) []string {
 }
 
 func TestWorkbook(t *testing.T) {
-	r, rk := wbCohort(t)
+	r, rk := testkit.RankedCohort(t)
 	f, data := written(t, rk, r)
 
 	wantSheets := []string{"Xếp hạng", "Chi tiết", "Trụ cột", "Chưa nộp", "Cảnh báo"}
@@ -183,7 +138,7 @@ func TestWorkbook(t *testing.T) {
 	}
 
 	// Text from submissions and the roster stays text.
-	fi := slices.IndexFunc(missing, func(m Row) bool { return m.Code == "F" })
+	fi := slices.IndexFunc(missing, func(m ranking.Row) bool { return m.Code == "F" })
 	for _, c := range []struct{ sheet, cell, want string }{
 		{SheetRanking, ax(3, 9+fi), "=SUM(1,2)"}, {SheetMissing, ax(2, 4+fi), "=SUM(1,2)"},
 		{SheetProblems, "E5", "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
@@ -249,7 +204,7 @@ func TestWorkbook(t *testing.T) {
 		}
 	}
 	if x := html.UnescapeString(files["xl/charts/chart1.xml"]); !strings.Contains(x, "'Trụ cột'!$C$4:$C$7") || !strings.Contains(x, `<barDir val="bar"`) {
-		t.Errorf("totals chart does not bar the 4 ranked units:\n%s", x)
+		t.Errorf("totals chart does not bar the 4 ranked testkit.CohortUnits:\n%s", x)
 	}
 
 	// Chưa nộp: contact and rejected attempts, one per line.
@@ -258,7 +213,7 @@ func TestWorkbook(t *testing.T) {
 		t.Errorf("Chưa nộp row %q", got)
 	}
 
-	// Cảnh báo: errors and warnings (not info), units in rank order.
+	// Cảnh báo: errors and warnings (not info), testkit.CohortUnits in rank order.
 	if got, want := row(t, f, SheetProblems, 3, 5), []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}; !slices.Equal(got, want) {
 		t.Errorf("Cảnh báo headers %q", got)
 	}
@@ -320,7 +275,7 @@ func TestWorkbook(t *testing.T) {
 		t.Errorf("Xếp hạng has %d autoFilter elements", n)
 	}
 
-	// Conditional colours: the top three totals; with four ranked units no
+	// Conditional colours: the top three totals; with four ranked testkit.CohortUnits no
 	// bottom three; negative changes in red.
 	cf, err := f.GetConditionalFormats(SheetRanking)
 	if err != nil {
@@ -381,7 +336,7 @@ func TestWorkbook(t *testing.T) {
 		}
 	}
 
-	golden(t, "xep-hang.txt", f)
+	goldenDump(t, "xep-hang.txt", f)
 }
 
 func must[T any](v T, err error) T {
@@ -389,38 +344,6 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-// TestWorkbookReadable: the sheets are streamed, but the caller gets an
-// ordinary file it can read and edit before writing it.
-func TestWorkbookReadable(t *testing.T) {
-	r, rk := wbCohort(t)
-	f, err := rk.Workbook(r, generated)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if v, _ := f.GetCellValue(SheetDetail, "C6"); v != "Xã Cao" {
-		t.Errorf("Chi tiết!C6 = %q", v)
-	}
-	if err := f.SetCellStr(SheetProblems, "A1", "x"); err != nil {
-		t.Fatal(err)
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
-	if v, _ := back.GetCellValue(SheetProblems, "A1"); v != "x" {
-		t.Errorf("edit lost: %q", v)
-	}
-	if v, _ := back.GetCellValue(SheetProblems, "E5"); !strings.HasPrefix(v, "=1+1") {
-		t.Errorf("Cảnh báo!E5 = %q", v)
-	}
 }
 
 // TestRelFix: the relationships prefix is replaced however the part is cut
@@ -438,15 +361,15 @@ func TestRelFix(t *testing.T) {
 		want := strings.ReplaceAll(in, pre, "r")
 		for _, size := range []int{1, 2, 7, len(pre) - 1, len(pre), len(pre) + 1, len(in) + 1} {
 			var out bytes.Buffer
-			z := &partZip{fix: &relFix{w: &out}}
+			fix := &relFix{w: &out}
 			for rest := in; rest != ""; {
 				n := min(size, len(rest))
-				if k, err := z.fix.Write([]byte(rest[:n])); err != nil || k != n {
+				if k, err := fix.Write([]byte(rest[:n])); err != nil || k != n {
 					t.Fatalf("write %d: %d, %v", n, k, err)
 				}
 				rest = rest[n:]
 			}
-			if err := z.endPart(); err != nil {
+			if err := fix.flush(); err != nil {
 				t.Fatal(err)
 			}
 			if out.String() != want {
@@ -454,14 +377,6 @@ func TestRelFix(t *testing.T) {
 			}
 		}
 	}
-}
-
-func commentText(c excelize.Comment) string {
-	var b strings.Builder
-	for _, p := range c.Paragraph {
-		b.WriteString(p.Text)
-	}
-	return c.Text + b.String()
 }
 
 func fillOf(t *testing.T, f *excelize.File, sheet, cell string) string {
@@ -484,46 +399,25 @@ func fillOf(t *testing.T, f *excelize.File, sheet, cell string) string {
 	return c
 }
 
-func golden(t *testing.T, name string, f *excelize.File) {
+func goldenDump(t *testing.T, name string, f *excelize.File) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := workbook.Dump(&buf, f); err != nil {
+	if err := testkit.Dump(&buf, f); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
-	}
+	testkit.Golden(t, filepath.Join("testdata", "golden", name), buf.Bytes())
 }
 
 // TestWorkbookDeterministic: the same ranking gives the same bytes, so a
 // rebuild from the ledger can be compared with the published file.
 func TestWorkbookDeterministic(t *testing.T) {
-	r, rk := wbCohort(t)
+	r, rk := testkit.RankedCohort(t)
 	var first []byte
 	for i := range 5 {
-		f, err := rk.Workbook(r, generated)
-		if err != nil {
+		var buf bytes.Buffer
+		if err := WriteRanking(&buf, rk, r, generated); err != nil {
 			t.Fatal(err)
 		}
-		buf, err := f.WriteToBuffer()
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
 		if i == 0 {
 			first = buf.Bytes()
 		} else if !bytes.Equal(first, buf.Bytes()) {
@@ -532,17 +426,17 @@ func TestWorkbookDeterministic(t *testing.T) {
 	}
 }
 
-// TestWorkbookLargeCohort: over 60 units the totals chart shows the top 30
+// TestWorkbookLargeCohort: over 60 testkit.CohortUnits the totals chart shows the top 30
 // and says so; bottom three coloured; nothing submitted still gives a
 // workbook.
 func TestWorkbookLargeCohort(t *testing.T) {
-	r, sc := setup(t)
+	r, sc := testkit.CohortRubric(t)
 	rng := rand.New(rand.NewPCG(3, 4))
-	var subs []Submission
+	var subs []ranking.Submission
 	for i := range 70 {
-		subs = append(subs, sub(fmt.Sprintf("U%02d", i), fmt.Sprintf("Xã %02d", i), float64(rng.IntN(2)), rng.Float64()*100, rng.Float64()))
+		subs = append(subs, testkit.CohortSubmission(fmt.Sprintf("U%02d", i), fmt.Sprintf("Xã %02d", i), float64(rng.IntN(2)), rng.Float64()*100, rng.Float64()))
 	}
-	rk := Build(sc, Input{Rubric: r, Year: 2024, Submissions: subs})
+	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2024, Submissions: subs})
 	f, data := written(t, rk, r)
 	if v, _ := f.GetCellValue(SheetPillars, "A2"); !strings.Contains(v, "30 đơn vị dẫn đầu") || !strings.Contains(v, "70") {
 		t.Errorf("note %q", v)
@@ -556,7 +450,7 @@ func TestWorkbookLargeCohort(t *testing.T) {
 		t.Errorf("totals colours %+v", c)
 	}
 
-	empty := Build(sc, Input{Rubric: r, Year: 2024, Roster: units})
+	empty := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2024, Roster: testkit.CohortUnits})
 	f, data = written(t, empty, r)
 	if _, ok := zipFiles(t, data)["xl/charts/chart1.xml"]; ok {
 		t.Error("chart without data")
@@ -570,87 +464,17 @@ func TestWorkbookLargeCohort(t *testing.T) {
 // country in one cohort (3,321 communes after the 2025 reform) on the
 // shipped Thanh Hóa commune rubric, with random figures.
 func BenchmarkWorkbook3321(b *testing.B) {
-	set := rubric.NewSet()
-	if err := set.LoadFS(templates.FS, "templates"); err != nil {
-		b.Fatal(err)
-	}
-	r, ok := set.Get("thanhhoa-xa-2023")
-	if !ok {
-		b.Fatal("no thanhhoa-xa-2023")
-	}
+	r := testkit.Rubric(b, "thanhhoa-xa-2023")
 	sc, err := engine.New(r)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rk := Build(sc, randomCohort(r, 3321, 30))
+	rk := ranking.Build(sc, testkit.RandomCohort(r, 3321, 30))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := rk.Workbook(r, generated)
-		if err != nil {
+		if err := WriteRanking(io.Discard, rk, r, generated); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := f.WriteTo(io.Discard); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
 	}
-}
-
-// randomCohort makes n submitting units (and missing more that did not),
-// with random figures, a few problems, some appraisals and a previous year.
-func randomCohort(r *rubric.Rubric, n, missing int) Input {
-	rng := rand.New(rand.NewPCG(1, 2))
-	in := Input{Rubric: r, Year: 2025, Cohort: "ca-nuoc", Council: map[string]map[string]float64{}, Previous: map[string]Previous{},
-		Attempts: map[string][]string{}}
-	random := func(x rubric.Input) engine.Value {
-		switch x.Type {
-		case rubric.YesNo:
-			return engine.Num(float64(rng.IntN(2)))
-		case rubric.Pct:
-			return engine.Num(rng.Float64())
-		case rubric.Choice:
-			if len(x.Options) == 0 {
-				return engine.Value{}
-			}
-			o := x.Options[rng.IntN(len(x.Options))]
-			return engine.Value{Set: true, Num: o.Fraction, Choice: o.Key}
-		case rubric.Text:
-			return engine.Value{Set: true, Text: "x"}
-		}
-		return engine.Num(float64(rng.IntN(200)))
-	}
-	for i := range n + missing {
-		code := fmt.Sprintf("X%04d", i)
-		in.Roster = append(in.Roster, config.Unit{Code: code, Name: fmt.Sprintf("Xã Thử %04d", i), Phone: "09" + strconv.Itoa(10000000+i)})
-		if i >= n {
-			in.Attempts[code] = []string{"x.xlsx: không đọc được"}
-			continue
-		}
-		v := engine.NewValues()
-		for _, g := range r.General {
-			v.General[g.Key] = random(g)
-		}
-		var codes []string
-		r.Walk(func(p *rubric.Pillar, ind *rubric.Indicator) {
-			if len(ind.Children) == 0 {
-				codes = append(codes, ind.Code)
-			}
-			for _, x := range ind.Inputs {
-				v.Set(ind.Code, x.Key, random(x))
-			}
-		})
-		s := Submission{UnitKey: code, Code: code, Name: fmt.Sprintf("Xã Thử %04d", i), FileID: int64(i),
-			SubmittedAt: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(30*24)) * time.Hour), Values: v}
-		for range rng.IntN(4) {
-			s.Problems = append(s.Problems, validate.Problem{Severity: validate.Warning, Indicator: codes[rng.IntN(len(codes))],
-				Cell: "Chỉ số!E" + strconv.Itoa(6+rng.IntN(80)), Message: "Số liệu bất thường so với năm trước: kiểm tra lại và ghi rõ nguồn trong cột Giải trình."})
-		}
-		in.Submissions = append(in.Submissions, s)
-		if rng.IntN(20) == 0 {
-			in.Council[code] = map[string]float64{codes[rng.IntN(len(codes))]: 0}
-		}
-		in.Previous[code] = Previous{Total: rng.Float64() * 100, Rank: 1 + rng.IntN(n)}
-	}
-	return in
 }

@@ -1,7 +1,8 @@
-// Package validate checks a submission's figures and self-scores and
-// explains every problem in Vietnamese, naming the indicator and the cell
-// and saying what to do. It is pure: it sees values, never files.
-package validate
+// Package problem is what chiso finds wrong with a submission: a severity,
+// a stable code, where (indicator, input, cell) and a Vietnamese message that
+// says what to do. Every stage (reading a cell, validating figures, reading
+// an appraisal) reports in this one shape.
+package problem
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package atomic
+package atomicfile
 
 import (
 	"errors"
@@ -10,10 +10,10 @@ import (
 	"testing"
 )
 
-func TestWriteFile(t *testing.T) {
+func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ket-qua.xlsx")
-	got, err := WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, "một"); return err })
+	got, err := Write(path, func(w io.Writer) error { _, err := io.WriteString(w, "một"); return err })
 	if err != nil || got != path {
 		t.Fatalf("WriteFile = %q, %v", got, err)
 	}
@@ -23,7 +23,7 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("content %q, mode %v", b, info.Mode())
 	}
 	// A failed write leaves the old content and no temporary file.
-	_, err = WriteFile(path, func(w io.Writer) error { io.WriteString(w, "half"); return errors.New("boom") })
+	_, err = Write(path, func(w io.Writer) error { io.WriteString(w, "half"); return errors.New("boom") })
 	if err == nil {
 		t.Fatal("want the write error")
 	}

@@ -1,7 +1,13 @@
-package pipeline
+// Package intake is the inbox's door: which files are taken (Candidate,
+// List), what their bytes say they are (Sniff), and the file moves of
+// taking one (Claim into the control folder, ReadLimited, Move to where the
+// original is kept). It knows nothing of workbooks or rubrics.
+package intake
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +15,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
+
+	"github.com/chiso-vn/chiso/processor/layout"
 )
 
 // Candidate reports whether a file in the inbox should be taken. Ignored:
@@ -115,8 +124,8 @@ func Sniff(data []byte) Format {
 	return FormatOther
 }
 
-// readLimited reads a whole file, failing if it is larger than max.
-func readLimited(path string, max int64) ([]byte, int64, error) {
+// ReadLimited reads a whole file, failing if it is larger than max.
+func ReadLimited(path string, max int64) ([]byte, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
@@ -131,71 +140,25 @@ func readLimited(path string, max int64) ([]byte, int64, error) {
 		return data, int64(len(data)), err
 	}
 	if info.Size() > max {
-		return nil, info.Size(), errTooLarge
+		return nil, info.Size(), ErrTooLarge
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, info.Size(), err
 	}
 	if max > 0 && int64(len(data)) > max {
-		return nil, int64(len(data)), errTooLarge
+		return nil, int64(len(data)), ErrTooLarge
 	}
 	return data, int64(len(data)), nil
 }
 
-var errTooLarge = errors.New("file too large")
+// ErrTooLarge is returned by ReadLimited for a file over the limit.
+var ErrTooLarge = errors.New("file too large")
 
-// SafeName makes a file name safe on Windows and Linux: no folders, no
-// reserved characters or names, no leading dots, at most 120 characters.
-func SafeName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r < 32 || r == 127:
-			continue
-		case strings.ContainsRune(`<>:"/\|?*`, r):
-			b.WriteRune('_')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	s := strings.Trim(b.String(), " .")
-	ext := filepath.Ext(s)
-	stem := strings.TrimSuffix(s, ext)
-	if reservedName(stem) {
-		stem = "_" + stem
-	}
-	// At most 150 bytes, so "<time>-<id>-" prefixes still fit the usual
-	// 255-byte limit of file names; cut on a rune boundary.
-	for len(stem) > 150 {
-		r := []rune(stem)
-		stem = string(r[:len(r)-1])
-	}
-	if stem == "" {
-		stem = "tep"
-	}
-	if r := []rune(ext); len(r) > 10 {
-		ext = string(r[:10])
-	}
-	return stem + ext
-}
-
-// reservedName reports Windows device names (CON, PRN, AUX, NUL, COM1–9,
-// LPT1–9), which cannot be file names there whatever the extension.
-func reservedName(stem string) bool {
-	u := strings.ToUpper(strings.TrimSpace(stem))
-	switch u {
-	case "CON", "PRN", "AUX", "NUL":
-		return true
-	}
-	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '1' && u[3] <= '9'
-}
-
-// moveFile renames src to dst, copying across file systems (the inbox is
+// Move renames src to dst, copying across file systems (the inbox is
 // often a network share and the archive may be elsewhere). dst must not
 // exist; it is never overwritten.
-func moveFile(src, dst string) error {
+func Move(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -210,7 +173,7 @@ func moveFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	tmp := dst + ".chiso-tmp"
+	tmp := dst + layout.MoveSuffix
 	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -235,4 +198,39 @@ func moveFile(src, dst string) error {
 	}
 	in.Close()
 	return os.Remove(src)
+}
+
+// Hash returns the SHA-256 of data, hex.
+func Hash(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// HashFile returns the SHA-256 of the file at path, hex.
+func HashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Claim takes a file from the inbox: an atomic rename into claimDir (on
+// the same file system), under a unique name. It returns the claimed path,
+// or an error wrapping os.ErrNotExist when the file is gone (another
+// process took it).
+func Claim(path, claimDir string, now time.Time) (string, error) {
+	if err := os.MkdirAll(claimDir, 0o755); err != nil {
+		return "", err
+	}
+	claim := filepath.Join(claimDir, layout.ClaimName(filepath.Base(path), now))
+	if err := os.Rename(path, claim); err != nil {
+		return "", fmt.Errorf("claim %s: %w", path, err)
+	}
+	return claim, nil
 }

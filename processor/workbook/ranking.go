@@ -1,12 +1,8 @@
-package ranking
+package workbook
 
 import (
-	"archive/zip"
-	"bytes"
-	"compress/flate"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"sort"
 	"strconv"
@@ -17,6 +13,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/validate"
 )
@@ -40,10 +39,6 @@ const (
 	compareTop   = 10 // units in the pillar comparison chart
 	shortName    = 50 // runes of an indicator name in the "Chi tiết" header
 )
-
-// vnZone is Vietnam's time (UTC+7, no daylight saving). Fixed rather than
-// loaded: Windows machines may have no zoneinfo database.
-var vnZone = time.FixedZone("ICT", 7*3600)
 
 type wbStyles struct {
 	title, note, header, headerCohort, text, wrap, center, integer, pts, ptsBold, pct, dPts, dInt, date,
@@ -129,10 +124,10 @@ func newWBStyles(f *excelize.File) (wbStyles, error) {
 // wbuilder carries state while one ranking workbook is written.
 type wbuilder struct {
 	f      *excelize.File
-	rk     *Ranking
+	rk     *ranking.Ranking
 	r      *rubric.Rubric
 	st     wbStyles
-	ranked []Row
+	ranked []ranking.Row
 	errs   []error
 }
 
@@ -147,20 +142,20 @@ func ax(col, row int) string {
 	return s
 }
 
-func colName(col int) string {
+func columnName(col int) string {
 	s, _ := excelize.ColumnNumberToName(col)
 	return s
 }
 
 // Every sheet is written through an excelize StreamWriter: SetCellValue keeps
 // each cell as a struct until the file is saved, about 150 MB more for the
-// whole country in one cohort; a stream writer serialises each row as it
+// whole country in one cohort; a sheetStream writer serialises each row as it
 // comes. The price is order: whatever excelize writes before <sheetData>
 // (sheet properties with the filter and fit-to-page, dimension, panes,
 // column widths) is set before the first row, rows go top to bottom, and
 // nothing may touch the sheet after Flush (excelize would parse the whole
 // streamed sheet back and then drop the change). Conditional formats,
-// comments and charts go in before Flush: the stream writes them from the
+// comments and charts go in before Flush: the sheetStream writes them from the
 // same worksheet at Flush.
 
 // sheetLayout is what a sheet needs before its first row.
@@ -174,8 +169,8 @@ type sheetLayout struct {
 	titles           string    // rows repeated on every printed page, e.g. "$3:$3"
 }
 
-// stream writes one sheet row by row.
-type stream struct {
+// sheetStream writes one sheet row by row.
+type sheetStream struct {
 	b   *wbuilder
 	sw  *excelize.StreamWriter
 	buf []any
@@ -183,12 +178,12 @@ type stream struct {
 
 // open sets a sheet's filter, page set-up, used range, widths and panes,
 // then starts streaming it.
-func (b *wbuilder) open(sheet string, l sheetLayout) *stream {
+func (b *wbuilder) open(sheet string, l sheetLayout) *sheetStream {
 	b.pageSetup(sheet, l)
-	// The stream writer leaves the dimension at A1; readers that trust it
+	// The sheetStream writer leaves the dimension at A1; readers that trust it
 	// (openpyxl in read-only mode) would see one cell.
 	b.check(b.f.SetSheetDimension(sheet, "A1:"+ax(max(l.lastCol, l.usedCol), max(l.lastRow, l.headRow))))
-	s := &stream{b: b}
+	s := &sheetStream{b: b}
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		b.check(err)
@@ -221,7 +216,7 @@ func (b *wbuilder) pageSetup(sheet string, l sheetLayout) {
 
 // row writes cells from column A of row r; height 0 keeps the default. A
 // cell with neither style nor value is left out.
-func (s *stream) row(r int, cells []excelize.Cell, height float64) {
+func (s *sheetStream) row(r int, cells []excelize.Cell, height float64) {
 	if s.sw == nil {
 		return
 	}
@@ -238,38 +233,38 @@ func (s *stream) row(r int, cells []excelize.Cell, height float64) {
 	s.b.check(s.sw.SetRow(ax(1, r), s.buf, excelize.RowOpts{Height: height}))
 }
 
-func (s *stream) merge(c1, r1, c2, r2 int) {
+func (s *sheetStream) merge(c1, r1, c2, r2 int) {
 	if s.sw != nil {
 		s.b.check(s.sw.MergeCell(ax(c1, r1), ax(c2, r2)))
 	}
 }
 
-func (s *stream) flush() {
+func (s *sheetStream) flush() {
 	if s.sw != nil {
 		s.b.check(s.sw.Flush())
 	}
 }
 
 // title writes the title (row 1) and the line under it (row 2).
-func (s *stream) title(title, sub string) {
-	s.row(1, []excelize.Cell{text(s.b.st.title, title)}, 22)
-	s.row(2, []excelize.Cell{text(s.b.st.note, sub)}, 0)
+func (s *sheetStream) title(title, sub string) {
+	s.row(1, []excelize.Cell{textCell(s.b.st.title, title)}, 22)
+	s.row(2, []excelize.Cell{textCell(s.b.st.note, sub)}, 0)
 }
 
 // header writes a header row.
-func (s *stream) header(r int, heads []string, height float64) {
+func (s *sheetStream) header(r int, heads []string, height float64) {
 	cells := make([]excelize.Cell, len(heads))
 	for i, h := range heads {
-		cells[i] = text(s.b.st.header, h)
+		cells[i] = textCell(s.b.st.header, h)
 	}
 	s.row(r, cells, height)
 }
 
 // text is a text cell. Everything that comes from a submission or the
-// roster is written as a string value, never Cell.Formula: the stream
+// roster is written as a string value, never Cell.Formula: the sheetStream
 // writer stores it as an inline string, so "=…" in a unit name stays text.
 // An empty string gives an empty cell that keeps its style (and border).
-func text(style int, s string) excelize.Cell {
+func textCell(style int, s string) excelize.Cell {
 	if s == "" {
 		return excelize.Cell{StyleID: style}
 	}
@@ -277,7 +272,7 @@ func text(style int, s string) excelize.Cell {
 }
 
 // blank resets cells to empty cells with the column styles.
-func blank(cells []excelize.Cell, styles []int) {
+func blankCells(cells []excelize.Cell, styles []int) {
 	for i := range cells {
 		cells[i] = excelize.Cell{StyleID: styles[i]}
 	}
@@ -304,16 +299,17 @@ func wrapHeight(text string, width float64) float64 {
 	return 0
 }
 
-// Workbook builds the consolidated ranking workbook (xep-hang-…xlsx) in
-// Vietnamese, print-ready: "Xếp hạng", "Chi tiết", "Trụ cột", "Chưa nộp" and
-// "Cảnh báo". r must be the rubric the ranking was built with. generated
-// is shown as "Lập lúc …", the only cell that changes between rebuilds.
-func (rk *Ranking) Workbook(r *rubric.Rubric, generated time.Time) (*excelize.File, error) {
+// WriteRanking writes the consolidated ranking workbook (xep-hang-…xlsx)
+// in Vietnamese, print-ready: "Xếp hạng", "Chi tiết", "Trụ cột", "Chưa nộp"
+// and "Cảnh báo". r must be the rubric the ranking was built with.
+// generated is shown as "Lập lúc …", the only cell that changes between
+// rebuilds: the same ranking gives the same bytes again.
+func WriteRanking(w io.Writer, rk *ranking.Ranking, r *rubric.Rubric, generated time.Time) error {
 	f := excelize.NewFile()
+	defer f.Close()
 	st, err := newWBStyles(f)
 	if err != nil {
-		f.Close()
-		return nil, err
+		return err
 	}
 	b := &wbuilder{f: f, rk: rk, r: r, st: st, ranked: rk.Ranked()}
 	b.check(f.SetDefaultFont(wbFont))
@@ -331,131 +327,18 @@ func (rk *Ranking) Workbook(r *rubric.Rubric, generated time.Time) (*excelize.Fi
 	b.problemSheet()
 	stableContentTypes(f)
 	if len(b.errs) > 0 {
-		f.Close()
 		// The first error says what broke; a systematic one would repeat per cell.
-		return nil, fmt.Errorf("bảng xếp hạng %s %d: %w (%d lỗi)", rk.Cohort, rk.Year, b.errs[0], len(b.errs))
+		return fmt.Errorf("bảng xếp hạng %s %d: %w (%d lỗi)", rk.Cohort, rk.Year, b.errs[0], len(b.errs))
 	}
-	// excelize writes streamed sheets into the zip in map order, so two
-	// builds would differ in entry order. Reopened, the sheets are plain
-	// parts written in sorted order: the same ranking gives the same bytes
-	// again, and the caller gets an ordinary file it may read or edit. The
-	// cost (a fast compression, the sheets' XML held as bytes) is small
-	// next to the cells excelize would otherwise hold.
-	f.SetZipWriter(newPartZip)
-	buf, err := f.WriteToBuffer()
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("bảng xếp hạng %s %d: %w", rk.Cohort, rk.Year, err)
+	if err := write(f, w); err != nil {
+		return fmt.Errorf("bảng xếp hạng %s %d: %w", rk.Cohort, rk.Year, err)
 	}
-	return excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-}
-
-// relPrefix is how encoding/xml writes r:id on the drawing and comment
-// references of a streamed sheet. excelize rewrites it to "r:" on ordinary
-// sheets only ("some tools have very strict requirements", its source
-// says); partZip does the same for streamed ones.
-var relPrefix = []byte(`xmlns:relationships="http://schemas.openxmlformats.org/officeDocument/2006/relationships" relationships`)
-
-// partZip is the zip writer of the intermediate file: fast compression
-// (the file is reopened at once) and relPrefix replaced in worksheets.
-type partZip struct {
-	zw  *zip.Writer
-	fw  *flate.Writer // reused: a new one allocates about 1 MB per part
-	fix *relFix       // the worksheet being written, if any
-}
-
-func newPartZip(w io.Writer) excelize.ZipWriter {
-	z := &partZip{zw: zip.NewWriter(w)}
-	// zip closes each part's compressor before it asks for the next one.
-	z.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		if z.fw == nil {
-			var err error
-			z.fw, err = flate.NewWriter(out, flate.BestSpeed)
-			return z.fw, err
-		}
-		z.fw.Reset(out)
-		return z.fw, nil
-	})
-	return z
-}
-
-func (z *partZip) Create(name string) (io.Writer, error) {
-	if err := z.endPart(); err != nil {
-		return nil, err
-	}
-	w, err := z.zw.Create(name)
-	if err != nil || !strings.HasPrefix(name, "xl/worksheets/sheet") {
-		return w, err
-	}
-	z.fix = &relFix{w: w}
-	return z.fix, nil
-}
-
-func (z *partZip) endPart() error {
-	if z.fix == nil {
-		return nil
-	}
-	_, err := z.fix.w.Write(z.fix.held)
-	z.fix = nil
-	return err
-}
-
-func (z *partZip) AddFS(fsys fs.FS) error {
-	if err := z.endPart(); err != nil {
-		return err
-	}
-	return z.zw.AddFS(fsys)
-}
-
-func (z *partZip) Close() error {
-	if err := z.endPart(); err != nil {
-		return err
-	}
-	return z.zw.Close()
-}
-
-// relFix writes through w with relPrefix replaced by "r", without
-// buffering the part: it holds back only an end of a write that may begin
-// relPrefix. Cell text cannot contain relPrefix: its quotes are escaped.
-type relFix struct {
-	w    io.Writer
-	held []byte
-}
-
-func (r *relFix) Write(p []byte) (int, error) {
-	n := len(p)
-	if len(r.held) > 0 {
-		p = append(r.held, p...)
-		r.held = nil
-	}
-	for {
-		i := bytes.Index(p, relPrefix)
-		if i < 0 {
-			break
-		}
-		if _, err := r.w.Write(p[:i]); err != nil {
-			return 0, err
-		}
-		if _, err := r.w.Write([]byte("r")); err != nil {
-			return 0, err
-		}
-		p = p[i+len(relPrefix):]
-	}
-	// Hold back the longest end of p that begins relPrefix.
-	k := min(len(p), len(relPrefix)-1)
-	for k > 0 && !bytes.HasSuffix(p, relPrefix[:k]) {
-		k--
-	}
-	if _, err := r.w.Write(p[:len(p)-k]); err != nil {
-		return 0, err
-	}
-	r.held = append(r.held, p[len(p)-k:]...)
-	return n, nil
+	return nil
 }
 
 // stableContentTypes sorts the default content types. excelize adds the
 // image types from a map when the first comment is written, in random
-// order; sorted, two builds of the same ranking give the same bytes.
+// order; sorted, two builds of the same workbook give the same bytes.
 func stableContentTypes(f *excelize.File) {
 	if ct := f.ContentTypes; ct != nil {
 		sort.SliceStable(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
@@ -476,7 +359,7 @@ func (b *wbuilder) nameWidth() float64 {
 
 // applies tells whether a pillar counts for a unit: an optional pillar
 // that does not apply stays blank.
-func applies(pr *engine.PillarResult) bool {
+func pillarApplies(pr *engine.PillarResult) bool {
 	return pr != nil && (!pr.Optional || pr.Applies)
 }
 
@@ -491,7 +374,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 	cSelf := len(heads) + 1
 	heads = append(heads, "Điểm tự chấm", "Chênh lệch so với tự chấm", "Điểm hệ thống tính (trước thẩm định)", "Đã thẩm định",
 		"Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái")
-	cDiff, cComp, cCouncil, cPrev, cDPts, cPrevRank, cDRank, cTime, cErr, cWarn, cStatus :=
+	cDiff, cComp, cAppraised, cPrev, cDPts, cPrevRank, cDRank, cTime, cErr, cWarn, cStatus :=
 		cSelf+1, cSelf+2, cSelf+3, cSelf+4, cSelf+5, cSelf+6, cSelf+7, cSelf+8, cSelf+9, cSelf+10, cSelf+11
 	first, last := hdr+1, hdr+len(rk.Rows)
 
@@ -505,7 +388,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 	s.title(strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort,
 		fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
 			validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows)))
-	s.row(3, []excelize.Cell{text(st.note, "Lập lúc "+generated.In(vnZone).Format("02/01/2006 15:04"))}, 0)
+	s.row(3, []excelize.Cell{textCell(st.note, "Lập lúc "+generated.In(layout.Vietnam).Format("02/01/2006 15:04"))}, 0)
 	s.header(hdr, heads, 60)
 
 	styles := make([]int, len(heads))
@@ -513,19 +396,19 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 		styles[c] = st.pts // pillars, self-declared, computed, previous
 	}
 	styles[0], styles[1], styles[2], styles[3], styles[4] = st.integer, st.text, st.text, st.ptsBold, st.pct
-	for c, id := range map[int]int{cDiff: st.dPts, cCouncil: st.center, cDPts: st.dPts, cPrevRank: st.integer, cDRank: st.dInt,
+	for c, id := range map[int]int{cDiff: st.dPts, cAppraised: st.center, cDPts: st.dPts, cPrevRank: st.integer, cDRank: st.dInt,
 		cTime: st.date, cErr: st.integer, cWarn: st.integer, cStatus: st.text} {
 		styles[c-1] = id
 	}
 	cells := make([]excelize.Cell, len(heads))
 	for i, x := range rk.Rows {
 		row := first + i
-		blank(cells, styles)
+		blankCells(cells, styles)
 		set := func(col int, v any) { cells[col-1].Value = v }
 		if x.Rank > 0 {
 			set(1, x.Rank)
 		}
-		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
 		status := "Chưa nộp"
 		if x.Submitted {
 			status = "Đã nộp"
@@ -536,7 +419,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 				set(5, engine.Round2(x.Final/rk.Max*100)/100)
 			}
 			for i, p := range b.r.Pillars {
-				if pr := x.Result.Pillar(p.Code); applies(pr) {
+				if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
 					set(cPillar+i, engine.Round2(pr.Points))
 				}
 			}
@@ -545,12 +428,12 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 				set(cDiff, engine.Round2(x.Final-x.Self))
 			}
 			set(cComp, engine.Round2(x.Computed))
-			if x.Council {
-				set(cCouncil, "Có")
+			if x.Appraised {
+				set(cAppraised, "Có")
 				status = "Đã thẩm định"
 			}
 			if !x.SubmittedAt.IsZero() {
-				set(cTime, x.SubmittedAt.In(vnZone))
+				set(cTime, x.SubmittedAt.In(layout.Vietnam))
 			}
 			set(cErr, x.Errors)
 			set(cWarn, x.Warnings)
@@ -599,7 +482,7 @@ type leafIndicator struct {
 	in *rubric.Indicator
 }
 
-func truncate(s string, n int) string {
+func truncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -635,10 +518,10 @@ func (b *wbuilder) detailSheet() {
 	width := max(last, 4)
 	codes, names, maxima := make([]excelize.Cell, width), make([]excelize.Cell, width), make([]excelize.Cell, width)
 	for i, h := range []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm"} {
-		codes[i], names[i] = text(st.header, h), text(st.header, "")
+		codes[i], names[i] = textCell(st.header, h), textCell(st.header, "")
 		s.merge(i+1, hCode, i+1, hName)
 	}
-	maxima[0], maxima[1], maxima[2] = text(st.maxLabel, ""), text(st.maxLabel, ""), text(st.maxLabel, "Điểm tối đa")
+	maxima[0], maxima[1], maxima[2] = textCell(st.maxLabel, ""), textCell(st.maxLabel, ""), textCell(st.maxLabel, "Điểm tối đa")
 	maxima[3] = excelize.Cell{StyleID: st.maxPts, Value: b.rk.Max}
 	for i, l := range leaves {
 		head, style := l.in.Code, st.header
@@ -651,7 +534,7 @@ func (b *wbuilder) detailSheet() {
 				head += " (so với cao nhất)"
 			}
 		}
-		codes[c0-1+i], names[c0-1+i] = text(style, head), text(style, truncate(l.in.Name, shortName))
+		codes[c0-1+i], names[c0-1+i] = textCell(style, head), textCell(style, truncateRunes(l.in.Name, shortName))
 		maxima[c0-1+i] = excelize.Cell{StyleID: st.maxPts, Value: l.in.MaxValue()}
 	}
 	s.row(hCode, codes, 30)
@@ -667,9 +550,9 @@ func (b *wbuilder) detailSheet() {
 	applied := map[string]bool{}
 	for k, x := range b.ranked {
 		row := hMax + 1 + k
-		blank(cells, styles)
+		blankCells(cells, styles)
 		cells[0].Value = x.Rank
-		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
 		cells[3].Value = x.Display
 		clear(applied)
 		for _, p := range x.Result.Pillars {
@@ -682,9 +565,9 @@ func (b *wbuilder) detailSheet() {
 			}
 			c := c0 + i
 			cells[c-1].Value = engine.Round2(ir.Points)
-			if ir.Council != nil {
+			if ir.Appraisal != nil {
 				cells[c-1].StyleID = st.council
-				b.comment(c, row, sh, "Hội đồng thẩm định: "+validate.FormatNum(*ir.Council)+
+				b.comment(c, row, sh, "Hội đồng thẩm định: "+validate.FormatNum(*ir.Appraisal)+
 					" (hệ thống: "+validate.FormatNum(ir.Computed)+")")
 			}
 		}
@@ -744,12 +627,12 @@ func (b *wbuilder) pillarSheet() {
 
 	cells := make([]excelize.Cell, width)
 	for i, h := range heads {
-		cells[i] = text(st.header, h)
+		cells[i] = textCell(st.header, h)
 	}
 	if table {
-		cells[cName-1] = text(st.header, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
+		cells[cName-1] = textCell(st.header, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
 		for i, p := range cmp {
-			cells[cName+i] = text(st.header, p.Code+". "+p.Name)
+			cells[cName+i] = textCell(st.header, p.Code+". "+p.Name)
 		}
 	}
 	s.row(hdr, cells, 60)
@@ -761,20 +644,20 @@ func (b *wbuilder) pillarSheet() {
 	styles[0], styles[1], styles[2], styles[cTotal-1] = st.integer, st.text, st.text, st.ptsBold
 	for k, x := range b.ranked {
 		row := hdr + 1 + k
-		blank(cells, styles)
+		blankCells(cells, styles)
 		cells[0].Value = x.Rank
-		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
 		for i, p := range b.r.Pillars {
-			if pr := x.Result.Pillar(p.Code); applies(pr) {
+			if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
 				cells[3+i].Value = engine.Round2(pr.Points)
 			}
 		}
 		cells[cTotal-1].Value = x.Display
 		if table && k < len(top) {
-			cells[cName-1] = text(st.text, x.Name)
+			cells[cName-1] = textCell(st.text, x.Name)
 			for i, p := range cmp {
 				cells[cName+i].StyleID = st.pct
-				if pr := x.Result.Pillar(p.Code); applies(pr) {
+				if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
 					cells[cName+i].Value = math.Round(pr.Points/p.MaxValue()*10000) / 10000
 				}
 			}
@@ -784,7 +667,7 @@ func (b *wbuilder) pillarSheet() {
 
 	if n > 0 {
 		quoted := "'" + sh + "'!"
-		abs := func(col, r int) string { return "$" + colName(col) + "$" + strconv.Itoa(r) }
+		abs := func(col, r int) string { return "$" + columnName(col) + "$" + strconv.Itoa(r) }
 		font := &excelize.Font{Family: wbFont, Size: 12, Bold: true}
 		totalTitle := "Tổng điểm"
 		if chartN < n {
@@ -854,9 +737,9 @@ func (b *wbuilder) missingSheet() {
 		attempts := strings.Join(x.Attempts, "\n")
 		// Phone numbers are text: a leading 0 must survive.
 		for i, v := range []string{x.Code, x.Name, x.Contact.Contact, x.Contact.Phone, x.Contact.Email} {
-			cells[i] = text(st.text, v)
+			cells[i] = textCell(st.text, v)
 		}
-		cells[5] = text(st.wrap, attempts)
+		cells[5] = textCell(st.wrap, attempts)
 		s.row(hdr+1+k, cells, wrapHeight(attempts, widths[5]))
 	}
 	s.flush()
@@ -868,8 +751,8 @@ func (b *wbuilder) problemSheet() {
 	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
 	widths := []float64{b.nameWidth(), 11, 10, 18, 90}
 	// Counted first: the count is in the line under the title, and the
-	// stream writes rows top to bottom.
-	listed := func(p validate.Problem) bool { return p.Severity == validate.Error || p.Severity == validate.Warning }
+	// sheetStream writes rows top to bottom.
+	listed := func(p problem.Problem) bool { return p.Severity == problem.Error || p.Severity == problem.Warning }
 	count := 0
 	for _, x := range b.ranked {
 		for _, p := range b.rk.Problems[x.UnitKey] {
@@ -896,9 +779,9 @@ func (b *wbuilder) problemSheet() {
 			}
 			row++
 			for i, v := range []string{x.Name, p.Severity.Label(), p.Indicator, p.Cell} {
-				cells[i] = text(st.text, v)
+				cells[i] = textCell(st.text, v)
 			}
-			cells[4] = text(st.wrap, p.Message)
+			cells[4] = textCell(st.wrap, p.Message)
 			s.row(row, cells, wrapHeight(p.Message, widths[4]))
 		}
 	}

@@ -1,23 +1,26 @@
-// Package atomic writes files so that readers never see them half-written:
-// the content goes to a temporary file in the same folder, is synced, then
-// renamed over the destination.
-package atomic
+// Package atomicfile writes files so that readers never see them
+// half-written: the content goes to a temporary file in the same folder, is
+// synced, then renamed over the destination.
+package atomicfile
 
 import (
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/chiso-vn/chiso/processor/layout"
 )
 
-// WriteFile writes path through write. On Windows a destination open in
+// Write writes path through write. On Windows a destination open in
 // Excel cannot be replaced: the rename is retried a few times and, if it
 // still fails, the content is kept under an alternative name, which is
 // returned. The destination is never left partial.
-func WriteFile(path string, write func(w io.Writer) error) (string, error) {
+func Write(path string, write func(w io.Writer) error) (string, error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".chiso-*.tmp")
+	tmp, err := os.CreateTemp(dir, layout.TempPattern)
 	if err != nil {
 		return "", err
 	}
@@ -53,10 +56,20 @@ func WriteFile(path string, write func(w io.Writer) error) (string, error) {
 	}
 	// The destination is locked (open in Excel): keep the new content beside it.
 	ext := filepath.Ext(path)
-	alt := fmt.Sprintf("%s (%s)%s", path[:len(path)-len(ext)], time.Now().Format("20060102-150405"), ext)
+	alt := fmt.Sprintf("%s (%s)%s", path[:len(path)-len(ext)], layout.Show(time.Now(), layout.FileStamp), ext)
 	if err := os.Rename(name, alt); err != nil {
 		return "", fmt.Errorf("%s: %w (and %s: %v)", path, rerr, alt, err)
 	}
 	ok = true
 	return alt, nil
+}
+
+// WriteText writes a text for Windows users: UTF-8 with a byte-order mark
+// (so Notepad and Excel pick UTF-8) and CRLF line ends, atomically.
+func WriteText(path, text string) (string, error) {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
+	return Write(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, "\ufeff"+text)
+		return err
+	})
 }

@@ -1,0 +1,284 @@
+// Package layout names every folder and file chiso reads or writes, and
+// fixes the time zone and the formats of every time stamp, so that a path
+// or a date is spelled in exactly one place.
+//
+// The folders (all configurable, see config.yaml):
+//
+//	inbox/                    communes drop workbooks here
+//	  .chiso/                 the control folder: claimed files, the instance lock
+//	    dang-xu-ly/           files being processed (claimed by an atomic rename)
+//	outbox/
+//	  <year>/<unit>/ket-qua-<unit>-<year>.xlsx   a unit's annotated workbook
+//	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking
+//	  <year>/tham-dinh-<cohort>-<year>.xlsx      the appraisal workbook
+//	  <year>/bieu-mau/        templates
+//	  <year>/thong-bao-thu-thap-<year>.txt, nhac-nop-<date>.txt, chua-nop-<year>.txt
+//	  thong-bao/              notices of rejected and duplicate files
+//	archive/<year>/           originals of accepted, superseded and duplicate files
+//	rejected/                 originals of rejected files
+//	data/chiso.db             the ledger
+//
+// Year folders of files whose year is unknown are named [UnknownYear].
+package layout
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso/processor/vntext"
+)
+
+// Vietnam is the time zone of every time a person reads, whatever the
+// server's own zone: UTC+7, no daylight saving since 1975. Fixed rather than
+// loaded, so Windows machines without a zoneinfo database show it too.
+var Vietnam = time.FixedZone("ICT", 7*3600)
+
+// VietnamName is the IANA name of Vietnam's zone (the calendar's default).
+const VietnamName = "Asia/Ho_Chi_Minh"
+
+// Formats of times as people read them, and of times in file names.
+const (
+	Date       = "02/01/2006"
+	DateTime   = "02/01/2006 15:04"
+	TimeDate   = "15:04 02/01/2006"
+	TimeOnDate = "15:04 ngày 02/01/2006"
+	ISODate    = "2006-01-02"
+	// FileStamp starts the names of kept originals: they sort by arrival.
+	FileStamp = "20060102-150405"
+	// NoticeStamp is the time in a notice's file name (no ":" on Windows).
+	NoticeStamp = "2006-01-02 15h04"
+)
+
+// Show formats t in Vietnam's time; the zero time is "".
+func Show(t time.Time, format string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Vietnam).Format(format)
+}
+
+// Names of folders and files.
+const (
+	controlDir = ".chiso"
+	claimDir   = "dang-xu-ly"
+	// UnknownYear is the year folder of files whose year could not be read.
+	UnknownYear = "khong-ro-nam"
+	templateDir = "bieu-mau"
+	noticeDir   = "thong-bao"
+	lockFile    = "chiso.lock"
+	// DatabaseFile is the ledger's file in the data folder.
+	DatabaseFile = "chiso.db"
+	// TempPrefix and TempSuffix frame temporary output files (written, then
+	// renamed into place); a crash can leave them, and they are swept.
+	TempPrefix = ".chiso-"
+	TempSuffix = ".tmp"
+	// MoveSuffix marks a copy in progress when a file is moved across file
+	// systems.
+	MoveSuffix = ".chiso-tmp"
+	// DefaultCohort names the cohort in file names when none is configured.
+	DefaultCohort = "don-vi"
+)
+
+// TempPattern is the os.CreateTemp pattern of temporary output files.
+const TempPattern = TempPrefix + "*" + TempSuffix
+
+// IsTemp reports whether a file name is one of chiso's temporary files.
+func IsTemp(name string) bool {
+	return (strings.HasPrefix(name, TempPrefix) && strings.HasSuffix(name, TempSuffix)) || strings.HasSuffix(name, MoveSuffix)
+}
+
+// Folders are the configured folders, resolved.
+type Folders struct {
+	Inbox, Outbox, Archive, Rejected, Data string
+}
+
+// ControlDir is the inbox's control folder (hidden from communes by the dot).
+func (f Folders) ControlDir() string { return filepath.Join(f.Inbox, controlDir) }
+
+// ClaimDir is where files sit while processed: inside the inbox, so the
+// claim is an atomic rename on the same file system.
+func (f Folders) ClaimDir() string { return filepath.Join(f.ControlDir(), claimDir) }
+
+// Database is the ledger file.
+func (f Folders) Database() string { return filepath.Join(f.Data, DatabaseFile) }
+
+// LockFile is the single-instance lock in dir.
+func LockFile(dir string) string { return filepath.Join(dir, lockFile) }
+
+// ClaimName is the name a claimed file gets: a unique prefix (so two files
+// of one name never collide), then its own name made safe.
+func ClaimName(name string, now time.Time) string {
+	return strconv.FormatInt(now.UnixNano(), 36) + "-" + SafeName(name)
+}
+
+// ClaimedName returns the original name of a claimed file (as far as
+// SafeName kept it).
+func ClaimedName(claim string) string {
+	if i := strings.IndexByte(claim, '-'); i > 0 {
+		return claim[i+1:]
+	}
+	return claim
+}
+
+// YearFolder names the folder of a year ("2023", or UnknownYear for 0).
+func YearFolder(year int) string {
+	if year == 0 {
+		return UnknownYear
+	}
+	return strconv.Itoa(year)
+}
+
+// YearDir is the outbox folder of a year.
+func (f Folders) YearDir(year int) string { return filepath.Join(f.Outbox, YearFolder(year)) }
+
+// UnitSlug names a unit in folders and files: its name's slug, else its code's.
+func UnitSlug(code, name string) string {
+	if s := vntext.Slug(name); s != "" {
+		return s
+	}
+	return vntext.Slug(code)
+}
+
+// ResultPath is a unit's annotated workbook. version 0 is the current
+// submission's; an older submission that finishes after a newer one gets
+// its ledger id as version, so it is kept beside, never over, the newer one.
+func (f Folders) ResultPath(year int, code, name, ext string, version int64) string {
+	slug := UnitSlug(code, name)
+	file := fmt.Sprintf("ket-qua-%s-%d", slug, year)
+	if version != 0 {
+		file += fmt.Sprintf("-ban-%d", version)
+	}
+	return filepath.Join(f.YearDir(year), slug, file+ext)
+}
+
+// storedName names a kept original: time received, ledger id, own name.
+func storedName(received time.Time, id int64, name string) string {
+	return Show(received, FileStamp) + "-" + strconv.FormatInt(id, 10) + "-" + SafeName(name)
+}
+
+// ArchivePath is where an accepted, superseded or duplicate original is kept.
+func (f Folders) ArchivePath(year int, received time.Time, id int64, name string) string {
+	return filepath.Join(f.Archive, YearFolder(year), storedName(received, id, name))
+}
+
+// RejectedPath is where a rejected original is kept.
+func (f Folders) RejectedPath(received time.Time, id int64, name string) string {
+	return filepath.Join(f.Rejected, storedName(received, id, name))
+}
+
+// NoticeDir holds the notices of rejected and duplicate files.
+func (f Folders) NoticeDir() string { return filepath.Join(f.Outbox, noticeDir) }
+
+// NoticePath is the notice of one file, named after it; the ledger id keeps
+// two notices for one file name apart.
+func (f Folders) NoticePath(name string, received time.Time, id int64) string {
+	safe := SafeName(name)
+	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, NoticeStamp), id))
+}
+
+// CohortName is the cohort as used in file names.
+func CohortName(cohort string) string {
+	if s := strings.TrimSpace(cohort); s != "" {
+		return SafeName(s)
+	}
+	return DefaultCohort
+}
+
+// RankingBase is the ranking's path without extension (.xlsx, .csv, .json
+// are added).
+func (f Folders) RankingBase(cohort string, year int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("xep-hang-%s-%d", CohortName(cohort), year))
+}
+
+// RankingExts are the extensions of the ranking's files.
+var RankingExts = []string{".xlsx", ".csv", ".json"}
+
+// AppraisalPath is the appraisal workbook of a year.
+func (f Folders) AppraisalPath(cohort string, year int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("tham-dinh-%s-%d.xlsx", CohortName(cohort), year))
+}
+
+// TemplateDir holds a year's templates.
+func (f Folders) TemplateDir(year int) string { return filepath.Join(f.YearDir(year), templateDir) }
+
+// TemplateName names a template: "bieu-mau-ts01-xa-trieu-thanh-2023.xlsx"; a
+// unit without a code gets no empty part; the generic form (no unit) is
+// named after the rubric.
+func TemplateName(rubricID string, year int, code, name string) string {
+	if name == "" {
+		return fmt.Sprintf("bieu-mau-%s-%d.xlsx", rubricID, year)
+	}
+	parts := []string{templateDir}
+	for _, p := range []string{vntext.Slug(code), vntext.Slug(name), strconv.Itoa(year)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-") + ".xlsx"
+}
+
+// OpeningNoticePath is the collection notice the opening writes.
+func (f Folders) OpeningNoticePath(year int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("thong-bao-thu-thap-%d.txt", year))
+}
+
+// ReminderNoticePath is the list of missing units a reminder writes on day.
+func (f Folders) ReminderNoticePath(year int, day time.Time) string {
+	return filepath.Join(f.YearDir(year), "nhac-nop-"+day.Format(ISODate)+".txt")
+}
+
+// MissingListPath is the list of units that did not submit, written at the close.
+func (f Folders) MissingListPath(year int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("chua-nop-%d.txt", year))
+}
+
+// SafeName makes a file name safe on Windows and Linux: no folders, no
+// reserved characters or names, no leading dots, at most 150 bytes of stem.
+func SafeName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r < 32 || r == 127:
+			continue
+		case strings.ContainsRune(`<>:"/\|?*`, r):
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.Trim(b.String(), " .")
+	ext := filepath.Ext(s)
+	stem := strings.TrimSuffix(s, ext)
+	if reservedName(stem) {
+		stem = "_" + stem
+	}
+	// At most 150 bytes, so "<time>-<id>-" prefixes still fit the usual
+	// 255-byte limit of file names; cut on a rune boundary.
+	for len(stem) > 150 {
+		r := []rune(stem)
+		stem = string(r[:len(r)-1])
+	}
+	if stem == "" {
+		stem = "tep"
+	}
+	if r := []rune(ext); len(r) > 10 {
+		ext = string(r[:10])
+	}
+	return stem + ext
+}
+
+// reservedName reports Windows device names (CON, PRN, AUX, NUL, COM1–9,
+// LPT1–9), which cannot be file names there whatever the extension.
+func reservedName(stem string) bool {
+	u := strings.ToUpper(strings.TrimSpace(stem))
+	switch u {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '1' && u[3] <= '9'
+}

@@ -1,0 +1,75 @@
+package layout
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestSafeName(t *testing.T) {
+	long := strings.Repeat("Biểu mẫu tự đánh giá ", 20) + ".xlsx"
+	for _, c := range []struct {
+		in, want string
+	}{
+		{"bieu-mau.xlsx", "bieu-mau.xlsx"},
+		{"Biểu mẫu Xã Triệu Thành.xlsx", "Biểu mẫu Xã Triệu Thành.xlsx"},
+		{"../../x.xlsx", "x.xlsx"},
+		{`..\..\Windows\x.xlsx`, "x.xlsx"},
+		{"/etc/passwd", "passwd"},
+		{"..", "tep"},
+		{"...", "tep"},
+		{"", "tep"},
+		{"a:b*c?.xlsx", "a_b_c_.xlsx"},
+		{`bao "cao" <1>|2.xlsx`, "bao _cao_ _1__2.xlsx"},
+		{"bao\x00cao\r\n\t.xlsx", "baocao.xlsx"},
+		{"bao\x7fcao.xlsx", "baocao.xlsx"},
+		{"  .an.xlsx. ", "an.xlsx"},
+		{"CON.xlsx", "_CON.xlsx"},
+		{"con.xlsx", "_con.xlsx"},
+		{"nul", "_nul"},
+		{"PRN.txt", "_PRN.txt"},
+		{"aux.xlsx", "_aux.xlsx"},
+		{"COM1.xlsx", "_COM1.xlsx"},
+		// Windows reserves COM1–COM9 and LPT1–LPT9, not only 1–3.
+		{"COM4.xlsx", "_COM4.xlsx"},
+		{"com9.xlsx", "_com9.xlsx"},
+		{"LPT9.xlsx", "_LPT9.xlsx"},
+		{"CONSOLE.xlsx", "CONSOLE.xlsx"},
+		{"COM10.xlsx", "COM10.xlsx"},
+	} {
+		if got := SafeName(c.in); got != c.want {
+			t.Errorf("SafeName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	got := SafeName(long)
+	if n := utf8.RuneCountInString(got); n > 120 {
+		t.Errorf("SafeName(long) has %d characters, want at most 120", n)
+	}
+	if !strings.HasSuffix(got, ".xlsx") || !strings.HasPrefix(got, "Biểu mẫu") {
+		t.Errorf("SafeName(long) = %q: lost its start or extension", got)
+	}
+	if !utf8.ValidString(got) {
+		t.Errorf("SafeName(long) cut a character: %q", got)
+	}
+	if ext := filepath.Ext(SafeName("a." + strings.Repeat("x", 50))); utf8.RuneCountInString(ext) > 10 {
+		t.Errorf("long extension kept: %q", ext)
+	}
+}
+
+// TestSafeNameBytes checks that a safe name leaves room in a file name of
+// 255 bytes (ext4, and Samba shares on Linux) for the prefixes the pipeline
+// adds: the claim prefix (base-36 time, 14 bytes) and the stored prefix
+// (time received and ledger id, about 25 bytes). Vietnamese letters take 2
+// to 3 bytes in UTF-8, so 120 characters can be 360 bytes.
+func TestSafeNameBytes(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("ệ", 83) + ".xlsx",                    // 254 bytes: a name a Linux inbox can hold
+		strings.Repeat("Biểu mẫu tự đánh giá ", 9) + ".xlsx", // fits 255 bytes as dropped
+		strings.Repeat("e\u0302\u0323", 50) + ".xlsx",        // NFD from macOS
+	} {
+		if got := SafeName(in); len(got) > 200 {
+			t.Errorf("SafeName(%d bytes) = %d bytes, want at most 200 so prefixed names fit 255", len(in), len(got))
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chiso-vn/chiso/processor/atomicfile"
+	"github.com/chiso-vn/chiso/processor/intake"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/workbook"
+)
+
+// commit writes the outputs, keeps the original and records the outcome,
+// one file at a time.
+func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *Evaluation, output []byte) (ledger.File, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := row
+	f.Outcome, f.Reason, f.Message, f.ProcessedAt = ev.Outcome, string(ev.Reason), ev.Message, p.now()
+	f.Year = ev.Year
+	if ev.Rubric != nil {
+		f.RubricID = ev.Rubric.ID
+	}
+	f.UnitKey, f.UnitCode, f.UnitName = ev.UnitKey, ev.Unit.Code, ev.Unit.Name
+	if ev.Outcome != ledger.Accepted {
+		f.Errors = 1
+		var err error
+		if f.OutputPath, err = p.writeNotice(f, ev.Message, ev.Advice, "TỆP BỊ TRẢ LẠI"); err != nil {
+			return f, err
+		}
+		f.StoredPath = p.Folders.RejectedPath(f.ReceivedAt, f.ID, f.Name)
+		return p.keep(ctx, f, src)
+	}
+	if ev.Kind == workbook.KindAppraisal {
+		return p.commitAppraisal(ctx, f, src, ev)
+	}
+	f.Total, f.Errors, f.Warnings = ev.Result.Total, problem.Count(ev.Problems, problem.Error), problem.Count(ev.Problems, problem.Warning)
+	f.SelfTotal = ev.Result.Self
+	data, err := encode(Record{Values: scoringValues(ev.Sub.Values), Problems: ev.Problems, Explain: ev.Sub.Explain, Contact: map[string]string{
+		"ho_ten": ev.Sub.ContactName, "chuc_vu": ev.Sub.ContactRole, "dien_thoai": ev.Sub.ContactPhone, "email": ev.Sub.ContactEmail}})
+	if err != nil {
+		return f, err
+	}
+	f.Data = data
+	ext := ".xlsx"
+	if ev.Macro {
+		ext = ".xlsm"
+	}
+	var version int64
+	if newer, err := p.newerAccepted(ctx, f); err != nil {
+		return f, err
+	} else if newer {
+		// An older submission finishing after a newer one: keep its result
+		// beside, never over, the newer one's.
+		version = f.ID
+	}
+	out := p.Folders.ResultPath(ev.Year, ev.Unit.Code, ev.Unit.Name, ext, version)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return f, err
+	}
+	f.OutputPath, err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(output); return err })
+	if err != nil {
+		return f, err
+	}
+	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
+	got, err := p.keep(ctx, f, src)
+	if err == nil {
+		p.remember(ev)
+	}
+	return got, err
+}
+
+func (p *Pipeline) newerAccepted(ctx context.Context, f ledger.File) (bool, error) {
+	acc, err := p.Ledger.AcceptedUnit(ctx, f.Year, f.RubricID, f.UnitKey)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range acc {
+		if a.ID != f.ID && later(a, f) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// later reports whether a was received after b (ties: the later ledger id),
+// the order the ledger uses to decide which submission is current.
+func later(a, b ledger.File) bool {
+	if !a.ReceivedAt.Equal(b.ReceivedAt) {
+		return a.ReceivedAt.After(b.ReceivedAt)
+	}
+	return a.ID > b.ID
+}
+
+// keep moves the original to its stored path and records the outcome. The
+// stored path is recorded first, so a crash in between is recoverable.
+func (p *Pipeline) keep(ctx context.Context, f ledger.File, src string) (ledger.File, error) {
+	if src != f.StoredPath {
+		if err := p.Ledger.SetStored(ctx, f.ID, f.StoredPath); err != nil {
+			return f, err
+		}
+		if err := intake.Move(src, f.StoredPath); err != nil {
+			return f, fmt.Errorf("keep %s: %w", f.Name, err)
+		}
+	}
+	if err := p.Ledger.Finish(ctx, f); err != nil {
+		return f, err
+	}
+	got, err := p.Ledger.Get(ctx, f.ID)
+	// The record's data stays in the ledger: a run over thousands of files
+	// need not hold every file's figures in its summary.
+	got.Data = ""
+	return got, err
+}
+
+func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src string, prev ledger.File) (ledger.File, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := row
+	f.Outcome, f.DuplicateOf, f.ProcessedAt = ledger.Duplicate, prev.ID, p.now()
+	f.Year, f.RubricID, f.UnitKey, f.UnitCode, f.UnitName = prev.Year, prev.RubricID, prev.UnitKey, prev.UnitCode, prev.UnitName
+	f.Reason = string(ReasonDuplicate)
+	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, layout.Show(prev.ReceivedAt, layout.TimeDate), prev.Outcome.Label())
+	advice := "Không cần gửi lại. Muốn sửa số liệu thì sửa trong tệp rồi gửi tệp đã sửa; bản gửi sau sẽ thay thế bản trước."
+	var err error
+	f.OutputPath, err = p.writeNotice(f, f.Message, advice, "TỆP TRÙNG")
+	if err != nil {
+		return f, err
+	}
+	f.StoredPath = p.Folders.ArchivePath(prev.Year, f.ReceivedAt, f.ID, f.Name)
+	got, err := p.keep(ctx, f, src)
+	if err == nil {
+		p.Log.Info().Str("event", "audit").Str("file", f.Name).Str("outcome", string(ledger.Duplicate)).Int64("duplicate_of", prev.ID).Msg("processed")
+	}
+	return got, err
+}
+
+// commitAppraisal checks the appraisal's units against the accepted
+// submissions, records the scores and writes a notice. Must hold p.mu.
+func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src string, ev *Evaluation) (ledger.File, error) {
+	units, err := p.Ledger.UnitKeys(ctx, ev.Year, ev.Rubric.ID)
+	if err != nil {
+		return f, err
+	}
+	rec := AppraisalRecord{Appraisal: map[string]map[string]float64{}, Problems: ev.Problems}
+	n := 0
+	for _, e := range ev.Appraisal {
+		if !units[e.UnitKey] {
+			rec.Problems = append(rec.Problems, problem.Problem{Severity: problem.Error, Code: "appraisal-unknown-unit", Indicator: e.Code, Cell: e.Cell,
+				Message: fmt.Sprintf("Mã đơn vị \"%s\" (%s) không có bài nộp được chấp nhận năm %d: điểm thẩm định ở ô %s không được dùng.", e.UnitKey, e.UnitName, ev.Year, e.Cell)})
+			continue
+		}
+		if rec.Appraisal[e.UnitKey] == nil {
+			rec.Appraisal[e.UnitKey] = map[string]float64{}
+		}
+		rec.Appraisal[e.UnitKey][e.Code] = e.Score
+		n++
+	}
+	if n == 0 && len(rec.Problems) > 0 {
+		rej := ReasonAppraisalInvalid.Reject()
+		f.Outcome, f.Reason, f.Message = ledger.Rejected, string(rej.Reason), rej.Message
+		f.Errors = problem.Count(rec.Problems, problem.Error)
+		f.OutputPath, err = p.writeNotice(f, rej.Message+problemLines(rec.Problems), rej.Advice, "BẢNG THẨM ĐỊNH BỊ TRẢ LẠI")
+		if err != nil {
+			return f, err
+		}
+		f.StoredPath = p.Folders.RejectedPath(f.ReceivedAt, f.ID, f.Name)
+		return p.keep(ctx, f, src)
+	}
+	if f.Data, err = encode(rec); err != nil {
+		return f, err
+	}
+	f.Errors, f.Warnings = problem.Count(rec.Problems, problem.Error), problem.Count(rec.Problems, problem.Warning)
+	f.Message = fmt.Sprintf("Đã nhận %d điểm thẩm định của %d đơn vị.", n, len(rec.Appraisal))
+	f.OutputPath, err = p.writeNotice(f, f.Message+problemLines(rec.Problems),
+		"Bảng xếp hạng được lập lại với điểm thẩm định. Gửi bảng thẩm định mới thì bảng mới thay thế bảng này.", "BẢNG THẨM ĐỊNH ĐÃ NHẬN")
+	if err != nil {
+		return f, err
+	}
+	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
+	return p.keep(ctx, f, src)
+}
+
+func problemLines(ps []problem.Problem) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\r\nCác dòng không dùng được:")
+	for _, p := range ps {
+		b.WriteString("\r\n  - " + p.Message)
+	}
+	return b.String()
+}
+
+// writeNotice writes a short plain-text notice for the commune in the
+// notice folder, named after their file (UTF-8 with BOM and CRLF, so
+// Notepad shows the Vietnamese right).
+func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string, error) {
+	path := p.Folders.NoticePath(f.Name, f.ReceivedAt, f.ID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	lines := []string{
+		title,
+		"",
+		"Tệp: " + f.Name,
+		"Nhận lúc: " + layout.Show(f.ReceivedAt, layout.TimeOnDate),
+		"",
+		"Lý do: " + msg,
+		"Cần làm: " + advice,
+		"",
+		"Tệp gốc đã được lưu lại, không bị xoá.",
+	}
+	return atomicfile.WriteText(path, strings.Join(lines, "\n")+"\n")
+}

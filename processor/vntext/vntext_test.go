@@ -1,0 +1,34 @@
+package vntext
+
+import "testing"
+
+func TestFold(t *testing.T) {
+	pairs := [][2]string{
+		{"Hoà", "Hòa"}, {"Triệu Thành", "trieu thanh"}, {"ĐÔNG  Sơn", "dong son"},
+		{"Thu\u0308y", "Thuy"}, {"Xa\u0303 Triê\u0323u Tha\u0300nh", "xã triệu thành"},
+	}
+	for _, p := range pairs {
+		if Fold(p[0]) != Fold(p[1]) {
+			t.Errorf("Fold(%q)=%q != Fold(%q)=%q", p[0], Fold(p[0]), p[1], Fold(p[1]))
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	if got := Slug("Xã Triệu Thành"); got != "xa-trieu-thanh" {
+		t.Errorf("Slug = %q", got)
+	}
+	if got := Slug("../../Đồng Tiến / x"); got != "dong-tien-x" {
+		t.Errorf("Slug = %q", got)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	// Vietnamese order: a < ă < â, d < đ, tones after the base letter.
+	ordered := []string{"An", "Ăn", "Ân", "Dân", "Đan", "Hợp Thanh", "Hợp Thành", "Hợp Tiến"}
+	for i := 1; i < len(ordered); i++ {
+		if Compare(ordered[i-1], ordered[i]) >= 0 {
+			t.Errorf("Compare(%q, %q) >= 0, want %q first", ordered[i-1], ordered[i], ordered[i-1])
+		}
+	}
+}
