@@ -70,7 +70,7 @@ type Calendar struct {
 
 	loc   *time.Location
 	store Store
-	clock func() time.Time
+	now   func() time.Time
 	log   zerolog.Logger
 
 	mu      sync.Mutex
@@ -81,13 +81,13 @@ type Calendar struct {
 }
 
 // New returns an empty calendar whose specs are read in loc (nil: UTC).
-// clock nil means time.Now.
-func New(loc *time.Location, store Store, clock func() time.Time, log zerolog.Logger) *Calendar {
+// now nil means time.Now.
+func New(loc *time.Location, store Store, now func() time.Time, log zerolog.Logger) *Calendar {
 	if loc == nil {
 		loc = time.UTC
 	}
-	if clock == nil {
-		clock = time.Now
+	if now == nil {
+		now = time.Now
 	}
 	return &Calendar{
 		After:   time.After,
@@ -95,7 +95,7 @@ func New(loc *time.Location, store Store, clock func() time.Time, log zerolog.Lo
 		MaxWait: time.Minute,
 		loc:     loc,
 		store:   store,
-		clock:   clock,
+		now:     now,
 		log:     log,
 		byName:  map[string]*entry{},
 	}
@@ -193,7 +193,7 @@ func (c *Calendar) Names() []string {
 // run once Start has read it), in the calendar's time zone; a job that
 // never occurs again is left out.
 func (c *Calendar) Next() map[string]time.Time {
-	now := c.clock()
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := map[string]time.Time{}
@@ -245,7 +245,7 @@ func (c *Calendar) Start(ctx context.Context) error {
 	defer c.wg.Wait()
 	// The first tick is the catch-up: same rule as every later tick.
 	for ctx.Err() == nil {
-		now := c.clock()
+		now := c.now()
 		wait := c.tick(ctx, now)
 		select {
 		case <-ctx.Done():
@@ -340,7 +340,7 @@ func (c *Calendar) RunNow(ctx context.Context, name string) error {
 		c.mu.Unlock()
 		return fmt.Errorf("calendar: job %q: %w", name, ErrRunning)
 	}
-	occ := c.clock().In(c.loc)
+	occ := c.now().In(c.loc)
 	e.running = true
 	// The loop must not run again an occurrence this run covers.
 	e.cursor = later(e.cursor, occ)
@@ -351,7 +351,7 @@ func (c *Calendar) RunNow(ctx context.Context, name string) error {
 // runAndRecord runs e for occ (e.running already set), persists occ on
 // success and clears e.running.
 func (c *Calendar) runAndRecord(ctx context.Context, e *entry, occ time.Time) error {
-	start := c.clock()
+	start := c.now()
 	log := c.log.With().Str("job", e.name).Time("occurrence", occ).Logger()
 	log.Info().Msg("job started")
 	err := c.protect(ctx, e, occ)
@@ -360,7 +360,7 @@ func (c *Calendar) runAndRecord(ctx context.Context, e *entry, occ time.Time) er
 		// succeeded: a lost record means the same e-mails again at restart.
 		err = c.persist(context.WithoutCancel(ctx), e.name, occ)
 	}
-	dur := c.clock().Sub(start)
+	dur := c.now().Sub(start)
 	if err != nil {
 		log.Error().Err(err).Dur("duration", dur).Msg("job failed: it will be retried at the next start")
 	} else {

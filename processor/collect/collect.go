@@ -159,18 +159,14 @@ func (c *Collector) WriteTemplates(ctx context.Context, year int, dir string, un
 
 // template returns the unit's pre-filled template as .xlsx bytes.
 func (c *Collector) template(year int, u roster.Unit) ([]byte, error) {
-	f, err := workbook.Template(c.Rubric, workbook.TemplateOptions{
+	var buf bytes.Buffer
+	err := workbook.WriteTemplate(&buf, c.Rubric, workbook.TemplateOptions{
 		Year: year, UnitCode: u.Code, UnitName: u.Name,
 		Deadline: c.Collection.DeadlineText(), Office: c.Office.Name,
 		Contact: c.officeContact(),
 		Inbox:   "thư mục nhận báo cáo (inbox) của " + c.Office.Name,
 	})
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
 		return nil, fmt.Errorf("template %s: %w", u.Name, err)
 	}
 	return buf.Bytes(), nil

@@ -139,7 +139,7 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 	return errors.Join(errs...)
 }
 
-// RemindNow runs the reminder for the occurrence "now" (Clock), as
+// RemindNow runs the reminder for the occurrence "now" (Now), as
 // `chiso remind` does; with DryRun it only prints the plan to Out.
 func (c *Collector) RemindNow(ctx context.Context) error { return c.Reminder(ctx, c.now()) }
 

@@ -197,9 +197,6 @@ func New(r *rubric.Rubric) (*Scorer, error) {
 	return s, nil
 }
 
-// Rubric returns the rubric the scorer was built for.
-func (s *Scorer) Rubric() *rubric.Rubric { return s.r }
-
 func compileRule(r *rubric.Rule) (*crule, error) {
 	c := &crule{rule: r}
 	var err error

@@ -25,7 +25,7 @@ func TestEval(t *testing.T) {
 		{"1/2", 0.5},
 	}
 	for _, tt := range tests {
-		got, err := MustCompile(tt.src).Eval(env)
+		got, err := mustCompile(tt.src).Eval(env)
 		if err != nil || got != tt.want {
 			t.Errorf("%s = %v, %v; want %v", tt.src, got, err, tt.want)
 		}
@@ -34,17 +34,17 @@ func TestEval(t *testing.T) {
 
 func TestEvalErrors(t *testing.T) {
 	env := MapEnv(map[string]float64{"a": 3, "z": 0})
-	_, err := MustCompile("a / z").Eval(env)
+	_, err := mustCompile("a / z").Eval(env)
 	if !errors.Is(err, ErrDivZero) {
 		t.Errorf("a/z: %v, want ErrDivZero", err)
 	}
-	_, err = MustCompile("a + q + r + q").Eval(env)
+	_, err = mustCompile("a + q + r + q").Eval(env)
 	var me *MissingError
 	if !errors.As(err, &me) || len(me.Vars) != 2 || me.Vars[0] != "q" || me.Vars[1] != "r" {
 		t.Errorf("missing: %v", err)
 	}
 	// A false left side of "and" needs nothing on the right.
-	if v, err := MustCompile("z and q").Eval(env); err != nil || v != 0 {
+	if v, err := mustCompile("z and q").Eval(env); err != nil || v != 0 {
 		t.Errorf("short-circuit: %v, %v", v, err)
 	}
 }
@@ -58,7 +58,7 @@ func TestCompileRejects(t *testing.T) {
 }
 
 func TestVars(t *testing.T) {
-	got := MustCompile("b/a + so_cbcc*a").Vars()
+	got := mustCompile("b/a + so_cbcc*a").Vars()
 	if len(got) != 3 || got[0] != "a" || got[1] != "b" || got[2] != "so_cbcc" {
 		t.Errorf("Vars = %v", got)
 	}
@@ -74,7 +74,7 @@ func TestExcel(t *testing.T) {
 		{"a > 1 ? 2 : 3", "IF((v_a>1),2,3)"},
 	}
 	for _, tt := range tests {
-		if got := MustCompile(tt.src).Excel(ref); got != tt.want {
+		if got := mustCompile(tt.src).Excel(ref); got != tt.want {
 			t.Errorf("%s → %s, want %s", tt.src, got, tt.want)
 		}
 	}
@@ -93,4 +93,13 @@ func FuzzCompileEval(f *testing.F) {
 		_, _ = e.Eval(env)
 		_ = e.Excel(func(n string) string { return n })
 	})
+}
+
+// mustCompile is Compile for expressions known to be valid.
+func mustCompile(src string) *Expr {
+	e, err := Compile(src)
+	if err != nil {
+		panic(err)
+	}
+	return e
 }

@@ -13,13 +13,11 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Submission is a unit's latest accepted workbook.
@@ -132,13 +130,12 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		rk.Rows = append(rk.Rows, row)
 		byKey[s.UnitKey] = true
 	}
-	coll := collate.New(language.Vietnamese)
 	sort.SliceStable(rk.Rows, func(i, j int) bool {
 		a, b := rk.Rows[i], rk.Rows[j]
 		if a.Display != b.Display {
 			return a.Display > b.Display
 		}
-		if c := coll.CompareString(a.Name, b.Name); c != 0 {
+		if c := vntext.Compare(a.Name, b.Name); c != 0 {
 			return c < 0
 		}
 		return a.UnitKey < b.UnitKey
@@ -159,7 +156,7 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		}
 		missing = append(missing, Row{UnitKey: key, Code: u.Code, Name: u.Name, Contact: u, Attempts: in.Attempts[key]})
 	}
-	sort.SliceStable(missing, func(i, j int) bool { return coll.CompareString(missing[i].Name, missing[j].Name) < 0 })
+	sort.SliceStable(missing, func(i, j int) bool { return vntext.Compare(missing[i].Name, missing[j].Name) < 0 })
 	rk.Rows = append(rk.Rows, missing...)
 	for i := range rk.Rows {
 		previous(&rk.Rows[i], in)

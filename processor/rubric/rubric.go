@@ -5,8 +5,6 @@
 package rubric
 
 import (
-	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -346,20 +344,4 @@ func (r *Rubric) CoreMax() float64 {
 		}
 	}
 	return s
-}
-
-// Location formats a place in a rubric for messages: "tq-xa-2023 3.4".
-func Location(parts ...string) string {
-	var b []string
-	for _, p := range parts {
-		if p != "" {
-			b = append(b, p)
-		}
-	}
-	return strings.Join(b, " ")
-}
-
-// Errorf builds an error that carries where it happened.
-func Errorf(where, format string, args ...any) error {
-	return fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...))
 }

@@ -70,12 +70,11 @@ type Config struct {
 
 // Watcher reports the files of one inbox that are ready to be processed.
 type Watcher struct {
-	cfg       Config
-	dir       string
-	tick      time.Duration
-	ready     chan string
-	rescanReq chan struct{}
-	started   atomic.Bool
+	cfg     Config
+	dir     string
+	tick    time.Duration
+	ready   chan string
+	started atomic.Bool
 
 	// Test hooks: errors injected into the watcher-error path, events
 	// discarded (simulating lost events), completed scans counted.
@@ -137,7 +136,6 @@ func New(cfg Config) *Watcher {
 		// Unbuffered: a send completes only when the daemon takes the file,
 		// so nothing queues here beyond the folder listing.
 		ready:     make(chan string),
-		rescanReq: make(chan struct{}, 1),
 		injectErr: make(chan error),
 		entries:   make(map[string]*entry),
 	}
@@ -149,15 +147,6 @@ func New(cfg Config) *Watcher {
 // moving the file out of the inbox; a path it receives may already be gone
 // (e.g. replaced and taken meanwhile) and should then be skipped.
 func (w *Watcher) Ready() <-chan string { return w.ready }
-
-// Rescan asks for an immediate full rescan (e.g. after processing). It never
-// blocks; requests made while one is pending are merged.
-func (w *Watcher) Rescan() {
-	select {
-	case w.rescanReq <- struct{}{}:
-	default:
-	}
-}
 
 // Start watches until ctx is done and then returns nil. It returns an error
 // only if the inbox cannot be listed at start (or Start was already called);
@@ -223,8 +212,6 @@ func (w *Watcher) Start(ctx context.Context) error {
 			w.checkPending(now)
 		case <-timer.C:
 			w.wantScan = true
-		case <-w.rescanReq:
-			w.wantScan = true
 		case ev, ok := <-events:
 			if !ok {
 				events = nil
@@ -241,8 +228,8 @@ func (w *Watcher) Start(ctx context.Context) error {
 		case err := <-w.injectErr:
 			w.onWatchError(err)
 		}
-		// At most one scan per tick, so an error storm or a daemon calling
-		// Rescan after every file cannot make the loop list continuously.
+		// At most one scan per tick, so an error storm cannot make the loop
+		// list continuously.
 		if now := time.Now(); w.wantScan && now.Sub(w.lastScan) >= w.tick {
 			_ = w.scan(now) // failures are logged by scan
 			timer.Reset(w.cfg.Rescan)

@@ -380,7 +380,7 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 			t.Errorf("pillar 1 row %q", got)
 		}
 		sid, _ := f.GetCellStyle(SheetScores, cell("L", sub.Rows["1.2"]))
-		if st, _ := f.GetStyle(sid); st.CustomNumFmt == nil || *st.CustomNumFmt != pointsFmt || st.Protection == nil || !st.Protection.Locked {
+		if st, _ := f.GetStyle(sid); st.CustomNumFmt == nil || *st.CustomNumFmt != fmtPoints || st.Protection == nil || !st.Protection.Locked {
 			t.Errorf("score style %+v", st)
 		}
 	})

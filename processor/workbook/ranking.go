@@ -30,7 +30,6 @@ const (
 )
 
 const (
-	wbFont        = "Times New Roman"
 	commentAuthor = "chiso"
 	// Charting every unit of a large cohort gives unreadable bars: beyond
 	// chartAllUpTo units the totals chart shows the first chartTop only.
@@ -42,83 +41,43 @@ const (
 
 type wbStyles struct {
 	title, note, header, headerCohort, text, wrap, center, integer, pts, ptsBold, pct, dPts, dInt, date,
-	council, maxLabel, maxPts int
+	appraisal, maxLabel, maxPts int
 	green, red, redFont int // conditional (dxf) formats
 }
 
 func newWBStyles(f *excelize.File) (wbStyles, error) {
-	var s wbStyles
-	var err error
-	border := []excelize.Border{
-		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
-		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
-	}
-	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
-	mk := func(font *excelize.Font, align *excelize.Alignment, numFmt string, fl *excelize.Fill, bordered bool) int {
-		if err != nil {
-			return 0
-		}
-		if font == nil {
-			font = &excelize.Font{Size: 11}
-		}
-		font.Family = wbFont
-		st := &excelize.Style{Font: font, Alignment: align}
-		if numFmt != "" {
-			st.CustomNumFmt = &numFmt
-		}
-		if fl != nil {
-			st.Fill = *fl
-		}
-		if bordered {
-			st.Border = border
-		}
-		var id int
-		id, err = f.NewStyle(st)
-		return id
-	}
-	left := &excelize.Alignment{Horizontal: "left", Vertical: "top"}
-	center := &excelize.Alignment{Horizontal: "center", Vertical: "top"}
-	right := &excelize.Alignment{Horizontal: "right", Vertical: "top"}
-	headFill, cohortFill, councilFill, maxFill := fill("D9E1F2"), fill("FCE4D6"), fill("FFEB9C"), fill("F2F2F2")
-	headAlign := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	ss := newStyleSet(f)
+	const l, c, r = "left", "center", "right"
+	// Table cells: 11 pt, top-aligned, bordered.
+	cellOf := func(h, numFmt string) look { return look{size: 11, h: h, v: "top", border: true, numFmt: numFmt} }
+	head := look{bold: true, size: 11, h: c, v: c, wrap: true, border: true, fill: fillHeader}
+	cohortHead := head
+	cohortHead.fill = fillCohort
 	const pts = "0.00"
-	s.title = mk(&excelize.Font{Bold: true, Size: 14}, &excelize.Alignment{Horizontal: "left", Vertical: "center"}, "", nil, false)
-	s.note = mk(&excelize.Font{Italic: true, Size: 11}, &excelize.Alignment{Horizontal: "left", Vertical: "center"}, "", nil, false)
-	s.header = mk(&excelize.Font{Bold: true, Size: 11}, headAlign, "", &headFill, true)
-	s.headerCohort = mk(&excelize.Font{Bold: true, Size: 11}, headAlign, "", &cohortFill, true)
-	s.text = mk(nil, left, "", nil, true)
-	s.wrap = mk(nil, &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true}, "", nil, true)
-	s.center = mk(nil, center, "", nil, true)
-	s.integer = mk(nil, center, "#,##0", nil, true)
-	s.pts = mk(nil, right, pts, nil, true)
-	s.ptsBold = mk(&excelize.Font{Bold: true, Size: 11}, right, pts, nil, true)
-	s.pct = mk(nil, right, "0.00%", nil, true)
-	// Changes carry their sign, so a rise reads "+2.50".
-	s.dPts = mk(nil, right, "+0.00;-0.00;0.00", nil, true)
-	s.dInt = mk(nil, center, "+#,##0;-#,##0;0", nil, true)
-	s.date = mk(nil, center, "dd/mm/yyyy hh:mm", nil, true)
-	s.council = mk(nil, right, pts, &councilFill, true)
-	s.maxLabel = mk(&excelize.Font{Bold: true, Size: 11}, left, "", &maxFill, true)
-	s.maxPts = mk(&excelize.Font{Bold: true, Size: 11}, right, pts, &maxFill, true)
-	if err != nil {
-		return s, err
+	s := wbStyles{
+		title:        ss.id(look{bold: true, size: 14, h: l, v: c}),
+		note:         ss.id(look{italic: true, size: 11, h: l, v: c}),
+		header:       ss.id(head),
+		headerCohort: ss.id(cohortHead),
+		text:         ss.id(cellOf(l, "")),
+		wrap:         ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
+		center:       ss.id(cellOf(c, "")),
+		integer:      ss.id(cellOf(c, "#,##0")),
+		pts:          ss.id(cellOf(r, pts)),
+		ptsBold:      ss.id(look{bold: true, size: 11, h: r, v: "top", border: true, numFmt: pts}),
+		pct:          ss.id(cellOf(r, "0.00%")),
+		// Changes carry their sign, so a rise reads "+2.50".
+		dPts:      ss.id(cellOf(r, "+0.00;-0.00;0.00")),
+		dInt:      ss.id(cellOf(c, "+#,##0;-#,##0;0")),
+		date:      ss.id(cellOf(c, "dd/mm/yyyy hh:mm")),
+		appraisal: ss.id(look{size: 11, h: r, v: "top", border: true, numFmt: pts, fill: fillAppraise}),
+		maxLabel:  ss.id(look{bold: true, size: 11, h: l, v: "top", border: true, fill: fillLabel}),
+		maxPts:    ss.id(look{bold: true, size: 11, h: r, v: "top", border: true, numFmt: pts, fill: fillLabel}),
+		green:     ss.conditional("006100", "C6EFCE"),
+		red:       ss.conditional("9C0006", "FFC7CE"),
+		redFont:   ss.conditional("C00000", ""),
 	}
-	cond := func(fontColor, fillColor string) int {
-		if err != nil {
-			return 0
-		}
-		st := &excelize.Style{Font: &excelize.Font{Color: fontColor}}
-		if fillColor != "" {
-			st.Fill = fill(fillColor)
-		}
-		var id int
-		id, err = f.NewConditionalStyle(st)
-		return id
-	}
-	s.green = cond("006100", "C6EFCE")
-	s.red = cond("9C0006", "FFC7CE")
-	s.redFont = cond("C00000", "")
-	return s, err
+	return s, ss.err
 }
 
 // wbuilder carries state while one ranking workbook is written.
@@ -210,7 +169,7 @@ func (b *wbuilder) pageSetup(sheet string, l sheetLayout) {
 	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
 	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	b.check(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}))
-	b.check(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L&\"" + wbFont + "\"&A&C&\"" + wbFont + "\"Trang &P / &N"}))
+	b.check(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L&\"" + fontName + "\"&A&C&\"" + fontName + "\"Trang &P / &N"}))
 	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: "'" + sheet + "'!" + l.titles}))
 }
 
@@ -282,7 +241,7 @@ func blankCells(cells []excelize.Cell, styles []int) {
 func (b *wbuilder) comment(col, row int, sheet, text string) {
 	lines := 1 + utf8.RuneCountInString(text)/45 + strings.Count(text, "\n")
 	b.check(b.f.AddComment(sheet, excelize.Comment{Cell: ax(col, row), Author: commentAuthor, Width: 300, Height: uint(min(30+lines*14, 400)),
-		Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Family: wbFont, Size: 10}}}}))
+		Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Family: fontName, Size: 10}}}}))
 }
 
 // wrapHeight is a row's height for wrapped text, 0 for one line: neither
@@ -312,7 +271,7 @@ func WriteRanking(w io.Writer, rk *ranking.Ranking, r *rubric.Rubric, generated 
 		return err
 	}
 	b := &wbuilder{f: f, rk: rk, r: r, st: st, ranked: rk.Ranked()}
-	b.check(f.SetDefaultFont(wbFont))
+	b.check(f.SetDefaultFont(fontName))
 	b.check(f.SetSheetName("Sheet1", SheetRanking))
 	for _, s := range []string{SheetDetail, SheetPillars, SheetMissing, SheetProblems} {
 		_, err := f.NewSheet(s)
@@ -566,7 +525,7 @@ func (b *wbuilder) detailSheet() {
 			c := c0 + i
 			cells[c-1].Value = engine.Round2(ir.Points)
 			if ir.Appraisal != nil {
-				cells[c-1].StyleID = st.council
+				cells[c-1].StyleID = st.appraisal
 				b.comment(c, row, sh, "Hội đồng thẩm định: "+validate.FormatNum(*ir.Appraisal)+
 					" (hệ thống: "+validate.FormatNum(ir.Computed)+")")
 			}
@@ -668,14 +627,14 @@ func (b *wbuilder) pillarSheet() {
 	if n > 0 {
 		quoted := "'" + sh + "'!"
 		abs := func(col, r int) string { return "$" + columnName(col) + "$" + strconv.Itoa(r) }
-		font := &excelize.Font{Family: wbFont, Size: 12, Bold: true}
+		font := &excelize.Font{Family: fontName, Size: 12, Bold: true}
 		totalTitle := "Tổng điểm"
 		if chartN < n {
 			totalTitle += " — " + strconv.Itoa(chartN) + " đơn vị dẫn đầu"
 		}
 		height := uint(120 + 18*chartN)
 		at := hdr + len(top) + 3 // charts below the comparison table
-		axisFont := excelize.Font{Family: wbFont, Size: 9, Color: "000000"}
+		axisFont := excelize.Font{Family: fontName, Size: 9, Color: "000000"}
 		// Horizontal bars, categories reversed: rank 1 on top, names readable.
 		b.check(b.f.AddChart(sh, ax(cName, at), &excelize.Chart{
 			Type:       excelize.Bar,
@@ -705,7 +664,7 @@ func (b *wbuilder) pillarSheet() {
 				Type:      excelize.Col,
 				Series:    series,
 				Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: cmpTitle, Font: font}}},
-				Legend:    excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Family: wbFont, Size: 9}},
+				Legend:    excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Family: fontName, Size: 9}},
 				XAxis:     excelize.ChartAxis{Font: axisFont},
 				YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: ptrFloat(0), Maximum: ptrFloat(1), NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
 				Dimension: excelize.ChartDimension{Width: 720, Height: 420},

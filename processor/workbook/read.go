@@ -1,16 +1,11 @@
 package workbook
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-
-	"github.com/chiso-vn/chiso/processor/engine"
-	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/values"
 )
 
 // Meta is what a workbook claims to be.
@@ -166,74 +161,4 @@ func (c Cell) raw() any {
 		}
 	}
 	return c.Raw
-}
-
-// CellError is a problem with one cell's content.
-type CellError struct {
-	Cell      Cell
-	Indicator string // indicator code, or "" for general information
-	Input     string
-	Err       error
-}
-
-func (e *CellError) Error() string {
-	if e.Indicator == "" {
-		return fmt.Sprintf("%s (%s): %v", e.Cell.Where(), e.Input, e.Err)
-	}
-	return fmt.Sprintf("%s (chỉ số %s, %s): %v", e.Cell.Where(), e.Indicator, e.Input, e.Err)
-}
-
-func (e *CellError) Unwrap() error { return e.Err }
-
-// ReadValues reads every input, general field and self-score of rubric r
-// through the defined names. All unreadable cells are returned as
-// *CellError, joined; the values that could be read are returned anyway.
-func ReadValues(f *excelize.File, r *rubric.Rubric) (engine.Values, error) {
-	refs := NamedRefs(f)
-	named := map[string]Cell{}
-	for n, c := range refs {
-		if strings.HasPrefix(n, "diem_") {
-			continue // the provisional scores: not figures
-		}
-		named[n] = readCellCalc(f, c.Sheet, c.Addr)
-	}
-	v := engine.NewValues()
-	var errs []error
-	for _, g := range r.General {
-		c, ok := named[GeneralName(g.Key)]
-		if !ok {
-			continue
-		}
-		val, err := values.Coerce(g, c.raw())
-		if err != nil {
-			errs = append(errs, &CellError{Cell: c, Input: g.Label, Err: err})
-			continue
-		}
-		val.Cell = c.Where()
-		v.General[g.Key] = val
-	}
-	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
-		for _, x := range in.Inputs {
-			c, ok := named[InputName(in.Code, x.Key)]
-			if !ok {
-				continue
-			}
-			val, err := values.Coerce(x, c.raw())
-			if err != nil {
-				errs = append(errs, &CellError{Cell: c, Indicator: in.Code, Input: x.Key, Err: err})
-				continue
-			}
-			val.Cell = c.Where()
-			v.Set(in.Code, x.Key, val)
-		}
-		if c, ok := named[SelfName(in.Code)]; ok && strings.TrimSpace(c.Raw) != "" {
-			n, err := values.Coerce(rubric.Input{Type: rubric.Number}, c.raw())
-			if err != nil {
-				errs = append(errs, &CellError{Cell: c, Indicator: in.Code, Input: "điểm tự chấm", Err: err})
-			} else {
-				v.Self[in.Code] = n.Num
-			}
-		}
-	})
-	return v, errors.Join(errs...)
 }

@@ -47,58 +47,35 @@ type styles struct {
 	unit, score, selfIn, textIn, total, guide, guideTitle, genLabel, genValue, genLocked int
 }
 
-const fontName = "Times New Roman"
-
 func newStyles(f *excelize.File) (styles, error) {
-	var s styles
-	var err error
-	border := []excelize.Border{
-		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
-		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
+	ss := newStyleSet(f)
+	// Table cells: wrapped, top-aligned, bordered.
+	const l, c, r = "left", "center", "right"
+	cellOf := func(h string) look { return look{h: h, v: "top", wrap: true, border: true} }
+	s := styles{
+		title:        ss.id(look{bold: true, size: 14, h: c, v: c, wrap: true}),
+		header:       ss.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
+		letters:      ss.id(look{italic: true, size: 10, h: c, border: true, fill: fillHeader}),
+		indicator:    ss.id(cellOf(l)),
+		indicatorNum: ss.id(look{h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
+		section:      ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillSection}),
+		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar, numFmt: fmtFigure}),
+		method:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
+		input:        ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
+		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		inputLabel:   ss.id(look{italic: true, size: 11, v: "top", wrap: true, indent: 1, border: true}),
+		unit:         ss.id(look{size: 10, h: c, v: "top", wrap: true, border: true}),
+		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmt: fmtFigure}),
+		selfIn:       ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		textIn:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
+		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmt: fmtFigure}),
+		guide:        ss.id(look{v: "top", wrap: true}),
+		guideTitle:   ss.id(look{bold: true, size: 13, v: "top", wrap: true}),
+		genLabel:     ss.id(cellOf(l)),
+		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		genLocked:    ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true}),
 	}
-	mk := func(st *excelize.Style) int {
-		if err != nil {
-			return 0
-		}
-		if st.Font == nil {
-			st.Font = &excelize.Font{Family: fontName, Size: 12}
-		}
-		st.Font.Family = fontName
-		if st.Protection == nil {
-			st.Protection = &excelize.Protection{Locked: true}
-		}
-		var id int
-		id, err = f.NewStyle(st)
-		return id
-	}
-	wrap := func(h string) *excelize.Alignment {
-		return &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: h}
-	}
-	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
-	unlocked := &excelize.Protection{Locked: false}
-	numFmt := "#,##0.##"
-	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
-	s.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border, Fill: fill("D9E1F2")})
-	s.letters = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Size: 10}, Alignment: &excelize.Alignment{Horizontal: "center"}, Border: border, Fill: fill("D9E1F2")})
-	s.section = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: wrap("left"), Border: border, Fill: fill("BDD7EE")})
-	s.pillar = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: wrap("left"), Border: border, Fill: fill("DDEBF7"), CustomNumFmt: &numFmt})
-	s.indicator = mk(&excelize.Style{Alignment: wrap("left"), Border: border})
-	s.indicatorNum = mk(&excelize.Style{Alignment: wrap("center"), Border: border, CustomNumFmt: &numFmt})
-	s.method = mk(&excelize.Style{Font: &excelize.Font{Size: 11}, Alignment: wrap("left"), Border: border})
-	s.input = mk(&excelize.Style{Alignment: wrap("left"), Border: border, Fill: fill("FFF2CC"), Protection: unlocked})
-	s.inputNum = mk(&excelize.Style{Alignment: wrap("right"), Border: border, Fill: fill("FFF2CC"), Protection: unlocked, CustomNumFmt: &numFmt})
-	s.inputLabel = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Size: 11}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}, Border: border})
-	s.unit = mk(&excelize.Style{Font: &excelize.Font{Size: 10}, Alignment: wrap("center"), Border: border})
-	s.score = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}, Alignment: wrap("center"), Border: border, CustomNumFmt: &numFmt, Fill: fill("E2EFDA")})
-	s.selfIn = mk(&excelize.Style{Alignment: wrap("center"), Border: border, Fill: fill("FFF2CC"), Protection: unlocked, CustomNumFmt: &numFmt})
-	s.textIn = mk(&excelize.Style{Font: &excelize.Font{Size: 11}, Alignment: wrap("left"), Border: border, Fill: fill("FFF2CC"), Protection: unlocked})
-	s.total = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}, Alignment: wrap("center"), Border: border, Fill: fill("C6E0B4"), CustomNumFmt: &numFmt})
-	s.guide = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	s.guideTitle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	s.genLabel = mk(&excelize.Style{Alignment: wrap("left"), Border: border})
-	s.genValue = mk(&excelize.Style{Alignment: wrap("left"), Border: border, Fill: fill("FFF2CC"), Protection: unlocked, CustomNumFmt: &numFmt})
-	s.genLocked = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: wrap("left"), Border: border})
-	return s, err
+	return s, ss.err
 }
 
 // generator carries state while one template is written.

@@ -1,0 +1,355 @@
+package workbook
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
+	"github.com/xuri/excelize/v2"
+)
+
+// The system's columns on the commune's own indicator sheet.
+
+// indicatorSheet writes the system score, the difference and the system's
+// note beside each indicator row of the commune's indicator sheet.
+//
+// The sheet stays protected as the template left it: excelize writes
+// regardless of protection, the values and comments show on a protected
+// sheet, and the new cells are locked, which is right for the system's
+// figures. A password, if the commune set one, is kept too.
+func (an *annotator) indicatorSheet() {
+	f, a, st := an.f, an.a, an.st
+	sheet := a.Sub.Sheet
+	if sheet == "" || len(a.Sub.Rows) == 0 {
+		return
+	}
+	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
+		return
+	}
+	// Cells are read one by one: GetRows on a sheet excelize has loaded
+	// already (Read did) serialises and re-parses the whole sheet, which
+	// cost more than the rest of Annotate together.
+	val := func(col, row int) string {
+		addr, err := excelize.CoordinatesToCellName(col, row)
+		if err != nil {
+			return ""
+		}
+		v, _ := f.GetCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+		return strings.TrimSpace(v)
+	}
+	firstInd := math.MaxInt
+	for _, r := range a.Sub.Rows {
+		if r > 0 {
+			firstInd = min(firstInd, r)
+		}
+	}
+	if firstInd == math.MaxInt {
+		return
+	}
+	// The header row holds "Điểm tự chấm"; else row 4, the template's.
+	const scanCols = 40
+	header, selfCol, sysCol := 0, 0, 0
+	for r := 1; r < firstInd && r <= 30 && header == 0; r++ {
+		for c := 1; c <= scanCols; c++ {
+			switch vntext.Fold(val(c, r)) {
+			case vntext.Fold(selfHeader):
+				header, selfCol = r, c
+			case vntext.Fold(hdrSysScore):
+				sysCol = c
+			}
+		}
+	}
+	if header == 0 {
+		header, sysCol = min(4, firstInd-1), 0
+	}
+	targets := an.targetRows(sheet, header, val)
+	if sysCol == 0 {
+		if sysCol = an.freeColumn(sheet, firstInd, targets, val); sysCol == 0 {
+			return
+		}
+	}
+	reused := sysCol > 0 && val(sysCol, header) != ""
+	cols := make([]string, 3)
+	for i := range cols {
+		cols[i], _ = excelize.ColumnNumberToName(sysCol + i)
+	}
+	widths := map[string]float64{cols[0]: 12, cols[1]: 14, cols[2]: 40}
+	for c, wd := range widths {
+		an.check(f.SetColWidth(sheet, c, c, wd))
+	}
+	if reused {
+		// Clear what the previous annotation wrote in these columns.
+		for _, row := range targets {
+			for _, c := range cols {
+				if v, _ := f.GetCellValue(sheet, cell(c, row.row)); v != "" {
+					an.check(f.SetCellValue(sheet, cell(c, row.row), nil))
+				}
+			}
+		}
+	}
+	if header > 0 {
+		hst := st.sysHeader
+		if selfCol > 0 {
+			// Look like the template's own header row.
+			sc, _ := excelize.ColumnNumberToName(selfCol)
+			if sid, err := f.GetCellStyle(sheet, cell(sc, header)); err == nil && sid != 0 {
+				hst = sid
+			}
+		}
+		for i, h := range []string{hdrSysScore, hdrSysDiff, hdrSysNote} {
+			an.check(f.SetCellStr(sheet, cell(cols[i], header), h))
+			an.check(f.SetCellStyle(sheet, cell(cols[i], header), cell(cols[i], header), hst))
+		}
+		// The template numbers its columns (A, B, …) on the row below the
+		// header: continue the numbering.
+		prev, _ := excelize.ColumnNumberToName(sysCol - 1)
+		if sysCol > 1 && header+1 < firstInd && val(sysCol-1, header+1) == prev {
+			sid, _ := f.GetCellStyle(sheet, cell(prev, header+1))
+			for _, c := range cols {
+				an.check(f.SetCellStr(sheet, cell(c, header+1), c))
+				an.check(f.SetCellStyle(sheet, cell(c, header+1), cell(c, header+1), sid))
+			}
+		}
+	}
+	noCell := map[string][]string{} // problems of an indicator that name no cell
+	for _, p := range an.problems {
+		if p.Indicator != "" {
+			if _, _, ok := an.locate(p.Cell); !ok {
+				noCell[p.Indicator] = append(noCell[p.Indicator], p.Severity.Label()+": "+p.Message)
+			}
+		}
+	}
+	for _, t := range targets {
+		var points, self float64
+		hasSelf, bold := false, true
+		note := ""
+		switch {
+		case t.total:
+			points, self, hasSelf = a.Result.Total, a.Result.Self, a.Result.HasSelf
+			if an.provisional() {
+				note = "Tạm tính, xếp hạng sau."
+			}
+		case t.pillar != nil:
+			points, self, hasSelf = t.pillar.Points, t.pillar.Self, t.pillar.HasSelf
+			note = an.cohortNote(t.pillar.Code, false)
+		default:
+			ir := t.ind
+			bold = false
+			if ir.Self != nil {
+				self, hasSelf = *ir.Self, true
+			}
+			points = ir.Points
+			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(noCell[ir.Code], "\n"))
+			if ir.Status == engine.StatusPending {
+				an.check(f.SetCellStr(sheet, cell(cols[0], t.row), PendingText))
+				hasSelf = false // no difference until settled
+			}
+		}
+		if t.ind == nil || t.ind.Status != engine.StatusPending {
+			an.check(f.SetCellFloat(sheet, cell(cols[0], t.row), engine.Round2(points), -1, 64))
+		}
+		if hasSelf {
+			an.check(f.SetCellFloat(sheet, cell(cols[1], t.row), engine.Round2(engine.Round2(points)-engine.Round2(self)), -1, 64))
+		}
+		an.check(f.SetCellStr(sheet, cell(cols[2], t.row), note))
+		numSt, diffSt := st.sysNum, st.sysDiff
+		if bold {
+			numSt, diffSt = st.sysNumBold, st.sysDiffBold
+		}
+		an.check(f.SetCellStyle(sheet, cell(cols[0], t.row), cell(cols[0], t.row), numSt))
+		an.check(f.SetCellStyle(sheet, cell(cols[1], t.row), cell(cols[1], t.row), diffSt))
+		an.check(f.SetCellStyle(sheet, cell(cols[2], t.row), cell(cols[2], t.row), st.sysNote))
+		an.growRow(sheet, t.row, note, widths[cols[2]])
+	}
+}
+
+// selfHeader is the title of the self-score column in the template.
+const selfHeader = "Điểm tự chấm"
+
+// targetRow is a row of the indicator sheet that gets the system's figures.
+type targetRow struct {
+	row    int
+	ind    *engine.IndicatorResult
+	pillar *engine.PillarResult
+	total  bool
+}
+
+// targetRows lists, in sheet order, the indicator rows, the pillar rows
+// (a row just above a pillar's first indicator whose TT cell holds the
+// pillar code) and the grand-total row (the template's "diem_tong" name).
+func (an *annotator) targetRows(sheet string, header int, val func(col, row int) string) []targetRow {
+	a := an.a
+	var out []targetRow
+	for i := range a.Result.Indicators {
+		ir := &a.Result.Indicators[i]
+		if row, ok := a.Sub.Rows[ir.Code]; ok && row > header {
+			out = append(out, targetRow{row: row, ind: ir})
+		}
+	}
+	ttCol := 0 // the TT column: where the indicator codes are
+	for _, p := range a.Rubric.Pillars {
+		if len(p.Indicators) == 0 {
+			continue
+		}
+		top, ok := a.Sub.Rows[p.Indicators[0].Code]
+		if !ok {
+			continue
+		}
+		for c := 1; ttCol == 0 && c <= 40; c++ {
+			if val(c, top) == p.Indicators[0].Code {
+				ttCol = c
+			}
+		}
+		if ttCol == 0 {
+			break
+		}
+		for r := top - 1; r > header && r >= top-3; r-- {
+			if val(ttCol, r) == p.Code {
+				if pr := a.Result.Pillar(p.Code); pr != nil {
+					out = append(out, targetRow{row: r, pillar: pr})
+				}
+				break
+			}
+		}
+	}
+	for _, dn := range an.f.GetDefinedName() {
+		if dn.Name != "diem_tong" || (dn.Scope != "" && dn.Scope != "Workbook") {
+			continue
+		}
+		if s, addr, ok := splitRef(dn.RefersTo); ok && s == sheet {
+			if _, row, err := excelize.CellNameToCoordinates(addr); err == nil && row > header {
+				out = append(out, targetRow{row: row, total: true})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].row < out[j].row })
+	return out
+}
+
+// freeColumn returns the first column after the last used one, looking at
+// the rows above the first indicator and the rows that will be written
+// (values and merged areas). Three empty columns in a row end the search:
+// the columns returned are then empty on every row Annotate writes. It
+// returns 0 when no column is free within maxScanCols.
+func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow, val func(col, row int) string) int {
+	rows := make([]int, 0, firstInd+len(targets))
+	for r := 1; r < firstInd; r++ {
+		rows = append(rows, r)
+	}
+	for _, t := range targets {
+		rows = append(rows, t.row)
+	}
+	last := 0
+	if mc, err := an.f.GetMergeCells(sheet, true); err == nil {
+		for _, m := range mc {
+			if c, _, err := excelize.CellNameToCoordinates(m.GetEndAxis()); err == nil {
+				last = max(last, c)
+			}
+		}
+	}
+	for c, empty := 1, 0; empty < 3; c++ {
+		if c > maxScanCols {
+			return 0 // a hostile or odd sheet: leave it alone
+		}
+		used := false
+		for _, r := range rows {
+			if val(c, r) != "" {
+				used = true
+				break
+			}
+		}
+		if used {
+			last, empty = max(last, c), 0
+		} else {
+			empty++
+		}
+	}
+	if last+3 > maxScanCols {
+		return 0
+	}
+	return last + 1
+}
+
+// maxScanCols bounds the search for free columns on the indicator sheet.
+const maxScanCols = 200
+
+// growRow makes a row tall enough for a wrapped note; it never shrinks
+// the commune's rows.
+func (an *annotator) growRow(sheet string, row int, text string, width float64) {
+	if text == "" {
+		return
+	}
+	lines := 0
+	per := int(width * 1.05)
+	for _, para := range strings.Split(text, "\n") {
+		lines += max(1, (len([]rune(para))+per-1)/per)
+	}
+	need := math.Min(float64(lines)*15+3, 409)
+	if h, err := an.f.GetRowHeight(sheet, row); err == nil && h < need {
+		an.check(an.f.SetRowHeight(sheet, row, need))
+	}
+}
+
+// statusNote explains an indicator's score in the note column.
+func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
+	r := an.a.Rubric
+	var s string
+	switch ir.Status {
+	case engine.StatusPending:
+		s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính, xếp hạng sau — điểm được tính khi đã có số liệu của tất cả các đơn vị."
+	case engine.StatusSettled:
+		n := ""
+		if ir.Cohort != nil {
+			n = fmt.Sprintf(" %d", ir.Cohort.N)
+		}
+		if an.cohort(ir) == cohortFinal {
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
+		} else {
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính theo" + n + " đơn vị đã nộp" + an.asOf() + ", xếp hạng sau — điểm được tính lại khi đã có số liệu của tất cả các đơn vị."
+		}
+	case engine.StatusMissing:
+		if len(ir.Missing) > 0 {
+			s = "Thiếu số liệu: " + missingText(ir, r) + " — chỉ số được 0 điểm. Hãy nhập đủ số liệu."
+		} else {
+			s = "Không tính được điểm" + prefixed(": ", ir.Note) + "."
+		}
+	case engine.StatusZeroDen:
+		s = "Mẫu số bằng 0: không tính được tỷ lệ, chỉ số được 0 điểm. Hãy kiểm tra lại mẫu số."
+	case engine.StatusReference:
+		s = "Chỉ số tham khảo: không tính điểm."
+	default:
+		if ir.Note != "" {
+			s = capitalize(ir.Note) + "."
+		}
+	}
+	if ir.Appraisal != nil {
+		s = joinNonEmpty(" ", "Điểm thẩm định của Hội đồng: "+viNum(*ir.Appraisal)+" (điểm tính theo số liệu: "+viNum(ir.Computed)+").", s)
+	}
+	return s
+}
+
+// missingText names the missing figures: input keys as the sheet shows
+// them (a, b…), general fields by label.
+func missingText(ir *engine.IndicatorResult, r *rubric.Rubric) string {
+	_, in := r.Indicator(ir.Code)
+	var out []string
+	for _, k := range ir.Missing {
+		if in != nil {
+			if _, ok := in.Input(k); ok {
+				out = append(out, k)
+				continue
+			}
+		}
+		if g, ok := r.GeneralField(k); ok {
+			out = append(out, "\""+g.Label+"\" (trang "+SheetGeneral+")")
+			continue
+		}
+		out = append(out, k)
+	}
+	return strings.Join(out, ", ")
+}

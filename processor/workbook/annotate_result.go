@@ -1,0 +1,448 @@
+package workbook
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/xuri/excelize/v2"
+)
+
+// The result sheet ("Kết quả chấm"): identification, the pillar table, the
+// problems and the improvement plan.
+
+// Columns of the result sheet, shared by its tables (widths in characters).
+var resultWidths = map[string]float64{"A": 9, "B": 38, "C": 15, "D": 11, "E": 11, "F": 26, "G": 30, "H": 18, "I": 18, "J": 18}
+
+const resultLast = "J"
+
+// rw writes the result sheet row by row.
+type rw struct {
+	an  *annotator
+	row int
+}
+
+func (w *rw) str(col, s string, style int) {
+	c := cell(col, w.row)
+	w.an.check(w.an.f.SetCellStr(SheetResult, c, s))
+	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+}
+
+func (w *rw) num(col string, x float64, style int) {
+	c := cell(col, w.row)
+	w.an.check(w.an.f.SetCellFloat(SheetResult, c, engine.Round2(x), -1, 64))
+	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+}
+
+func (w *rw) blank(col string, style int) {
+	c := cell(col, w.row)
+	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+}
+
+// merged writes s across from..to of the current row.
+func (w *rw) merged(from, to, s string, style int) {
+	w.an.check(w.an.f.MergeCell(SheetResult, cell(from, w.row), cell(to, w.row)))
+	w.str(from, s, style)
+	w.an.check(w.an.f.SetCellStyle(SheetResult, cell(from, w.row), cell(to, w.row), style))
+}
+
+// fit grows the current row to its wrapped text; widths of merged cells
+// are given as the sum of their columns.
+func (w *rw) fit(widths map[string]float64, min float64) {
+	g := &generator{f: w.an.f}
+	g.fitRow(SheetResult, w.row, widths, min)
+	w.an.errs = append(w.an.errs, g.errs...)
+}
+
+func (an *annotator) resultSheet() {
+	an.styles()
+	f, a, st := an.f, an.a, an.st
+	for c, wd := range resultWidths {
+		an.check(f.SetColWidth(SheetResult, c, c, wd))
+	}
+	w := &rw{an: an, row: 1}
+	res := a.Result
+	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", a.Year), st.title)
+	an.check(f.SetRowHeight(SheetResult, 1, 24))
+	w.row++
+	total := fmt.Sprintf("Tổng điểm hệ thống chấm: %s / %s", viNum(res.Total), viNum(res.Max))
+	if res.HasSelf {
+		total += fmt.Sprintf(" (tự chấm: %s)", viNum(res.Self))
+	}
+	if an.provisional() {
+		total += " — tạm tính"
+	}
+	w.merged("A", resultLast, joinNonEmpty(" — ", an.unitName(), total), st.subtitle)
+	w.fit(map[string]float64{"A": sumWidths("A", resultLast)}, 20)
+	w.row += 2
+
+	// Identification.
+	info := [][2]string{
+		{"Đơn vị", an.unitName() + prefixed(" (mã ", a.Sub.UnitCode) + suffixIf(a.Sub.UnitCode, ")")},
+		{"Năm đánh giá", strconv.Itoa(a.Year)},
+		{"Bộ chỉ số", a.Rubric.ID + " — " + a.Rubric.Name},
+		{"Tệp đã nhận", a.FileName},
+		{"Thời điểm nhận", fmtTime(a.Received)},
+		{"Mã SHA-256 của tệp", a.Hash},
+		{"Xếp hạng", an.rankText()},
+		{"Số vấn đề phát hiện", an.problemCount()},
+	}
+	for _, kv := range info {
+		an.check(f.MergeCell(SheetResult, cell("A", w.row), cell("B", w.row)))
+		w.str("A", kv[0], st.label)
+		w.blank("B", st.label)
+		w.merged("C", resultLast, kv[1], st.value)
+		w.fit(map[string]float64{"C": sumWidths("C", resultLast)}, 18)
+		w.row++
+	}
+	w.row++
+	an.pillarTable(w)
+	w.row++
+	an.problemTable(w)
+	w.row++
+	an.planTable(w)
+
+	g := &generator{f: f}
+	g.pageSetup(SheetResult, "$1:$2", true)
+	an.errs = append(an.errs, g.errs...)
+	an.check(f.SetPanes(SheetResult, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
+}
+
+func (an *annotator) unitName() string {
+	if an.a.Unit != "" {
+		return an.a.Unit
+	}
+	return an.a.Sub.UnitName
+}
+
+func (an *annotator) rankText() string {
+	a := an.a
+	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
+	switch {
+	case !a.CohortDate.IsZero():
+		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(layout.Vietnam).Format(layout.Date))
+	case an.provisional():
+		parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (an *annotator) problemCount() string {
+	ps := an.problems
+	if len(ps) == 0 {
+		return "không có"
+	}
+	var parts []string
+	for _, s := range []struct {
+		sev  problem.Severity
+		word string
+	}{{problem.Error, "lỗi"}, {problem.Warning, "cảnh báo"}, {problem.Info, "thông tin"}} {
+		if n := problem.Count(ps, s.sev); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s.word))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (an *annotator) pillarTable(w *rw) {
+	st, res, r := an.st, an.a.Result, an.a.Rubric
+	w.merged("A", resultLast, "1. ĐIỂM THEO CHỈ SỐ CHÍNH (TRỤ CỘT)", st.section)
+	w.row++
+	for _, h := range [][2]string{{"A", "TT"}, {"B", "Trụ cột"}, {"C", "Điểm tối đa"}, {"D", "Tự chấm"}, {"E", "Hệ thống chấm"}, {"F", "Chênh lệch (hệ thống − tự chấm)"}} {
+		w.str(h[0], h[1], st.header)
+	}
+	w.merged("G", resultLast, "Ghi chú", st.header)
+	an.check(an.f.SetRowHeight(SheetResult, w.row, 36))
+	w.row++
+	var pendingAll []string
+	for _, pr := range res.Pillars {
+		w.str("A", pr.Code, st.text)
+		w.str("B", pr.Name, st.text)
+		w.num("C", pr.Max, st.num)
+		if pr.HasSelf {
+			w.num("D", pr.Self, st.num)
+			w.num("F", engine.Round2(pr.Points)-engine.Round2(pr.Self), st.diff)
+		} else {
+			w.blank("D", st.num)
+			w.blank("F", st.diff)
+		}
+		w.num("E", pr.Points, st.num)
+		var notes []string
+		if pr.Optional && !pr.Applies {
+			notes = append(notes, "Không áp dụng cho đơn vị: không tính vào tổng điểm.")
+		}
+		notes = append(notes, an.cohortNote(pr.Code, true))
+		pendingAll = append(pendingAll, an.cohortCodes(pr.Code, cohortPending, cohortProvisional)...)
+		w.merged("G", resultLast, joinNonEmpty(" ", notes...), st.text)
+		w.fit(map[string]float64{"B": resultWidths["B"], "G": sumWidths("G", resultLast)}, 18)
+		w.row++
+	}
+	w.blank("A", st.textBold)
+	w.str("B", "TỔNG ĐIỂM", st.textBold)
+	w.num("C", res.Max, st.numBold)
+	if res.HasSelf {
+		w.num("D", res.Self, st.numBold)
+		w.num("F", engine.Round2(res.Total)-engine.Round2(res.Self), st.diffBold)
+	} else {
+		w.blank("D", st.numBold)
+		w.blank("F", st.diffBold)
+	}
+	w.num("E", res.Total, st.numBold)
+	note := ""
+	if r.Total != nil {
+		note = "Điểm tổng hợp theo công thức " + r.Total.Expr + "."
+	}
+	if an.provisional() {
+		note = joinNonEmpty(" ", note, "Tạm tính, xếp hạng sau.")
+	}
+	w.merged("G", resultLast, note, st.textBold)
+	w.row++
+	if len(pendingAll) > 0 {
+		w.merged("A", resultLast, "Các chỉ số "+strings.Join(pendingAll, ", ")+" được chấm bằng cách so sánh giữa các đơn vị (phương pháp Min-Max): điểm của các chỉ số này tạm tính, xếp hạng sau — được tính lại khi đã có số liệu của tất cả các đơn vị, nên tổng điểm trên có thể thay đổi.", st.note)
+		w.fit(map[string]float64{"A": sumWidths("A", resultLast)}, 18)
+		w.row++
+	}
+}
+
+// cohortState says where a cohort-relative (Min-Max) indicator stands.
+type cohortState int
+
+const (
+	notCohort         cohortState = iota
+	cohortPending                 // no points yet
+	cohortProvisional             // points against the cohort so far (no CohortDate)
+	cohortFinal                   // settled by the ranking of CohortDate
+)
+
+// cohort tells the state of an indicator: pending and settled statuses
+// occur only on cohort-relative leaves. Settled points are provisional
+// until the ranking gives a CohortDate (the pipeline settles each workbook
+// against the submissions in so far).
+func (an *annotator) cohort(ir *engine.IndicatorResult) cohortState {
+	switch {
+	case !ir.Leaf:
+		return notCohort
+	case ir.Status == engine.StatusPending:
+		return cohortPending
+	case ir.Status != engine.StatusSettled:
+		return notCohort
+	case an.a.CohortDate.IsZero() || an.a.Rank == "":
+		return cohortProvisional
+	}
+	return cohortFinal
+}
+
+// asOf names the date of the cohort provisional scores were computed on.
+func (an *annotator) asOf() string {
+	if an.a.CohortDate.IsZero() {
+		return ""
+	}
+	return " đến ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)
+}
+
+// cohortCodes lists the indicators of a pillar ("" for all) in the states.
+func (an *annotator) cohortCodes(pillar string, states ...cohortState) []string {
+	var out []string
+	for i := range an.a.Result.Indicators {
+		ir := &an.a.Result.Indicators[i]
+		if pillar != "" && ir.Pillar != pillar {
+			continue
+		}
+		st := an.cohort(ir)
+		for _, s := range states {
+			if st == s {
+				out = append(out, ir.Code)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// provisional reports whether any score is not final yet.
+func (an *annotator) provisional() bool {
+	return len(an.cohortCodes("", cohortPending, cohortProvisional)) > 0
+}
+
+// cohortNote says which cohort-relative indicators of a pillar are pending,
+// provisional or settled.
+func (an *annotator) cohortNote(pillar string, long bool) string {
+	var notes []string
+	if c := an.cohortCodes(pillar, cohortPending); len(c) > 0 {
+		notes = append(notes, "Tạm tính, xếp hạng sau: chưa gồm "+strings.Join(c, ", ")+".")
+	}
+	if c := an.cohortCodes(pillar, cohortProvisional); len(c) > 0 {
+		notes = append(notes, "Tạm tính, xếp hạng sau: "+strings.Join(c, ", ")+" tính theo các đơn vị đã nộp"+an.asOf()+".")
+	}
+	if c := an.cohortCodes(pillar, cohortFinal); len(c) > 0 && long {
+		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)+".")
+	}
+	return strings.Join(notes, " ")
+}
+
+func (an *annotator) problemTable(w *rw) {
+	st := an.st
+	w.merged("A", resultLast, fmt.Sprintf("2. CÁC VẤN ĐỀ CẦN XEM LẠI (%d)", len(an.problems)), st.section)
+	w.row++
+	w.str("A", "Mức độ", st.header)
+	w.str("B", "Chỉ số", st.header)
+	w.str("C", "Ô", st.header)
+	w.merged("D", resultLast, "Nội dung", st.header)
+	an.check(an.f.SetRowHeight(SheetResult, w.row, 20))
+	w.row++
+	if len(an.problems) == 0 {
+		w.merged("A", resultLast, "Không phát hiện vấn đề nào.", st.text)
+		w.row++
+		return
+	}
+	for _, p := range an.problems {
+		sev, ok := st.sev[p.Severity]
+		if !ok {
+			sev = st.sev[problem.Info]
+		}
+		w.str("A", p.Severity.Label(), sev)
+		w.str("B", an.indicatorLabel(p), st.text)
+		w.str("C", p.Cell, st.text)
+		if sheet, addr, ok := an.locate(p.Cell); ok {
+			// Clicking the address jumps to the cell (an internal link
+			// location, not a formula).
+			an.check(an.f.SetCellHyperLink(SheetResult, cell("C", w.row), quoteSheet(sheet)+"!"+addr, "Location"))
+		}
+		w.merged("D", resultLast, p.Message, st.text)
+		w.fit(map[string]float64{"B": resultWidths["B"], "C": resultWidths["C"], "D": sumWidths("D", resultLast)}, 18)
+		w.row++
+	}
+}
+
+func (an *annotator) indicatorLabel(p problem.Problem) string {
+	if p.Indicator == "" {
+		if p.Input != "" || strings.HasPrefix(p.Cell, SheetGeneral+"!") {
+			return "Thông tin chung"
+		}
+		return "Cả tệp"
+	}
+	if _, in := an.a.Rubric.Indicator(p.Indicator); in != nil {
+		return in.Code + ". " + in.Name
+	}
+	return p.Indicator
+}
+
+// planRow is one indicator of the improvement plan.
+type planRow struct {
+	ir   *engine.IndicatorResult
+	in   *rubric.Indicator
+	lost float64
+}
+
+// plan returns the indicators that lost the most points (max − points, in
+// displayed precision), at most 10, ties in rubric order. Only leaves are
+// listed (a parent's loss is its children's), and cohort-relative
+// indicators only once settled: before that their 0 says nothing.
+func (an *annotator) plan() []planRow {
+	var rows []planRow
+	for i := range an.a.Result.Indicators {
+		ir := &an.a.Result.Indicators[i]
+		if !ir.Leaf || ir.Status == engine.StatusReference || an.cohort(ir) == cohortPending || an.cohort(ir) == cohortProvisional {
+			continue
+		}
+		lost := engine.Round2(engine.Round2(ir.Max) - engine.Round2(ir.Points))
+		if lost <= 0 {
+			continue
+		}
+		_, in := an.a.Rubric.Indicator(ir.Code)
+		if in == nil {
+			continue
+		}
+		rows = append(rows, planRow{ir: ir, in: in, lost: lost})
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].lost > rows[j].lost })
+	if len(rows) > 10 {
+		rows = rows[:10]
+	}
+	return rows
+}
+
+// responsibility returns the task, lead and supporting offices and officer
+// of an indicator: its own, else its parent's, else its pillar's (the
+// pillar has no officer).
+func (an *annotator) responsibility(in *rubric.Indicator) (task, lead, support, officer string) {
+	r := an.a.Rubric
+	chain := []*rubric.Indicator{in}
+	for cur := an.res[in.Code]; cur != nil && cur.Parent != ""; cur = an.res[cur.Parent] {
+		if _, p := r.Indicator(cur.Parent); p != nil {
+			chain = append(chain, p)
+		}
+	}
+	for _, x := range chain {
+		task, lead, support, officer = firstNonEmpty(task, x.Task), firstNonEmpty(lead, x.Lead), firstNonEmpty(support, x.Support), firstNonEmpty(officer, x.Officer)
+	}
+	if p, _ := r.Indicator(in.Code); p != nil {
+		task, lead, support = firstNonEmpty(task, p.Task), firstNonEmpty(lead, p.Lead), firstNonEmpty(support, p.Support)
+	}
+	return
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (an *annotator) planTable(w *rw) {
+	st := an.st
+	w.merged("A", resultLast, "3. KẾ HOẠCH CẢI THIỆN: CÁC CHỈ SỐ BỊ MẤT NHIỀU ĐIỂM NHẤT", st.section)
+	w.row++
+	heads := []string{"STT", "Chỉ số", "Điểm tối đa", "Hệ thống chấm", "Điểm bị mất", "Giải trình của đơn vị", "Nhiệm vụ cần thực hiện", "Bộ phận chủ trì", "Bộ phận phối hợp", "Công chức phụ trách"}
+	for i, h := range heads {
+		w.str(string(rune('A'+i)), h, st.header)
+	}
+	an.check(an.f.SetRowHeight(SheetResult, w.row, 36))
+	w.row++
+	rows := an.plan()
+	if len(rows) == 0 {
+		w.merged("A", resultLast, "Không có chỉ số nào bị mất điểm.", st.text)
+		w.row++
+	}
+	anyOwner := false
+	for i, pr := range rows {
+		task, lead, support, officer := an.responsibility(pr.in)
+		anyOwner = anyOwner || task != "" || lead != "" || officer != ""
+		w.num("A", float64(i+1), st.text)
+		w.str("B", joinNonEmpty("\n", pr.in.Code+". "+pr.in.Name, planStatus(pr.ir, an.a.Rubric)), st.text)
+		w.num("C", pr.ir.Max, st.num)
+		w.num("D", pr.ir.Points, st.num)
+		w.num("E", pr.lost, st.num)
+		w.str("F", an.a.Sub.Explain[pr.in.Code], st.text)
+		w.str("G", task, st.text)
+		w.str("H", lead, st.text)
+		w.str("I", support, st.text)
+		w.str("J", officer, st.text)
+		w.fit(resultWidths, 18)
+		w.row++
+	}
+	if len(rows) > 0 && !anyOwner {
+		w.merged("A", resultLast, "Bộ chỉ số này không nêu nhiệm vụ, bộ phận chủ trì và công chức phụ trách từng chỉ số: đơn vị tự phân công.", st.note)
+		w.row++
+	}
+	if c := an.cohortCodes("", cohortPending, cohortProvisional); len(c) > 0 {
+		w.merged("A", resultLast, "Chưa xét các chỉ số so sánh giữa các đơn vị "+strings.Join(c, ", ")+" (tạm tính, xếp hạng sau).", st.note)
+		w.row++
+	}
+}
+
+// planStatus says briefly why an indicator in the plan lost points.
+func planStatus(ir *engine.IndicatorResult, r *rubric.Rubric) string {
+	switch ir.Status {
+	case engine.StatusMissing:
+		return "(Thiếu số liệu: " + missingText(ir, r) + ")"
+	case engine.StatusZeroDen:
+		return "(Mẫu số bằng 0)"
+	}
+	return ""
+}
