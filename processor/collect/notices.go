@@ -154,34 +154,29 @@ func (c *Collector) officeName() string {
 // officeContact: "Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237…, email …".
 func (c *Collector) officeContact() string {
 	o := c.Office
-	parts := []string{}
-	if o.Contact != "" {
-		parts = append(parts, o.Contact)
-	}
-	if o.Name != "" {
-		parts = append(parts, o.Name)
-	}
-	if o.Phone != "" {
-		parts = append(parts, "điện thoại "+o.Phone)
-	}
-	if o.Email != "" {
-		parts = append(parts, "email "+o.Email)
+	return contactLine(o.Contact, o.Name, o.Phone, o.Email)
+}
+
+func unitContact(u roster.Unit) string { return contactLine(u.Contact, "", u.Phone, u.Email) }
+
+// contactLine joins a contact's parts that are set: "person, office,
+// điện thoại …, email …".
+func contactLine(person, office, phone, email string) string {
+	var parts []string
+	for _, p := range []string{person, office, prefixed("điện thoại ", phone), prefixed("email ", email)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-func unitContact(u roster.Unit) string {
-	parts := []string{}
-	if u.Contact != "" {
-		parts = append(parts, u.Contact)
+// prefixed is p+s, or "" when s is.
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
 	}
-	if u.Phone != "" {
-		parts = append(parts, "điện thoại "+u.Phone)
-	}
-	if u.Email != "" {
-		parts = append(parts, "email "+u.Email)
-	}
-	return strings.Join(parts, ", ")
+	return p + s
 }
 
 // unitLabel: "Xã Triệu Thành (mã TS01)".

@@ -151,28 +151,7 @@ func generalName(g rubric.Input) string {
 
 // FormatNum formats a figure the Vietnamese way, as messages show it:
 // 1.234,5 (thousands with dots, decimal comma, at most 2 decimals).
-func FormatNum(x float64) string {
-	neg := x < 0
-	x = math.Abs(x)
-	s := fmt.Sprintf("%.2f", math.Round(x*100)/100)
-	ip, fp, _ := strings.Cut(s, ".")
-	fp = strings.TrimRight(fp, "0")
-	var b strings.Builder
-	if neg && (ip != "0" || fp != "") {
-		b.WriteByte('-')
-	}
-	for i, d := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(d)
-	}
-	if fp != "" {
-		b.WriteByte(',')
-		b.WriteString(fp)
-	}
-	return b.String()
-}
+func FormatNum(x float64) string { return vntext.Number(x, 2) }
 
 func num(x float64) string { return FormatNum(x) }
 
@@ -561,16 +540,7 @@ func (c *checker) ratioOver(ind *rubric.Indicator, ir *engine.IndicatorResult, f
 		}
 	}
 	nv := vars(r.Num)
-	var key, cell string
-	for _, n := range nv {
-		if key == "" {
-			key = n
-		}
-		if cl := c.varCell(ind, n); cl != "" {
-			key, cell = n, cl
-			break
-		}
-	}
+	key, cell := c.firstCell(ind, nv)
 	c.add(problem.Error, CodeRatioOver100, ind.Code, key, cell,
 		fmt.Sprintf("%s%s: tỷ lệ tính được là %s (%s), vượt 100 %%: tử số (%s) không thể lớn hơn mẫu số (%s). Kiểm tra lại các số liệu này.",
 			indName(ind), at(cell), pct(*ir.Measure), c.figures(ind, append(nv, vars(r.Den)...)), r.Num, r.Den))
@@ -620,16 +590,7 @@ func (c *checker) zeroDen(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 		}
 	}
 	dv := vars(den)
-	var key, cell string
-	for _, n := range dv {
-		if key == "" {
-			key = n
-		}
-		if cl := c.varCell(ind, n); cl != "" {
-			key, cell = n, cl
-			break
-		}
-	}
+	key, cell := c.firstCell(ind, dv)
 	what := "mẫu số bằng 0"
 	if f := c.figures(ind, dv); f != "" {
 		what += " (" + f + ")"
@@ -637,6 +598,20 @@ func (c *checker) zeroDen(ind *rubric.Indicator, ir *engine.IndicatorResult) {
 	c.add(problem.Warning, CodeZeroDen, ind.Code, key, cell,
 		fmt.Sprintf("%s%s: %s nên không tính được tỷ lệ, chỉ số được 0 điểm. Nếu địa phương thực sự không có, giữ nguyên; nếu không, nhập đúng số.",
 			indName(ind), at(cell), what))
+}
+
+// firstCell returns the first of the variables that has a cell, and that
+// cell; else the first variable and no cell.
+func (c *checker) firstCell(ind *rubric.Indicator, vs []string) (key, cell string) {
+	for _, n := range vs {
+		if key == "" {
+			key = n
+		}
+		if cl := c.varCell(ind, n); cl != "" {
+			return n, cl
+		}
+	}
+	return key, ""
 }
 
 // isReference says an indicator is collected for reference only (0 points).

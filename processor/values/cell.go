@@ -560,34 +560,9 @@ func quote(s string) string {
 	return "“" + s + "”"
 }
 
-// fnum formats a number for messages the Vietnamese way: "1.234,5".
-func fnum(x float64) string {
-	if math.Abs(x) < 1e9 {
-		x = math.Round(x*1e9) / 1e9 // 0.9*100 shows as 90, not 90,00000000000001
-	}
-	s := strconv.FormatFloat(x, 'f', -1, 64)
-	if math.Abs(x) >= 1e15 || (x != 0 && math.Abs(x) < 1e-6) {
-		s = strconv.FormatFloat(x, 'g', 6, 64)
-		return strings.ReplaceAll(s, ".", ",")
-	}
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	out := sign + b.String()
-	if hasFrac {
-		out += "," + frac
-	}
-	return out
-}
+// fnum formats a number for messages the Vietnamese way, every
+// significant decimal kept: "1.234,5".
+func fnum(x float64) string { return vntext.Number(x, -1) }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 

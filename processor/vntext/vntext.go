@@ -4,6 +4,8 @@
 package vntext
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -67,4 +69,46 @@ func Compare(a, b string) int {
 	c := collators.Get().(*collate.Collator)
 	defer collators.Put(c)
 	return c.CompareString(a, b)
+}
+
+// Number formats x the Vietnamese way for text a person reads: dots
+// between thousands, a decimal comma, at most decimals decimals (trailing
+// zeros dropped; half away from zero): Number(1234.5, 2) = "1.234,5". With
+// decimals < 0 every significant decimal is kept (to 1e-9, so 0.9×100
+// shows as 90), and very large or small numbers use an exponent.
+func Number(x float64, decimals int) string {
+	if decimals >= 0 {
+		p := math.Pow(10, float64(decimals))
+		r := math.Floor(math.Abs(x)*p+0.5+1e-9) / p
+		if x < 0 {
+			r = -r
+		}
+		x = r
+	} else if math.Abs(x) < 1e9 {
+		x = math.Round(x*1e9) / 1e9
+	}
+	if x == 0 {
+		return "0" // no "-0"
+	}
+	if decimals < 0 && (math.Abs(x) >= 1e15 || math.Abs(x) < 1e-6) {
+		return strings.ReplaceAll(strconv.FormatFloat(x, 'g', 6, 64), ".", ",")
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
+	ip, fp, _ := strings.Cut(s, ".")
+	fp = strings.TrimRight(fp, "0")
+	var b strings.Builder
+	if x < 0 {
+		b.WriteByte('-')
+	}
+	for i, d := range ip {
+		if i > 0 && (len(ip)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(d)
+	}
+	if fp != "" {
+		b.WriteByte(',')
+		b.WriteString(fp)
+	}
+	return b.String()
 }

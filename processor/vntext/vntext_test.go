@@ -32,3 +32,19 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		d    int
+		want string
+	}{
+		{1234.5, 2, "1.234,5"}, {645.444, 2, "645,44"}, {9000000, 2, "9.000.000"}, {0.005, 2, "0,01"},
+		{-0.001, 2, "0"}, {-1234.567, 2, "-1.234,57"}, {100, 2, "100"}, {0.9 * 100, -1, "90"},
+		{2000, -1, "2.000"}, {1.5, -1, "1,5"}, {1e16, -1, "1e+16"}, {12.3456, 0, "12"},
+	} {
+		if got := Number(c.x, c.d); got != c.want {
+			t.Errorf("Number(%v, %d) = %q, want %q", c.x, c.d, got, c.want)
+		}
+	}
+}

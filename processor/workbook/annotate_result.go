@@ -44,6 +44,20 @@ func (w *rw) blank(col string, style int) {
 	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
 }
 
+// scores writes a pillar table row's maximum (C), self-score (D), computed
+// score (E) and difference (F); D and F stay blank without a self-score.
+func (w *rw) scores(max, points, self float64, hasSelf bool, num, diff int) {
+	w.num("C", max, num)
+	if hasSelf {
+		w.num("D", self, num)
+		w.num("F", engine.Round2(points)-engine.Round2(self), diff)
+	} else {
+		w.blank("D", num)
+		w.blank("F", diff)
+	}
+	w.num("E", points, num)
+}
+
 // merged writes s across from..to of the current row.
 func (w *rw) merged(from, to, s string, style int) {
 	w.an.check(w.an.f.MergeCell(SheetResult, cell(from, w.row), cell(to, w.row)))
@@ -163,15 +177,7 @@ func (an *annotator) pillarTable(w *rw) {
 	for _, pr := range res.Pillars {
 		w.str("A", pr.Code, st.text)
 		w.str("B", pr.Name, st.text)
-		w.num("C", pr.Max, st.num)
-		if pr.HasSelf {
-			w.num("D", pr.Self, st.num)
-			w.num("F", engine.Round2(pr.Points)-engine.Round2(pr.Self), st.diff)
-		} else {
-			w.blank("D", st.num)
-			w.blank("F", st.diff)
-		}
-		w.num("E", pr.Points, st.num)
+		w.scores(pr.Max, pr.Points, pr.Self, pr.HasSelf, st.num, st.diff)
 		var notes []string
 		if pr.Optional && !pr.Applies {
 			notes = append(notes, "Không áp dụng cho đơn vị: không tính vào tổng điểm.")
@@ -184,15 +190,7 @@ func (an *annotator) pillarTable(w *rw) {
 	}
 	w.blank("A", st.textBold)
 	w.str("B", "TỔNG ĐIỂM", st.textBold)
-	w.num("C", res.Max, st.numBold)
-	if res.HasSelf {
-		w.num("D", res.Self, st.numBold)
-		w.num("F", engine.Round2(res.Total)-engine.Round2(res.Self), st.diffBold)
-	} else {
-		w.blank("D", st.numBold)
-		w.blank("F", st.diffBold)
-	}
-	w.num("E", res.Total, st.numBold)
+	w.scores(res.Max, res.Total, res.Self, res.HasSelf, st.numBold, st.diffBold)
 	note := ""
 	if r.Total != nil {
 		note = "Điểm tổng hợp theo công thức " + r.Total.Expr + "."

@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,11 +78,9 @@ func requireAll(cells []string, body string) string {
 	if len(cells) == 0 {
 		return body
 	}
-	uniq := map[string]bool{}
-	var list []string
+	var list []string // each cell once, in order: a few cells only
 	for _, c := range cells {
-		if !uniq[c] {
-			uniq[c] = true
+		if !slices.Contains(list, c) {
 			list = append(list, c)
 		}
 	}

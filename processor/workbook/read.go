@@ -20,24 +20,11 @@ type Meta struct {
 // back to the hidden sheet (a copy whose properties were lost).
 func readMeta(f *excelize.File) Meta {
 	var m Meta
+	fields := map[string]*string{MetaRubric: &m.RubricID, MetaHash: &m.RubricHash, MetaVersion: &m.Version,
+		MetaUnitCode: &m.UnitCode, MetaUnitName: &m.UnitName, MetaYear: &m.Year, MetaKind: &m.Kind, MetaCohort: &m.Cohort}
 	set := func(k, v string) {
-		switch k {
-		case MetaRubric:
-			m.RubricID = v
-		case MetaHash:
-			m.RubricHash = v
-		case MetaVersion:
-			m.Version = v
-		case MetaUnitCode:
-			m.UnitCode = v
-		case MetaUnitName:
-			m.UnitName = v
-		case MetaYear:
-			m.Year = v
-		case MetaKind:
-			m.Kind = v
-		case MetaCohort:
-			m.Cohort = v
+		if p, ok := fields[k]; ok {
+			*p = v
 		}
 	}
 	if props, err := f.GetCustomProps(); err == nil {

@@ -1,12 +1,11 @@
 package workbook
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Small text helpers of the writers.
@@ -38,25 +37,4 @@ func capitalize(s string) string {
 
 // viNum formats points the Vietnamese way for text: 1.234,5 (at most two
 // decimals, trailing zeros dropped).
-func viNum(x float64) string {
-	s := strconv.FormatFloat(engine.Round2(x), 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, d := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(d)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "," + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+func viNum(x float64) string { return vntext.Number(x, 2) }
