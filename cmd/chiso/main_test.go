@@ -168,3 +168,50 @@ func TestTemplateCommand(t *testing.T) {
 }
 
 func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(path) }
+
+// chisoWith runs the CLI in-process on a config written to a fresh folder
+// (with its inbox/ and outbox/), and returns the folder too.
+func chisoWith(t *testing.T, config string, args ...string) (stdout, stderr string, code int, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, d := range []string{"inbox", "outbox"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"--config", p}, args...), &out, &errb)
+	return out.String(), errb.String(), code, dir
+}
+
+// TestTemplateToneMarks: `template --unit` finds the unit whose name is the
+// one asked, tone marks included, not the first one equal without
+// diacritics; the roster's lookalikes are named in a warning.
+func TestTemplateToneMarks(t *testing.T) {
+	cfg := "year: 2023\nroster:\n  - {code: H1, name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n"
+	for name, want := range map[string]string{"Xã Hợp Thanh": "H2", "xã hợp thành": "H1", "H2": "H2"} {
+		out, errs, code, _ := chisoWith(t, cfg, "template", "--unit", name, "--out", t.TempDir())
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errs)
+		}
+		if got := filepath.Base(strings.TrimSpace(out)); !strings.HasPrefix(got, "bieu-mau-"+strings.ToLower(want)+"-") {
+			t.Errorf("--unit %q wrote %s, want %s's form", name, got, want)
+		}
+		if !strings.Contains(errs, `"Xã Hợp Thành" (H1) and "Xã Hợp Thanh" (H2)`) {
+			t.Errorf("no warning naming both lookalikes: %q", errs)
+		}
+	}
+	_, errs, code, _ := chisoWith(t, cfg, "template", "--unit", "Hop Thanh", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(errs, "Xã Hợp Thành") || !strings.Contains(errs, "Xã Hợp Thanh") {
+		t.Errorf("a name without diacritics that fits both: exit %d, %s", code, errs)
+	}
+	// Without codes, the two cannot be told apart in the ledger: a config error.
+	_, errs, code, _ = chisoWith(t, "roster:\n  - {name: Xã Hợp Thành}\n  - {name: Xã Hợp Thanh}\n", "template")
+	if code != exitConfig || !strings.Contains(errs, "give each of them a code") {
+		t.Errorf("lookalikes without codes: exit %d, %s", code, errs)
+	}
+}

@@ -45,6 +45,9 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 		}
 		units = a.cfg.Roster
 	case *unit != "":
+		for _, w := range a.lookalikes() {
+			fmt.Fprintln(a.stderr, "chiso: warning:", w)
+		}
 		u, ok := roster.Find(a.cfg.Roster, *unit, *unit)
 		if !ok {
 			return usageErr("template: no unit %q in the roster%s", *unit, suggest(a.cfg.Roster, *unit))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -38,6 +39,23 @@ func (a *app) evaluator() (*pipeline.Evaluator, error) {
 		MaxFileSize: a.cfg.Limits.MaxFileMB << 20, Workbook: a.workbookLimits()}, nil
 }
 
+// lookalikes says which roster units have names equal without diacritics
+// (Hợp Thành, Hợp Thanh): not an error when they have codes, but worth
+// the admin's attention, since a name typed without diacritics finds
+// neither.
+func (a *app) lookalikes() []string {
+	var out []string
+	for _, g := range roster.Lookalikes(a.cfg.Roster) {
+		var names []string
+		for _, u := range g {
+			names = append(names, fmt.Sprintf("%q (%s)", u.Name, u.Code))
+		}
+		out = append(out, "roster: "+strings.Join(names, " and ")+
+			" are the same name without diacritics: their files are matched by code or by the exact name only")
+	}
+	return out
+}
+
 // openLedger opens the ledger in the data folder.
 func (a *app) openLedger() (*ledger.Ledger, error) {
 	l, err := ledger.Open(a.folders.Data)
@@ -63,6 +81,9 @@ func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, *publish.Publ
 	l, err := a.openLedger()
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, w := range a.lookalikes() {
+		log.Warn().Msg(w)
 	}
 	p := &pipeline.Pipeline{
 		Evaluator: ev, Collection: a.col, Folders: f, Ledger: l, Workers: a.cfg.Workers, Log: log,

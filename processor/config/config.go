@@ -10,11 +10,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/roster"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"gopkg.in/yaml.v3"
 )
 
@@ -248,18 +250,7 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not auto, console or json", c.Log.Format))
 	}
-	codes := map[string]bool{}
-	for i, u := range c.Roster {
-		if u.Name == "" {
-			errs = append(errs, fmt.Errorf("roster[%d]: no name", i))
-		}
-		if u.Code != "" {
-			if codes[u.Code] {
-				errs = append(errs, fmt.Errorf("roster[%d]: code %q is used twice", i, u.Code))
-			}
-			codes[u.Code] = true
-		}
-	}
+	errs = append(errs, c.validateRoster()...)
 	if c.Watch.RescanSeconds <= 0 || c.Watch.SettleSeconds < 0 || c.Watch.DebounceSeconds < 0 {
 		errs = append(errs, fmt.Errorf("watch: rescan_seconds must be above 0, settle and debounce at least 0 (%+v)", c.Watch))
 	}
@@ -280,6 +271,44 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateRoster checks that every unit has a name, that no two units share
+// a code (in any case, or once made a file name: their results would share
+// a folder), and that units whose names are equal without diacritics (Hợp
+// Thành, Hợp Thanh) have codes, which keep their files apart.
+func (c *Config) validateRoster() []error {
+	var errs []error
+	codes := map[string]int{}
+	for i, u := range c.Roster {
+		if strings.TrimSpace(u.Name) == "" {
+			errs = append(errs, fmt.Errorf("roster[%d]: no name", i))
+		}
+		if strings.TrimSpace(u.Code) == "" {
+			continue
+		}
+		k := strings.ToLower(vntext.Slug(u.Code))
+		if k == "" {
+			k = strings.ToLower(strings.TrimSpace(u.Code))
+		}
+		if j, dup := codes[k]; dup {
+			errs = append(errs, fmt.Errorf("roster[%d]: code %q is the code of roster[%d] (%q) too: codes must differ (case and punctuation aside)", i, u.Code, j, c.Roster[j].Code))
+			continue
+		}
+		codes[k] = i
+	}
+	for _, g := range roster.Lookalikes(c.Roster) {
+		var names []string
+		nocode := false
+		for _, u := range g {
+			names = append(names, fmt.Sprintf("%q", u.Name))
+			nocode = nocode || strings.TrimSpace(u.Code) == ""
+		}
+		if nocode {
+			errs = append(errs, fmt.Errorf("roster: %s are the same name without diacritics: give each of them a code, so their files and results stay apart", strings.Join(names, " and ")))
+		}
+	}
+	return errs
 }
 
 // Path resolves p against the config file's folder.

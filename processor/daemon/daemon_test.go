@@ -376,9 +376,9 @@ func resultText(tb testing.TB, path string) string {
 }
 
 // resultPath is where the pipeline writes a unit's result workbook
-// (pipeline.commit's naming: outbox/<year>/<slug>/ket-qua-<slug>-<year>.xlsx).
+// (pipeline.commit's naming: outbox/<year>/<code>-<slug>/ket-qua-<code>-<slug>-<year>.xlsx).
 func resultPath(outbox string, u roster.Unit) string {
-	slug := vntext.Slug(u.Name)
+	slug := vntext.Slug(u.Code) + "-" + vntext.Slug(u.Name)
 	return filepath.Join(outbox, fmt.Sprint(tYear), slug, fmt.Sprintf("ket-qua-%s-%d.xlsx", slug, tYear))
 }
 

@@ -8,7 +8,7 @@
 //	  .chiso/                 the control folder: claimed files, the instance lock
 //	    dang-xu-ly/           files being processed (claimed by an atomic rename)
 //	outbox/
-//	  <year>/<unit>/ket-qua-<unit>-<year>.xlsx   a unit's annotated workbook
+//	  <year>/<code>-<unit>/ket-qua-<code>-<unit>-<year>.xlsx   a unit's annotated workbook
 //	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking
 //	  <year>/tham-dinh-<cohort>-<year>.xlsx      the appraisal workbook
 //	  <year>/bieu-mau/        templates
@@ -142,11 +142,25 @@ func UnitSlug(code, name string) string {
 	return vntext.Slug(code)
 }
 
-// ResultPath is a unit's annotated workbook. version 0 is the current
-// submission's; an older submission that finishes after a newer one gets
-// its ledger id as version, so it is kept beside, never over, the newer one.
+// UnitName names a unit's result folder and file: its code and its name
+// ("ts03-xa-hop-thanh"), so two units whose names differ only in tone marks
+// (Hợp Thành, Hợp Thanh) never share one; a unit without a code by its
+// name alone.
+func UnitName(code, name string) string {
+	s := UnitSlug(code, name)
+	if c := vntext.Slug(code); c != "" && c != s {
+		return c + "-" + s
+	}
+	return s
+}
+
+// ResultPath is a unit's annotated workbook:
+// <year>/<code>-<name>/ket-qua-<code>-<name>-<year>.xlsx. version 0 is the
+// current submission's; an older submission that finishes after a newer one
+// gets its ledger id as version, so it is kept beside, never over, the
+// newer one.
 func (f Folders) ResultPath(year int, code, name, ext string, version int64) string {
-	slug := UnitSlug(code, name)
+	slug := UnitName(code, name)
 	file := fmt.Sprintf("ket-qua-%s-%d", slug, year)
 	if version != 0 {
 		file += fmt.Sprintf("-ban-%d", version)

@@ -1647,7 +1647,7 @@ func checkOutputs(t *testing.T, cases []corpusCase, rows []ledger.File, p *Pipel
 		t.Errorf("duplicate of %d, want %d", dup.DuplicateOf, orig.ID)
 	}
 	// The current result of TS11 is the corrected one.
-	if filepath.Base(second.OutputPath) != "ket-qua-xa-xuan-thinh-2023.xlsx" {
+	if filepath.Base(second.OutputPath) != "ket-qua-ts11-xa-xuan-thinh-2023.xlsx" {
 		t.Errorf("corrected resubmission's result is %s", second.OutputPath)
 	}
 
@@ -1831,7 +1831,7 @@ func TestCorpusOutOfOrder(t *testing.T) {
 			n.ID, n.Outcome, o.ID, o.Outcome, o.SupersededBy)
 	}
 	// The result file of the unit is the newer submission's.
-	current := filepath.Join(p.Folders.Outbox, "2023", "xa-xuan-thinh", "ket-qua-xa-xuan-thinh-2023.xlsx")
+	current := filepath.Join(p.Folders.Outbox, "2023", "ts11-xa-xuan-thinh", "ket-qua-ts11-xa-xuan-thinh-2023.xlsx")
 	f, err := excelize.OpenFile(current)
 	if err != nil {
 		t.Fatalf("current result: %v", err)
