@@ -93,7 +93,9 @@ func RankedCohort(t testing.TB) (*rubric.Rubric, *ranking.Ranking) {
 		{Severity: problem.Info, Code: "i", Message: "Chỉ để biết."},
 	}
 	subs[3].Problems = []problem.Problem{
-		{Severity: problem.Error, Code: "e", Indicator: "2.2", Cell: "Chỉ số!E14", Message: "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+		// An error on a self-score: the figures, and so the hand-computed
+		// scores, stand (an error on a figure would make 2.2 score 0).
+		{Severity: problem.Error, Code: "e", Indicator: "2.2", Input: "tu_cham", Cell: "Chỉ số!H14", Message: "=1+1 không phải là điểm tự chấm: nhập số từ 0 đến 20."},
 	}
 	roster := append(slices.Clone(CohortUnits), roster.Unit{Code: "F", Name: "=SUM(1,2)", Contact: "Lê Văn Tư", Phone: "0912345678", Email: "tu@example.vn"})
 	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2024, Cohort: "thu", Roster: roster, Submissions: subs,

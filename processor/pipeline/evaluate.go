@@ -177,6 +177,8 @@ func (v *Evaluator) Evaluate(name string, data []byte, year int) *Evaluation {
 	}
 	problem.Sort(probs, validate.Order(r))
 	e.Problems = dropMissingWhenUnreadable(probs)
+	// Impossible figures do not score until corrected.
+	sc.Invalidate(e.Result, validate.Invalid(r, e.Problems))
 	e.Outcome = ledger.Accepted
 	return e
 }

@@ -146,7 +146,7 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (rank
 		}
 		// Scored now, figures dropped: only the result is kept per unit.
 		in.Submissions = append(in.Submissions, ranking.Submission{UnitKey: f.UnitKey, Code: f.UnitCode, Name: f.UnitName,
-			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Result: sc.Score(vals), Problems: probs})
+			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Result: pipeline.Score(sc, r, vals, probs), Problems: probs})
 		return nil
 	})
 	if err != nil {

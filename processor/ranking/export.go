@@ -137,7 +137,7 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 		}
 		self, diff := "", ""
 		if r.HasSelf {
-			self, diff = num(r.Self), num(r.Final-r.Self)
+			self, diff = num(r.Self), num(r.SelfBasis-r.Self)
 		}
 		dTotal, dRank := "", ""
 		if r.Prev != nil {

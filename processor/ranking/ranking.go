@@ -17,6 +17,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
@@ -27,7 +28,8 @@ type Submission struct {
 	FileName            string
 	SubmittedAt         time.Time
 	Values              engine.Values
-	// Result, when set, is Values already scored (unsettled): a caller
+	// Result, when set, is Values already scored (unsettled, as
+	// pipeline.Score scores a ledger record): a caller
 	// ranking thousands of units scores each as it decodes it and drops the
 	// figures, to keep memory small.
 	Result   *engine.Result
@@ -76,6 +78,7 @@ type Row struct {
 	Computed  float64 // total from the figures alone (settled)
 	Self      float64
 	HasSelf   bool
+	SelfBasis float64 // the final points of the self-scored indicators: the difference is SelfBasis − Self
 	Appraised bool    // an appraisal changed at least one score
 	Final     float64 // điểm đạt được, full precision
 	Display   float64 // Final rounded to 2 decimals: what is ranked
@@ -106,7 +109,9 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		if s.Result != nil {
 			results[i] = s.Result
 		} else {
+			// Impossible figures score 0 until corrected, as the pipeline scored them.
 			results[i] = sc.Score(s.Values)
+			sc.Invalidate(results[i], validate.Invalid(in.Rubric, s.Problems))
 		}
 	}
 	sc.Settle(results)
@@ -125,6 +130,7 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 			row.Appraised = true
 		}
 		row.Final = res.Total
+		row.SelfBasis = res.SelfBasis
 		row.Display = engine.Round2(res.Total)
 		rk.Problems[s.UnitKey] = s.Problems
 		rk.Rows = append(rk.Rows, row)

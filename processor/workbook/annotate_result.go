@@ -45,12 +45,13 @@ func (w *rw) blank(col string, style int) {
 }
 
 // scores writes a pillar table row's maximum (C), self-score (D), computed
-// score (E) and difference (F); D and F stay blank without a self-score.
-func (w *rw) scores(max, points, self float64, hasSelf bool, num, diff int) {
+// score (E) and difference (F), taken over the self-scored indicators
+// (basis); D and F stay blank without a self-score.
+func (w *rw) scores(max, points, basis, self float64, hasSelf bool, num, diff int) {
 	w.num("C", max, num)
 	if hasSelf {
 		w.num("D", self, num)
-		w.num("F", engine.Round2(points)-engine.Round2(self), diff)
+		w.num("F", engine.Round2(basis)-engine.Round2(self), diff)
 	} else {
 		w.blank("D", num)
 		w.blank("F", diff)
@@ -177,7 +178,7 @@ func (an *annotator) pillarTable(w *rw) {
 	for _, pr := range res.Pillars {
 		w.str("A", pr.Code, st.text)
 		w.str("B", pr.Name, st.text)
-		w.scores(pr.Max, pr.Points, pr.Self, pr.HasSelf, st.num, st.diff)
+		w.scores(pr.Max, pr.Points, pr.SelfBasis, pr.Self, pr.HasSelf, st.num, st.diff)
 		var notes []string
 		if pr.Optional && !pr.Applies {
 			notes = append(notes, "Không áp dụng cho đơn vị: không tính vào tổng điểm.")
@@ -190,7 +191,7 @@ func (an *annotator) pillarTable(w *rw) {
 	}
 	w.blank("A", st.textBold)
 	w.str("B", "TỔNG ĐIỂM", st.textBold)
-	w.scores(res.Max, res.Total, res.Self, res.HasSelf, st.numBold, st.diffBold)
+	w.scores(res.Max, res.Total, res.SelfBasis, res.Self, res.HasSelf, st.numBold, st.diffBold)
 	note := ""
 	if r.Total != nil {
 		note = "Điểm tổng hợp theo công thức " + r.Total.Expr + "."
@@ -441,6 +442,8 @@ func planStatus(ir *engine.IndicatorResult, r *rubric.Rubric) string {
 		return "(Thiếu số liệu: " + missingText(ir, r) + ")"
 	case engine.StatusZeroDen:
 		return "(Mẫu số bằng 0)"
+	case engine.StatusInvalid:
+		return "(Số liệu không hợp lệ: không tính điểm cho đến khi sửa)"
 	}
 	return ""
 }

@@ -384,7 +384,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 			}
 			if x.HasSelf {
 				set(cSelf, engine.Round2(x.Self))
-				set(cDiff, engine.Round2(x.Final-x.Self))
+				set(cDiff, engine.Round2(x.SelfBasis-x.Self))
 			}
 			set(cComp, engine.Round2(x.Computed))
 			if x.Appraised {

@@ -141,7 +141,7 @@ func TestWorkbook(t *testing.T) {
 	fi := slices.IndexFunc(missing, func(m ranking.Row) bool { return m.Code == "F" })
 	for _, c := range []struct{ sheet, cell, want string }{
 		{SheetRanking, ax(3, 9+fi), "=SUM(1,2)"}, {SheetMissing, ax(2, 4+fi), "=SUM(1,2)"},
-		{SheetProblems, "E5", "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+		{SheetProblems, "E5", "=1+1 không phải là điểm tự chấm: nhập số từ 0 đến 20."},
 	} {
 		if fm, _ := f.GetCellFormula(c.sheet, c.cell); fm != "" {
 			t.Errorf("%s!%s holds formula %q", c.sheet, c.cell, fm)
@@ -220,7 +220,7 @@ func TestWorkbook(t *testing.T) {
 	if got, want := row(t, f, SheetProblems, 4, 4), []string{"Xã Bình", "Cảnh báo", "2.1", "Chỉ số!E12"}; !slices.Equal(got, want) {
 		t.Errorf("Cảnh báo row 4 %q", got)
 	}
-	if got, want := row(t, f, SheetProblems, 5, 4), []string{"Xã Đông", "Lỗi", "2.2", "Chỉ số!E14"}; !slices.Equal(got, want) {
+	if got, want := row(t, f, SheetProblems, 5, 4), []string{"Xã Đông", "Lỗi", "2.2", "Chỉ số!H14"}; !slices.Equal(got, want) {
 		t.Errorf("Cảnh báo row 5 %q", got)
 	}
 	if v, _ := f.GetCellValue(SheetProblems, "A6"); v != "" {
