@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -173,19 +174,32 @@ func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(pa
 // (with its inbox/ and outbox/), and returns the folder too.
 func chisoWith(t *testing.T, config string, args ...string) (stdout, stderr string, code int, dir string) {
 	t.Helper()
-	dir = t.TempDir()
-	for _, d := range []string{"inbox", "outbox"} {
+	dir = officeDir(t, config, "inbox", "outbox")
+	stdout, stderr, code = chisoIn(t, dir, time.Now(), args...)
+	return stdout, stderr, code, dir
+}
+
+// officeDir writes config.yaml in a fresh folder with the given subfolders.
+func officeDir(t *testing.T, config string, folders ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range folders {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(p, []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// chisoIn runs the CLI in-process on dir's config with the clock at now.
+func chisoIn(t *testing.T, dir string, now time.Time, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), append([]string{"--config", p}, args...), &out, &errb)
-	return out.String(), errb.String(), code, dir
+	code = runAt(context.Background(), func() time.Time { return now }, append([]string{"--config", filepath.Join(dir, "config.yaml")}, args...), &out, &errb)
+	return out.String(), errb.String(), code
 }
 
 // TestTemplateToneMarks: `template --unit` finds the unit whose name is the

@@ -32,7 +32,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// One run at a time per inbox, daemon included.
-	unlock, err := daemon.Lock(a.folders.Data)
+	unlock, err := daemon.LockAs(a.folders.Data, "process", a.now())
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v: wait for it to finish, or stop it", err)
@@ -46,7 +46,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	if bar {
 		log = log.Level(zerolog.WarnLevel) // the bar replaces per-file lines
 	}
-	p, pub, err := a.newPipeline(log)
+	p, pub, err := a.newPipeline(log, true)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 	if err != nil {
 		return usageErr("check: %v", err)
 	}
-	ev := v.Evaluate(filepath.Base(path), data, a.col.YearAt(time.Now()))
+	ev := v.Evaluate(filepath.Base(path), data, a.col.YearAt(a.now()))
 	if ev.Book != nil {
 		defer ev.Book.Close()
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
-	"time"
 
 	"github.com/chiso-vn/chiso/processor/publish"
 )
@@ -27,7 +26,7 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	}
 	log, closer := newLogger(a.cfg, a.stderr)
 	defer closer.Close()
-	_, pub, err := a.newPipeline(log)
+	_, pub, err := a.newPipeline(log, false)
 	if err != nil {
 		return err
 	}
@@ -40,7 +39,7 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.col.YearAt(time.Now())
+		y = a.col.YearAt(a.now())
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(rankingGC))
 	res, err := pub.Publish(ctx, publish.Options{Year: y, Final: *final, Appraisal: true})

@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/daemon"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/publish"
 	"github.com/chiso-vn/chiso/processor/watch"
 )
@@ -21,7 +25,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	}
 	c := a.cfg
 	// One instance per inbox: the lock lives with the ledger, on local disk.
-	unlock, err := daemon.Lock(a.folders.Data)
+	unlock, err := daemon.LockAs(a.folders.Data, "serve", a.now())
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v", err)
@@ -31,7 +35,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	defer unlock()
 	log, closer := newLogger(c, a.stderr)
 	defer closer.Close()
-	p, pub, err := a.newPipeline(log)
+	p, pub, err := a.newPipeline(log, true)
 	if err != nil {
 		return err
 	}
@@ -64,10 +68,43 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		}
 		d.Calendar = cal
 	}
+	a.logCollection(log)
 	log.Info().Str("inbox", a.folders.Inbox).Str("outbox", a.folders.Outbox).Int("year", p.Year()).
 		Str("rubric", c.Rubric).Msg("chiso serve started; Ctrl+C to stop")
 	if err := d.Start(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// logCollection says what the configured collection collects and where it
+// stands; after the close, that it is over (nothing is sent) and which
+// settings start the next one.
+func (a *app) logCollection(log zerolog.Logger) {
+	col, now := a.col, a.now()
+	stage := col.StageAt(now)
+	ev := log.Info()
+	if stage == collection.Closed {
+		ev = log.Warn()
+	}
+	ev = ev.Int("year", col.YearAt(now)).Str("rubric", a.cfg.Rubric).Str("stage", stage.String()).Str("timezone", col.Loc().String())
+	for _, t := range []struct {
+		key string
+		at  time.Time
+	}{{"opening", col.Opening}, {"deadline", col.Deadline}, {"close", col.Close}} {
+		if !t.at.IsZero() {
+			ev = ev.Str(t.key, t.at.In(col.Loc()).Format(layout.ISO))
+		}
+	}
+	switch stage {
+	case collection.Closed:
+		ev.Msg("the configured collection is over: nothing is sent; files are still accepted, marked late, and change nothing official until 'chiso rank --final'; " +
+			"to collect a new year, set year:, opening:, deadline: and close: in " + a.cfgPath)
+	case collection.Late:
+		ev.Msg("collecting: the deadline has passed, files are accepted and marked late until the close")
+	case collection.BeforeOpening:
+		ev.Msg("collecting: the collection opens at the opening date (templates for every unit)")
+	default:
+		ev.Msg("collecting")
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/chiso-vn/chiso/processor/collect"
 	"github.com/chiso-vn/chiso/processor/roster"
@@ -31,7 +30,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.col.YearAt(time.Now())
+		y = a.col.YearAt(a.now())
 	}
 	dir := *out
 	if dir == "" {

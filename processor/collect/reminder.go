@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/roster"
@@ -139,9 +140,26 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 	return errors.Join(errs...)
 }
 
+// ErrNotCollecting is returned by RemindNow outside the collection: before
+// its opening (nothing to remind of yet) and after its close (it is over).
+var ErrNotCollecting = errors.New("not collecting")
+
 // RemindNow runs the reminder for the occurrence "now" (Now), as
-// `chiso remind` does; with DryRun it only prints the plan to Out.
-func (c *Collector) RemindNow(ctx context.Context) error { return c.Reminder(ctx, c.now()) }
+// `chiso remind` does; with DryRun it only prints the plan to Out. After
+// the deadline it still reminds ("đã quá hạn, đề nghị nộp ngay"); before
+// the opening or after the close it sends nothing (ErrNotCollecting).
+func (c *Collector) RemindNow(ctx context.Context) error {
+	now := c.now()
+	col := c.Collection
+	switch col.StageAt(now) {
+	case collection.BeforeOpening:
+		return fmt.Errorf("%w: the collection of %d opens at %s; nothing to remind of yet", ErrNotCollecting, col.YearAt(now), col.Show(col.Opening, layout.TimeDate))
+	case collection.Closed:
+		return fmt.Errorf("%w: the collection of %d closed at %s; nothing is sent (to collect a new year, set year:, opening:, deadline: and close: in the config)",
+			ErrNotCollecting, col.YearAt(now), col.Show(col.Close, layout.TimeDate))
+	}
+	return c.Reminder(ctx, now)
+}
 
 // sendOnce sends the message unless one was already sent under key for
 // this occurrence (or a later one), and records it; sent reports whether

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/vntext"
@@ -32,6 +31,12 @@ type Config struct {
 	Rubrics string `yaml:"rubrics"`
 	Inbox   string `yaml:"inbox"`
 	Outbox  string `yaml:"outbox"`
+	// InboxLabel and OutboxLabel say where the inbox and outbox are in every
+	// text a commune reads (templates, notices, e-mails), e.g.
+	// `\\may-chu\dti\nop-bao-cao` or the name of a synced cloud folder; empty:
+	// "the office's inbox/outbox folder", never the server's own path.
+	InboxLabel  string `yaml:"inbox_label"`
+	OutboxLabel string `yaml:"outbox_label"`
 	// Archive keeps the originals of accepted, superseded and duplicate
 	// files; Rejected the originals of rejected files. Nothing is deleted.
 	Archive  string `yaml:"archive"`
@@ -44,8 +49,14 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Data is the folder for the ledger database: keep it on local disk.
 	Data string `yaml:"data"`
-	// Deadline is the collection deadline, "YYYY-MM-DD".
+	// Opening, Deadline and Close are the dates of the collection,
+	// "YYYY-MM-DD", in the collection year or the following January, in
+	// this order: the opening sends the templates (08:00), files after the
+	// deadline day are late, the close publishes the official ranking
+	// (17:00).
+	Opening  string        `yaml:"opening"`
 	Deadline string        `yaml:"deadline"`
+	Close    string        `yaml:"close"`
 	Office   Office        `yaml:"office"`
 	Roster   []roster.Unit `yaml:"roster"`
 	// Watch configures the daemon's inbox watching.
@@ -104,15 +115,20 @@ type Watch struct {
 	DebounceSeconds int `yaml:"debounce_seconds"`
 }
 
-// Schedule is the collection calendar: cron expressions ("minute hour
-// day-of-month month day-of-week") in TimeZone.
+// Schedule is the collection calendar's time zone and reminders: cron
+// expressions ("minute hour day-of-month month day-of-week") in TimeZone,
+// run only between the opening and the deadline.
 type Schedule struct {
 	TimeZone  string   `yaml:"timezone"`
-	Opening   string   `yaml:"opening"`   // send fresh templates and the collection notice
 	Reminders []string `yaml:"reminders"` // remind units that have not submitted
 	// DaysBefore adds a reminder at 08:00 this many days before the deadline.
-	DaysBefore []int  `yaml:"days_before_deadline"`
-	Close      string `yaml:"close"` // final ranking and missing units; "" = the deadline day at 17:00
+	DaysBefore []int `yaml:"days_before_deadline"`
+	// Opening and Close are the cron expressions of configs written before
+	// the opening: and close: dates; one is used only when its date is not
+	// set (its first occurrence in the collection year, or on or after the
+	// deadline day for the close).
+	Opening string `yaml:"opening"`
+	Close   string `yaml:"close"`
 }
 
 // SMTP is the mail server used for reminders.
@@ -141,24 +157,6 @@ func (c *Config) LineageMap() map[string][]string {
 	return m
 }
 
-// Collection is the collection round the config describes: its year,
-// deadline and time zone (schedule.timezone).
-func (c *Config) Collection() (collection.Collection, error) {
-	loc, err := time.LoadLocation(c.Schedule.TimeZone)
-	if err != nil {
-		return collection.Collection{}, fmt.Errorf("schedule.timezone: %w", err)
-	}
-	col := collection.Collection{Year: c.Year, Zone: loc}
-	if c.Deadline != "" {
-		d, err := time.ParseInLocation(layout.ISODate, c.Deadline, loc)
-		if err != nil {
-			return col, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline)
-		}
-		col.Deadline = d
-	}
-	return col, nil
-}
-
 // Folders are the configured folders, resolved against the config's folder.
 func (c *Config) Folders() layout.Folders {
 	return layout.Folders{Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
@@ -176,7 +174,7 @@ func Default() Config {
 		Limits:   Limits{MaxFileMB: 20, UnzipMB: 200, UnzipXMLMB: 100, TimeoutSecond: 120},
 		Log:      Log{Level: "info", Format: "auto", MaxMB: 20},
 		Watch:    Watch{RescanSeconds: 30, SettleSeconds: 2, Events: true, DebounceSeconds: 5},
-		Schedule: Schedule{TimeZone: layout.VietnamName, Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}},
+		Schedule: Schedule{TimeZone: layout.VietnamName, Reminders: []string{"0 8 * * 1"}, DaysBefore: []int{3, 1}},
 		SMTP:     SMTP{Port: 587, TLS: "starttls"},
 		Data:     "data",
 		Deadline: "",
@@ -234,11 +232,7 @@ func (c *Config) Validate() error {
 	if c.Year != 0 && (c.Year < 2000 || c.Year > 2100) {
 		errs = append(errs, fmt.Errorf("year: %d is not plausible", c.Year))
 	}
-	if c.Deadline != "" {
-		if _, err := time.Parse("2006-01-02", c.Deadline); err != nil {
-			errs = append(errs, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline))
-		}
-	}
+	errs = append(errs, c.validateDates()...)
 	if c.Limits.MaxFileMB <= 0 || c.Limits.UnzipMB <= 0 || c.Limits.UnzipXMLMB <= 0 || c.Limits.TimeoutSecond <= 0 {
 		errs = append(errs, fmt.Errorf("limits: every limit must be above 0 (%+v)", c.Limits))
 	}
@@ -271,6 +265,81 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Dates are the collection's dates as read from the config: midnight in
+// loc, zero when not set. Errors are reported by Validate.
+func (c *Config) Dates(loc *time.Location) (opening, deadline, closing time.Time) {
+	parse := func(s string) time.Time {
+		d, err := time.ParseInLocation(layout.ISODate, strings.TrimSpace(s), loc)
+		if err != nil {
+			return time.Time{}
+		}
+		return d
+	}
+	return parse(c.Opening), parse(c.Deadline), parse(c.Close)
+}
+
+// CollectionYear is the reporting year: year:, else the year of the
+// deadline (else of the opening, else of the close) — a date in January
+// belongs to the year before, since a collection runs November to January —
+// else 0 (the current year).
+func (c *Config) CollectionYear() int {
+	if c.Year != 0 {
+		return c.Year
+	}
+	o, d, cl := c.Dates(time.UTC)
+	for _, t := range []time.Time{d, o, cl} {
+		switch {
+		case t.IsZero():
+		case t.Month() == time.January:
+			return t.Year() - 1
+		default:
+			return t.Year()
+		}
+	}
+	return 0
+}
+
+// validateDates checks the collection's dates: each YYYY-MM-DD, in the
+// collection year or the following January, opening ≤ deadline ≤ close; a
+// date and the old cron expression for the same job are not both given.
+func (c *Config) validateDates() []error {
+	var errs []error
+	dates := []struct{ key, value string }{{"opening", c.Opening}, {"deadline", c.Deadline}, {"close", c.Close}}
+	parsed := make([]time.Time, len(dates))
+	for i, d := range dates {
+		if strings.TrimSpace(d.value) == "" {
+			continue
+		}
+		t, err := time.Parse(layout.ISODate, strings.TrimSpace(d.value))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a date YYYY-MM-DD", d.key, d.value))
+			continue
+		}
+		parsed[i] = t
+	}
+	if y := c.CollectionYear(); y != 0 {
+		for i, t := range parsed {
+			if !t.IsZero() && t.Year() != y && !(t.Year() == y+1 && t.Month() == time.January) {
+				errs = append(errs, fmt.Errorf("%s: %s is not in the collection year %d or in January %d (set year: or fix the date)", dates[i].key, dates[i].value, y, y+1))
+			}
+		}
+	}
+	for i := range parsed {
+		for j := i + 1; j < len(parsed); j++ {
+			if !parsed[i].IsZero() && !parsed[j].IsZero() && parsed[j].Before(parsed[i]) {
+				errs = append(errs, fmt.Errorf("%s: %s is before %s: %s (the order is opening ≤ deadline ≤ close)", dates[j].key, dates[j].value, dates[i].key, dates[i].value))
+			}
+		}
+	}
+	if c.Opening != "" && c.Schedule.Opening != "" {
+		errs = append(errs, errors.New("schedule.opening: the opening is the date opening:; remove schedule.opening"))
+	}
+	if c.Close != "" && c.Schedule.Close != "" {
+		errs = append(errs, errors.New("schedule.close: the close is the date close:; remove schedule.close"))
+	}
+	return errs
 }
 
 // validateRoster checks that every unit has a name, that no two units share

@@ -29,6 +29,14 @@ func TestValidateErrors(t *testing.T) {
 		{"no name", "roster:\n  - {code: A}\n", []string{"roster[0]: no name"}},
 		{"lookalikes with codes", "roster:\n  - {code: H1, name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n", nil},
 		{"lookalikes without codes", "roster:\n  - {name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n", []string{"give each of them a code"}},
+		{"dates in order", "year: 2026\nopening: 2026-11-01\ndeadline: 2026-11-30\nclose: 2027-01-15\n", nil},
+		{"deadline is the close", "year: 2026\nopening: 2026-11-01\ndeadline: 2026-11-30\nclose: 2026-11-30\n", nil},
+		{"not a date", "year: 2026\ndeadline: 30/11/2026\n", []string{`deadline: "30/11/2026" is not a date YYYY-MM-DD`}},
+		{"out of order", "year: 2026\nopening: 2026-12-01\ndeadline: 2026-11-30\nclose: 2026-11-15\n",
+			[]string{"deadline: 2026-11-30 is before opening: 2026-12-01", "close: 2026-11-15 is before opening", "close: 2026-11-15 is before deadline"}},
+		{"another year", "year: 2026\nopening: 2025-11-01\ndeadline: 2026-11-30\nclose: 2027-02-01\n",
+			[]string{"opening: 2025-11-01 is not in the collection year 2026", "close: 2027-02-01 is not in the collection year 2026 or in January 2027"}},
+		{"a date and the old cron", "year: 2026\nopening: 2026-11-01\nschedule: {opening: \"0 8 1 11 *\"}\n", []string{"schedule.opening: the opening is the date opening:"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parse(t, tt.text)
@@ -47,5 +55,25 @@ func TestValidateErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCollectionYear: without year:, the dates say which year is collected
+// (a date in January belongs to the year before).
+func TestCollectionYear(t *testing.T) {
+	for text, want := range map[string]int{
+		"":                                   0,
+		"year: 2024\ndeadline: 2024-12-15\n": 2024,
+		"deadline: 2023-12-15\n":             2023,
+		"deadline: 2024-01-10\n":             2023,
+		"opening: 2025-11-01\nclose: 2026-01-20\n": 2025,
+	} {
+		c, err := parse(t, text)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if got := c.CollectionYear(); got != want {
+			t.Errorf("%q: CollectionYear %d, want %d", text, got, want)
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -47,7 +49,11 @@ var ErrLocked = errors.New("another chiso serve is already running on this inbox
 
 // Lock takes the one-instance lock in dir (local disk) and returns its
 // release function.
-func Lock(dir string) (func(), error) {
+func Lock(dir string) (func(), error) { return LockAs(dir, "", time.Now()) }
+
+// LockAs is Lock, saying beside the lock which command holds it since when
+// (see Holding).
+func LockAs(dir, command string, since time.Time) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -61,7 +67,7 @@ func Lock(dir string) (func(), error) {
 		return nil, fmt.Errorf("%w (lock %s)", ErrLocked, path)
 	}
 	pid := path + ".pid"
-	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)), 0o644); err != nil {
 		fl.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", pid, err)
 	}
@@ -69,6 +75,41 @@ func Lock(dir string) (func(), error) {
 		os.Remove(pid)
 		fl.Unlock()
 	}, nil
+}
+
+// Holder is the process holding the one-instance lock.
+type Holder struct {
+	PID     int
+	Since   time.Time // zero when not recorded
+	Command string    // "serve", "process"; "" when not recorded
+}
+
+// Holding reports whether a chiso process holds the lock in dir, and which.
+func Holding(dir string) (Holder, bool, error) {
+	path := layout.LockFile(dir)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return Holder{}, false, nil
+	}
+	fl := flock.New(path)
+	ok, err := fl.TryLock()
+	if err != nil {
+		return Holder{}, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if ok {
+		fl.Unlock()
+		return Holder{}, false, nil
+	}
+	var h Holder
+	data, _ := os.ReadFile(path + ".pid")
+	lines := strings.Split(string(data), "\n")
+	h.PID, _ = strconv.Atoi(strings.TrimSpace(lines[0]))
+	if len(lines) > 1 {
+		h.Since, _ = time.Parse(time.RFC3339, strings.TrimSpace(lines[1]))
+	}
+	if len(lines) > 2 {
+		h.Command = strings.TrimSpace(lines[2])
+	}
+	return h, true, nil
 }
 
 // processed is a worker's word to the loop: a file is done.

@@ -31,9 +31,11 @@ import (
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
-// Vietnam is the time zone of every time a person reads, whatever the
-// server's own zone: UTC+7, no daylight saving since 1975. Fixed rather than
-// loaded, so Windows machines without a zoneinfo database show it too.
+// Vietnam is the default time zone of every time a person reads, whatever
+// the server's own zone (the configured schedule.timezone is passed
+// explicitly where it is known): UTC+7, no daylight saving since 1975.
+// Fixed rather than loaded, so Windows machines without a zoneinfo database
+// show it too.
 var Vietnam = time.FixedZone("ICT", 7*3600)
 
 // VietnamName is the IANA name of Vietnam's zone (the calendar's default).
@@ -52,12 +54,19 @@ const (
 	NoticeStamp = "2006-01-02 15h04"
 )
 
-// Show formats t in Vietnam's time; the zero time is "".
-func Show(t time.Time, format string) string {
+// ISO is the format of times in machine outputs (JSON, CSV): ISO 8601 with
+// the offset, "2023-12-15T17:00:00+07:00".
+const ISO = time.RFC3339
+
+// Show formats t in loc (nil: Vietnam's time); the zero time is "".
+func Show(t time.Time, loc *time.Location, format string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(Vietnam).Format(format)
+	if loc == nil {
+		loc = Vietnam
+	}
+	return t.In(loc).Format(format)
 }
 
 // Names of folders and files.
@@ -90,9 +99,11 @@ func IsTemp(name string) bool {
 	return (strings.HasPrefix(name, TempPrefix) && strings.HasSuffix(name, TempSuffix)) || strings.HasSuffix(name, MoveSuffix)
 }
 
-// Folders are the configured folders, resolved.
+// Folders are the configured folders, resolved, and the time zone of the
+// time stamps in file names (nil: Vietnam's time).
 type Folders struct {
 	Inbox, Outbox, Archive, Rejected, Data string
+	Zone                                   *time.Location
 }
 
 // ControlDir is the inbox's control folder (hidden from communes by the dot).
@@ -169,18 +180,18 @@ func (f Folders) ResultPath(year int, code, name, ext string, version int64) str
 }
 
 // storedName names a kept original: time received, ledger id, own name.
-func storedName(received time.Time, id int64, name string) string {
-	return Show(received, FileStamp) + "-" + strconv.FormatInt(id, 10) + "-" + SafeName(name)
+func (f Folders) storedName(received time.Time, id int64, name string) string {
+	return Show(received, f.Zone, FileStamp) + "-" + strconv.FormatInt(id, 10) + "-" + SafeName(name)
 }
 
 // ArchivePath is where an accepted, superseded or duplicate original is kept.
 func (f Folders) ArchivePath(year int, received time.Time, id int64, name string) string {
-	return filepath.Join(f.Archive, YearFolder(year), storedName(received, id, name))
+	return filepath.Join(f.Archive, YearFolder(year), f.storedName(received, id, name))
 }
 
 // RejectedPath is where a rejected original is kept.
 func (f Folders) RejectedPath(received time.Time, id int64, name string) string {
-	return filepath.Join(f.Rejected, storedName(received, id, name))
+	return filepath.Join(f.Rejected, f.storedName(received, id, name))
 }
 
 // NoticeDir holds the notices of rejected and duplicate files.
@@ -191,7 +202,7 @@ func (f Folders) NoticeDir() string { return filepath.Join(f.Outbox, noticeDir) 
 func (f Folders) NoticePath(name string, received time.Time, id int64) string {
 	safe := SafeName(name)
 	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
-	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, NoticeStamp), id))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, f.Zone, NoticeStamp), id))
 }
 
 // CohortName is the cohort as used in file names.

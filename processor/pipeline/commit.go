@@ -126,7 +126,7 @@ func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src str
 	f.Outcome, f.DuplicateOf, f.ProcessedAt = ledger.Duplicate, prev.ID, p.now()
 	f.Year, f.RubricID, f.UnitKey, f.UnitCode, f.UnitName = prev.Year, prev.RubricID, prev.UnitKey, prev.UnitCode, prev.UnitName
 	f.Reason = string(ReasonDuplicate)
-	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, layout.Show(prev.ReceivedAt, layout.TimeDate), prev.Outcome.Label())
+	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, p.Collection.Show(prev.ReceivedAt, layout.TimeDate), prev.Outcome.Label())
 	advice := "Không cần gửi lại. Muốn sửa số liệu thì sửa trong tệp rồi gửi tệp đã sửa; bản gửi sau sẽ thay thế bản trước."
 	var err error
 	f.OutputPath, err = p.writeNotice(f, f.Message, advice, "TỆP TRÙNG")
@@ -211,7 +211,7 @@ func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string
 		title,
 		"",
 		"Tệp: " + f.Name,
-		"Nhận lúc: " + layout.Show(f.ReceivedAt, layout.TimeOnDate),
+		"Nhận lúc: " + p.Collection.Show(f.ReceivedAt, layout.TimeOnDate),
 		"",
 		"Lý do: " + msg,
 		"Cần làm: " + advice,

@@ -359,7 +359,7 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 	}
 	err := ev.Book.Annotate(workbook.Annotation{
 		Rubric: ev.Rubric, Sub: ev.Sub, Result: ev.Result, Problems: ev.Problems,
-		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Unit: ev.Unit.Name, Year: ev.Year,
+		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Zone: p.Collection.Loc(), Unit: ev.Unit.Name, Year: ev.Year,
 		CohortDate: cohortDate,
 	})
 	if err != nil {

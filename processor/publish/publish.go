@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chiso-vn/chiso/processor/atomicfile"
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
@@ -31,7 +32,10 @@ import (
 type Publisher struct {
 	Rubrics *rubric.Set
 	Rubric  string // id of the rubric being collected
-	Folders layout.Folders
+	// Collection gives the deadline (late files), the close and the time
+	// zone of every time shown.
+	Collection collection.Collection
+	Folders    layout.Folders
 	// Cohort names the cohort in output names (xep-hang-<cohort>-<year>).
 	Cohort string
 	Roster []roster.Unit
@@ -159,7 +163,7 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (rank
 	for _, f := range attempts {
 		if f.UnitKey != pipeline.AppraisalKey {
 			in.Attempts[f.UnitKey] = append(in.Attempts[f.UnitKey],
-				fmt.Sprintf("%s (%s): %s", f.Name, layout.Show(f.ReceivedAt, layout.DateTime), f.Message))
+				fmt.Sprintf("%s (%s): %s", f.Name, p.Collection.Show(f.ReceivedAt, layout.DateTime), f.Message))
 		}
 	}
 	return in, nil
@@ -291,7 +295,7 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
 		err = book.Annotate(workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: row.Result, Problems: probs,
-			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Unit: row.Name, Year: rk.Year,
+			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Zone: p.Collection.Loc(), Unit: row.Name, Year: rk.Year,
 			CohortDate: p.now(), Rank: fmt.Sprintf("%d/%d", row.Rank, len(ranked))})
 		var out bytes.Buffer
 		if err == nil {

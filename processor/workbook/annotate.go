@@ -48,9 +48,11 @@ type Annotation struct {
 	Problems []problem.Problem
 	FileName string    // the file as received
 	Hash     string    // SHA-256 hex
-	Received time.Time // shown in Vietnam's time
-	Unit     string    // unit name as identified (roster name)
-	Year     int
+	Received time.Time // shown in Zone
+	// Zone is where times are shown (the collection's; nil: Vietnam's time).
+	Zone *time.Location
+	Unit string // unit name as identified (roster name)
+	Year int
 	// CohortDate is when the cohort the Min-Max scores were computed on stood;
 	// they stay provisional until Rank is set by the final ranking.
 	CohortDate time.Time

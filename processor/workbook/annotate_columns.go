@@ -308,7 +308,7 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 			n = fmt.Sprintf(" %d", ir.Cohort.N)
 		}
 		if an.cohort(ir) == cohortFinal {
-			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + layout.Show(an.a.CohortDate, an.a.Zone, layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
 		} else {
 			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính theo" + n + " đơn vị đã nộp" + an.asOf() + ", xếp hạng sau — điểm được tính lại khi đã có số liệu của tất cả các đơn vị."
 		}

@@ -102,7 +102,7 @@ func (an *annotator) resultSheet() {
 		{"Năm đánh giá", strconv.Itoa(a.Year)},
 		{"Bộ chỉ số", a.Rubric.ID + " — " + a.Rubric.Name},
 		{"Tệp đã nhận", a.FileName},
-		{"Thời điểm nhận", fmtTime(a.Received)},
+		{"Thời điểm nhận", fmtTime(a.Received, a.Zone)},
 		{"Mã SHA-256 của tệp", a.Hash},
 		{"Xếp hạng", an.rankText()},
 		{"Số vấn đề phát hiện", an.problemCount()},
@@ -140,7 +140,7 @@ func (an *annotator) rankText() string {
 	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
 	switch {
 	case !a.CohortDate.IsZero():
-		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(layout.Vietnam).Format(layout.Date))
+		parts = append(parts, "tính theo cụm ngày "+layout.Show(a.CohortDate, a.Zone, layout.Date))
 	case an.provisional():
 		parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
 	}
@@ -241,7 +241,7 @@ func (an *annotator) asOf() string {
 	if an.a.CohortDate.IsZero() {
 		return ""
 	}
-	return " đến ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)
+	return " đến ngày " + layout.Show(an.a.CohortDate, an.a.Zone, layout.Date)
 }
 
 // cohortCodes lists the indicators of a pillar ("" for all) in the states.
@@ -279,7 +279,7 @@ func (an *annotator) cohortNote(pillar string, long bool) string {
 		notes = append(notes, "Tạm tính, xếp hạng sau: "+strings.Join(c, ", ")+" tính theo các đơn vị đã nộp"+an.asOf()+".")
 	}
 	if c := an.cohortCodes(pillar, cohortFinal); len(c) > 0 && long {
-		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)+".")
+		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+layout.Show(an.a.CohortDate, an.a.Zone, layout.Date)+".")
 	}
 	return strings.Join(notes, " ")
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// officeConfig collects 2023: opening 1 November, deadline 15 December,
+// close 20 January.
+const officeConfig = `year: 2023
+opening: "2023-11-01"
+deadline: "2023-12-15"
+close: "2024-01-20"
+office: {name: UBND huyện Thử, cohort: thu}
+log: {format: json}
+roster:
+  - {code: TS01, name: Xã Triệu Thành}
+  - {code: TS02, name: Xã Hợp Lý}
+`
+
+func vnTime(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.FixedZone("ICT", 7*3600))
+}
+
+// TestFreshInstall: status and remind work before anything was processed
+// (no data folder, no ledger yet).
+func TestFreshInstall(t *testing.T) {
+	dir := officeDir(t, officeConfig, "inbox", "outbox")
+	out, errs, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
+	if code != 0 {
+		t.Fatalf("status on a fresh install: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Tệp đã xử lý: 0 nhận", "Đơn vị chưa nộp: 2/2", "Dịch vụ: không chạy", "Trạng thái đợt thu thập: đang thu thập",
+		"mở 08:00 01/11/2023, hạn nộp 15/12/2023, chốt 17:00 20/01/2024"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	out, errs, code = chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "remind", "--dry-run")
+	if code != 0 || !strings.Contains(out, "2/2 đơn vị chưa nộp") {
+		t.Errorf("remind --dry-run on a fresh install: exit %d: %s%s", code, out, errs)
+	}
+	_, errs, code = chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "remind")
+	if code != 0 {
+		t.Errorf("remind on a fresh install: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "outbox", "2023", "nhac-nop-2023-11-20.txt")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestMissingShares: a configured inbox or outbox that does not exist (a
+// network share not connected) stops serve and process with exit code 3
+// and a message naming the key, and is not created; status says so.
+func TestMissingShares(t *testing.T) {
+	for _, missing := range []string{"inbox", "outbox"} {
+		t.Run(missing, func(t *testing.T) {
+			present := map[string]string{"inbox": "outbox", "outbox": "inbox"}[missing]
+			dir := officeDir(t, officeConfig, present)
+			for _, cmd := range [][]string{{"serve", "--no-calendar"}, {"process", "--quiet"}} {
+				_, errs, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), cmd...)
+				if code != exitConfig || !strings.Contains(errs, missing+": folder") || !strings.Contains(errs, "does not exist") {
+					t.Errorf("%s without %s: exit %d, %s", cmd[0], missing, code, errs)
+				}
+				if _, err := os.Stat(filepath.Join(dir, missing)); err == nil {
+					t.Errorf("%s created the missing %s", cmd[0], missing)
+				}
+			}
+			out, _, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
+			if code != 0 || !strings.Contains(out, "không tồn tại hoặc không đọc được") {
+				t.Errorf("status without %s: exit %d\n%s", missing, code, out)
+			}
+		})
+	}
+}
+
+// TestCollectionOver: the shipped situation of the issue, a 2023 config
+// run in 2026: status says the collection is over and which settings start
+// the next one; remind sends nothing.
+func TestCollectionOver(t *testing.T) {
+	dir := officeDir(t, officeConfig, "inbox", "outbox")
+	now := vnTime(2026, 12, 1, 9, 0)
+	out, errs, code := chisoIn(t, dir, now, "status")
+	if code != 0 || !strings.Contains(out, "Đợt thu thập năm 2023 đã kết thúc") || !strings.Contains(out, "sửa year, opening, deadline, close") ||
+		!strings.Contains(out, "không còn việc nào theo lịch") {
+		t.Errorf("status after the close: exit %d: %s\n%s", code, errs, out)
+	}
+	_, errs, code = chisoIn(t, dir, now, "remind")
+	if code != exitFailed || !strings.Contains(errs, "closed") {
+		t.Errorf("remind after the close: exit %d: %s", code, errs)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "outbox")); len(entries) != 0 {
+		t.Errorf("remind after the close wrote %d outputs", len(entries))
+	}
+	_, errs, code = chisoIn(t, dir, vnTime(2023, 10, 1, 9, 0), "remind")
+	if code != exitFailed || !strings.Contains(errs, "opens at 08:00 01/11/2023") {
+		t.Errorf("remind before the opening: exit %d: %s", code, errs)
+	}
+}
+
+// TestShippedConfigServes: the README's first command, `chiso serve` on
+// the shipped config, starts cleanly and says what the example collects
+// and that it is over (sending nothing); Ctrl+C stops it.
+func TestShippedConfigServes(t *testing.T) {
+	shipped, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := officeDir(t, string(shipped), "inbox", "outbox") // log format auto: JSON lines off a terminal
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runAt(ctx, func() time.Time { return vnTime(2026, 12, 1, 9, 0) }, []string{"--config", filepath.Join(dir, "config.yaml"), "serve"}, &out, &out)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "chiso serve started") {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d at start:\n%s", code, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve stopped with exit %d:\n%s", code, out.String())
+	}
+	log := out.String()
+	for _, want := range []string{`"year":2023`, `"rubric":"thanhhoa-xa-2023"`, `"stage":"closed"`, "the configured collection is over: nothing is sent",
+		`"deadline":"2023-12-15T00:00:00+07:00"`, `"close":"2024-01-20T17:00:00+07:00"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %s:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, `"level":"error"`) {
+		t.Errorf("errors at start:\n%s", log)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "outbox")); len(entries) != 0 {
+		t.Errorf("serve of a finished collection wrote %d outputs", len(entries))
+	}
+}
+
+// lockedBuffer is a writer the test reads while the command writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
