@@ -12,7 +12,6 @@ import (
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/layout"
-	"github.com/chiso-vn/chiso/processor/publish"
 	"github.com/chiso-vn/chiso/processor/watch"
 )
 
@@ -56,7 +55,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		col.Final = func(ctx context.Context) error {
-			_, err := pub.Publish(ctx, publish.Options{Year: p.Year(), Final: true})
+			_, _, err := pub.AtClose(ctx, p.Year())
 			return err
 		}
 		cal, _, err := a.calendar(col, p.Ledger, log)

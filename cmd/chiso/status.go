@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -37,6 +38,23 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	year := a.col.YearAt(now)
 	fmt.Fprintf(w, "Năm %d, bộ chỉ số %s, thư mục nhận %s\n", year, c.Rubric, a.folders.Inbox)
 	a.printCollection(w, now)
+	finals, err := l.Finals(ctx, year, c.Rubric)
+	if err != nil {
+		return err
+	}
+	if len(finals) == 0 {
+		fmt.Fprintln(w, "Bảng xếp hạng chính thức: chưa ban hành (bảng hiện có là bản tạm tính)")
+	} else {
+		f := finals[len(finals)-1]
+		fmt.Fprintf(w, "Bảng xếp hạng chính thức: bản số %d, ban hành lúc %s", f.Version, a.col.Show(f.PublishedAt, layout.TimeDate))
+		if f.Replaces > 0 {
+			fmt.Fprintf(w, ", thay thế bản số %d", f.Replaces)
+		}
+		if len(f.Paths) > 0 {
+			fmt.Fprintf(w, " (%s)", filepath.Base(f.Paths[0]))
+		}
+		fmt.Fprintln(w)
+	}
 	a.printDaemon(w)
 	for _, f := range []struct{ key, label, path string }{{"inbox", "Thư mục nhận", a.folders.Inbox}, {"outbox", "Thư mục kết quả", a.folders.Outbox}} {
 		if st, err := os.Stat(f.path); err != nil || !st.IsDir() {

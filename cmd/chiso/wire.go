@@ -13,6 +13,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/collect"
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/pipeline"
@@ -176,7 +177,7 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 		log.Warn().Msg(w)
 	}
 	p := &pipeline.Pipeline{
-		Evaluator: ev, Collection: a.col, Folders: f, Ledger: l, Workers: a.cfg.Workers, Log: log, Now: a.now,
+		Evaluator: ev, Collection: a.col, Folders: f, Labels: a.labels(), Ledger: l, Workers: a.cfg.Workers, Log: log, Now: a.now,
 		Timeout: time.Duration(a.cfg.Limits.TimeoutSecond) * time.Second,
 	}
 	pub := &publish.Publisher{
@@ -207,6 +208,12 @@ func (a *app) collector(l collect.Ledger, log zerolog.Logger) (*collect.Collecto
 		Schedule: collect.Schedule{Reminders: s.Reminders, DaysBefore: s.DaysBefore},
 		Ledger:   l, Mail: sender, Now: a.now, Log: log, Out: a.stdout,
 	}, nil
+}
+
+// labels are how communes know the shared folders (inbox_label,
+// outbox_label), never the server's paths.
+func (a *app) labels() layout.Labels {
+	return layout.DefaultLabels(a.cfg.InboxLabel, a.cfg.OutboxLabel, a.cfg.Office.Name)
 }
 
 // office is the consolidating office as communes are told about it.

@@ -9,7 +9,8 @@
 //	    dang-xu-ly/           files being processed (claimed by an atomic rename)
 //	outbox/
 //	  <year>/<code>-<unit>/ket-qua-<code>-<unit>-<year>.xlsx   a unit's annotated workbook
-//	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking
+//	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking (provisional, TẠM TÍNH)
+//	  <year>/xep-hang-<cohort>-<year>-chinh-thuc-v<N>.xlsx/.csv/.json   official version N
 //	  <year>/tham-dinh-<cohort>-<year>.xlsx      the appraisal workbook
 //	  <year>/bieu-mau/        templates
 //	  <year>/thong-bao-thu-thap-<year>.txt, nhac-nop-<date>.txt, chua-nop-<year>.txt
@@ -219,6 +220,13 @@ func (f Folders) RankingBase(cohort string, year int) string {
 	return filepath.Join(f.YearDir(year), fmt.Sprintf("xep-hang-%s-%d", CohortName(cohort), year))
 }
 
+// FinalRankingBase is the path without extension of a published version
+// of the official ranking: xep-hang-<cohort>-<year>-chinh-thuc-v<N>. Later
+// provisional rebuilds never write over it.
+func (f Folders) FinalRankingBase(cohort string, year, version int) string {
+	return fmt.Sprintf("%s-chinh-thuc-v%d", f.RankingBase(cohort, year), version)
+}
+
 // RankingExts are the extensions of the ranking's files.
 var RankingExts = []string{".xlsx", ".csv", ".json"}
 
@@ -259,6 +267,56 @@ func (f Folders) ReminderNoticePath(year int, day time.Time) string {
 // MissingListPath is the list of units that did not submit, written at the close.
 func (f Folders) MissingListPath(year int) string {
 	return filepath.Join(f.YearDir(year), fmt.Sprintf("chua-nop-%d.txt", year))
+}
+
+// Labels say where the shared folders are in every text a commune reads
+// (templates, notices, e-mails): the name communes know them by, e.g.
+// `\\may-chu\dti\nop-bao-cao` or "thư mục DTI trên Google Drive", never the
+// path on the server.
+type Labels struct {
+	Inbox  string // where communes drop their files
+	Outbox string // where their results and notices appear
+}
+
+// DefaultLabels names the folders after the office when the config gives
+// no label: "thư mục nhận báo cáo của UBND huyện Triệu Sơn".
+func DefaultLabels(inbox, outbox, office string) Labels {
+	if office = strings.TrimSpace(office); office == "" {
+		office = "đơn vị tổng hợp"
+	}
+	if strings.TrimSpace(inbox) == "" {
+		inbox = "thư mục nhận báo cáo của " + office
+	}
+	if strings.TrimSpace(outbox) == "" {
+		outbox = "thư mục kết quả của " + office
+	}
+	return Labels{Inbox: inbox, Outbox: outbox}
+}
+
+// OutboxPlace says where a folder under the outbox is: a path under a label
+// that is one (`\\may-chu\dti\ket-qua\2023\bieu-mau`), else "thư mục
+// 2023/bieu-mau trong <label>".
+func (l Labels) OutboxPlace(rel ...string) string {
+	if len(rel) == 0 {
+		return l.Outbox
+	}
+	switch {
+	case strings.Contains(l.Outbox, `\`):
+		return strings.TrimRight(l.Outbox, `\`) + `\` + strings.Join(rel, `\`)
+	case strings.Contains(l.Outbox, "/"):
+		return strings.TrimRight(l.Outbox, "/") + "/" + strings.Join(rel, "/")
+	}
+	return "thư mục " + strings.Join(rel, "/") + " trong " + l.Outbox
+}
+
+// Rel is the path of p under the outbox as OutboxPlace takes it; p itself
+// when it is not under the outbox.
+func (f Folders) Rel(p string) []string {
+	rel, err := filepath.Rel(f.Outbox, p)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return []string{p}
+	}
+	return strings.Split(filepath.ToSlash(rel), "/")
 }
 
 // SafeName makes a file name safe on Windows and Linux: no folders, no

@@ -78,3 +78,43 @@ func TestLedgerLifecycle(t *testing.T) {
 		t.Fatalf("after reopen: %d files, last run %v", len(all), last)
 	}
 }
+
+// TestFinals: the official rankings of a year are numbered and kept across
+// a reopening; a version cannot be recorded twice.
+func TestFinals(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, ok, err := l.LatestFinal(ctx, 2023, "r"); ok || err != nil {
+		t.Fatalf("fresh ledger: %v %v", ok, err)
+	}
+	at := time.Date(2024, 1, 20, 10, 0, 0, 0, time.UTC)
+	for _, f := range []Final{{Year: 2023, RubricID: "r", Version: 1, PublishedAt: at, Paths: []string{"a.xlsx", "a.json"}},
+		{Year: 2023, RubricID: "r", Version: 2, PublishedAt: at.Add(time.Hour), Replaces: 1}} {
+		if err := l.AddFinal(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.AddFinal(ctx, Final{Year: 2023, RubricID: "r", Version: 2, PublishedAt: at}); err == nil {
+		t.Error("version 2 recorded twice")
+	}
+	l.Close()
+	l, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	fs, err := l.Finals(ctx, 2023, "r")
+	if err != nil || len(fs) != 2 || fs[0].Version != 1 || len(fs[0].Paths) != 2 || fs[1].Replaces != 1 || !fs[1].PublishedAt.Equal(at.Add(time.Hour)) {
+		t.Errorf("after reopening: %+v, %v", fs, err)
+	}
+	if f, ok, _ := l.LatestFinal(ctx, 2023, "r"); !ok || f.Version != 2 {
+		t.Errorf("latest %+v", f)
+	}
+	if fs, _ := l.Finals(ctx, 2024, "r"); len(fs) != 0 {
+		t.Errorf("another year: %+v", fs)
+	}
+}

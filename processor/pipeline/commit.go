@@ -13,6 +13,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
@@ -66,6 +67,9 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 	}
 	f.OutputPath, err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(output); return err })
 	if err != nil {
+		return f, err
+	}
+	if err := p.acceptedNotice(f, ev); err != nil {
 		return f, err
 	}
 	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
@@ -187,6 +191,45 @@ func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src strin
 	return p.keep(ctx, f, src)
 }
 
+// acceptedNotice tells the commune, beside its result workbook, what an
+// accepted file with errors or received late means: "cần sửa, nộp lại"
+// (the indicators with errors do not score until a corrected file comes),
+// nộp muộn, and after the close that the official ranking does not change.
+// Files accepted in time without errors get their result only.
+func (p *Pipeline) acceptedNotice(f ledger.File, ev *Evaluation) error {
+	col := p.Collection
+	late, closed := col.Late(f.ReceivedAt), col.Closed(f.ReceivedAt)
+	if f.Errors == 0 && !late {
+		return nil
+	}
+	status := ranking.StatusOf(true, f.Errors, late)
+	title := "TỆP ĐÃ NHẬN — " + strings.ToUpper(status.Label())
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "Biểu mẫu của %s năm %d đã được nhận và chấm điểm. Trạng thái: %s.", ev.Unit.Name, ev.Year, status.Label())
+	if late {
+		fmt.Fprintf(&msg, " Tệp nhận sau hạn nộp %s nên được ghi là nộp muộn.", col.DeadlineText())
+	}
+	if closed {
+		msg.WriteString(" Đợt thu thập đã chốt: kết quả này không thay đổi bảng xếp hạng chính thức đã ban hành cho đến khi đơn vị tổng hợp ban hành bản mới.")
+	}
+	var errs []problem.Problem
+	for _, pr := range ev.Problems {
+		if pr.Severity == problem.Error {
+			errs = append(errs, pr)
+		}
+	}
+	result := p.Labels.OutboxPlace(p.Folders.Rel(f.OutputPath)...)
+	advice := "Xem kết quả chi tiết trong tệp " + result + "."
+	if len(errs) > 0 {
+		fmt.Fprintf(&msg, " Có %d lỗi: các chỉ số có lỗi không được tính điểm cho đến khi sửa.", len(errs))
+		msg.WriteString(strings.Replace(problemLines(errs), "Các dòng không dùng được:", "Các lỗi:", 1))
+		advice = "Sửa các ô có lỗi (xem trang \"Kết quả chấm\" của tệp " + result + "), rồi nộp lại cả tệp vào " +
+			p.Labels.Inbox + "; bản nộp sau thay thế bản trước."
+	}
+	_, err := p.writeText(f, title, "Kết quả", msg.String(), advice)
+	return err
+}
+
 func problemLines(ps []problem.Problem) string {
 	if len(ps) == 0 {
 		return ""
@@ -203,6 +246,12 @@ func problemLines(ps []problem.Problem) string {
 // notice folder, named after their file (UTF-8 with BOM and CRLF, so
 // Notepad shows the Vietnamese right).
 func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string, error) {
+	return p.writeText(f, title, "Lý do", msg, advice)
+}
+
+// writeText writes a notice: title, file, time received, what (under
+// label) and what to do.
+func (p *Pipeline) writeText(f ledger.File, title, label, msg, advice string) (string, error) {
 	path := p.Folders.NoticePath(f.Name, f.ReceivedAt, f.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
@@ -213,7 +262,7 @@ func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string
 		"Tệp: " + f.Name,
 		"Nhận lúc: " + p.Collection.Show(f.ReceivedAt, layout.TimeOnDate),
 		"",
-		"Lý do: " + msg,
+		label + ": " + msg,
 		"Cần làm: " + advice,
 		"",
 		"Tệp gốc đã được lưu lại, không bị xoá.",

@@ -28,6 +28,8 @@ import (
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
@@ -43,6 +45,8 @@ type Pipeline struct {
 	Log        zerolog.Logger
 	// Progress, when set, is called after each file with done and total.
 	Progress func(done, total int)
+	// Labels name the shared folders in what communes read (notices).
+	Labels layout.Labels
 
 	cohort cohortCache
 	mu     sync.Mutex // serialises commits (outputs, moves, ledger outcome)
@@ -357,10 +361,14 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 		}
 		cohortDate = p.now()
 	}
+	col := p.Collection
+	late := col.Late(row.ReceivedAt)
 	err := ev.Book.Annotate(workbook.Annotation{
 		Rubric: ev.Rubric, Sub: ev.Sub, Result: ev.Result, Problems: ev.Problems,
-		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Zone: p.Collection.Loc(), Unit: ev.Unit.Name, Year: ev.Year,
+		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Zone: col.Loc(), Unit: ev.Unit.Name, Year: ev.Year,
 		CohortDate: cohortDate,
+		Status:     ranking.StatusOf(true, problem.Count(ev.Problems, problem.Error), late).Label(),
+		Late:       late, AfterClose: col.Closed(row.ReceivedAt), Deadline: col.DeadlineText(),
 	})
 	if err != nil {
 		return nil, err

@@ -6,9 +6,14 @@
 // previous year's total and rank (the mean of the predecessors' totals for
 // a unit merged in the 2025 reform). It is pure: the same inputs give the
 // same ranking, so a rebuild from the ledger equals the incremental result.
+//
+// Each unit has a Status (da_nop, nop_muon, can_sua, chua_nop): the writers
+// only show it. A ranking is provisional (TẠM TÍNH) unless published as a
+// numbered final version (CHÍNH THỨC), which the publisher records.
 package ranking
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +25,45 @@ import (
 	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
+
+// Status is where a unit of the ranking stands.
+type Status string
+
+// Statuses, as published in the JSON.
+const (
+	Submitted Status = "da_nop"   // accepted in time, no error
+	Late      Status = "nop_muon" // accepted after the deadline, no error
+	NeedsFix  Status = "can_sua"  // accepted with errors: some figures do not score until a corrected file comes
+	Missing   Status = "chua_nop" // no accepted submission
+)
+
+// StatusOf is the status of a unit: without a submission chua_nop; with
+// errors can_sua (whether late or not: correcting comes first); late
+// nop_muon; else da_nop.
+func StatusOf(submitted bool, errors int, late bool) Status {
+	switch {
+	case !submitted:
+		return Missing
+	case errors > 0:
+		return NeedsFix
+	case late:
+		return Late
+	}
+	return Submitted
+}
+
+// Label is the status as people read it.
+func (s Status) Label() string {
+	switch s {
+	case Submitted:
+		return "Đã nộp"
+	case Late:
+		return "Nộp muộn"
+	case NeedsFix:
+		return "Cần sửa, nộp lại"
+	}
+	return "Chưa nộp"
+}
 
 // Submission is a unit's latest accepted workbook.
 type Submission struct {
@@ -34,6 +78,8 @@ type Submission struct {
 	// figures, to keep memory small.
 	Result   *engine.Result
 	Problems []problem.Problem
+	// Late: received after the deadline (nộp muộn).
+	Late bool
 }
 
 // Previous is a unit's result the year before.
@@ -58,6 +104,10 @@ type Input struct {
 	Lineage map[string][]string
 	// Attempts lists the rejected files of units with no accepted one.
 	Attempts map[string][]string
+	// Deadline is the first moment a file is late (the end of the deadline
+	// day; zero: none) and Zone where the ranking's times are shown.
+	Deadline time.Time
+	Zone     *time.Location
 }
 
 // Row is one unit in the ranking.
@@ -71,6 +121,8 @@ type Row struct {
 	FileID           int64
 	FileName         string
 	SubmittedAt      time.Time
+	Late             bool // received after the deadline
+	Status           Status
 	Errors, Warnings int
 	// Result holds the settled scores with the council's applied; each
 	// indicator keeps the computed score in Computed when overridden.
@@ -94,14 +146,26 @@ type Ranking struct {
 	Year       int
 	Cohort     string
 	Max        float64
-	Rows       []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
-	Problems   map[string][]problem.Problem // by unit key
+	// Final: published as the official ranking (CHÍNH THỨC), version
+	// Version (from 1), replacing version Replaces (0: none). A provisional
+	// ranking (TẠM TÍNH) has Version 0 and says in Official the version of
+	// the official ranking in force, if any.
+	Final     bool
+	Version   int
+	Replaces  int
+	Official  int
+	Generated time.Time // when it was built (zero: not said)
+	Deadline  time.Time // the first moment a file is late (zero: no deadline)
+	Zone      *time.Location
+	Rows      []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
+	Problems  map[string][]problem.Problem // by unit key
 }
 
 // Build ranks a cohort. The scorer must be for in.Rubric.
 func Build(sc *engine.Scorer, in Input) *Ranking {
 	rk := &Ranking{RubricID: in.Rubric.ID, RubricName: in.Rubric.Name, Year: in.Year, Cohort: in.Cohort, Max: in.Rubric.CoreMax(),
 		Problems: map[string][]problem.Problem{}}
+	rk.Deadline, rk.Zone = in.Deadline, in.Zone
 	subs := append([]Submission(nil), in.Submissions...)
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
 	results := make([]*engine.Result, len(subs))
@@ -131,6 +195,7 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		}
 		row.Final = res.Total
 		row.SelfBasis = res.SelfBasis
+		row.Late = s.Late
 		row.Display = engine.Round2(res.Total)
 		rk.Problems[s.UnitKey] = s.Problems
 		rk.Rows = append(rk.Rows, row)
@@ -165,7 +230,9 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	sort.SliceStable(missing, func(i, j int) bool { return vntext.Compare(missing[i].Name, missing[j].Name) < 0 })
 	rk.Rows = append(rk.Rows, missing...)
 	for i := range rk.Rows {
-		previous(&rk.Rows[i], in)
+		r := &rk.Rows[i]
+		r.Status = StatusOf(r.Submitted, r.Errors, r.Late)
+		previous(r, in)
 	}
 	return rk
 }
@@ -199,6 +266,19 @@ func previous(row *Row, in Input) {
 	if len(found) < len(preds) {
 		row.PrevNote += " Thiếu điểm năm trước của một số đơn vị cũ."
 	}
+}
+
+// Mark says what the ranking is, as its outputs title it: "TẠM TÍNH", or
+// "CHÍNH THỨC (bản số 2, thay thế bản số 1)".
+func (rk *Ranking) Mark() string {
+	if !rk.Final {
+		return "TẠM TÍNH"
+	}
+	s := fmt.Sprintf("CHÍNH THỨC (bản số %d", rk.Version)
+	if rk.Replaces > 0 {
+		s += fmt.Sprintf(", thay thế bản số %d", rk.Replaces)
+	}
+	return s + ")"
 }
 
 // Ranked returns the rows with a rank.

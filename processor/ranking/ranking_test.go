@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/ranking"
@@ -121,5 +122,67 @@ func TestExports(t *testing.T) {
 	}
 	if back.Units[0].Name != "Xã Cao" || *back.Units[0].Total != 50 || *back.Units[0].Percent != 100 || back.Units[4].Submitted || back.Units[4].Total != nil {
 		t.Errorf("JSON %+v", back.Units)
+	}
+}
+
+// TestStatusAndContract: each unit's status (da_nop, nop_muon, can_sua,
+// chua_nop) and lateness, and the JSON contract other tools rely on: final,
+// version, generated_at and deadline at the top, ISO 8601 times with the
+// offset of the zone; the CSV says late, the status and the mark.
+func TestStatusAndContract(t *testing.T) {
+	_, rk := testkit.RankedCohort(t)
+	rk.Zone = time.FixedZone("ICT", 7*3600)
+	rk.Generated = time.Date(2024, 1, 20, 10, 0, 0, 0, time.UTC)
+	want := map[string]struct {
+		status ranking.Status
+		late   bool
+	}{"A": {ranking.Submitted, false}, "B": {ranking.Submitted, false}, "C": {ranking.Late, true}, "D": {ranking.NeedsFix, true},
+		"E": {ranking.Missing, false}, "F": {ranking.Missing, false}}
+	for _, r := range rk.Rows {
+		if w := want[r.UnitKey]; r.Status != w.status || r.Late != w.late {
+			t.Errorf("%s: %s late=%v, want %s late=%v", r.UnitKey, r.Status, r.Late, w.status, w.late)
+		}
+	}
+	var js bytes.Buffer
+	if err := rk.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(js.String(), "{\n  \"final\": false,\n  \"version\": 0,\n  \"generated_at\": \"2024-01-20T17:00:00+07:00\",\n  \"deadline\": \"2023-12-02T23:59:59+07:00\",") {
+		t.Errorf("JSON head:\n%s", js.String()[:200])
+	}
+	var doc struct {
+		Units []map[string]any `json:"units"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range doc.Units {
+		code := u["code"].(string)
+		if u["status"] != string(want[code].status) || u["late"] != want[code].late {
+			t.Errorf("JSON %s: status %v late %v", code, u["status"], u["late"])
+		}
+		if at, ok := u["submitted_at"].(string); ok && !strings.HasSuffix(at, "+07:00") {
+			t.Errorf("JSON %s: submitted_at %q without the offset", code, at)
+		}
+	}
+	rk.Final, rk.Version, rk.Replaces = true, 2, 1
+	js.Reset()
+	rk.WriteJSON(&js)
+	if !strings.HasPrefix(js.String(), "{\n  \"final\": true,\n  \"version\": 2,\n  \"replaces\": 1,") {
+		t.Errorf("final JSON head:\n%s", js.String()[:120])
+	}
+	var csvBuf bytes.Buffer
+	rk.WriteCSV(&csvBuf)
+	lines := strings.Split(csvBuf.String(), "\n")
+	if !strings.HasSuffix(lines[0], "Thời gian nộp,Nộp muộn,Số lỗi,Số cảnh báo,Trạng thái,Bảng") {
+		t.Errorf("CSV head %q", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if l != "" && !strings.HasSuffix(l, `"CHÍNH THỨC (bản số 2, thay thế bản số 1)"`) {
+			t.Errorf("CSV row without the mark: %q", l)
+		}
+	}
+	if !strings.Contains(csvBuf.String(), "2023-12-04T14:00:00+07:00,Có,1,0,"+`"Cần sửa, nộp lại"`) {
+		t.Errorf("CSV D row:\n%s", csvBuf.String())
 	}
 }

@@ -57,6 +57,17 @@ type Annotation struct {
 	// they stay provisional until Rank is set by the final ranking.
 	CohortDate time.Time
 	Rank       string // "" until the ranking settles it, e.g. "5/30"
+	// Official is the version of the official ranking (CHÍNH THỨC) the
+	// rank belongs to; 0: provisional (TẠM TÍNH).
+	Official int
+	// Status is the unit's status as the ranking shows it ("Đã nộp", "Nộp
+	// muộn", "Cần sửa, nộp lại"; ranking.Status.Label).
+	Status string
+	// Late: received after the deadline (Deadline, as communes read it);
+	// AfterClose: received after the close, so not in the official ranking
+	// in force until the office publishes a new version.
+	Late, AfterClose bool
+	Deadline         string
 }
 
 // Annotate turns the commune's own workbook f, opened, into its result

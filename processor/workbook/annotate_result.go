@@ -82,7 +82,7 @@ func (an *annotator) resultSheet() {
 	}
 	w := &rw{an: an, row: 1}
 	res := a.Result
-	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", a.Year), st.title)
+	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d — %s", a.Year, an.mark()), st.title)
 	an.check(f.SetRowHeight(SheetResult, 1, 24))
 	w.row++
 	total := fmt.Sprintf("Tổng điểm hệ thống chấm: %s / %s", viNum(res.Total), viNum(res.Max))
@@ -103,6 +103,7 @@ func (an *annotator) resultSheet() {
 		{"Bộ chỉ số", a.Rubric.ID + " — " + a.Rubric.Name},
 		{"Tệp đã nhận", a.FileName},
 		{"Thời điểm nhận", fmtTime(a.Received, a.Zone)},
+		{"Trạng thái", an.statusText()},
 		{"Mã SHA-256 của tệp", a.Hash},
 		{"Xếp hạng", an.rankText()},
 		{"Số vấn đề phát hiện", an.problemCount()},
@@ -135,9 +136,38 @@ func (an *annotator) unitName() string {
 	return an.a.Sub.UnitName
 }
 
+// mark says whether the result is provisional or part of an official
+// ranking, as its title shows it.
+func (an *annotator) mark() string {
+	if an.a.Official > 0 && an.a.Rank != "" {
+		return fmt.Sprintf("CHÍNH THỨC (BẢN SỐ %d)", an.a.Official)
+	}
+	return "TẠM TÍNH"
+}
+
+// statusText is the unit's status, and what late and after the close mean.
+func (an *annotator) statusText() string {
+	a := an.a
+	parts := []string{firstNonEmpty(a.Status, "Đã nộp")}
+	if n := problem.Count(an.problems, problem.Error); n > 0 {
+		parts[0] += fmt.Sprintf(" (%d lỗi: các chỉ số có lỗi không tính điểm cho đến khi sửa)", n)
+	}
+	if a.Late {
+		parts = append(parts, "nộp muộn: nhận sau hạn nộp"+prefixed(" ", a.Deadline))
+	}
+	if a.AfterClose {
+		parts = append(parts, "nhận sau khi đã chốt đợt thu thập: không thay đổi bảng xếp hạng chính thức đã ban hành cho đến khi đơn vị tổng hợp ban hành bản mới")
+	}
+	return strings.Join(parts, "; ")
+}
+
 func (an *annotator) rankText() string {
 	a := an.a
-	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
+	rank := a.Rank
+	if rank != "" && a.Official > 0 {
+		rank += fmt.Sprintf(" (bảng xếp hạng chính thức, bản số %d)", a.Official)
+	}
+	parts := []string{firstNonEmpty(rank, "chưa xếp hạng")}
 	switch {
 	case !a.CohortDate.IsZero():
 		parts = append(parts, "tính theo cụm ngày "+layout.Show(a.CohortDate, a.Zone, layout.Date))
