@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chiso-vn/chiso/processor/ledger"
 )
 
 // officeConfig collects 2023: opening 1 November, deadline 15 December,
@@ -166,4 +168,36 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestLineageChecked: a lineage naming a code the previous year did not
+// have (neither in its recorded roster nor in its files) is a config error
+// naming the line; a correct one passes.
+func TestLineageChecked(t *testing.T) {
+	cfg := officeConfig + "lineage:\n  - {code: TS01, predecessors: [TS01, TS09]}\n"
+	dir := officeDir(t, cfg, "inbox", "outbox", "data")
+	l, err := ledger.Open(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRoster(context.Background(), 2022, map[string]string{"TS01": "Xã Triệu Thành", "TS08": "Xã Cũ"}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	_, errs, code := chiso0(t, dir, "rank")
+	if code != exitConfig || !strings.Contains(errs, `lineage[0] (line 11): predecessor "TS09" of TS01 is not a unit of 2022`) {
+		t.Errorf("unknown predecessor: exit %d: %s", code, errs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(strings.Replace(cfg, "TS09", "TS08", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := chiso0(t, dir, "rank"); code != 0 {
+		t.Errorf("known predecessors: exit %d: %s", code, errs)
+	}
+}
+
+// chiso0 runs the CLI in the office dir during the collection.
+func chiso0(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	return chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), args...)
 }

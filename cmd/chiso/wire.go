@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -96,6 +97,38 @@ func (a *app) evaluator() (*pipeline.Evaluator, error) {
 		MaxFileSize: a.cfg.Limits.MaxFileMB << 20, Workbook: a.workbookLimits()}, nil
 }
 
+// checkLineage checks that each predecessor in the lineage was a unit of
+// the previous year, as the ledger knows that year (its roster, recorded
+// with its ranking, and its files): a mistyped code would silently drop a
+// predecessor from the merged unit's comparison. A ledger that knows
+// nothing of the previous year cannot tell: the check is skipped, saying so.
+func (a *app) checkLineage(ctx context.Context, l *ledger.Ledger, log zerolog.Logger) error {
+	if len(a.cfg.Lineage) == 0 {
+		return nil
+	}
+	prev := a.col.YearAt(a.now()) - 1
+	known, err := l.YearUnits(ctx, prev)
+	if err != nil {
+		return err
+	}
+	if len(known) == 0 {
+		log.Warn().Int("year", prev).Msg("lineage: the ledger knows no unit of the previous year, so the predecessors' codes cannot be checked")
+		return nil
+	}
+	var errs []error
+	for i, m := range a.cfg.Lineage {
+		for _, p := range m.Predecessors {
+			if !known[strings.ToLower(strings.TrimSpace(p))] {
+				errs = append(errs, fmt.Errorf("%s: predecessor %q of %s is not a unit of %d (neither in that year's roster nor in its files)", m.Where(i), p, m.Code, prev))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &exitError{code: exitConfig, err: fmt.Errorf("config %s: %w", a.cfgPath, err)}
+	}
+	return nil
+}
+
 // lookalikes says which roster units have names equal without diacritics
 // (Hợp Thành, Hợp Thanh): not an error when they have codes, but worth
 // the admin's attention, since a name typed without diacritics finds
@@ -175,6 +208,10 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 	}
 	for _, w := range a.lookalikes() {
 		log.Warn().Msg(w)
+	}
+	if err := a.checkLineage(context.Background(), l, log); err != nil {
+		l.Close()
+		return nil, nil, err
 	}
 	p := &pipeline.Pipeline{
 		Evaluator: ev, Collection: a.col, Folders: f, Labels: a.labels(), Ledger: l, Workers: a.cfg.Workers, Log: log, Now: a.now,

@@ -146,6 +146,37 @@ type SMTP struct {
 type Merge struct {
 	Code         string   `yaml:"code"`
 	Predecessors []string `yaml:"predecessors"`
+	// Line is the entry's line in config.yaml (0 when not read from one),
+	// so errors can name it.
+	Line int `yaml:"-"`
+}
+
+// UnmarshalYAML reads an entry and remembers its line; unknown keys are
+// errors, as everywhere in the config.
+func (m *Merge) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k := n.Content[i].Value; k {
+			case "code", "predecessors":
+			default:
+				return fmt.Errorf("line %d: lineage: unknown key %q (code, predecessors)", n.Content[i].Line, k)
+			}
+		}
+	}
+	type plain Merge
+	if err := n.Decode((*plain)(m)); err != nil {
+		return err
+	}
+	m.Line = n.Line
+	return nil
+}
+
+// Where names a lineage entry in errors: "lineage[1] (line 123)".
+func (m Merge) Where(i int) string {
+	if m.Line > 0 {
+		return fmt.Sprintf("lineage[%d] (line %d)", i, m.Line)
+	}
+	return fmt.Sprintf("lineage[%d]", i)
 }
 
 // LineageMap returns the lineage as unit code → predecessor codes.
@@ -259,11 +290,7 @@ func (c *Config) Validate() error {
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		errs = append(errs, errors.New("smtp.from: needed when smtp.host is set"))
 	}
-	for i, l := range c.Lineage {
-		if l.Code == "" || len(l.Predecessors) == 0 {
-			errs = append(errs, fmt.Errorf("lineage[%d]: needs code and predecessors", i))
-		}
-	}
+	errs = append(errs, c.validateLineage()...)
 	return errors.Join(errs...)
 }
 
@@ -338,6 +365,46 @@ func (c *Config) validateDates() []error {
 	}
 	if c.Close != "" && c.Schedule.Close != "" {
 		errs = append(errs, errors.New("schedule.close: the close is the date close:; remove schedule.close"))
+	}
+	return errs
+}
+
+// validateLineage checks the merged units: each entry has a code and
+// predecessors, names a unit of the roster (when there is one), lists no
+// predecessor twice, and no unit has two entries. Whether the predecessors
+// were units of the previous year is checked against the ledger at start.
+func (c *Config) validateLineage() []error {
+	var errs []error
+	roster := map[string]bool{}
+	for _, u := range c.Roster {
+		roster[strings.ToLower(strings.TrimSpace(u.Code))] = true
+	}
+	seen := map[string]int{}
+	for i, l := range c.Lineage {
+		where := l.Where(i)
+		code := strings.TrimSpace(l.Code)
+		if code == "" || len(l.Predecessors) == 0 {
+			errs = append(errs, fmt.Errorf("%s: needs code and predecessors", where))
+			continue
+		}
+		if j, dup := seen[strings.ToLower(code)]; dup {
+			errs = append(errs, fmt.Errorf("%s: %s has another entry, %s: list each merged unit once", where, code, c.Lineage[j].Where(j)))
+		}
+		seen[strings.ToLower(code)] = i
+		if len(c.Roster) > 0 && !roster[strings.ToLower(code)] {
+			errs = append(errs, fmt.Errorf("%s: code %q is not a unit of the roster", where, code))
+		}
+		preds := map[string]bool{}
+		for _, p := range l.Predecessors {
+			k := strings.ToLower(strings.TrimSpace(p))
+			switch {
+			case k == "":
+				errs = append(errs, fmt.Errorf("%s: an empty predecessor code", where))
+			case preds[k]:
+				errs = append(errs, fmt.Errorf("%s: predecessor %q is listed twice", where, p))
+			}
+			preds[k] = true
+		}
 	}
 	return errs
 }

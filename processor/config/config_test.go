@@ -36,6 +36,14 @@ func TestValidateErrors(t *testing.T) {
 			[]string{"deadline: 2026-11-30 is before opening: 2026-12-01", "close: 2026-11-15 is before opening", "close: 2026-11-15 is before deadline"}},
 		{"another year", "year: 2026\nopening: 2025-11-01\ndeadline: 2026-11-30\nclose: 2027-02-01\n",
 			[]string{"opening: 2025-11-01 is not in the collection year 2026", "close: 2027-02-01 is not in the collection year 2026 or in January 2027"}},
+		{"lineage", "roster:\n  - {code: A1, name: A}\nlineage:\n  - {code: A1, predecessors: [A1, A2]}\n", nil},
+		{"lineage repeats a predecessor", "lineage:\n  - {code: A1, predecessors: [A1, A2]}\n  - {code: B1, predecessors: [B2, b2]}\n",
+			[]string{`lineage[1] (line 3): predecessor "b2" is listed twice`}},
+		{"lineage lists a unit twice", "lineage:\n  - {code: A1, predecessors: [A1, A2]}\n  -\n    code: A1\n    predecessors: [A3]\n",
+			[]string{"lineage[1] (line 4): A1 has another entry, lineage[0] (line 2)"}},
+		{"lineage names a unit not in the roster", "roster:\n  - {code: A1, name: A}\nlineage:\n  - {code: A9, predecessors: [A2]}\n",
+			[]string{`lineage[0] (line 4): code "A9" is not a unit of the roster`}},
+		{"lineage with an unknown key", "lineage:\n  - {code: A1, predecesors: [A2]}\n", []string{`line 2: lineage: unknown key "predecesors"`}},
 		{"a date and the old cron", "year: 2026\nopening: 2026-11-01\nschedule: {opening: \"0 8 1 11 *\"}\n", []string{"schedule.opening: the opening is the date opening:"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -128,6 +128,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 	name     TEXT PRIMARY KEY,
 	last_run TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rosters (
+	year INTEGER NOT NULL,
+	code TEXT NOT NULL,
+	name TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (year, code)
+);
 CREATE TABLE IF NOT EXISTS finals (
 	year         INTEGER NOT NULL,
 	rubric_id    TEXT NOT NULL,
@@ -505,4 +511,44 @@ func (l *Ledger) AddFinal(ctx context.Context, f Final) error {
 		return fmt.Errorf("ledger: record official ranking %d version %d: %w", f.Year, f.Version, err)
 	}
 	return nil
+}
+
+// SetRoster records the units (code → name) a year's ranking was built
+// with, replacing what was recorded for the year: next year, the lineage of
+// merged units is checked against it.
+func (l *Ledger) SetRoster(ctx context.Context, year int, units map[string]string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rosters WHERE year = ?`, year); err != nil {
+		return err
+	}
+	for code, name := range units {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rosters (year, code, name) VALUES (?, ?, ?)`, year, code, name); err != nil {
+			return fmt.Errorf("ledger: roster %d: %w", year, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// YearUnits returns the unit codes known for a year: the roster recorded
+// for it and the codes of its files (any outcome), lower-cased. Empty when
+// the ledger knows nothing of that year.
+func (l *Ledger) YearUnits(ctx context.Context, year int) (map[string]bool, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT code FROM rosters WHERE year = ? UNION SELECT unit_code FROM files WHERE year = ? AND unit_code <> ''`, year, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(c)] = true
+	}
+	return out, rows.Err()
 }

@@ -118,3 +118,31 @@ func TestFinals(t *testing.T) {
 		t.Errorf("another year: %+v", fs)
 	}
 }
+
+// TestYearUnits: the units known for a year are its recorded roster and
+// the codes of its files, whatever their outcome.
+func TestYearUnits(t *testing.T) {
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	if u, err := l.YearUnits(ctx, 2022); err != nil || len(u) != 0 {
+		t.Fatalf("empty ledger: %v %v", u, err)
+	}
+	if err := l.SetRoster(ctx, 2022, map[string]string{"A1": "Xã A", "A2": "Xã B"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRoster(ctx, 2022, map[string]string{"A1": "Xã A"}); err != nil { // replaced
+		t.Fatal(err)
+	}
+	id, _ := l.Begin(ctx, File{Name: "x.xlsx", SHA256: "x", ReceivedAt: time.Now()})
+	if err := l.Finish(ctx, File{ID: id, Name: "x.xlsx", SHA256: "x", Outcome: Rejected, Year: 2022, UnitKey: "B7", UnitCode: "B7", ProcessedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := l.YearUnits(ctx, 2022)
+	if err != nil || len(u) != 2 || !u["a1"] || !u["b7"] {
+		t.Errorf("YearUnits = %v, %v; want a1 and b7", u, err)
+	}
+}

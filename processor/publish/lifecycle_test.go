@@ -268,3 +268,46 @@ func TestErrorsDoNotScoreEverywhere(t *testing.T) {
 		t.Errorf("result:\n%s", text)
 	}
 }
+
+// TestLineageFromTheLedger: a merged unit that kept one predecessor's code
+// is compared with the mean of its predecessors' previous-year totals, as
+// the ledger has them, whatever code it kept.
+func TestLineageFromTheLedger(t *testing.T) {
+	units := []roster.Unit{{Code: "A1", Name: "Xã An Một"}, {Code: "A2", Name: "Xã An Hai"}}
+	e := service.New(t, service.Options{Roster: units, Workers: 1})
+	ctx := context.Background()
+	// 2022: both communes submit.
+	e.Pipeline.Collection.Year, e.Publisher.Collection.Year = 2022, 2022
+	e.Drop("a1-2022.xlsx", books.Filled(t, units[0], books.Options{Seed: 1, Year: 2022}))
+	e.Drop("a2-2022.xlsx", books.Filled(t, units[1], books.Options{Seed: 2, Year: 2022}))
+	e.Run()
+	prev, err := e.Publisher.Build(ctx, 2022)
+	if err != nil || len(prev.Ranked()) != 2 {
+		t.Fatalf("2022: %v, %d ranked", err, len(prev.Ranked()))
+	}
+	var a1, a2 float64
+	for _, r := range prev.Ranked() {
+		if r.Code == "A1" {
+			a1 = r.Display
+		} else {
+			a2 = r.Display
+		}
+	}
+	// 2023: A2 merged into A1, which kept its code.
+	e.Pipeline.Collection.Year, e.Publisher.Collection.Year = 2023, 2023
+	e.Publisher.Roster = units[:1]
+	e.Publisher.Lineage = map[string][]string{"A1": {"A1", "A2"}}
+	e.Drop("a1-2023.xlsx", books.Filled(t, units[0], books.Options{Seed: 4}))
+	e.Run()
+	rk, err := e.Publisher.Build(ctx, 2023)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := rk.Rows[0]
+	if row.Prev == nil || row.Prev.Total != (a1+a2)/2 || row.Prev.Rank != 0 {
+		t.Errorf("A1's previous year %+v, want the mean of %v and %v, no rank", row.Prev, a1, a2)
+	}
+	if !strings.Contains(row.PrevNote, "trung bình cộng điểm của A1, A2") {
+		t.Errorf("note %q", row.PrevNote)
+	}
+}

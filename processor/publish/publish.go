@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -254,6 +255,18 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	}
 	if err := p.Ledger.SetLastRun(ctx, rankingJob(opt.Year), now); err != nil {
 		return res, err
+	}
+	if len(p.Roster) > 0 {
+		// Next year's lineage is checked against the units of this one.
+		units := map[string]string{}
+		for _, u := range p.Roster {
+			if c := strings.TrimSpace(u.Code); c != "" {
+				units[c] = u.Name
+			}
+		}
+		if err := p.Ledger.SetRoster(ctx, opt.Year, units); err != nil {
+			return res, err
+		}
 	}
 	p.Log.Info().Str("event", "audit").Int("year", opt.Year).Int("ranked", len(rk.Ranked())).Int("missing", len(rk.Missing())).
 		Bool("final", opt.Final).Msg("ranking rebuilt")

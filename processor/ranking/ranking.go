@@ -15,6 +15,7 @@ package ranking
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,35 +238,49 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	return rk
 }
 
-// previous fills a row's previous-year result; a merged unit takes the mean
-// of its predecessors' totals (the rule the national DTI used for merged
-// provinces) and no previous rank.
+// previous fills a row's previous-year result. A merged unit (in the
+// lineage) takes the mean of all its predecessors' totals, whatever code it
+// kept (its own record of last year is one predecessor among the others),
+// and no previous rank (the rule the national DTI used for merged
+// provinces); the note says so and names the predecessors that have no
+// previous-year submission.
 func previous(row *Row, in Input) {
-	if p, ok := in.Previous[row.UnitKey]; ok {
-		row.Prev = &p
-		return
-	}
 	preds := in.Lineage[row.Code]
 	if len(preds) == 0 {
+		if p, ok := in.Previous[row.UnitKey]; ok {
+			row.Prev = &p
+		}
 		return
 	}
 	var sum float64
-	var found []string
+	var found, missing, figures []string
 	for _, c := range preds {
 		if p, ok := in.Previous[c]; ok {
 			sum += p.Total
 			found = append(found, c)
+			figures = append(figures, vntext.Number(p.Total, 2))
+		} else {
+			missing = append(missing, c)
 		}
 	}
+	prevYear := strconv.Itoa(in.Year - 1)
+	note := "Đơn vị hợp nhất từ " + strings.Join(preds, ", ") + ": "
 	if len(found) == 0 {
-		row.PrevNote = "Đơn vị sáp nhập: chưa có điểm năm trước của các đơn vị cũ (" + strings.Join(preds, ", ") + ")."
+		row.PrevNote = note + "các đơn vị cũ không có bài nộp năm " + prevYear + ", không so sánh được với năm trước."
 		return
 	}
-	row.Prev = &Previous{Total: sum / float64(len(found))}
-	row.PrevNote = "Đơn vị sáp nhập: điểm năm trước là trung bình điểm của " + strings.Join(found, ", ") + "."
-	if len(found) < len(preds) {
-		row.PrevNote += " Thiếu điểm năm trước của một số đơn vị cũ."
+	mean := sum / float64(len(found))
+	row.Prev = &Previous{Total: mean}
+	if len(found) == 1 {
+		note += "điểm năm trước là điểm của " + found[0] + " (" + figures[0] + ")."
+	} else {
+		note += "điểm năm trước là trung bình cộng điểm của " + strings.Join(found, ", ") + " (" + strings.Join(figures, "; ") + "), bằng " +
+			vntext.Number(mean, 2) + "."
 	}
+	if len(missing) > 0 {
+		note += " " + strings.Join(missing, ", ") + " không có bài nộp năm " + prevYear + " nên không được tính."
+	}
+	row.PrevNote = note
 }
 
 // Mark says what the ranking is, as its outputs title it: "TẠM TÍNH", or

@@ -90,7 +90,8 @@ func TestPreviousYearAndMergedUnit(t *testing.T) {
 				t.Errorf("A prev %+v", row.Prev)
 			}
 		case "M":
-			if row.Prev == nil || row.Prev.Total != 35 || row.Prev.Rank != 0 || !strings.Contains(row.PrevNote, "trung bình") || !strings.Contains(row.PrevNote, "Thiếu") {
+			if row.Prev == nil || row.Prev.Total != 35 || row.Prev.Rank != 0 || !strings.Contains(row.PrevNote, "trung bình cộng điểm của P1, P2 (40; 30), bằng 35") ||
+				!strings.Contains(row.PrevNote, "P3 không có bài nộp năm 2024") {
 				t.Errorf("M prev %+v %q", row.Prev, row.PrevNote)
 			}
 		case "B":
@@ -184,5 +185,34 @@ func TestStatusAndContract(t *testing.T) {
 	}
 	if !strings.Contains(csvBuf.String(), "2023-12-04T14:00:00+07:00,Có,1,0,"+`"Cần sửa, nộp lại"`) {
 		t.Errorf("CSV D row:\n%s", csvBuf.String())
+	}
+}
+
+// TestMergedUnitKeepsACode: a merged unit that kept one predecessor's code
+// is compared with the mean of all its predecessors, not with its own
+// record of last year alone; the note says how, and the JSON and CSV carry it.
+func TestMergedUnitKeepsACode(t *testing.T) {
+	r, sc := testkit.CohortRubric(t)
+	prev := map[string]ranking.Previous{"A": {Total: 912, Rank: 1}, "A2": {Total: 600.13, Rank: 7}}
+	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2026, Submissions: testkit.Cohort(), Previous: prev,
+		Lineage: map[string][]string{"A": {"A", "A2"}}})
+	for _, row := range rk.Rows {
+		if row.UnitKey != "A" {
+			continue
+		}
+		if row.Prev == nil || row.Prev.Total != 756.065 || row.Prev.Rank != 0 {
+			t.Errorf("A prev %+v, want the mean 756.065 and no rank", row.Prev)
+		}
+		if !strings.Contains(row.PrevNote, "Đơn vị hợp nhất từ A, A2: điểm năm trước là trung bình cộng điểm của A, A2 (912; 600,13), bằng 756,07.") {
+			t.Errorf("note %q", row.PrevNote)
+		}
+	}
+	var js, csvBuf bytes.Buffer
+	rk.WriteJSON(&js)
+	rk.WriteCSV(&csvBuf)
+	for what, out := range map[string]string{"JSON": js.String(), "CSV": csvBuf.String()} {
+		if !strings.Contains(out, "trung bình cộng điểm của A, A2") || !strings.Contains(out, "756.07") {
+			t.Errorf("%s lacks the merged unit's note or mean:\n%s", what, out)
+		}
 	}
 }
