@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/testkit/books"
 	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
 // officeConfig collects 2023: opening 1 November, deadline 15 December,
@@ -200,4 +202,71 @@ func TestLineageChecked(t *testing.T) {
 func chiso0(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
 	return chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), args...)
+}
+
+// TestLabels: every text a commune reads says where the folders are by the
+// configured labels, never by the server's paths: reminder notices, the
+// template's guide, the notice of a file accepted with errors.
+func TestLabels(t *testing.T) {
+	u := books.Unit(1)
+	cfg := "year: 2023\nopening: \"2023-11-01\"\ndeadline: \"2023-12-15\"\nclose: \"2024-01-20\"\nlog: {format: json}\n" +
+		"office: {name: UBND huyện Thử, cohort: thu}\n" +
+		`inbox_label: '\\may-chu\dti\nop-bao-cao'` + "\n" + `outbox_label: '\\may-chu\dti\ket-qua'` + "\n" +
+		"roster:\n  - {code: " + u.Code + ", name: " + u.Name + "}\n"
+	dir := officeDir(t, cfg, "inbox", "outbox")
+	now := vnTime(2023, 11, 20, 9, 0)
+	if _, errs, code := chisoIn(t, dir, now, "remind"); code != 0 {
+		t.Fatalf("remind: exit %d: %s", code, errs)
+	}
+	// A form with a+b > c on 1.2: accepted, "cần sửa", with a notice.
+	form := filepath.Join(dir, "inbox", "bao-cao.xlsx")
+	if err := os.WriteFile(form, books.Filled(t, u, books.Options{Seed: 3}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(form, now.Add(-time.Hour), now.Add(-time.Hour))
+	if _, errs, code := chisoIn(t, dir, now, "process", "--quiet"); code != 0 {
+		t.Fatalf("process: exit %d: %s", code, errs)
+	}
+	if _, errs, code := chisoIn(t, dir, now, "template", "--unit", u.Code); code != 0 {
+		t.Fatalf("template: exit %d: %s", code, errs)
+	}
+	texts := map[string]string{}
+	for _, pattern := range []string{"outbox/2023/nhac-nop-*.txt", "outbox/thong-bao/*.txt"} {
+		paths, _ := filepath.Glob(filepath.Join(dir, pattern))
+		if len(paths) != 1 {
+			t.Fatalf("%s: %v", pattern, paths)
+		}
+		b, _ := os.ReadFile(paths[0])
+		texts[pattern] = string(b)
+	}
+	tpl, _ := filepath.Glob(filepath.Join(dir, "outbox", "2023", "bieu-mau", "*.xlsx"))
+	if len(tpl) != 1 {
+		t.Fatalf("templates: %v", tpl)
+	}
+	f, err := openXLSX(tpl[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide, _ := f.GetRows(workbook.SheetGuide)
+	f.Close()
+	var g strings.Builder
+	for _, r := range guide {
+		g.WriteString(strings.Join(r, " ") + "\n")
+	}
+	texts["template"] = g.String()
+	want := map[string][]string{
+		"outbox/2023/nhac-nop-*.txt": {`\\may-chu\dti\ket-qua\2023\bieu-mau`, `chép vào \\may-chu\dti\nop-bao-cao`},
+		"outbox/thong-bao/*.txt":     {"TỆP ĐÃ NHẬN — CẦN SỬA, NỘP LẠI", `\\may-chu\dti\ket-qua\2023\d001-xa-thu-nghiem-1\ket-qua-d001-xa-thu-nghiem-1-2023.xlsx`, `nộp lại cả tệp vào \\may-chu\dti\nop-bao-cao`},
+		"template":                   {`\\may-chu\dti\nop-bao-cao`},
+	}
+	for name, text := range texts {
+		for _, w := range want[name] {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s lacks %q:\n%s", name, w, text)
+			}
+		}
+		if strings.Contains(text, dir) {
+			t.Errorf("%s tells communes the server's path %s:\n%s", name, dir, text)
+		}
+	}
 }

@@ -55,7 +55,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	default:
 		units = []roster.Unit{{}} // the generic form
 	}
-	col := &collect.Collector{Rubric: r, Collection: a.col, Folders: a.folders, Office: a.office()}
+	col := &collect.Collector{Rubric: r, Collection: a.col, Folders: a.folders, Labels: a.labels(), Office: a.office()}
 	paths, err := col.WriteTemplates(ctx, y, dir, units)
 	for _, p := range paths {
 		fmt.Fprintln(a.stdout, p)

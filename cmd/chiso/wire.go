@@ -241,7 +241,7 @@ func (a *app) collector(l collect.Ledger, log zerolog.Logger) (*collect.Collecto
 	}
 	s := a.cfg.Schedule
 	return &collect.Collector{
-		Rubric: r, Collection: a.col, Roster: a.cfg.Roster, Folders: a.folders, Office: a.office(),
+		Rubric: r, Collection: a.col, Roster: a.cfg.Roster, Folders: a.folders, Labels: a.labels(), Office: a.office(),
 		Schedule: collect.Schedule{Reminders: s.Reminders, DaysBefore: s.DaysBefore},
 		Ledger:   l, Mail: sender, Now: a.now, Log: log, Out: a.stdout,
 	}, nil

@@ -278,9 +278,13 @@ func TestOpening(t *testing.T) {
 	text := readNotice(t, f.outbox("2023", "thong-bao-thu-thap-2023.txt"))
 	wantContains(t, "notice", text,
 		"THÔNG BÁO THU THẬP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM 2023",
-		"Hạn nộp: 15/12/2023", "ô màu vàng", ".xlsx", f.outbox("2023", "bieu-mau"),
-		filepath.Join(f.dir, "inbox"), "Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123, email vhtt@trieuson.vn",
+		"Hạn nộp: 15/12/2023", "ô màu vàng", ".xlsx", "ở thư mục 2023/bieu-mau trong thư mục kết quả của UBND huyện Triệu Sơn",
+		"Chép tệp đã điền vào thư mục nhận báo cáo của UBND huyện Triệu Sơn", "ở thư mục thong-bao trong thư mục kết quả của UBND huyện Triệu Sơn",
+		"Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123, email vhtt@trieuson.vn",
 		"Xã Triệu Thành (mã TS01): bieu-mau-ts01-xa-trieu-thanh-2023.xlsx", "Xã Dân Lực: bieu-mau-xa-dan-luc-2023.xlsx")
+	if strings.Contains(text, f.dir) {
+		t.Errorf("the notice tells communes the server's path:\n%s", text)
+	}
 	if !strings.Contains(f.logs.String(), `"action":"collection-opened"`) {
 		t.Error("no audit line for the opening")
 	}
@@ -395,7 +399,10 @@ func TestReminderWithoutSMTPWritesNotice(t *testing.T) {
 		"Đã nộp hợp lệ: 1/4 đơn vị. Chưa nộp: 3 đơn vị.",
 		"  1. Xã Hợp Lý (mã TS02)\n     Liên hệ: Nguyễn Văn Đức, email hoply@trieuson.vn; vp.hoply@trieuson.vn",
 		"  2. Xã Hợp Thành (mã TS03)\n     Liên hệ: điện thoại 0237 386 0003",
-		"  3. Xã Dân Lực\n", filepath.Join(f.dir, "inbox"))
+		"  3. Xã Dân Lực\n", "chép vào thư mục nhận báo cáo của UBND huyện Triệu Sơn")
+	if strings.Contains(text, f.dir) {
+		t.Errorf("the notice tells communes the server's path:\n%s", text)
+	}
 	if strings.Contains(text, "Triệu Thành") {
 		t.Error("a unit that submitted is listed")
 	}
@@ -531,6 +538,7 @@ const subject2023 = "Nhắc nộp biểu mẫu tự đánh giá chuyển đổi 
 func TestNovemberThroughTheCalendar(t *testing.T) {
 	srv := startSMTP(t)
 	f := smtpCollector(t, srv)
+	f.col.Labels = layout.Labels{Inbox: `\\may-chu\dti\nop-bao-cao`, Outbox: `\\may-chu\dti\ket-qua`}
 	finals := 0
 	f.col.Final = func(context.Context) error { finals++; return nil }
 
@@ -570,8 +578,14 @@ func TestNovemberThroughTheCalendar(t *testing.T) {
 		"Kính gửi: Xã Hợp Lý (đồng chí Nguyễn Văn Đức),",
 		"Đến 06/11/2023, UBND huyện Triệu Sơn chưa nhận được biểu mẫu tự đánh giá mức độ chuyển đổi số năm 2023 hợp lệ của đơn vị.",
 		"Hạn nộp: 15/12/2023 (còn 39 ngày).", "Mở tệp đính kèm bieu-mau-ts02-xa-hop-ly-2023.xlsx bằng Excel",
-		"Chỉ điền vào các ô màu vàng", "định dạng .xlsx", "thư mục nhận báo cáo: "+filepath.Join(f.dir, "inbox"),
+		"Chỉ điền vào các ô màu vàng", "định dạng .xlsx", `Chép tệp đã điền vào \\may-chu\dti\nop-bao-cao`,
+		`xem thông báo lý do ở \\may-chu\dti\ket-qua\thong-bao`,
 		"Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123")
+	for _, m := range got {
+		if strings.Contains(m.Text, f.dir) {
+			t.Errorf("an e-mail tells the server's path:\n%s", m.Text)
+		}
+	}
 	if len(hopLyMail.Files) != 1 {
 		t.Fatalf("attachments: %v", len(hopLyMail.Files))
 	}

@@ -227,9 +227,9 @@ func (c *Collector) unitMail(p *Plan, u roster.Unit) (mail.Message, error) {
 	b.WriteString("2. Chỉ điền vào các ô màu vàng: số liệu, điểm tự chấm, giải trình và tài liệu kiểm chứng của từng chỉ số. " +
 		"Không chèn, xoá hay đổi thứ tự dòng, không đổi tên trang tính.\n")
 	b.WriteString("3. Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
-	fmt.Fprintf(&b, "4. Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
+	fmt.Fprintf(&b, "4. Chép tệp đã điền vào %s\n", c.inbox())
 	b.WriteString("   Hệ thống tự kiểm tra, chấm điểm và trả lại tệp có ghi chú ở từng ô cần sửa.\n\n")
-	fmt.Fprintf(&b, "Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do trong thư mục %s, sửa và nộp lại; "+
+	fmt.Fprintf(&b, "Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do ở %s, sửa và nộp lại; "+
 		"bản nộp sau thay thế bản trước.\n", c.noticeDir())
 	if contact := c.officeContact(); contact != "" {
 		fmt.Fprintf(&b, "\nMọi vướng mắc xin liên hệ: %s.\n", contact)
