@@ -26,7 +26,7 @@ func (a *app) remindCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	log, closer := newLogger(a.cfg, a.stderr)
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	l, err := a.openLedger()
 	if err != nil {

@@ -270,3 +270,49 @@ func TestLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestOneClock: every time a person reads is in the configured zone
+// (here Tokyo, +9, whatever the machine's), machine outputs are ISO 8601
+// with its offset.
+func TestOneClock(t *testing.T) {
+	u := books.Unit(1)
+	cfg := "year: 2023\ndeadline: \"2023-12-15\"\nschedule: {timezone: Asia/Tokyo}\nlog: {format: json}\noffice: {cohort: thu}\n" +
+		"roster:\n  - {code: " + u.Code + ", name: " + u.Name + "}\n"
+	dir := officeDir(t, cfg, "inbox", "outbox")
+	at := time.Date(2023, 11, 20, 1, 0, 0, 0, time.UTC) // 10:00 in Tokyo
+	for name, data := range map[string][]byte{"a.xlsx": books.Filled(t, u, books.Options{Seed: 1}), "scan.pdf": []byte("%PDF-1.4\n")} {
+		p := filepath.Join(dir, "inbox", name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, at, at)
+	}
+	if _, errs, code := chisoIn(t, dir, at.Add(time.Hour), "process", "--quiet"); code != 0 {
+		t.Fatalf("process: exit %d: %s", code, errs)
+	}
+	notices, _ := filepath.Glob(filepath.Join(dir, "outbox", "thong-bao", "scan - 2023-11-20 10h00 - *.txt"))
+	if len(notices) != 1 {
+		all, _ := filepath.Glob(filepath.Join(dir, "outbox", "thong-bao", "*"))
+		t.Fatalf("notice named in Tokyo time: %v", all)
+	}
+	if b, _ := os.ReadFile(notices[0]); !strings.Contains(string(b), "Nhận lúc: 10:00 ngày 20/11/2023") {
+		t.Errorf("notice:\n%s", b)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "outbox", "2023", "xep-hang-thu-2023.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`"generated_at": "2023-11-20T11:00:00+09:00"`, `"deadline": "2023-12-15T23:59:59+09:00"`, `"submitted_at": "2023-11-20T10:00:00+09:00"`} {
+		if !strings.Contains(string(js), w) {
+			t.Errorf("JSON lacks %s:\n%s", w, js)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "outbox", "2023", "xep-hang-thu-2023.csv"))
+	if !strings.Contains(string(csv), "2023-11-20T10:00:00+09:00") {
+		t.Errorf("CSV time:\n%s", csv)
+	}
+	out, _, _ := chisoIn(t, dir, at.Add(time.Hour), "status")
+	if !strings.Contains(out, "lúc 11:00 20/11/2023") || !strings.Contains(out, "(giờ Asia/Tokyo)") {
+		t.Errorf("status:\n%s", out)
+	}
+}

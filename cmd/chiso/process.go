@@ -40,7 +40,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitConfig, err: err}
 	}
 	defer unlock()
-	log, closer := newLogger(a.cfg, a.stderr)
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	bar := isTerminal(a.stderr) && !*quiet
 	if bar {

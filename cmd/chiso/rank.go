@@ -24,7 +24,7 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	log, closer := newLogger(a.cfg, a.stderr)
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	_, pub, err := a.newPipeline(log, false)
 	if err != nil {

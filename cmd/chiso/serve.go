@@ -32,7 +32,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitConfig, err: err}
 	}
 	defer unlock()
-	log, closer := newLogger(c, a.stderr)
+	log, closer := newLogger(c, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	p, pub, err := a.newPipeline(log, true)
 	if err != nil {
