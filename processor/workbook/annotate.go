@@ -61,7 +61,8 @@ type Annotation struct {
 	// rank belongs to; 0: provisional (TẠM TÍNH).
 	Official int
 	// Status is the unit's status as the ranking shows it ("Đã nộp", "Nộp
-	// muộn", "Cần sửa, nộp lại"; ranking.Status.Label).
+	// muộn", "Cần sửa, nộp lại"; ranking.Status.Label); "": from the
+	// problems and Late.
 	Status string
 	// Late: received after the deadline (Deadline, as communes read it);
 	// AfterClose: received after the close, so not in the official ranking

@@ -9,6 +9,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/xuri/excelize/v2"
 )
@@ -148,9 +149,18 @@ func (an *annotator) mark() string {
 // statusText is the unit's status, and what late and after the close mean.
 func (an *annotator) statusText() string {
 	a := an.a
-	parts := []string{firstNonEmpty(a.Status, "Đã nộp")}
-	if n := problem.Count(an.problems, problem.Error); n > 0 {
-		parts[0] += fmt.Sprintf(" (%d lỗi: các chỉ số có lỗi không tính điểm cho đến khi sửa)", n)
+	n := problem.Count(an.problems, problem.Error)
+	parts := []string{firstNonEmpty(a.Status, ranking.StatusOf(true, n, a.Late).Label())}
+	if n > 0 {
+		figures := false // an error on a figure, not only on a self-score
+		for _, p := range an.problems {
+			figures = figures || (p.Severity == problem.Error && p.Input != "tu_cham")
+		}
+		if figures {
+			parts[0] += fmt.Sprintf(" (%d lỗi: các chỉ số có lỗi số liệu không tính điểm cho đến khi sửa)", n)
+		} else {
+			parts[0] += fmt.Sprintf(" (%d lỗi)", n)
+		}
 	}
 	if a.Late {
 		parts = append(parts, "nộp muộn: nhận sau hạn nộp"+prefixed(" ", a.Deadline))
