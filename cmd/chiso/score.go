@@ -139,6 +139,7 @@ var statusText = map[engine.Status]string{
 	engine.StatusPending:   "xếp hạng sau",
 	engine.StatusSettled:   "theo cụm",
 	engine.StatusReference: "tham khảo",
+	engine.StatusInvalid:   "số liệu có lỗi: không tính điểm cho đến khi sửa",
 }
 
 func printResult(w io.Writer, r *rubric.Rubric, unit string, res *engine.Result) {
