@@ -88,11 +88,11 @@ func (a *app) logCollection(log zerolog.Logger) {
 	}
 	ev = ev.Int("year", col.YearAt(now)).Str("rubric", a.cfg.Rubric).Str("stage", stage.String()).Str("timezone", col.Loc().String())
 	for _, t := range []struct {
-		key string
-		at  time.Time
-	}{{"opening", col.Opening}, {"deadline", col.Deadline}, {"close", col.Close}} {
+		key, format string
+		at          time.Time
+	}{{"opening", layout.ISO, col.Opening}, {"deadline", layout.ISODate, col.Deadline}, {"close", layout.ISO, col.Close}} {
 		if !t.at.IsZero() {
-			ev = ev.Str(t.key, t.at.In(col.Loc()).Format(layout.ISO))
+			ev = ev.Str(t.key, t.at.In(col.Loc()).Format(t.format))
 		}
 	}
 	switch stage {
