@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,15 @@ func TestShippedConfigServes(t *testing.T) {
 			t.Fatalf("serve did not start:\n%s", out.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	// Meanwhile status says a daemon holds this inbox, since when, and that
+	// the collection is over.
+	st, _, _ := chisoIn(t, dir, vnTime(2026, 12, 1, 9, 30), "status")
+	if want := fmt.Sprintf("Dịch vụ: đang chạy (chiso serve, pid %d, từ 09:00 01/12/2026)", os.Getpid()); !strings.Contains(st, want) {
+		t.Errorf("status while serving lacks %q:\n%s", want, st)
+	}
+	if !strings.Contains(st, "Đợt thu thập năm 2023 đã kết thúc") {
+		t.Errorf("status:\n%s", st)
 	}
 	cancel()
 	if code := <-done; code != 0 {
