@@ -145,7 +145,7 @@ type CheckJSON struct {
 	Problems []problem.Problem `json:"problems,omitempty"`
 }
 
-func (a *app) checkCmd(_ context.Context, args []string) error {
+func (a *app) checkCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -164,7 +164,7 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 	if err != nil {
 		return usageErr("check: %v", err)
 	}
-	ev := v.Evaluate(filepath.Base(path), data, a.col.YearAt(time.Now()))
+	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(time.Now()))
 	if ev.Book != nil {
 		defer ev.Book.Close()
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
@@ -74,9 +75,15 @@ func Lock(dir string) (func(), error) {
 // processed is a worker's word to the loop: a file is done.
 type processed struct {
 	path    string
+	taken   bool // false: it was not taken (it may still be in the inbox)
 	changed bool // accepted or superseded: the ranking changes
 	err     error
 }
+
+// Back-off for a file that could not be taken from the inbox (held open
+// by another program, no permission): offered again after these waits,
+// then left until the next start.
+var retryWaits = []time.Duration{10 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute}
 
 // Start runs until ctx is done or the watcher fails. Files in hand when
 // ctx ends are finished (with their own context) so nothing is left
@@ -101,8 +108,18 @@ func (d *Daemon) Start(ctx context.Context) error {
 	}
 
 	// The watcher and the calendar: the first to fail stops both.
-	g, gctx := errgroup.WithContext(ctx)
-	w := watch.New(d.Watch)
+	gctxBase, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(gctxBase)
+	odd := make(chan intake.Odd, 64)
+	wc := d.Watch
+	wc.Odd = func(o intake.Odd) {
+		select {
+		case odd <- o:
+		default: // noted at the next appearance or start
+		}
+	}
+	w := watch.New(wc)
 	g.Go(func() error {
 		if err := w.Start(gctx); err != nil {
 			return fmt.Errorf("watch: %w", err)
@@ -143,39 +160,66 @@ func (d *Daemon) Start(ctx context.Context) error {
 			return nil
 		})
 	}
+	// A service failure (ledger, outbox, disk) stops the daemon; the file
+	// in hand is recovered at the next start.
+	var failed error
+	attempts := map[string]int{}
 	finish := func(o processed) {
 		inflight--
 		switch {
 		case o.err != nil:
-			d.Log.Error().Err(o.err).Str("file", filepath.Base(o.path)).Msg("processing failed; the file is recovered at the next start")
+			d.Log.Error().Err(o.err).Str("file", filepath.Base(o.path)).Msg("the service failed; stopping (the file is recovered at the next start)")
+			if failed == nil {
+				failed = o.err
+			}
 		case o.changed:
 			dirty = true
 			debounce.Reset(d.Debounce)
+		case !o.taken:
+			if _, err := os.Lstat(o.path); err != nil {
+				delete(attempts, o.path)
+				return // gone: taken by someone else
+			}
+			n := attempts[o.path]
+			if n >= len(retryWaits) {
+				d.Log.Warn().Str("file", filepath.Base(o.path)).Msg("file still cannot be taken; it is tried again at the next start")
+				return
+			}
+			attempts[o.path] = n + 1
+			path := o.path
+			time.AfterFunc(retryWaits[n], func() { w.Again(path) })
 		}
 	}
 loop:
 	for {
+		if failed != nil {
+			break loop
+		}
 		// Take a file only when a worker is free (nil channel otherwise).
-		var ready <-chan string
+		var ready <-chan watch.File
 		if inflight < workers {
 			ready = w.Ready()
 		}
 		select {
 		case <-gctx.Done():
 			break loop
-		case path, ok := <-ready:
+		case file, ok := <-ready:
 			if !ok {
 				break loop
 			}
 			inflight++
 			pool.Go(func() error {
-				f, ok, err := p.ProcessPath(work, path)
-				done <- processed{path: path, err: err,
+				f, ok, err := p.ProcessPath(work, file.Path, file.Seen)
+				done <- processed{path: file.Path, taken: ok, err: err,
 					changed: ok && (f.Outcome == ledger.Accepted || f.Outcome == ledger.Superseded)}
 				return nil
 			})
 		case o := <-done:
 			finish(o)
+		case o := <-odd:
+			if err := p.NoteOdd(work, o); err != nil && failed == nil {
+				failed = err
+			}
 		case <-debounce.C:
 			if dirty && !rebuilding {
 				startRebuild()
@@ -188,6 +232,7 @@ loop:
 		}
 	}
 	// Files in hand are finished; then the watcher, calendar and rebuild stop.
+	stop()
 	go func() { pool.Wait(); close(done) }()
 	for o := range done {
 		finish(o)
@@ -197,8 +242,8 @@ loop:
 	if dirty {
 		d.rebuild(work)
 	}
-	if werr != nil {
-		return werr
+	if err := errors.Join(failed, werr); err != nil {
+		return err
 	}
 	d.Log.Info().Msg("stopped cleanly")
 	return nil

@@ -755,7 +755,7 @@ func TestRankingAfterCrash(t *testing.T) {
 	units := rosterN(2)
 	e := newEnv(t, units)
 	e.drop("bieu-mau-d001.xlsx", book(t, units[0], 14))
-	f, ok, err := e.p.ProcessPath(context.Background(), filepath.Join(e.inbox, "bieu-mau-d001.xlsx"))
+	f, ok, err := e.p.ProcessPath(context.Background(), filepath.Join(e.inbox, "bieu-mau-d001.xlsx"), time.Time{})
 	if err != nil || !ok || f.Outcome != ledger.Accepted {
 		t.Fatalf("ProcessPath: %v %v %s", err, ok, f.Outcome)
 	}

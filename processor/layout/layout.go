@@ -134,12 +134,30 @@ func YearFolder(year int) string {
 // YearDir is the outbox folder of a year.
 func (f Folders) YearDir(year int) string { return filepath.Join(f.Outbox, YearFolder(year)) }
 
-// UnitSlug names a unit in folders and files: its name's slug, else its code's.
+// UnitSlug names a unit in folders and files: its name's slug, else its
+// code's, at most maxSlug characters.
 func UnitSlug(code, name string) string {
-	if s := vntext.Slug(name); s != "" {
+	if s := slug(name); s != "" {
 		return s
 	}
-	return vntext.Slug(code)
+	return slug(code)
+}
+
+// maxSlug bounds a slug in a file name: a unit name read from a workbook
+// can be any length, a file name cannot.
+const maxSlug = 60
+
+// slug is vntext.Slug cut to maxSlug characters, at a dash when there is one.
+func slug(s string) string {
+	s = vntext.Slug(s)
+	if len(s) <= maxSlug {
+		return s
+	}
+	s = s[:maxSlug]
+	if i := strings.LastIndexByte(s, '-'); i > maxSlug/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, "-")
 }
 
 // ResultPath is a unit's annotated workbook. version 0 is the current
@@ -180,6 +198,14 @@ func (f Folders) NoticePath(name string, received time.Time, id int64) string {
 	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, NoticeStamp), id))
 }
 
+// SkippedNoticePath is the notice of an inbox entry that is not taken (a
+// subfolder, a link, a file that cannot be moved), written once.
+func (f Folders) SkippedNoticePath(name string, at time.Time) string {
+	safe := SafeName(name)
+	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - bo-qua.txt", stem, Show(at, NoticeStamp)))
+}
+
 // CohortName is the cohort as used in file names.
 func CohortName(cohort string) string {
 	if s := strings.TrimSpace(cohort); s != "" {
@@ -213,7 +239,7 @@ func TemplateName(rubricID string, year int, code, name string) string {
 		return fmt.Sprintf("bieu-mau-%s-%d.xlsx", rubricID, year)
 	}
 	parts := []string{templateDir}
-	for _, p := range []string{vntext.Slug(code), vntext.Slug(name), strconv.Itoa(year)} {
+	for _, p := range []string{slug(code), slug(name), strconv.Itoa(year)} {
 		if p != "" {
 			parts = append(parts, p)
 		}

@@ -1261,7 +1261,7 @@ func noProblemOn(t *testing.T, ev *Evaluation, keys ...string) {
 // unmodified workbook base does, except for the indicators in skip.
 func sameFigures(t *testing.T, g *corpusGen, ev *Evaluation, base *corpusWB, skip map[string]bool) {
 	t.Helper()
-	want := corpusEvaluator(t).Evaluate("goc.xlsx", base.bytes(), corpusYear)
+	want := corpusEvaluator(t).Evaluate(context.Background(), "goc.xlsx", base.bytes(), corpusYear)
 	if want.Outcome != ledger.Accepted {
 		t.Fatalf("unmodified workbook: %s %s", want.Reason, want.Message)
 	}
@@ -1318,7 +1318,7 @@ func TestCorpusEvaluate(t *testing.T) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			ev := ev8r.Evaluate(c.inboxName(), data, corpusYear)
+			ev := ev8r.Evaluate(context.Background(), c.inboxName(), data, corpusYear)
 			took := time.Since(start)
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
@@ -1463,7 +1463,8 @@ func TestCorpusRun(t *testing.T) {
 		// on the files accepted before it, so the goldens need a fixed
 		// order (TestCorpusOutOfOrder covers out-of-order processing).
 		Ledger: led, Workers: 1, Timeout: time.Minute, Log: zerolog.Nop(),
-		Now: func() time.Time { return corpusClock },
+		Now:     func() time.Time { return corpusClock },
+		arrival: arrivedAtModTime,
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -1809,12 +1810,13 @@ func TestCorpusOutOfOrder(t *testing.T) {
 		Evaluator: corpusEvaluator(t), Collection: collection.Collection{Year: corpusYear},
 		Folders: layout.Folders{Inbox: inbox, Outbox: filepath.Join(dir, "outbox"), Archive: filepath.Join(dir, "luu-tru"),
 			Rejected: filepath.Join(dir, "tra-lai")}, Ledger: led, Workers: 1, Log: zerolog.Nop(),
-		Now: func() time.Time { return corpusClock },
+		Now:     func() time.Time { return corpusClock },
+		arrival: arrivedAtModTime,
 	}
 	ctx := context.Background()
 	got := map[string]ledger.File{}
 	for _, name := range []string{newer, older} { // the newer one first
-		if _, ok, err := p.ProcessPath(ctx, filepath.Join(inbox, name)); err != nil || !ok {
+		if _, ok, err := p.ProcessPath(ctx, filepath.Join(inbox, name), time.Time{}); err != nil || !ok {
 			t.Fatalf("%s: %v %v", name, ok, err)
 		}
 	}

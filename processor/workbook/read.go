@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -30,7 +31,7 @@ func readMeta(f *excelize.File) Meta {
 	if props, err := f.GetCustomProps(); err == nil {
 		for _, p := range props {
 			if k, ok := strings.CutPrefix(p.Name, "chiso_"); ok {
-				set(k, fmt.Sprint(p.Value))
+				set(k, vntext.Clean(fmt.Sprint(p.Value)))
 			}
 		}
 		if m.RubricID != "" {
@@ -41,7 +42,7 @@ func readMeta(f *excelize.File) Meta {
 	if rows, err := f.GetRows(SheetMeta); err == nil {
 		for _, r := range rows {
 			if len(r) >= 2 {
-				set(r[0], r[1])
+				set(r[0], vntext.Clean(r[1]))
 			}
 		}
 		if m.RubricID != "" {
@@ -112,7 +113,7 @@ func readCell(f *excelize.File, sheet, addr string) Cell {
 	if err != nil {
 		return c
 	}
-	c.Raw = raw
+	c.Raw = vntext.Clean(raw)
 	if t, err := f.GetCellType(sheet, addr); err == nil {
 		switch t {
 		case excelize.CellTypeNumber, excelize.CellTypeDate:
