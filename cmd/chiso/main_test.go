@@ -168,3 +168,18 @@ func TestTemplateCommand(t *testing.T) {
 }
 
 func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(path) }
+
+// TestBadConfigValue: a bad value stops every command with exit code 3 and
+// a message naming the key and the line.
+func TestBadConfigValue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("rubric: thanhhoa-xa-2023\nlimits:\n  max_file_mb: 99999999999999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"status", "process", "serve", "rank", "remind"} {
+		_, errs, code := chiso(t, "--config", path, cmd)
+		if code != exitConfig || !strings.Contains(errs, "config.yaml:3: limits.max_file_mb") {
+			t.Errorf("%s: exit %d, %q", cmd, code, errs)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// One run at a time per inbox, daemon included.
-	unlock, err := daemon.Lock(a.folders.Data)
+	unlock, err := daemon.Lock(a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v: wait for it to finish, or stop it", err)
@@ -177,16 +177,25 @@ func (a *app) checkCmd(ctx context.Context, args []string) error {
 		sj := resultJSON(ev.Rubric, ev.Unit.Name, ev.Result)
 		out.Score = &sj
 	}
+	// A file the pipeline would reject is a failed check (exit 1), in
+	// either output form.
+	var rejected error
+	if ev.Outcome != ledger.Accepted {
+		rejected = failed("check: %s: %s", ev.Name, ev.Message)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		return rejected
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "Tệp: %s\nSHA-256: %s\n", ev.Name, ev.SHA256)
 	if ev.Outcome != ledger.Accepted {
 		fmt.Fprintf(w, "Kết quả: TRẢ LẠI\nLý do: %s\nCần làm: %s\n", ev.Message, ev.Advice)
-		return nil
+		return rejected
 	}
 	fmt.Fprintf(w, "Kết quả: NHẬN — %s, năm %d\n", ev.Unit.Name, ev.Year)
 	printResult(w, ev.Rubric, "", ev.Result)

@@ -20,8 +20,8 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	c := a.cfg
-	// One instance per inbox: the lock lives with the ledger, on local disk.
-	unlock, err := daemon.Lock(a.folders.Data)
+	// One instance per inbox and per ledger.
+	unlock, err := daemon.Lock(a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v", err)

@@ -10,11 +10,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/calendar"
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/roster"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"gopkg.in/yaml.v3"
 )
 
@@ -56,8 +60,12 @@ type Config struct {
 	// previous-year comparison uses the mean of the predecessors' scores.
 	Lineage []Merge `yaml:"lineage"`
 
-	// Dir is the folder of the config file (for resolving paths).
-	Dir string `yaml:"-"`
+	// Dir is the folder of the config file (for resolving paths); File the
+	// file itself, when there is one.
+	Dir  string `yaml:"-"`
+	File string `yaml:"-"`
+	// lines maps each key ("limits.max_file_mb") to its line in File.
+	lines map[string]int
 }
 
 // Limits bound what one file may cost.
@@ -185,6 +193,7 @@ func Default() Config {
 
 // Parse reads YAML over c (so absent fields keep their defaults).
 // Unknown fields are errors: a typo in config.yaml must not pass silently.
+// Where each key stands is remembered, so Validate's errors name the line.
 func Parse(r io.Reader, c *Config) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -198,7 +207,38 @@ func Parse(r io.Reader, c *Config) error {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err == nil {
+		c.lines = map[string]int{}
+		keyLines(&root, "", c.lines)
+	}
 	return nil
+}
+
+// keyLines records the line of every key under n: "limits.max_file_mb",
+// "roster[2].code".
+func keyLines(n *yaml.Node, prefix string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			keyLines(c, prefix, lines)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			lines[key] = n.Content[i].Line
+			keyLines(n.Content[i+1], key, lines)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			key := fmt.Sprintf("%s[%d]", prefix, i)
+			lines[key] = c.Line
+			keyLines(c, key, lines)
+		}
+	}
 }
 
 // Load reads the file at path over the defaults and validates it. A missing
@@ -216,70 +256,206 @@ func Load(path string, mustExist bool) (Config, error) {
 	if err := Parse(f, &c); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
-	c.Dir = filepath.Dir(path)
+	c.Dir, c.File = filepath.Dir(path), path
 	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
+		return c, err
 	}
 	return c, nil
 }
 
-// Validate reports every problem of the configuration at once.
+// FieldError is one bad value: the key, the line it is on (0 when it is
+// not in the file: a default) and what is wrong.
+type FieldError struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *FieldError) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+	case e.File != "":
+		return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+	}
+	return fmt.Sprintf("config: %s: %s", e.Key, e.Msg)
+}
+
+// Limits of the values, so that no value overflows once turned into bytes
+// or durations, and none makes the service useless.
+const (
+	maxFileMB       = 1024
+	maxUnzipMB      = 16 << 10
+	maxTimeout      = 3600
+	maxWorkers      = 256
+	maxWatchSeconds = 86400
+)
+
+// Validate reports every problem of the configuration at once, each
+// naming its key and line.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.Rubric == "" {
-		errs = append(errs, errors.New("rubric: empty"))
+	bad := func(key, format string, args ...any) {
+		line := 0
+		if c.lines != nil {
+			line = c.lines[key]
+			for k := key; line == 0 && strings.Contains(k, "."); {
+				k = k[:strings.LastIndex(k, ".")]
+				line = c.lines[k]
+			}
+		}
+		errs = append(errs, &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
-	if c.Year != 0 && (c.Year < 2000 || c.Year > 2100) {
-		errs = append(errs, fmt.Errorf("year: %d is not plausible", c.Year))
-	}
-	if c.Deadline != "" {
-		if _, err := time.Parse("2006-01-02", c.Deadline); err != nil {
-			errs = append(errs, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline))
+	between := func(key string, v, lo, hi int64) {
+		if v < lo || v > hi {
+			bad(key, "%d is not between %d and %d", v, lo, hi)
 		}
 	}
-	if c.Limits.MaxFileMB <= 0 || c.Limits.UnzipMB <= 0 || c.Limits.UnzipXMLMB <= 0 || c.Limits.TimeoutSecond <= 0 {
-		errs = append(errs, fmt.Errorf("limits: every limit must be above 0 (%+v)", c.Limits))
+	if strings.TrimSpace(c.Rubric) == "" {
+		bad("rubric", "empty: name a rubric id (chiso rubric list)")
 	}
-	if c.Workers < 0 {
-		errs = append(errs, fmt.Errorf("workers: %d is negative", c.Workers))
+	if c.Year != 0 && (c.Year < 2000 || c.Year > 2100) {
+		bad("year", "%d is not a plausible year (0 means the current one)", c.Year)
+	}
+	if c.Deadline != "" {
+		if _, err := time.Parse(layout.ISODate, c.Deadline); err != nil {
+			bad("deadline", "%q is not a date YYYY-MM-DD", c.Deadline)
+		}
+	}
+	between("limits.max_file_mb", c.Limits.MaxFileMB, 1, maxFileMB)
+	between("limits.unzip_mb", c.Limits.UnzipMB, 1, maxUnzipMB)
+	between("limits.unzip_xml_mb", c.Limits.UnzipXMLMB, 1, maxUnzipMB)
+	if c.Limits.UnzipXMLMB > c.Limits.UnzipMB {
+		bad("limits.unzip_xml_mb", "%d is larger than limits.unzip_mb (%d)", c.Limits.UnzipXMLMB, c.Limits.UnzipMB)
+	}
+	between("limits.timeout_seconds", int64(c.Limits.TimeoutSecond), 1, maxTimeout)
+	between("workers", int64(c.Workers), 0, maxWorkers)
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
 	switch c.Log.Format {
 	case "auto", "console", "json":
 	default:
-		errs = append(errs, fmt.Errorf("log.format: %q is not auto, console or json", c.Log.Format))
+		bad("log.format", "%q is not auto, console or json", c.Log.Format)
 	}
-	codes := map[string]bool{}
+	between("log.max_mb", int64(c.Log.MaxMB), 1, 10240)
+	c.validateFolders(bad)
+	codes := map[string]int{}
 	for i, u := range c.Roster {
-		if u.Name == "" {
-			errs = append(errs, fmt.Errorf("roster[%d]: no name", i))
+		key := fmt.Sprintf("roster[%d]", i)
+		if strings.TrimSpace(u.Name) == "" {
+			bad(key+".name", "a unit needs a name")
 		}
-		if u.Code != "" {
-			if codes[u.Code] {
-				errs = append(errs, fmt.Errorf("roster[%d]: code %q is used twice", i, u.Code))
+		if vntext.Clean(u.Name) != u.Name || vntext.Clean(u.Code) != u.Code {
+			bad(key, "control characters in the code or name")
+		}
+		if code := strings.ToLower(strings.TrimSpace(u.Code)); code != "" {
+			if j, dup := codes[code]; dup {
+				bad(key+".code", "code %q is also used by roster[%d]", u.Code, j)
 			}
-			codes[u.Code] = true
+			codes[code] = i
 		}
 	}
-	if c.Watch.RescanSeconds <= 0 || c.Watch.SettleSeconds < 0 || c.Watch.DebounceSeconds < 0 {
-		errs = append(errs, fmt.Errorf("watch: rescan_seconds must be above 0, settle and debounce at least 0 (%+v)", c.Watch))
+	between("watch.rescan_seconds", int64(c.Watch.RescanSeconds), 1, maxWatchSeconds)
+	between("watch.settle_seconds", int64(c.Watch.SettleSeconds), 0, maxWatchSeconds)
+	between("watch.debounce_seconds", int64(c.Watch.DebounceSeconds), 0, maxWatchSeconds)
+	loc, err := time.LoadLocation(c.Schedule.TimeZone)
+	if err != nil {
+		bad("schedule.timezone", "%q is not a time zone (e.g. Asia/Ho_Chi_Minh)", c.Schedule.TimeZone)
+		loc = layout.Vietnam
 	}
-	if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil {
-		errs = append(errs, fmt.Errorf("schedule.timezone: %w", err))
+	cron := func(key, spec string) {
+		if spec == "" {
+			return
+		}
+		if _, _, err := calendar.Parse(spec, loc); err != nil {
+			bad(key, "%q: %v", spec, err)
+		}
+	}
+	cron("schedule.opening", c.Schedule.Opening)
+	for i, r := range c.Schedule.Reminders {
+		cron(fmt.Sprintf("schedule.reminders[%d]", i), r)
+	}
+	cron("schedule.close", c.Schedule.Close)
+	seen := map[int]bool{}
+	for i, d := range c.Schedule.DaysBefore {
+		key := fmt.Sprintf("schedule.days_before_deadline[%d]", i)
+		switch {
+		case d < 0 || d > 366:
+			bad(key, "%d is not a number of days between 0 and 366", d)
+		case seen[d]:
+			bad(key, "%d is listed twice", d)
+		}
+		seen[d] = true
 	}
 	switch c.SMTP.TLS {
 	case "", "starttls", "tls", "none":
 	default:
-		errs = append(errs, fmt.Errorf("smtp.tls: %q is not starttls, tls or none", c.SMTP.TLS))
+		bad("smtp.tls", "%q is not starttls, tls or none", c.SMTP.TLS)
 	}
+	between("smtp.port", int64(c.SMTP.Port), 0, 65535)
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
-		errs = append(errs, errors.New("smtp.from: needed when smtp.host is set"))
+		bad("smtp.from", "needed when smtp.host is set")
 	}
 	for i, l := range c.Lineage {
 		if l.Code == "" || len(l.Predecessors) == 0 {
-			errs = append(errs, fmt.Errorf("lineage[%d]: needs code and predecessors", i))
+			bad(fmt.Sprintf("lineage[%d]", i), "needs code and predecessors")
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateFolders checks the five folders: set, distinct, and none inside
+// another (a rejected folder that is the inbox would feed rejected files
+// back as duplicates; an archive inside the inbox would be a subfolder the
+// communes can reach).
+func (c *Config) validateFolders(bad func(key, format string, args ...any)) {
+	folders := []struct{ key, path string }{
+		{"inbox", c.Inbox}, {"outbox", c.Outbox}, {"archive", c.Archive}, {"rejected", c.Rejected}, {"data", c.Data},
+	}
+	abs := make([]string, len(folders))
+	for i, f := range folders {
+		if strings.TrimSpace(f.path) == "" {
+			bad(f.key, "empty: name a folder")
+			continue
+		}
+		p, err := filepath.Abs(c.Path(f.path))
+		if err != nil {
+			bad(f.key, "%v", err)
+			continue
+		}
+		abs[i] = p
+	}
+	for i := range folders {
+		for j := range folders {
+			if i == j || abs[i] == "" || abs[j] == "" {
+				continue
+			}
+			switch {
+			case i < j && sameDir(abs[i], abs[j]):
+				bad(folders[j].key, "is the same folder as %s (%s)", folders[i].key, abs[i])
+			case within(abs[i], abs[j]):
+				bad(folders[i].key, "%s is inside %s (%s): keep the folders apart", abs[i], folders[j].key, abs[j])
+			}
+		}
+	}
+}
+
+// sameDir compares two absolute paths, without regard to case on Windows.
+func sameDir(a, b string) bool {
+	if runtime.GOOS == "windows" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// within reports whether a is strictly inside b.
+func within(a, b string) bool {
+	rel, err := filepath.Rel(b, a)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Path resolves p against the config file's folder.

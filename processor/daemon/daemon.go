@@ -1,7 +1,8 @@
 // Package daemon runs chiso all year: it takes files from the inbox as the
 // watcher hands them over, processes them with a bounded pool of workers,
 // rebuilds the ranking once per burst, and runs the collection calendar.
-// One instance per inbox: a lock file on local disk.
+// One instance per inbox and per ledger: lock files in the inbox's control
+// folder and the data folder.
 package daemon
 
 import (
@@ -46,9 +47,28 @@ type Daemon struct {
 // ErrLocked is returned when another instance holds the inbox.
 var ErrLocked = errors.New("another chiso serve is already running on this inbox")
 
-// Lock takes the one-instance lock in dir (local disk) and returns its
-// release function.
-func Lock(dir string) (func(), error) {
+// Lock takes the one-instance lock in each of dirs — the inbox's control
+// folder and the data folder, so that two instances never share an inbox
+// nor a ledger — and returns the function that releases them.
+func Lock(dirs ...string) (func(), error) {
+	var held []func()
+	release := func() {
+		for i := len(held) - 1; i >= 0; i-- {
+			held[i]()
+		}
+	}
+	for _, dir := range dirs {
+		unlock, err := lock(dir)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		held = append(held, unlock)
+	}
+	return release, nil
+}
+
+func lock(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
