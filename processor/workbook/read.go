@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,8 +82,15 @@ func Named(f *excelize.File) map[string]Cell {
 // a failed parse, so reading each would parse the damaged sheet again), and
 // names that no longer point at a real cell (#REF! after deleted rows) too.
 func NamedRefs(f *excelize.File) map[string]Cell {
+	out, _ := namedRefs(f)
+	return out
+}
+
+// namedRefs is NamedRefs, and the sheets names point at that do not parse.
+func namedRefs(f *excelize.File) (map[string]Cell, []string) {
 	out := map[string]Cell{}
 	parses := map[string]bool{}
+	var damaged []string
 	for _, dn := range f.GetDefinedName() {
 		if dn.Scope != "" && dn.Scope != "Workbook" {
 			continue
@@ -98,13 +106,16 @@ func NamedRefs(f *excelize.File) map[string]Cell {
 		if !seen {
 			ok = sheetParses(f, sheet)
 			parses[sheet] = ok
+			if !ok && slices.Contains(f.GetSheetList(), sheet) {
+				damaged = append(damaged, sheet)
+			}
 		}
 		if !ok {
 			continue
 		}
 		out[dn.Name] = Cell{Sheet: sheet, Addr: addr}
 	}
-	return out
+	return out, damaged
 }
 
 func readCell(f *excelize.File, sheet, addr string) Cell {
