@@ -86,6 +86,7 @@ func (a *app) rubricCheck(args []string) error {
 		printReport(a.stdout, rep)
 		errorsFound += rep.Count(rubric.SevError)
 	}
+	a.printCrossCheck(a.stdout, targets)
 	if errorsFound > 0 {
 		return failed("%d error(s) in rubric files", errorsFound)
 	}
