@@ -100,6 +100,9 @@ func ReadTables(data []byte, lim Limits) ([]importer.Table, error) {
 	if lr.over {
 		return nil, fmt.Errorf("%w: phần văn bản giải nén ra hơn %d MB", ErrTooLarge, lim.Part>>20)
 	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotDocx, err)
 	}
@@ -407,7 +410,7 @@ func (p *parser) end(t xml.EndElement) error {
 			ts.nrows++
 			p.rows++
 			if p.rows > p.lim.Rows {
-				return fmt.Errorf("bảng có hơn %d hàng", p.lim.Rows)
+				return fmt.Errorf("%w: các bảng có hơn %d hàng", ErrTooLarge, p.lim.Rows)
 			}
 			ts.t.Rows = append(ts.t.Rows, importer.Row{N: ts.nrows, Cells: r.out, Merge: r.merge})
 			ts.prev = r.out
@@ -449,7 +452,7 @@ func (ts *tableState) addCell(lim Limits) error {
 	}
 	for i := 0; i < c.span; i++ {
 		if len(r.out) >= lim.Cells {
-			return fmt.Errorf("một hàng của bảng có hơn %d ô", lim.Cells)
+			return fmt.Errorf("%w: một hàng của bảng có hơn %d ô", ErrTooLarge, lim.Cells)
 		}
 		mm := m
 		if i > 0 && m == importer.Own {

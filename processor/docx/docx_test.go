@@ -180,8 +180,8 @@ func TestHostileFiles(t *testing.T) {
 		{"file too large", make([]byte, 2<<20), small, docx.ErrTooLarge, "KB"},
 		{"part unzips too large", zipOf(t, map[string]string{"word/document.xml": bomb}), small, docx.ErrTooLarge, "MB"},
 		{"too many zip entries", zipOf(t, many), small, docx.ErrTooLarge, "phần"},
-		{"too many rows", zipOf(t, map[string]string{"word/document.xml": manyRows}), small, docx.ErrNotDocx, "hàng"},
-		{"too wide", zipOf(t, map[string]string{"word/document.xml": wide}), small, docx.ErrNotDocx, "ô"},
+		{"too many rows", zipOf(t, map[string]string{"word/document.xml": manyRows}), small, docx.ErrTooLarge, "hàng"},
+		{"too wide", zipOf(t, map[string]string{"word/document.xml": wide}), small, docx.ErrTooLarge, "ô"},
 		{"broken XML", zipOf(t, map[string]string{"word/document.xml": "<w:document><w:body><w:tbl"}), docx.DefaultLimits, docx.ErrNotDocx, ""},
 	}
 	for _, tt := range tests {

@@ -23,10 +23,6 @@ const (
 	colSupport
 )
 
-var columnNames = map[column]string{
-	colCode: "TT", colName: "Chỉ số", colMax: "Điểm tối đa", colMethod: "Phương pháp",
-}
-
 // classifyHeader says which column a header cell names. The header texts of
 // the seeds: "TT"/"STT", "Chỉ số/Chỉ số thành phần", "Chỉ số chính/Chỉ số
 // thành phần", "Điểm tối đa", "Phương pháp xác định và cách cho điểm",
@@ -129,8 +125,7 @@ func (h header) get(r Row, c column) (string, Merge) {
 
 func (h header) has(c column) bool { _, ok := h.cols[c]; return ok }
 
-// sameLayout: a table without its own header continues the previous one
-// (Word splits a long table) when it has as many columns.
+// width is the number of columns up to the last one the header names.
 func (h header) width() int {
 	w := 0
 	for _, i := range h.cols {

@@ -120,7 +120,7 @@ func countInput(key, label string) rubric.Input {
 	return rubric.Input{Key: key, Label: label, Type: t, Unit: unit}
 }
 
-func defInputs(defs []def, used []string) []rubric.Input {
+func defInputs(defs []def) []rubric.Input {
 	var out []rubric.Input
 	for _, d := range defs {
 		out = append(out, countInput(d.key, d.label))
@@ -195,7 +195,7 @@ func readRatioFamily(it indicatorText, p *parsed) reading {
 			return todo("Số liệu %s = «%s» được định nghĩa nhưng không có trong tỷ lệ %s/%s. Cần: viết rule dùng đúng các số liệu.", d.key, short(d.label), num, den)
 		}
 	}
-	r.inputs = defInputs(p.defs, used)
+	r.inputs = defInputs(p.defs)
 	base := rubric.Rule{Num: num, Den: den}
 	var what string
 	switch {
@@ -517,7 +517,7 @@ func readCompound(p *parsed) (reading, bool) {
 	if len(used) != len(p.defs) {
 		return reading{}, false
 	}
-	r := reading{kind: "công thức điểm", inputs: defInputs(p.defs, used)}
+	r := reading{kind: "công thức điểm", inputs: defInputs(p.defs)}
 	r.rule = &rubric.Rule{Kind: rubric.KindRatio, Num: "(" + numE + ")", Den: den}
 	r.notes = append(r.notes, note{
 		problem:  "Phương pháp cho điểm bằng công thức «" + p.formulaTx + "»; công thức có thể vượt điểm tối đa và không xác định khi " + den + " = 0.",
@@ -549,10 +549,10 @@ func readCohort(it indicatorText, p *parsed) reading {
 			}
 		}
 		rule.Num, rule.Den = p.num, p.den
-		r.inputs = defInputs(p.defs, vars(p.num, p.den))
+		r.inputs = defInputs(p.defs)
 	case len(p.defs) == 1 && p.defs[0].key == "a":
 		rule.Value = "a"
-		r.inputs = defInputs(p.defs, []string{"a"})
+		r.inputs = defInputs(p.defs)
 	case len(p.defs) == 0 && isQuantity(it.name):
 		label := trimEnd(it.name)
 		rule.Value = "a"

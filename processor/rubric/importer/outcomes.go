@@ -98,7 +98,7 @@ func readOutcomes(it indicatorText, p *parsed) reading {
 	n := note{
 		problem:  "Phương pháp có nhiều nhóm điểm; văn bản không nói các nhóm là lựa chọn hay cộng lại.",
 		decision: "Cộng các nhóm: " + strings.Join(names, " + ") + "; trong mỗi nhóm các dòng là lựa chọn (điểm của dòng chia cho phần của nhóm).",
-		why:      "Mỗi nhóm kết thúc bằng dòng 0 điểm, kiểu một danh sách lựa chọn; cộng các nhóm",
+		why:      "Mỗi nhóm nói về một điều riêng (tiêu đề nhóm) và các dòng trong nhóm loại trừ nhau; cộng các nhóm",
 	}
 	if feq(total, 1) {
 		n.why += " thì vừa đúng điểm tối đa."
