@@ -135,3 +135,30 @@ func TestReadTablesRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestNumberCodes: codes typed into number cells lose their trailing zero
+// (3.10 is stored as 3.1); the importer says so on the duplicate it makes.
+func TestNumberCodes(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	rows := [][]any{{"TT", "Chỉ số", "Điểm tối đa", "Phương pháp"}, {3, "Hạ tầng số", 20, nil},
+		{3.1, "Tỷ lệ máy tính", 10, "- Đã có: Điểm tối đa.\n- Chưa có: 0 điểm."}, {3.10, "Hệ thống đài truyền thanh", 10, "- Đã có: Điểm tối đa.\n- Chưa có: 0 điểm."}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	tables, err := workbook.ReadTables(buf.Bytes(), workbook.DefaultTableLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = importer.Import(tables, importer.Options{Source: "x.xlsx", Year: 2025})
+	if err == nil || !strings.Contains(err.Error(), "hàng 4 (3.1): mã 3.1 đã dùng ở trang tính «Sheet1», hàng 3") || !strings.Contains(err.Error(), "Văn bản/Text") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -272,8 +272,9 @@ func (b *builder) titleRows(rows []Row) {
 }
 
 var (
-	codeRe    = regexp.MustCompile(`^(?:[0-9]+|[IVXLC]+|[A-Z])(?:[.\-][0-9A-Za-z]+)*$`)
-	commaCode = regexp.MustCompile(`^[0-9IVX]+(?:[,.][0-9A-Za-z]+)+$`)
+	numberLike = regexp.MustCompile(`^\d+\.\d$`)
+	codeRe     = regexp.MustCompile(`^(?:[0-9]+|[IVXLC]+|[A-Z])(?:[.\-][0-9A-Za-z]+)*$`)
+	commaCode  = regexp.MustCompile(`^[0-9IVX]+(?:[,.][0-9A-Za-z]+)+$`)
 )
 
 // normCode reads a code cell: "1.1", "1.1.", "1,1" (decimal comma), "I".
@@ -468,7 +469,12 @@ func (b *builder) resolveSections() {
 	b.entries = kept
 	for _, e := range b.entries {
 		if first, dup := b.byCode[e.code]; dup {
-			b.add(Error, e.where, e.code, "mã %s đã dùng ở %s: mỗi chỉ số một mã", e.code, first.where)
+			hint := ""
+			if strings.Contains(e.where, "trang tính") && numberLike.MatchString(e.code) {
+				// Excel stores "3.10" typed in a number cell as 3.1.
+				hint = " (nếu cột TT trong Excel là kiểu số thì «" + e.code + "0» đã thành «" + e.code + "»: định dạng cột TT là Văn bản/Text rồi gõ lại mã)"
+			}
+			b.add(Error, e.where, e.code, "mã %s đã dùng ở %s: mỗi chỉ số một mã%s", e.code, first.where, hint)
 			continue
 		}
 		b.byCode[e.code] = e

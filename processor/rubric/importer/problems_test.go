@@ -125,6 +125,15 @@ func TestTableLayouts(t *testing.T) {
 				t.Errorf("no decision about the decimal comma: %+v", r.Decisions)
 			}
 		}},
+		{"general-information rows before the pillars (001's layout)", []string{
+			"STT;Chỉ số/Chỉ số thành phần;Điểm tối đa;Nguồn cung cấp dữ liệu;Phương pháp",
+			"I;Thông tin chung;;;", "1;Tên Sở, Ban ngành;;;", "2;Số lượng công chức;;;",
+			"II;Chỉ số đánh giá;;;", "1;Nhận thức số;20;;", "1.1;Có Ban Chỉ đạo;20;Sở cung cấp;" + yesNo,
+		}, func(t *testing.T, r *rubric.Rubric) {
+			if len(r.Pillars) != 1 || r.Pillars[0].Section != "II. Chỉ số đánh giá" || *r.Pillars[0].Max != 20 {
+				t.Errorf("pillars %+v", r.Pillars[0])
+			}
+		}},
 		{"markdown pipes", []string{
 			"| TT | Chỉ số | Điểm tối đa | Phương pháp |", "|---|---|---:|---|",
 			"| 1 | Nhận thức số | 20 | |", "| 1.1 | Có Ban Chỉ đạo | 20 | " + yesNo + " |",
