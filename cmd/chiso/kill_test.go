@@ -130,17 +130,31 @@ func (fx *killFixture) fresh(t *testing.T, dir string) string {
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(fx.config), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The correction arrives last; its own modification time (a sender's
+	// clock) says it is older than the rest, which must not matter.
 	base := time.Now().Add(-time.Hour)
-	for _, in := range fx.inputs {
+	var correction *killInput
+	write := func(in killInput) {
 		p := filepath.Join(inbox, in.name)
 		if err := os.WriteFile(p, in.data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		mt := base
 		if in.name == "bieu-mau-x0001-sua.xlsx" {
-			mt = base.Add(time.Minute)
+			mt = base.Add(-time.Minute)
 		}
 		os.Chtimes(p, mt, mt)
+	}
+	for i, in := range fx.inputs {
+		if in.name == "bieu-mau-x0001-sua.xlsx" {
+			correction = &fx.inputs[i]
+			continue
+		}
+		write(in)
+	}
+	if correction != nil {
+		time.Sleep(20 * time.Millisecond) // change times are coarse (a few ms)
+		write(*correction)
 	}
 	return dir
 }
@@ -517,7 +531,7 @@ func killFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), "chiso.lock") { // the instance lock and its pid
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, rel)
 		}

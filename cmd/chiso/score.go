@@ -136,6 +136,7 @@ var statusText = map[engine.Status]string{
 	engine.StatusPending:   "xếp hạng sau",
 	engine.StatusSettled:   "theo cụm",
 	engine.StatusReference: "tham khảo",
+	engine.StatusTodo:      "chưa có cách tính (todo)",
 }
 
 func printResult(w io.Writer, r *rubric.Rubric, unit string, res *engine.Result) {

@@ -284,10 +284,11 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 		} else if held {
 			continue // an original that could not be moved, recorded where it is
 		}
-		// The claim kept the file's time: it says when it was received.
+		// Claimed but not recorded: it arrived when it was claimed (the
+		// rename into the claim folder is its last change).
 		received := p.now()
-		if info, err := e.Info(); err == nil && info.ModTime().Before(received) {
-			received = info.ModTime()
+		if en, err := intake.Stat(path, received); err == nil {
+			received = en.Arrived
 		}
 		row := ledger.File{Name: layout.ClaimedName(e.Name()), ReceivedAt: received, ClaimPath: path}
 		id, err := p.Ledger.Begin(ctx, row)
