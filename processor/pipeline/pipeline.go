@@ -288,6 +288,9 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 		// rename into the claim folder is its last change).
 		received := p.now()
 		if en, err := intake.Stat(path, received); err == nil {
+			if p.arrival != nil {
+				p.arrival(&en)
+			}
 			received = en.Arrived
 		}
 		row := ledger.File{Name: layout.ClaimedName(e.Name()), ReceivedAt: received, ClaimPath: path}
