@@ -222,7 +222,7 @@ func (p *Pipeline) noteOnce(ctx context.Context, key, name, title, msg, advice s
 		return outputErr("notice", err)
 	}
 	text := strings.Join([]string{title, "", "Mục: " + vntext.Clean(name), "Lúc: " + layout.Show(now, layout.TimeOnDate), "",
-		"Lý do: " + msg, "Cần làm: " + advice}, "\n") + "\n"
+		"Lý do: " + msg, "Cần làm: " + advice, "", "Mục này vẫn ở nguyên trong thư mục nhận, không bị xoá."}, "\n") + "\n"
 	if _, err := atomicfile.WriteText(path, text); err != nil {
 		if err := outputErr("notice", err); err != nil {
 			var se *ServiceError

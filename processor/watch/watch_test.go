@@ -561,3 +561,17 @@ func TestComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestAgain: a file the daemon could not take stays in the inbox; Again
+// offers it once more, and only once.
+func TestAgain(t *testing.T) {
+	t.Parallel()
+	h := startWatcher(t, Config{Settle: settle, Rescan: rescan, Events: true}, func(handover) bool { return true })
+	p := filepath.Join(h.dir, "giu-lai.xlsx")
+	writeFile(t, p, makeZip(t, 11, 1024))
+	h.expect(2*time.Second, "giu-lai.xlsx")
+	h.quiet(3 * rescan) // not offered again by itself
+	h.w.Again(p)
+	h.expect(2*time.Second, "giu-lai.xlsx")
+	h.quiet(3 * rescan)
+}
