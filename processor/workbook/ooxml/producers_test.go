@@ -141,8 +141,11 @@ var spreadsheetParts = `^xl/(workbook\.xml|styles\.xml|sharedStrings\.xml|worksh
 func prefixNS(b []byte) []byte {
 	elem := regexp.MustCompile(`<(/?)([A-Za-z_][\w.\-]*)([\s/>])`)
 	b = elem.ReplaceAll(b, []byte("<${1}x:${2}${3}"))
-	return bytes.Replace(b, []byte(`xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`),
-		[]byte(`xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`), 1)
+	def := []byte(`xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`)
+	if bytes.Contains(b, []byte(`xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`)) {
+		return bytes.Replace(b, append([]byte(" "), def...), nil, 1) // x: is declared already
+	}
+	return bytes.Replace(b, def, []byte(`xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`), 1)
 }
 
 // sharedItems returns the inner XML of each <si> of a shared-string part.
