@@ -3,10 +3,10 @@ package ooxml
 // Limits bound what reading a workbook may cost. Each is enforced while
 // streaming, on the data actually read (sizes declared in zip headers or
 // count attributes are never trusted to be small, only used to reject
-// early when they are already too large). A zero field takes its default;
-// a negative one is invalid and also takes its default. The defaults fit a
-// commune's self-assessment workbook hundreds of times over and keep one
-// hostile file under about 100 MB of memory.
+// early when they are already too large). A zero field takes its default,
+// and so does a negative one. The defaults fit a commune's self-assessment
+// workbook a hundred times over and keep the reading of any one file under
+// about 100 MB of memory (see TestHostileMemory).
 type Limits struct {
 	// MaxEntries bounds the entries of the zip archive (default 10,000).
 	// Checked from the end-of-directory record before the directory is
@@ -16,7 +16,7 @@ type Limits struct {
 	// over the life of a Book, reading and patching (default 256 MiB).
 	MaxTotalBytes int64
 	// MaxPartBytes bounds the decompressed bytes of one part (default
-	// 64 MiB).
+	// 32 MiB, about 65,000 rows of a commune's form).
 	MaxPartBytes int64
 	// MaxRows bounds both the highest row number of a sheet and its
 	// number of <row> elements (default 65,536). A national appraisal
@@ -26,13 +26,14 @@ type Limits struct {
 	// (default 16,384, Excel's XFD).
 	MaxCols int
 	// MaxCells bounds the cells ReadSheet keeps for one sheet (default
-	// 1,000,000; about 64 bytes each plus their text).
+	// 200,000; a commune's form has about 2,000). A cell costs 64 bytes
+	// plus its text once read, about twice that while the sheet is read.
 	MaxCells int
 	// MaxSharedStrings bounds the shared-string table's entries (default
 	// 200,000).
 	MaxSharedStrings int
 	// MaxStringBytes bounds the decoded text of the whole shared-string
-	// table (default 32 MiB).
+	// table (default 16 MiB).
 	MaxStringBytes int64
 	// MaxValueBytes bounds one decoded value: a cell's value, formula or
 	// string, a comment, a defined name (default 128 KiB; Excel's own
@@ -67,12 +68,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.MaxEntries, 10_000)
 	def64(&l.MaxTotalBytes, 256<<20)
-	def64(&l.MaxPartBytes, 64<<20)
+	def64(&l.MaxPartBytes, 32<<20)
 	def(&l.MaxRows, 65_536)
 	def(&l.MaxCols, 16_384)
-	def(&l.MaxCells, 1_000_000)
+	def(&l.MaxCells, 200_000)
 	def(&l.MaxSharedStrings, 200_000)
-	def64(&l.MaxStringBytes, 32<<20)
+	def64(&l.MaxStringBytes, 16<<20)
 	def(&l.MaxValueBytes, 128<<10)
 	def(&l.MaxDepth, 100)
 	def(&l.MaxTokenBytes, 1<<20)
