@@ -345,29 +345,35 @@ func (p *Patch) SetActiveSheet(name string) error {
 
 // ---------------------------------------------------------------- writing
 
-// pooled BestSpeed compressors for the re-encoded parts: results are
+// Pooled BestSpeed compressors for the re-encoded parts: results are
 // written by the thousand, and the default level spends much of the time
-// for a slightly smaller file.
-var flatePool sync.Pool
+// for a slightly smaller file. A compressor is about 1 MB: they are kept
+// in a small free list that, unlike a sync.Pool, survives garbage
+// collections.
+var freeFlate = make(chan *flate.Writer, 8)
 
 type pooledFlate struct{ *flate.Writer }
 
 func (f *pooledFlate) Close() error {
 	err := f.Writer.Close()
-	flatePool.Put(f.Writer)
+	select {
+	case freeFlate <- f.Writer:
+	default:
+	}
 	f.Writer = nil
 	return err
 }
 
 func fastCompressor(w io.Writer) (io.WriteCloser, error) {
-	fw, _ := flatePool.Get().(*flate.Writer)
-	if fw == nil {
-		var err error
-		if fw, err = flate.NewWriter(w, flate.BestSpeed); err != nil {
-			return nil, err
-		}
-	} else {
+	select {
+	case fw := <-freeFlate:
 		fw.Reset(w)
+		return &pooledFlate{fw}, nil
+	default:
+	}
+	fw, err := flate.NewWriter(w, flate.BestSpeed)
+	if err != nil {
+		return nil, err
 	}
 	return &pooledFlate{fw}, nil
 }
@@ -421,7 +427,9 @@ func copyRaw(zw *zip.Writer, f *zip.File) error {
 	if err != nil {
 		return &damaged{part: f.Name, cause: err}
 	}
-	if _, err := io.Copy(dst, src); err != nil {
+	buf := getBuf()
+	defer putBuf(buf)
+	if _, err := io.CopyBuffer(dst, struct{ io.Reader }{src}, buf); err != nil {
 		return &damaged{part: f.Name, cause: err}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 // itself.
 func streamPart(out *bufio.Writer, in io.Reader, part string, lim *Limits, fn func(s *scanner) (bool, error)) error {
 	s := newScanner(in, part, lim)
+	defer s.release()
 	for {
 		k, err := s.next()
 		if err != nil {

@@ -106,6 +106,7 @@ type sheetPatcher struct {
 // patchSheet streams a worksheet part from in to out with job's edits.
 func (b *Book) patchSheet(out *bufio.Writer, in io.Reader, part string, j *sheetJob) error {
 	p := &sheetPatcher{s: newScanner(in, part, &b.lim), out: out, j: j, defHt: 15}
+	defer p.s.release()
 	for r := range j.e.heights {
 		p.heights = append(p.heights, r)
 	}

@@ -58,7 +58,47 @@ type scanner struct {
 }
 
 func newScanner(r io.Reader, part string, lim *Limits) *scanner {
-	return &scanner{r: r, part: part, buf: make([]byte, min(32<<10, lim.MaxTokenBytes+16)), maxT: lim.MaxTokenBytes, maxD: lim.MaxDepth}
+	var buf []byte
+	if lim.MaxTokenBytes+16 >= scanBufSize {
+		buf = getBuf()
+	} else {
+		buf = make([]byte, lim.MaxTokenBytes+16)
+	}
+	return &scanner{r: r, part: part, buf: buf, maxT: lim.MaxTokenBytes, maxD: lim.MaxDepth}
+}
+
+// release returns the scanner's buffer for reuse; s must not be used
+// after.
+func (s *scanner) release() {
+	if len(s.buf) == scanBufSize {
+		putBuf(s.buf)
+	}
+	s.buf = nil
+}
+
+// scanBufSize is the scanner's window, and the size of the buffers kept
+// for reuse (a window grown for a long token is not kept).
+const scanBufSize = 32 << 10
+
+// freeBufs keeps a few buffers for scanners and raw copies. A channel
+// rather than a sync.Pool: the pool is emptied at every garbage
+// collection, which a busy batch triggers every few workbooks.
+var freeBufs = make(chan []byte, 16)
+
+func getBuf() []byte {
+	select {
+	case b := <-freeBufs:
+		return b
+	default:
+		return make([]byte, scanBufSize)
+	}
+}
+
+func putBuf(b []byte) {
+	select {
+	case freeBufs <- b[:scanBufSize]:
+	default:
+	}
 }
 
 // reset reuses s (and its buffer) for another part.

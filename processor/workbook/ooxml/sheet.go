@@ -260,6 +260,13 @@ func (b *Book) ReadSheet(name string) (*Sheet, error) {
 		}
 	}
 	rd := sheetReader{b: b, sh: sh, shared: map[int]sharedFormula{}}
+	if f := b.arc.file(info.Part); f != nil {
+		// About 70 bytes of XML a cell in real sheets; the header is only
+		// trusted within a bound.
+		n := int(min(f.UncompressedSize64/80, 1<<16, uint64(b.lim.MaxCells)))
+		sh.Cells = make([]Cell, 0, n)
+		rd.texts = make([]cellText, 0, n)
+	}
 	if err := b.walk(info.Part, rd.token); err != nil {
 		if errors.Is(err, errPartMissing) {
 			return nil, fmt.Errorf("%w: %q", ErrNoSheet, name)

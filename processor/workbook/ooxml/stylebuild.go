@@ -227,6 +227,7 @@ func (sb *styleBuilder) deriveFill(base int, f Fill) (int, error) {
 func setAttrs(raw []byte, changes []attrChange) ([]byte, error) {
 	lim := DefaultLimits()
 	s := newScanner(bytes.NewReader(raw), "styles", &lim)
+	defer s.release()
 	k, err := s.next()
 	if err != nil || k != tokStart {
 		return nil, fmt.Errorf("ooxml: malformed style element")

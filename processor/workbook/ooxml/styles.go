@@ -283,6 +283,7 @@ func parseFill(raw []byte) Fill {
 	f := Fill{Pattern: "none"}
 	lim := DefaultLimits()
 	s := newScanner(bytes.NewReader(raw), "fill", &lim)
+	defer s.release()
 	for {
 		k, err := s.next()
 		if err != nil || k == tokEOF {

@@ -73,8 +73,13 @@ func appendCell(dst []byte, prefix string, col, row int, v Value, style int) []b
 	case valueBlank:
 		return append(dst, "/>"...)
 	case valueNumber:
-		dst = append(dst, '>')
-		dst = appendElem(dst, prefix, "v", strconv.AppendFloat(nil, v.num, 'g', -1, 64))
+		dst = append(dst, "><"...)
+		dst = append(dst, prefix...)
+		dst = append(dst, "v>"...)
+		dst = strconv.AppendFloat(dst, v.num, 'g', -1, 64)
+		dst = append(dst, "</"...)
+		dst = append(dst, prefix...)
+		dst = append(dst, "v>"...)
 	case valueBool:
 		dst = append(dst, ` t="b">`...)
 		if v.num != 0 {
