@@ -75,12 +75,28 @@ func appendStartTag(dst, name, attrs []byte, changes []attrChange, selfClose boo
 	return append(dst, '>')
 }
 
-// successors of <legacyDrawing> in a worksheet (CT_Worksheet's order):
-// it goes before the first of them.
-var afterLegacy = map[string]bool{
-	"legacyDrawingHF": true, "drawingHF": true, "picture": true, "oleObjects": true, "controls": true,
-	"webPublishItems": true, "tableParts": true, "extLst": true, "AlternateContent": true,
+// worksheetOrder is the position of each child of <worksheet> in
+// CT_Worksheet's sequence: an element the patch adds goes before the
+// first existing one that comes after it.
+var worksheetOrder = map[string]int{
+	"sheetPr": 0, "dimension": 1, "sheetViews": 2, "sheetFormatPr": 3, "cols": 4, "sheetData": 5,
+	"sheetCalcPr": 6, "sheetProtection": 7, "protectedRanges": 8, "scenarios": 9, "autoFilter": 10,
+	"sortState": 11, "dataConsolidate": 12, "customSheetViews": 13, "mergeCells": 14, "phoneticPr": 15,
+	"conditionalFormatting": 16, "dataValidations": 17, "hyperlinks": 18, "printOptions": 19,
+	"pageMargins": 20, "pageSetup": 21, "headerFooter": 22, "rowBreaks": 23, "colBreaks": 24,
+	"customProperties": 25, "cellWatches": 26, "ignoredErrors": 27, "smartTags": 28, "drawing": 29,
+	"legacyDrawing": 30, "legacyDrawingHF": 31, "drawingHF": 32, "picture": 33, "oleObjects": 34,
+	"controls": 35, "webPublishItems": 36, "tableParts": 37, "extLst": 38,
 }
+
+// Positions of the elements the patch may have to create.
+const (
+	posViews  = 2
+	posCols   = 4
+	posData   = 5
+	posLegacy = 30
+	posEnd    = 99
+)
 
 type sheetPatcher struct {
 	s        *scanner
@@ -146,6 +162,15 @@ func (p *sheetPatcher) token(k tokKind) error {
 		if i := bytes.IndexByte(s.name, ':'); i >= 0 {
 			p.prefix = string(s.name[:i+1])
 		}
+		if s.selfClose { // <worksheet/>: everything the patch adds goes inside
+			if err := p.write(appendStartTag(p.buf[:0], s.name, s.attrs, nil, false)); err != nil {
+				return err
+			}
+			if err := p.ensureBefore(posEnd); err != nil {
+				return err
+			}
+			return p.write(p.endTag("worksheet"))
+		}
 		return p.copy()
 	case k == tokStart && s.depth == 2:
 		return p.child()
@@ -172,18 +197,18 @@ func (p *sheetPatcher) token(k tokKind) error {
 		}
 		p.inData = false
 	case k == tokEnd && s.depth == 1:
-		if err := p.ensureLegacy(); err != nil {
+		if err := p.ensureBefore(posEnd); err != nil {
 			return err
 		}
 	}
 	return p.copy()
 }
 
-// child handles a start tag directly under <worksheet>.
-func (p *sheetPatcher) child() error {
-	s := p.s
-	name := string(s.local())
-	if !p.viewsOK && (name == "sheetFormatPr" || name == "cols" || name == "sheetData") {
+// ensureBefore writes the elements the patch needs that the sheet lacks
+// and that go before position pos: the selected sheetView, <cols>,
+// <sheetData> with the new rows, <legacyDrawing>.
+func (p *sheetPatcher) ensureBefore(pos int) error {
+	if !p.viewsOK && pos > posViews {
 		p.viewsOK = true
 		p.buf = append(p.buf[:0], '<')
 		p.buf = append(p.buf, p.prefix...)
@@ -196,13 +221,47 @@ func (p *sheetPatcher) child() error {
 			return err
 		}
 	}
-	if !p.colsOK && name == "sheetData" {
+	if !p.colsOK && pos > posCols {
 		if err := p.writeCols(nil); err != nil {
 			return err
 		}
 	}
-	if afterLegacy[name] && p.seenData {
-		if err := p.ensureLegacy(); err != nil {
+	if !p.seenData && pos > posData {
+		p.seenData = true
+		if len(p.j.sorted) > 0 || len(p.heights) > 0 {
+			p.buf = append(p.buf[:0], '<')
+			p.buf = append(p.buf, p.prefix...)
+			p.buf = append(p.buf, "sheetData>"...)
+			if err := p.write(p.buf); err != nil {
+				return err
+			}
+			if err := p.flushRows(maxRow + 1); err != nil {
+				return err
+			}
+			if err := p.write(p.endTag("sheetData")); err != nil {
+				return err
+			}
+		}
+	}
+	if !p.legacy && pos > posLegacy {
+		p.legacy = true
+		return p.write(p.legacyTag())
+	}
+	return nil
+}
+
+// child handles a start tag directly under <worksheet>.
+func (p *sheetPatcher) child() error {
+	s := p.s
+	name := string(s.local())
+	if pos, ok := worksheetOrder[name]; ok {
+		if err := p.ensureBefore(pos); err != nil {
+			return err
+		}
+	} else if name == "AlternateContent" && p.seenData {
+		// Excel wraps controls and OLE objects in mc:AlternateContent,
+		// after where <legacyDrawing> goes.
+		if err := p.ensureBefore(worksheetOrder["controls"]); err != nil {
 			return err
 		}
 	}
@@ -262,16 +321,6 @@ func (p *sheetPatcher) legacyTag() []byte {
 	p.buf = append(p.buf, `legacyDrawing xmlns:r="`+nsRel+`" r:id="`...)
 	p.buf = appendEscaped(p.buf, p.j.legacyRID)
 	return append(p.buf, `"/>`...)
-}
-
-// ensureLegacy writes <legacyDrawing> where it belongs when the sheet
-// had none.
-func (p *sheetPatcher) ensureLegacy() error {
-	if p.legacy {
-		return nil
-	}
-	p.legacy = true
-	return p.write(p.legacyTag())
 }
 
 // dimension returns the sheet's used range grown to the new cells.

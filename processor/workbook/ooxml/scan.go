@@ -46,6 +46,7 @@ type scanner struct {
 	maxD  int   // MaxDepth
 	names []byte
 	ends  []int // end offsets in names of the open elements
+	root  bool  // the root element was seen
 
 	// The current token.
 	kind      tokKind
@@ -188,6 +189,10 @@ func (s *scanner) next() (tokKind, error) {
 			s.err = s.errorf(s.base+int64(s.pos), "unexpected end of the part: <"+string(s.top())+"> not closed")
 			return tokEOF, s.err
 		}
+		if !s.root {
+			s.err = s.errorf(s.base+int64(s.pos), "no root element")
+			return tokEOF, s.err
+		}
 		s.kind = tokEOF
 		return tokEOF, nil
 	}
@@ -322,6 +327,12 @@ done:
 	}
 	s.kind = tokStart
 	s.depth = len(s.ends) + 1
+	if s.depth == 1 {
+		if s.root {
+			return tokEOF, s.fail(s.off, "a second root element")
+		}
+		s.root = true
+	}
 	if s.depth > s.maxD {
 		s.err = &LimitError{Limit: LimitDepth, Max: int64(s.maxD), Part: s.part}
 		return tokEOF, s.err
