@@ -117,6 +117,9 @@ type sheetPatcher struct {
 	col      int  // last column in the current row
 	rowHt    float64
 	views    int
+	// unshared are the shared formulas whose master was overwritten, by
+	// their si.
+	unshared map[int]sharedFormula
 }
 
 // patchSheet streams a worksheet part from in to out with job's edits.
@@ -178,6 +181,10 @@ func (p *sheetPatcher) token(k tokKind) error {
 		return p.rowStart()
 	case k == tokStart && s.depth == 4 && p.inData && string(s.local()) == "c":
 		return p.cell()
+	case k == tokStart && s.depth == 5 && p.inData && p.unshared != nil && string(s.local()) == "f":
+		if done, err := p.unshare(); done || err != nil {
+			return err
+		}
 	case k == tokStart && s.depth == 3 && string(s.local()) == "sheetView" && string(localName(parentName(s))) == "sheetViews":
 		p.views++
 		if p.views == 1 && p.j.tab != 0 {
@@ -575,7 +582,7 @@ func (p *sheetPatcher) cell() error {
 			if st < 0 {
 				st, _ = strconv.Atoi(string(style))
 			}
-			if err := s.skip(); err != nil {
+			if err := p.dropCell(col, row); err != nil {
 				return err
 			}
 			return p.write(appendCell(p.buf[:0], p.prefix, col, row, e.value, st))
@@ -593,6 +600,85 @@ func (p *sheetPatcher) cell() error {
 		return p.write(appendStartTag(p.buf[:0], s.name, s.attrs, []attrChange{{name: "r", value: CellRef(col, row)}}, s.selfClose))
 	}
 	return p.copy()
+}
+
+// dropCell consumes the <c> being replaced. When it is the master of a
+// shared formula, its formula is kept so that the cells sharing it get
+// their own (see unshare).
+func (p *sheetPatcher) dropCell(col, row int) error {
+	s := p.s
+	if s.selfClose {
+		return nil
+	}
+	d := s.depth
+	for {
+		k, err := s.next()
+		if err != nil {
+			return err
+		}
+		if k == tokEOF {
+			return s.fail(s.off, "unexpected end of the part")
+		}
+		if k == tokEnd && s.depth == d {
+			return nil
+		}
+		if k != tokStart || s.depth != d+1 || string(s.local()) != "f" {
+			continue
+		}
+		t, _ := s.attr("t")
+		si, hasSI := s.attr("si")
+		_, hasRef := s.attr("ref")
+		if string(t) != "shared" || !hasSI || !hasRef {
+			continue
+		}
+		idx, err := strconv.Atoi(string(si))
+		if err != nil {
+			continue
+		}
+		text, err := s.text(nil, maxFormula)
+		if err != nil {
+			return err
+		}
+		if p.unshared == nil {
+			p.unshared = map[int]sharedFormula{}
+		}
+		p.unshared[idx] = sharedFormula{row: row, col: col, text: string(text)}
+	}
+}
+
+// maxFormula bounds a formula's text: Excel's limit is 8,192 characters.
+const maxFormula = 32 << 10
+
+// unshare replaces the <f t="shared" si="N"/> of a cell whose master was
+// overwritten with the master's formula moved to the cell: without its
+// master a shared formula is invalid and Excel "repairs" the file.
+func (p *sheetPatcher) unshare() (bool, error) {
+	s := p.s
+	t, _ := s.attr("t")
+	si, ok := s.attr("si")
+	if !ok || string(t) != "shared" {
+		return false, nil
+	}
+	idx, err := strconv.Atoi(string(si))
+	if err != nil {
+		return false, nil
+	}
+	m, ok := p.unshared[idx]
+	if !ok {
+		return false, nil
+	}
+	if err := s.skip(); err != nil {
+		return false, err
+	}
+	f := shiftFormula(nil, m.text, p.col-m.col, p.row-m.row)
+	p.buf = append(p.buf[:0], '<')
+	p.buf = append(p.buf, p.prefix...)
+	p.buf = append(p.buf, "f>"...)
+	p.buf = appendEscaped(p.buf, string(f))
+	p.buf = append(p.buf, "</"...)
+	p.buf = append(p.buf, p.prefix...)
+	p.buf = append(p.buf, "f>"...)
+	return true, p.write(p.buf)
 }
 
 // flushCells writes the new cells of row before column col.

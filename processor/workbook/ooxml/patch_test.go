@@ -350,6 +350,26 @@ func verify(t *testing.T, orig, out []byte, e *expect) {
 			}
 		}
 	}
+	// Every formula not overwritten reads as before, the cells of a shared
+	// formula whose master was overwritten included.
+	ob, err := ooxml.Open(orig, ooxml.Limits{})
+	must(t, err)
+	for _, si := range ob.Sheets() {
+		sh, err := ob.ReadSheet(si.Name)
+		if err != nil {
+			continue
+		}
+		for i := range sh.Cells {
+			c := &sh.Cells[i]
+			if _, edited := e.cells[si.Name][c.Ref()]; edited || !c.HasFormula {
+				continue
+			}
+			want, _ := before.GetCellFormula(si.Name, c.Ref())
+			if got, err := f.GetCellFormula(si.Name, c.Ref()); err != nil || got != want {
+				t.Errorf("%s!%s: formula %q (%v), was %q", si.Name, c.Ref(), got, err, want)
+			}
+		}
+	}
 	for sheet, ws := range e.widths {
 		for col, want := range ws {
 			if w, err := f.GetColWidth(sheet, ooxml.ColName(col)); err != nil || w != want {
@@ -752,4 +772,29 @@ json.dump(out, sys.stdout)
 			}
 		}
 	}
+}
+
+// TestCalcChainAndTitles: after values change, the calculation chain is
+// gone with its relationship and content type (Excel rebuilds it; a stale
+// one makes it repair the file), and when sheets are added the sheet
+// titles of docProps/app.xml are dropped rather than left stale.
+func TestCalcChainAndTitles(t *testing.T) {
+	orig := producerFiles(t)["producers/excel-shared-formulas.xlsx"]
+	out, _ := annotate(t, orig)
+	for _, p := range readZip(t, out) {
+		if strings.Contains(p.name, "calcChain") || bytes.Contains(p.data, []byte("calcChain")) {
+			t.Errorf("%s: calculation chain left", p.name)
+		}
+		if p.name == "docProps/app.xml" && (bytes.Contains(p.data, []byte("TitlesOfParts")) || !bytes.Contains(p.data, []byte("<Application>Microsoft Excel</Application>"))) {
+			t.Errorf("app.xml: %s", p.data)
+		}
+	}
+	// A patch that only restyles keeps the chain.
+	b, err := ooxml.Open(orig, ooxml.Limits{})
+	must(t, err)
+	p := b.Patch()
+	must(t, p.SetStyle("Bảng 1", 1, 1, 0))
+	var buf bytes.Buffer
+	must(t, p.Write(&buf))
+	untouched(t, orig, buf.Bytes(), map[string]bool{"xl/worksheets/sheet1.xml": true})
 }
