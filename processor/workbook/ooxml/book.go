@@ -18,6 +18,7 @@ const (
 	VeryHidden // hidden and not listed by Excel's Unhide dialog
 )
 
+// String returns the state as workbook.xml writes it.
 func (s SheetState) String() string {
 	switch s {
 	case Hidden:

@@ -60,6 +60,7 @@ type LimitError struct {
 	Part  string // the part being read, "" for the archive itself
 }
 
+// Error says which limit, its value and the part.
 func (e *LimitError) Error() string {
 	s := "ooxml: " + string(e.Limit) + " exceeds the limit of " + strconv.FormatInt(e.Max, 10)
 	if e.Part != "" {
@@ -80,6 +81,7 @@ type XMLError struct {
 	Msg    string
 }
 
+// Error says which part, where and what.
 func (e *XMLError) Error() string {
 	return fmt.Sprintf("ooxml: malformed XML in %s at byte %d: %s", e.Part, e.Offset, e.Msg)
 }

@@ -333,7 +333,8 @@ func (p *Patch) SetSheetState(name string, st SheetState) error {
 }
 
 // SetActiveSheet makes a sheet the one shown when the workbook opens (and
-// the only selected tab).
+// the only selected tab). Without a call, the sheet active before stays
+// active. A hidden sheet cannot be active: the first visible one is, then.
 func (p *Patch) SetActiveSheet(name string) error {
 	_, o := p.find(name)
 	if o == nil {

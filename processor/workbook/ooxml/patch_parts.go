@@ -284,7 +284,7 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 		_, err := out.Write(buf)
 		return err
 	}
-	sheetIdx := 0
+	views := 0
 	return streamPart(out, in, b.workbookPart, &b.lim, func(s *scanner) (bool, error) {
 		switch {
 		case s.kind == tokStart && s.depth == 1:
@@ -309,8 +309,8 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			case "sheets":
 				return true, b.writeSheets(out, s, wp, &sheetTags)
 			}
-		case s.kind == tokStart && s.depth == 3 && string(s.local()) == "workbookView" && sheetIdx == 0:
-			sheetIdx++ // only the first view
+		case s.kind == tokStart && s.depth == 3 && string(s.local()) == "workbookView" && views == 0:
+			views++ // only the first view
 			ch := []attrChange{{name: "activeTab", value: strconv.Itoa(wp.active)}}
 			if wp.active == 0 {
 				ch[0].remove = true

@@ -211,7 +211,7 @@ func (s *Sheet) ColWidth(col int) (float64, bool) {
 	return 0, false
 }
 
-// MaxRow and MaxCol return the last row and column holding a cell.
+// MaxRow returns the last row holding a cell (0 for an empty sheet).
 func (s *Sheet) MaxRow() int {
 	if len(s.Cells) == 0 {
 		return 0
@@ -219,6 +219,7 @@ func (s *Sheet) MaxRow() int {
 	return s.Cells[len(s.Cells)-1].Row
 }
 
+// MaxCol returns the last column holding a cell (0 for an empty sheet).
 func (s *Sheet) MaxCol() int {
 	m := 0
 	for i := range s.Cells {
