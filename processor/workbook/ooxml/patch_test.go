@@ -645,6 +645,9 @@ func externalChecks(t *testing.T, outputs map[string][]byte, expects map[string]
 	}
 	bin, err := exec.LookPath("soffice")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("soffice not found: .ci/run should have installed LibreOffice")
+		}
 		t.Log("LibreOffice check skipped: soffice not found")
 		return
 	}
@@ -797,4 +800,84 @@ func TestCalcChainAndTitles(t *testing.T) {
 	var buf bytes.Buffer
 	must(t, p.Write(&buf))
 	untouched(t, orig, buf.Bytes(), map[string]bool{"xl/worksheets/sheet1.xml": true})
+}
+
+// TestARGBAlpha00 is the bug class copying by bytes fixes: a workbook
+// whose colours carry a 00 alpha (as openpyxl writes them) gets a cell's
+// fill changed. excelize re-encodes the style's other colours as 10 hex
+// digits (rgb="FF00A6A6A6"), which openpyxl then refuses; the patcher
+// derives the format from the <xf> as written and leaves every existing
+// colour as it was.
+func TestARGBAlpha00(t *testing.T) {
+	tenDigits := regexp.MustCompile(`rgb="[0-9A-Fa-f]{9,}"`)
+	refs := []string{"E9", "E11", "A4", "H8", "B4"}
+	outputs := map[string][]byte{}
+	for _, name := range []string{"argb-alpha-00", "openpyxl"} {
+		data := producerFiles(t)["producers/"+name+".xlsx"]
+		var origStyles []byte
+		for _, p := range readZip(t, data) {
+			if p.name == "xl/styles.xml" {
+				origStyles = p.data
+			}
+		}
+		// excelize, as workbook.Annotate colours a cell.
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		must(t, err)
+		for _, ref := range refs {
+			sid, _ := f.GetCellStyle("Chỉ số", ref)
+			st, _ := f.GetStyle(sid)
+			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
+			ns, err := f.NewStyle(st)
+			must(t, err)
+			must(t, f.SetCellStyle("Chỉ số", ref, ref, ns))
+		}
+		var ex bytes.Buffer
+		must(t, f.Write(&ex))
+		for _, p := range readZip(t, ex.Bytes()) {
+			if m := tenDigits.Find(p.data); m != nil {
+				t.Logf("%s through excelize: %s in %s", name, m, p.name)
+			}
+		}
+		// ooxml.
+		b, err := ooxml.Open(data, ooxml.Limits{})
+		must(t, err)
+		sh, err := b.ReadSheet("Chỉ số")
+		must(t, err)
+		p := b.Patch()
+		for _, ref := range refs {
+			c := sh.CellAt(ref)
+			if c == nil {
+				t.Fatalf("no %s", ref)
+			}
+			red, err := p.DeriveFill(c.Style, ooxml.SolidFill("FFC7CE"))
+			must(t, err)
+			must(t, p.SetStyle("Chỉ số", c.Col, c.Row, red))
+		}
+		var out bytes.Buffer
+		must(t, p.Write(&out))
+		for _, part := range readZip(t, out.Bytes()) {
+			if m := tenDigits.Find(part.data); m != nil {
+				t.Errorf("%s: %s in %s", name, m, part.name)
+			}
+			if part.name == "xl/styles.xml" {
+				// The original part is the prefix of the new one up to
+				// the first list that grew.
+				i := bytes.Index(origStyles, []byte("</fills>"))
+				if i < 0 || !bytes.HasPrefix(part.data, origStyles[:bytes.LastIndex(origStyles[:i], []byte("<fills"))]) {
+					t.Errorf("%s: styles.xml not kept as written before the fills", name)
+				}
+			}
+		}
+		fo, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+		must(t, err)
+		for _, ref := range refs {
+			sid, _ := fo.GetCellStyle("Chỉ số", ref)
+			st, _ := fo.GetStyle(sid)
+			if len(st.Fill.Color) == 0 || !strings.HasSuffix(strings.ToUpper(st.Fill.Color[0]), "FFC7CE") {
+				t.Errorf("%s %s: fill %+v", name, ref, st.Fill)
+			}
+		}
+		outputs[name] = out.Bytes()
+	}
+	externalChecks(t, outputs, nil)
 }
