@@ -299,7 +299,7 @@ func (b *Book) readWorkbook(byID map[string]Relationship) error {
 	part := b.workbookPart
 	return b.walk(part, func(s *scanner) error {
 		switch {
-		case s.is(3, "sheet"):
+		case s.is(3, "sheet") && string(localName(parentName(s))) == "sheets":
 			if len(b.sheets) >= b.lim.MaxItems {
 				return b.tooMany(part)
 			}
@@ -334,7 +334,7 @@ func (b *Book) readWorkbook(byID map[string]Relationship) error {
 				}
 			}
 			b.sheets = append(b.sheets, si)
-		case s.is(3, "definedName"):
+		case s.is(3, "definedName") && string(localName(parentName(s))) == "definedNames":
 			if len(b.names) >= b.lim.MaxItems {
 				return b.tooMany(part)
 			}
@@ -360,7 +360,7 @@ func (b *Book) readWorkbook(byID map[string]Relationship) error {
 			}
 			dn.RefersTo = string(buf)
 			b.names = append(b.names, dn)
-		case s.is(3, "workbookView"):
+		case s.is(3, "workbookView") && string(localName(parentName(s))) == "bookViews":
 			if v, ok, err := s.attrString("activeTab"); err != nil {
 				return err
 			} else if ok {

@@ -94,6 +94,9 @@ func (p *Patch) edit(sheet string) (*sheetEdit, error) {
 		}
 		return nil, fmt.Errorf("%w: %q", ErrNoSheet, sheet)
 	}
+	if o.info.Kind != "worksheet" {
+		return nil, fmt.Errorf("ooxml: sheet %q is a %s, not a worksheet", sheet, o.info.Kind)
+	}
 	e := p.edits[o.info.Part]
 	if e == nil {
 		e = &sheetEdit{cells: map[uint64]*cellEdit{}, heights: map[int]float64{}}

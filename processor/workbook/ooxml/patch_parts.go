@@ -247,6 +247,9 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			removed[s.Name] = true
 		}
 	}
+	for _, o := range wp.order {
+		delete(removed, o.info.Name) // a new sheet of the same name takes the references
+	}
 	prefix := ""
 	namesDone := len(wp.names) == 0
 	viewsDone := false

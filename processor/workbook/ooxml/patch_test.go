@@ -881,3 +881,61 @@ func TestARGBAlpha00(t *testing.T) {
 	}
 	externalChecks(t, outputs, nil)
 }
+
+// TestRemoveSheet removes a sheet that defined names refer to: its scoped
+// names and the workbook names that refer to it go, the others stay, the
+// indices of later sheets' names follow. Re-adding a sheet of the same
+// name keeps the workbook names that refer to that name.
+func TestRemoveSheet(t *testing.T) {
+	data := producerFiles(t)["producers/excelize-filled.xlsx"]
+	b, err := ooxml.Open(data, ooxml.Limits{})
+	must(t, err)
+	const gone = "Thông tin chung"
+	count := func(names []ooxml.DefinedName, sheets []ooxml.SheetInfo) (refs, scoped int, scopes []string) {
+		for _, d := range names {
+			if d.LocalSheetID < 0 && strings.Contains(d.RefersTo, "'"+gone+"'!") {
+				refs++
+			}
+			if d.LocalSheetID >= 0 {
+				scoped++
+				scopes = append(scopes, sheets[d.LocalSheetID].Name+"="+d.RefersTo)
+			}
+		}
+		return
+	}
+	refs, scoped, _ := count(b.DefinedNames(), b.Sheets())
+	if refs == 0 || scoped == 0 {
+		t.Fatal("the base workbook has no names to test with")
+	}
+	for _, readd := range []bool{false, true} {
+		p := b.Patch()
+		must(t, p.RemoveSheet(gone))
+		if readd {
+			must(t, p.AddSheet(gone, 1, nil))
+		}
+		var out bytes.Buffer
+		must(t, p.Write(&out))
+		nb, err := ooxml.Open(out.Bytes(), ooxml.Limits{})
+		must(t, err)
+		r, _, scopes := count(nb.DefinedNames(), nb.Sheets())
+		for _, s := range scopes {
+			if strings.HasPrefix(s, gone+"=") {
+				t.Errorf("readd=%v: a name scoped to the removed sheet is left: %s", readd, s)
+			}
+			sheet, ref, _ := strings.Cut(s, "=")
+			if !strings.Contains(ref, "'"+sheet+"'!") {
+				t.Errorf("readd=%v: a scoped name moved to another sheet: %s", readd, s)
+			}
+		}
+		if readd && r != refs || !readd && r != 0 {
+			t.Errorf("readd=%v: %d names refer to %s, had %d", readd, r, gone, refs)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+		must(t, err)
+		if _, err := f.GetRows("Chỉ số"); err != nil {
+			t.Error(err)
+		}
+		outputs := map[string][]byte{fmt.Sprintf("removed-readd-%v", readd): out.Bytes()}
+		externalChecks(t, outputs, nil)
+	}
+}
