@@ -3,8 +3,16 @@ package ooxml_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -420,4 +428,99 @@ func at2(rows [][]string, i int) []string {
 		return rows[i]
 	}
 	return nil
+}
+
+// TestBatchMemory runs a batch in a child process: 1,000 filled
+// templates read and annotated by two workers (the 2-core machine's
+// batch), with ooxml and with excelize, and reports each child's peak
+// RSS (VmHWM) and wall time. Skipped with -short.
+func TestBatchMemory(t *testing.T) {
+	if dir := os.Getenv("OOXML_BATCH_DIR"); dir != "" {
+		batchChild(t, dir, os.Getenv("OOXML_BATCH_IMPL"))
+		return
+	}
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("a child process per reader, Linux VmHWM; skipped with -short")
+	}
+	dir := t.TempDir()
+	for seed := range 20 {
+		must(t, os.WriteFile(fmt.Sprintf("%s/%02d.xlsx", dir, seed), filledTemplate(t, uint64(100+seed)), 0o644))
+	}
+	for _, impl := range []string{"ooxml", "excelize"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBatchMemory$")
+		cmd.Env = append(os.Environ(), "OOXML_BATCH_DIR="+dir, "OOXML_BATCH_IMPL="+impl)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", impl, err, out)
+		}
+		var kb float64
+		var wall string
+		for _, line := range strings.Split(string(out), "\n") {
+			if v, ok := strings.CutPrefix(line, "PEAK "); ok {
+				fmt.Sscan(v, &kb, &wall)
+			}
+		}
+		t.Logf("%-8s 1,000 workbooks read and annotated by 2 workers: %s, peak RSS %.0f MB", impl, wall, kb/1024)
+		if impl == "ooxml" && kb/1024 > 150 {
+			t.Errorf("peak RSS %.0f MB > 150 MB", kb/1024)
+		}
+	}
+}
+
+func batchChild(t *testing.T, dir, impl string) {
+	names, _ := filepath.Glob(dir + "/*.xlsx")
+	var files [][]byte
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		must(t, err)
+		files = append(files, b)
+	}
+	jobs := make(chan []byte)
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	start := time.Now()
+	workers := 2
+	if w, err := strconv.Atoi(os.Getenv("OOXML_BATCH_WORKERS")); err == nil {
+		workers = w
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for data := range jobs {
+				var err error
+				if impl == "ooxml" {
+					var b *ooxml.Book
+					var sheets map[string]*ooxml.Sheet
+					if b, sheets, _, err = readOOXML(data); err == nil {
+						_, err = annotateOOXML(b, sheets[workbook.SheetScores])
+					}
+				} else {
+					var f *excelize.File
+					if f, _, err = readExcelize(data); err == nil {
+						_, err = annotateExcelize(f)
+						f.Close()
+					}
+				}
+				if err != nil {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	for i := range 1000 {
+		jobs <- files[i%len(files)]
+	}
+	close(jobs)
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d workbooks failed", failed.Load())
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	must(t, err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			fmt.Println("PEAK", strings.Fields(line)[1], time.Since(start).Round(time.Millisecond))
+		}
+	}
 }
