@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
@@ -153,4 +154,70 @@ func itoa(i int) string {
 		i /= 10
 	}
 	return string(b[n:])
+}
+
+// FuzzPatchWorkbook fuzzes xl/workbook.xml and xl/styles.xml, which a
+// patch that adds a sheet and formats rewrites: whatever Open accepts,
+// the result must open with the new sheet first and active.
+func FuzzPatchWorkbook(f *testing.F) {
+	wb := `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView activeTab="0" firstSheet="0"/></bookViews><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets><definedNames><definedName name="a" localSheetId="0">Sheet1!$A$1</definedName><definedName name="b">'Sheet1'!$B$2</definedName></definedNames><calcPr/></workbook>`
+	st := `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0"/></numFmts><fonts count="1"><font/></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="solid"><fgColor rgb="00FF0000"/></patternFill></fill></fills><borders count="1"><border/></borders><cellXfs count="2"><xf/><xf fillId="1" applyFill="1"/></cellXfs></styleSheet>`
+	f.Add([]byte(wb), []byte(st))
+	f.Add([]byte(strings.ReplaceAll(wb, "<", "<x:")), []byte(`<x:styleSheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`))
+	f.Fuzz(func(t *testing.T, wbXML, stylesXML []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, p := range workbookParts(fuzzSheets[0], zipPart{"xl/styles.xml", stylesXML}) {
+			if p.name == "xl/workbook.xml" {
+				p.data = wbXML
+			}
+			if p.name == "xl/_rels/workbook.xml.rels" {
+				p.data = []byte(strings.Replace(string(p.data), "</Relationships>", `<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, 1))
+			}
+			w, _ := zw.Create(p.name)
+			w.Write(p.data)
+		}
+		zw.Close()
+		b, err := ooxml.Open(buf.Bytes(), ooxml.Limits{})
+		if err != nil {
+			return
+		}
+		if _, err := b.Styles(); err != nil {
+			return
+		}
+		p := b.Patch()
+		st, err := p.AddStyle(ooxml.Style{Font: &ooxml.Font{Bold: true}, NumFmt: "0.00%", Fill: &ooxml.Fill{Pattern: "solid", FG: ooxml.RGB("FFC7CE")}})
+		must(t, err)
+		if _, err := p.DeriveFill(0, ooxml.SolidFill("BDD7EE")); err != nil {
+			t.Fatal(err)
+		}
+		w := ooxml.NewSheetWriter()
+		must(t, w.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("x"), Style: st}))
+		must(t, w.SetPrintTitles(1, 1))
+		if err := p.AddSheet("Kết quả", 0, w); err != nil {
+			return // a sheet of that name exists
+		}
+		must(t, p.SetActiveSheet("Kết quả"))
+		var out bytes.Buffer
+		if err := p.Write(&out); err != nil {
+			if errors.Is(err, ooxml.ErrMalformed) || errors.Is(err, ooxml.ErrLimit) || errors.Is(err, ooxml.ErrDamaged) || strings.Contains(err.Error(), "visible sheet") {
+				return
+			}
+			t.Fatalf("write: %v", err)
+		}
+		nb, err := ooxml.Open(out.Bytes(), ooxml.Limits{})
+		if err != nil {
+			t.Fatalf("the result does not open: %v", err)
+		}
+		if s := nb.Sheets(); len(s) == 0 || s[0].Name != "Kết quả" || nb.ActiveTab() != 0 {
+			t.Fatalf("sheets %v, active %d", s, nb.ActiveTab())
+		}
+		sh, err := nb.ReadSheet("Kết quả")
+		if err != nil || sh.Value(1, 1) != "x" {
+			t.Fatalf("the new sheet reads %v %v", sh, err)
+		}
+		if _, err := nb.Styles(); err != nil {
+			t.Fatalf("styles: %v", err)
+		}
+	})
 }

@@ -223,14 +223,19 @@ type workbookPlan struct {
 	names       []DefinedName // to add
 }
 
-// successors of <definedNames> in a workbook (CT_Workbook's order).
-var afterNames = map[string]bool{
-	"calcPr": true, "oleSize": true, "customWorkbookViews": true, "pivotCaches": true, "smartTagPr": true,
-	"smartTagTypes": true, "webPublishing": true, "fileRecoveryPr": true, "webPublishObjects": true, "extLst": true,
+// workbookOrder is the position of each child of <workbook> in
+// CT_Workbook's sequence: an element the patch creates goes before the
+// first existing one that comes after it.
+var workbookOrder = map[string]int{
+	"fileVersion": 0, "fileSharing": 1, "workbookPr": 2, "workbookProtection": 3, "bookViews": 4,
+	"sheets": 5, "functionGroups": 6, "externalReferences": 7, "definedNames": 8, "calcPr": 9,
+	"oleSize": 10, "customWorkbookViews": 11, "pivotCaches": 12, "smartTagPr": 13, "smartTagTypes": 14,
+	"webPublishing": 15, "fileRecoveryPr": 16, "webPublishObjects": 17, "extLst": 18,
 }
 
 // patchWorkbook rewrites the sheet list, the defined names' sheet
-// indices and the active tab.
+// indices and the active tab, creating <bookViews>, <sheets> and
+// <definedNames> where the part lacks them.
 func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) error {
 	oldToNew := make([]int, len(b.sheets))
 	for i := range oldToNew {
@@ -251,20 +256,22 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 		delete(removed, o.info.Name) // a new sheet of the same name takes the references
 	}
 	prefix := ""
+	viewsDone := wp.active == 0 // else a missing <bookViews> must be created
+	sheetsDone := false
 	namesDone := len(wp.names) == 0
-	viewsDone := false
-	var sheetTags [][2][]byte // name and attributes of the existing <sheet> elements
-	writeNames := func(withContainer bool) error {
+	views := 0
+	write := func(b []byte) error {
+		_, err := out.Write(b)
+		return err
+	}
+	names := func(container bool) []byte {
+		namesDone = true
 		var buf []byte
-		if withContainer {
-			buf = append(buf, '<')
-			buf = append(buf, prefix...)
-			buf = append(buf, "definedNames>"...)
+		if container {
+			buf = append(buf, "<"+prefix+"definedNames>"...)
 		}
 		for _, dn := range wp.names {
-			buf = append(buf, '<')
-			buf = append(buf, prefix...)
-			buf = append(buf, "definedName"...)
+			buf = append(buf, "<"+prefix+"definedName"...)
 			buf = attr(buf, "name", dn.Name)
 			if dn.LocalSheetID >= 0 {
 				buf = attr(buf, "localSheetId", strconv.Itoa(dn.LocalSheetID))
@@ -274,35 +281,50 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			}
 			buf = append(buf, '>')
 			buf = appendEscaped(buf, dn.RefersTo)
-			buf = append(buf, "</"...)
-			buf = append(buf, prefix...)
-			buf = append(buf, "definedName>"...)
+			buf = append(buf, "</"+prefix+"definedName>"...)
 		}
-		if withContainer {
-			buf = append(buf, "</"...)
-			buf = append(buf, prefix...)
-			buf = append(buf, "definedNames>"...)
+		if container {
+			buf = append(buf, "</"+prefix+"definedNames>"...)
 		}
-		namesDone = true
-		_, err := out.Write(buf)
-		return err
+		return buf
 	}
-	views := 0
+	// ensure writes what the part lacks and goes before position pos.
+	ensure := func(pos int) error {
+		if !viewsDone && pos > workbookOrder["bookViews"] {
+			viewsDone = true
+			if err := write([]byte("<" + prefix + "bookViews><" + prefix + `workbookView activeTab="` + strconv.Itoa(wp.active) + `"/></` + prefix + "bookViews>")); err != nil {
+				return err
+			}
+		}
+		if !sheetsDone && pos > workbookOrder["sheets"] {
+			sheetsDone = true
+			buf := append([]byte("<"+prefix+"sheets>"), appendSheets(nil, prefix, wp, nil)...)
+			if err := write(append(buf, "</"+prefix+"sheets>"...)); err != nil {
+				return err
+			}
+		}
+		if !namesDone && pos > workbookOrder["definedNames"] {
+			return write(names(true))
+		}
+		return nil
+	}
 	return streamPart(out, in, b.workbookPart, &b.lim, func(s *scanner) (bool, error) {
 		switch {
 		case s.kind == tokStart && s.depth == 1:
 			prefix = prefixOf(s.name)
-		case s.kind == tokStart && s.depth == 2:
-			name := string(s.local())
-			if name == "sheets" && !viewsDone && wp.active != 0 {
-				viewsDone = true
-				buf := []byte("<" + prefix + "bookViews><" + prefix + `workbookView activeTab="` + strconv.Itoa(wp.active) + `"/></` + prefix + "bookViews>")
-				if _, err := out.Write(buf); err != nil {
+			if s.selfClose {
+				if err := write(appendStartTag(nil, s.name, s.attrs, nil, false)); err != nil {
 					return false, err
 				}
+				if err := ensure(len(workbookOrder)); err != nil {
+					return false, err
+				}
+				return true, write([]byte("</" + string(s.name) + ">"))
 			}
-			if !namesDone && afterNames[name] {
-				if err := writeNames(true); err != nil {
+		case s.kind == tokStart && s.depth == 2:
+			name := string(s.local())
+			if pos, ok := workbookOrder[name]; ok {
+				if err := ensure(pos); err != nil {
 					return false, err
 				}
 			}
@@ -310,7 +332,12 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			case "bookViews":
 				viewsDone = true
 			case "sheets":
-				return true, b.writeSheets(out, s, wp, &sheetTags)
+				sheetsDone = true
+				return true, b.writeSheets(out, s, wp)
+			case "definedNames":
+				if s.selfClose && !namesDone {
+					return true, write(names(true))
+				}
 			}
 		case s.kind == tokStart && s.depth == 3 && string(s.local()) == "workbookView" && views == 0:
 			views++ // only the first view
@@ -321,18 +348,15 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			if wp.changedList {
 				ch = append(ch, attrChange{name: "firstSheet", remove: true})
 			}
-			_, err := out.Write(appendStartTag(nil, s.name, s.attrs, ch, s.selfClose))
-			return true, err
+			return true, write(appendStartTag(nil, s.name, s.attrs, ch, s.selfClose))
 		case s.kind == tokStart && s.depth == 3 && string(s.local()) == "definedName":
 			return true, b.rewriteName(out, s, oldToNew, removed)
-		case s.kind == tokStart && s.depth == 2 && string(s.local()) == "definedNames" && s.selfClose && !namesDone:
-			return true, writeNames(true)
 		case s.kind == tokEnd && s.depth == 2 && string(s.local()) == "definedNames" && !namesDone:
-			if err := writeNames(false); err != nil {
+			if err := write(names(false)); err != nil {
 				return false, err
 			}
-		case s.kind == tokEnd && s.depth == 1 && !namesDone:
-			if err := writeNames(true); err != nil {
+		case s.kind == tokEnd && s.depth == 1:
+			if err := ensure(len(workbookOrder)); err != nil {
 				return false, err
 			}
 		}
@@ -343,7 +367,8 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 // writeSheets replaces the children of <sheets> with the result's sheets:
 // existing ones as written (their state changed if asked), new ones after
 // their fashion.
-func (b *Book) writeSheets(out *bufio.Writer, s *scanner, wp *workbookPlan, tags *[][2][]byte) error {
+func (b *Book) writeSheets(out *bufio.Writer, s *scanner, wp *workbookPlan) error {
+	var tags [][2][]byte // name and attributes of the existing <sheet> elements
 	start := appendStartTag(nil, s.name, s.attrs, nil, false)
 	if !s.selfClose {
 		d := s.depth
@@ -359,31 +384,40 @@ func (b *Book) writeSheets(out *bufio.Writer, s *scanner, wp *workbookPlan, tags
 				break
 			}
 			if k == tokStart && s.depth == d+1 && string(s.local()) == "sheet" {
-				if len(*tags) >= b.lim.MaxItems {
+				if len(tags) >= b.lim.MaxItems {
 					return b.tooMany(s.part)
 				}
-				*tags = append(*tags, [2][]byte{append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)})
+				tags = append(tags, [2][]byte{append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)})
 				if err := s.skip(); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	buf := start
-	prefix := prefixOf(s.name)
+	buf := appendSheets(start, prefixOf(s.name), wp, tags)
+	buf = append(buf, "</"...)
+	buf = append(buf, s.name...)
+	_, err := out.Write(append(buf, '>'))
+	return err
+}
+
+// appendSheets appends the <sheet> elements of the result.
+func appendSheets(buf []byte, prefix string, wp *workbookPlan, tags [][2][]byte) []byte {
 	for _, o := range wp.order {
-		var ch []attrChange
 		state := attrChange{name: "state", value: o.state.String()}
 		if o.state == Visible {
 			state.remove = true
 		}
-		if o.orig >= 0 && o.orig < len(*tags) {
+		if o.orig >= 0 && o.orig < len(tags) {
+			var ch []attrChange
 			if o.state != o.info.State {
 				ch = append(ch, state)
 			}
-			t := (*tags)[o.orig]
-			buf = appendStartTag(buf, t[0], t[1], ch, true)
+			buf = appendStartTag(buf, tags[o.orig][0], tags[o.orig][1], ch, true)
 			continue
+		}
+		if o.orig >= 0 {
+			continue // listed in no <sheet> element: nothing to copy
 		}
 		buf = append(buf, '<')
 		buf = append(buf, prefix...)
@@ -400,11 +434,7 @@ func (b *Book) writeSheets(out *bufio.Writer, s *scanner, wp *workbookPlan, tags
 		buf = attr(buf, "r:id", o.info.RelID)
 		buf = append(buf, "/>"...)
 	}
-	buf = append(buf, "</"...)
-	buf = append(buf, s.name...)
-	buf = append(buf, '>')
-	_, err := out.Write(buf)
-	return err
+	return buf
 }
 
 // rewriteName copies one <definedName>, its sheet index following its

@@ -4,12 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -424,6 +426,7 @@ func verify(t *testing.T, orig, out []byte, e *expect) {
 		}
 	}
 	untouched(t, orig, out, e.changed)
+	checkSchemaOrder(t, out)
 	// Our own reader agrees, and exactly one tab is selected: the active.
 	b, err := ooxml.Open(out, ooxml.Limits{})
 	must(t, err)
@@ -937,5 +940,71 @@ func TestRemoveSheet(t *testing.T) {
 		}
 		outputs := map[string][]byte{fmt.Sprintf("removed-readd-%v", readd): out.Bytes()}
 		externalChecks(t, outputs, nil)
+	}
+}
+
+// The children of the root elements the patcher edits, in the order of
+// the schema (ECMA-376 Part 1, CT_Workbook, CT_Worksheet, CT_Stylesheet).
+var schemaOrder = map[string][]string{
+	"workbook": {"fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+		"functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
+		"pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst"},
+	"worksheet": {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+		"sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+		"customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks",
+		"printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties",
+		"cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
+		"picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"},
+	"styleSheet": {"numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+		"tableStyles", "colors", "extLst"},
+}
+
+// checkSchemaOrder checks, with encoding/xml, that every part of a
+// workbook is well-formed and that the children of <workbook>,
+// <worksheet> and <styleSheet> appear at most once each (conditional
+// formats excepted) and in the schema's order.
+func checkSchemaOrder(t *testing.T, data []byte) {
+	t.Helper()
+	for _, p := range readZip(t, data) {
+		if !strings.HasSuffix(p.name, ".xml") && !strings.HasSuffix(p.name, ".rels") && !strings.HasSuffix(p.name, ".vml") {
+			continue
+		}
+		d := xml.NewDecoder(bytes.NewReader(p.data))
+		depth, last, root := 0, -1, ""
+		seen := map[string]bool{}
+		for {
+			tok, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s: not well-formed: %v", p.name, err)
+				break
+			}
+			switch el := tok.(type) {
+			case xml.StartElement:
+				depth++
+				if depth == 1 {
+					root = el.Name.Local
+				}
+				order, ok := schemaOrder[root]
+				if depth != 2 || !ok {
+					continue
+				}
+				pos := slices.Index(order, el.Name.Local)
+				if pos < 0 {
+					continue // an extension (mc:AlternateContent…)
+				}
+				if seen[el.Name.Local] && el.Name.Local != "conditionalFormatting" {
+					t.Errorf("%s: <%s> twice", p.name, el.Name.Local)
+				}
+				if pos < last {
+					t.Errorf("%s: <%s> after <%s>", p.name, el.Name.Local, order[last])
+				}
+				seen[el.Name.Local], last = true, pos
+			case xml.EndElement:
+				depth--
+			}
+		}
 	}
 }
