@@ -188,9 +188,8 @@ func FuzzPatchWorkbook(f *testing.F) {
 		p := b.Patch()
 		st, err := p.AddStyle(ooxml.Style{Font: &ooxml.Font{Bold: true}, NumFmt: "0.00%", Fill: &ooxml.Fill{Pattern: "solid", FG: ooxml.RGB("FFC7CE")}})
 		must(t, err)
-		if _, err := p.DeriveFill(0, ooxml.SolidFill("BDD7EE")); err != nil {
-			t.Fatal(err)
-		}
+		blue, err := p.DeriveFill(0, ooxml.SolidFill("BDD7EE"))
+		must(t, err)
 		w := ooxml.NewSheetWriter()
 		must(t, w.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("x"), Style: st}))
 		must(t, w.SetPrintTitles(1, 1))
@@ -216,8 +215,12 @@ func FuzzPatchWorkbook(f *testing.F) {
 		if err != nil || sh.Value(1, 1) != "x" {
 			t.Fatalf("the new sheet reads %v %v", sh, err)
 		}
-		if _, err := nb.Styles(); err != nil {
+		nst, err := nb.Styles()
+		if err != nil {
 			t.Fatalf("styles: %v", err)
+		}
+		if nst.Len() <= max(st, blue) || nst.Fill(blue).FG.Hex() != "BDD7EE" || nst.Fill(st).FG.Hex() != "FFC7CE" {
+			t.Fatalf("%d formats; fill of %d: %+v, of %d: %+v", nst.Len(), blue, nst.Fill(blue), st, nst.Fill(st))
 		}
 	})
 }

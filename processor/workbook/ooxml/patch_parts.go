@@ -153,6 +153,12 @@ func patchContentTypes(out *bufio.Writer, in io.Reader, pl *plan, lim *Limits) e
 		switch {
 		case s.kind == tokStart && s.depth == 1:
 			prefix = prefixOf(s.name)
+			if s.selfClose { // <Types/>
+				b := appendStartTag(nil, s.name, s.attrs, nil, false)
+				b = append(b, adds()...)
+				_, err := out.Write(append(b, "</"+string(s.name)+">"...))
+				return true, err
+			}
 		case s.kind == tokStart && s.depth == 2 && string(s.local()) == "Override":
 			p, _, err := s.attrString("PartName")
 			if err != nil {
@@ -535,14 +541,17 @@ func (sb *styleBuilder) styleAdds(container, prefix string) ([]byte, int, bool) 
 		}
 		n = len(sb.st.numFmts)
 	case "fonts":
-		items, n = sb.fonts, len(sb.st.fonts)
+		items, n = synthFirst(sb.st.fonts, sb.st.synth[container], sb.fonts)
 	case "fills":
-		items, n = sb.fills, len(sb.st.fills)
+		items, n = synthFirst(sb.st.rawFill, sb.st.synth[container], sb.fills)
 	case "borders":
-		items, n = sb.borders, len(sb.st.borders)
+		items, n = synthFirst(sb.st.borders, sb.st.synth[container], sb.borders)
 	case "cellXfs":
-		items, n = sb.xfs, len(sb.st.xfs)-len(sb.st.synthXfs)
-		items = append(append([][]byte(nil), sb.st.synthXfs...), items...)
+		raws := make([][]byte, len(sb.st.xfs))
+		for i := range sb.st.xfs {
+			raws[i] = sb.st.xfs[i].raw
+		}
+		items, n = synthFirst(raws, sb.st.synth[container], sb.xfs)
 	default:
 		return nil, 0, false
 	}
@@ -557,6 +566,16 @@ func (sb *styleBuilder) styleAdds(container, prefix string) ([]byte, int, bool) 
 		b = append(b, it...)
 	}
 	return b, n + len(items), true
+}
+
+// synthFirst returns the items to write into a list: the defaults that
+// stand for a list the part lacks (the first synth of existing), then the
+// added ones; and the count of items the part's list had.
+func synthFirst(existing [][]byte, synth int, added [][]byte) ([][]byte, int) {
+	if synth == 0 {
+		return added, len(existing)
+	}
+	return append(append([][]byte(nil), existing[:synth]...), added...), len(existing) - synth
 }
 
 // prefixed puts a namespace prefix on the unprefixed element names of
@@ -609,6 +628,16 @@ func (b *Book) patchStyles(out *bufio.Writer, in io.Reader, sb *styleBuilder) er
 		switch {
 		case s.kind == tokStart && s.depth == 1:
 			prefix = prefixOf(s.name)
+			if s.selfClose { // <styleSheet/>
+				if _, err := out.Write(appendStartTag(nil, s.name, s.attrs, nil, false)); err != nil {
+					return false, err
+				}
+				if err := missing(len(styleOrder)); err != nil {
+					return false, err
+				}
+				_, err := out.Write([]byte("</" + string(s.name) + ">"))
+				return true, err
+			}
 		case s.kind == tokStart && s.depth == 2:
 			name := string(s.local())
 			if err := missing(stylePos(name)); err != nil {
@@ -640,39 +669,25 @@ func (b *Book) patchStyles(out *bufio.Writer, in io.Reader, sb *styleBuilder) er
 	})
 }
 
-// writeNew writes a whole styles part for a workbook that had none.
+// writeNew writes a whole styles part for a workbook that had none: its
+// lists are all Excel's defaults (see Styles) and the additions.
 func (sb *styleBuilder) writeNew(out *bufio.Writer) error {
 	b := append([]byte(nil), xmlHeader...)
 	b = append(b, `<styleSheet xmlns="`+nsMain+`">`...)
-	for _, c := range []string{"numFmts", "fonts", "fills", "borders"} {
-		items, n, ok := sb.styleAdds(c, "")
-		var existing [][]byte
-		switch c {
-		case "fonts":
-			existing = sb.st.fonts
-		case "fills":
-			existing = sb.st.rawFill
-		case "borders":
-			existing = sb.st.borders
-		}
-		if !ok && len(existing) == 0 {
+	for _, c := range []string{"numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs"} {
+		if c == "cellStyleXfs" {
+			b = append(b, `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>`...)
 			continue
 		}
+		items, n, ok := sb.styleAdds(c, "")
 		if !ok {
-			n = len(existing)
+			continue
 		}
 		b = append(b, "<"+c+` count="`+strconv.Itoa(n)+`">`...)
-		for _, e := range existing {
-			b = append(b, e...)
-		}
 		b = append(b, items...)
 		b = append(b, "</"+c+">"...)
 	}
-	b = append(b, `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>`...)
-	items, n, _ := sb.styleAdds("cellXfs", "")
-	b = append(b, `<cellXfs count="`+strconv.Itoa(n)+`">`...)
-	b = append(b, items...)
-	b = append(b, `</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`...)
+	b = append(b, `<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`...)
 	_, err := out.Write(b)
 	return err
 }

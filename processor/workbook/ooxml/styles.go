@@ -87,9 +87,10 @@ type Styles struct {
 	rawFill [][]byte
 	borders [][]byte
 	xfs     []xf // cellXfs
-	// synthXfs are default formats that stand for a missing or empty
-	// cellXfs; a patch that adds formats writes them first.
-	synthXfs [][]byte
+	// synth counts, for "fonts", "fills", "borders" and "cellXfs", the
+	// leading items that are Excel's defaults standing for a missing or
+	// empty list: a patch that adds to the list writes them first.
+	synth map[string]int
 }
 
 type numFmt struct {
@@ -163,20 +164,31 @@ func (b *Book) Styles() (*Styles, error) {
 		// No styles part: Excel's defaults, which a patch that adds
 		// formats writes as a new part.
 		err = nil
-		st = &Styles{
-			fonts:   [][]byte{[]byte(`<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>`)},
-			rawFill: [][]byte{[]byte(`<fill><patternFill patternType="none"/></fill>`), []byte(`<fill><patternFill patternType="gray125"/></fill>`)},
-			fills:   []Fill{{Pattern: "none"}, {Pattern: "gray125"}},
-			borders: [][]byte{[]byte(`<border><left/><right/><top/><bottom/><diagonal/></border>`)},
-		}
+		st = &Styles{}
 	}
 	if err != nil {
 		return nil, err
 	}
+	// Lists a part lacks (a script's, or a bare <styleSheet/>) get Excel's
+	// defaults, so that the indices of added formats are right and fills
+	// 0 and 1 keep the meaning Excel gives them.
+	st.synth = map[string]int{}
+	if len(st.fonts) == 0 {
+		st.fonts = [][]byte{[]byte(`<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>`)}
+		st.synth["fonts"] = 1
+	}
+	if len(st.fills) == 0 {
+		st.rawFill = [][]byte{[]byte(`<fill><patternFill patternType="none"/></fill>`), []byte(`<fill><patternFill patternType="gray125"/></fill>`)}
+		st.fills = []Fill{{Pattern: "none"}, {Pattern: "gray125"}}
+		st.synth["fills"] = 2
+	}
+	if len(st.borders) == 0 {
+		st.borders = [][]byte{[]byte(`<border><left/><right/><top/><bottom/><diagonal/></border>`)}
+		st.synth["borders"] = 1
+	}
 	if len(st.xfs) == 0 {
-		raw := []byte(`<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`)
-		st.xfs = []xf{{raw: raw}}
-		st.synthXfs = [][]byte{raw}
+		st.xfs = []xf{{raw: []byte(`<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`)}}
+		st.synth["cellXfs"] = 1
 	}
 	b.styles = st
 	return st, nil
