@@ -388,7 +388,11 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10
 // nil for a new part) to out.
 type partWriter func(out *bufio.Writer, in io.Reader) error
 
-// Write writes the patched workbook to w.
+// Write writes the patched workbook to w, streaming: memory does not grow
+// with the size of the parts. The changed parts are read again from the
+// Book (within its limits), so an error may be a limit or malformed-XML
+// error of a part the caller never read. On error w holds part of an
+// archive: write to a temporary file and rename it only on success.
 func (p *Patch) Write(w io.Writer) error {
 	pl, err := p.plan()
 	if err != nil {
