@@ -296,7 +296,7 @@ func annotateExcelize(f *excelize.File) ([]byte, error) {
 	f.SetSheetVisible(a, false, true)
 	idx, _ := f.GetSheetIndex(r)
 	f.SetActiveSheet(idx)
-	buf, err := workbook.FastZip(f).WriteToBuffer()
+	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return nil, err
 	}

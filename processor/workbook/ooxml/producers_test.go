@@ -25,8 +25,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/internal/sample"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/chiso-vn/chiso/processor/sample"
 	"github.com/chiso-vn/chiso/processor/workbook"
 	"github.com/chiso-vn/chiso/templates"
 )
