@@ -105,7 +105,7 @@ func TestXuanLacXa2023ByHand(t *testing.T) {
 		{Code: "5.4", Inputs: ab(2, 5), Want: 4, Why: "2/5*10"},
 		{Code: "5.5", Inputs: ab(3, 3), Want: 10, Why: "3/3*10"},
 		{Code: "5.7", Inputs: ab(3, 4), Want: 3.75, Why: "3/4*5"},
-		{Code: "5.7", Inputs: ab(0, 0), Want: 0, Why: "no incident, b = 0: 0 points (D9)"},
+		{Code: "5.7", Inputs: ab(0, 0), Want: 5, Why: "no incident, b = 0: none left unhandled, full points (D9, as thanhhoa-xa-2023 5.2)"},
 
 		// 5.8.1: D17, Tỷ lệ = (a+b)/c; levels 10 % / 7 % / 3 % of max 10.
 		{Code: "5.8.1", Inputs: map[string]any{"a": 8, "b": 4, "c": 100}, Want: 10, Why: "(8+4)/100 = 12 % ≥ 10 %: Mức 1 điểm tối đa (D17)"},

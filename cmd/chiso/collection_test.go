@@ -36,7 +36,7 @@ func vnTime(y int, m time.Month, d, h, min int) time.Time {
 // (no data folder, no ledger yet).
 func TestFreshInstall(t *testing.T) {
 	dir := officeDir(t, officeConfig, "inbox", "outbox")
-	out, errs, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
+	out, errs, code := chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
 	if code != 0 {
 		t.Fatalf("status on a fresh install: exit %d: %s", code, errs)
 	}
@@ -46,11 +46,11 @@ func TestFreshInstall(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
-	out, errs, code = chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "remind", "--dry-run")
+	out, errs, code = chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), "remind", "--dry-run")
 	if code != 0 || !strings.Contains(out, "2/2 đơn vị chưa nộp") {
 		t.Errorf("remind --dry-run on a fresh install: exit %d: %s%s", code, out, errs)
 	}
-	_, errs, code = chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "remind")
+	_, errs, code = chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), "remind")
 	if code != 0 {
 		t.Errorf("remind on a fresh install: exit %d: %s", code, errs)
 	}
@@ -68,7 +68,7 @@ func TestMissingShares(t *testing.T) {
 			present := map[string]string{"inbox": "outbox", "outbox": "inbox"}[missing]
 			dir := officeDir(t, officeConfig, present)
 			for _, cmd := range [][]string{{"serve", "--no-calendar"}, {"process", "--quiet"}} {
-				_, errs, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), cmd...)
+				_, errs, code := chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), cmd...)
 				if code != exitConfig || !strings.Contains(errs, missing+": folder") || !strings.Contains(errs, "does not exist") {
 					t.Errorf("%s without %s: exit %d, %s", cmd[0], missing, code, errs)
 				}
@@ -76,7 +76,7 @@ func TestMissingShares(t *testing.T) {
 					t.Errorf("%s created the missing %s", cmd[0], missing)
 				}
 			}
-			out, _, code := chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
+			out, _, code := chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), "status")
 			if code != 0 || !strings.Contains(out, "không tồn tại hoặc không đọc được") {
 				t.Errorf("status without %s: exit %d\n%s", missing, code, out)
 			}
@@ -90,19 +90,19 @@ func TestMissingShares(t *testing.T) {
 func TestCollectionOver(t *testing.T) {
 	dir := officeDir(t, officeConfig, "inbox", "outbox")
 	now := vnTime(2026, 12, 1, 9, 0)
-	out, errs, code := chisoIn(t, dir, now, "status")
+	out, errs, code := chisoAt(t, dir, now, "status")
 	if code != 0 || !strings.Contains(out, "Đợt thu thập năm 2023 đã kết thúc") || !strings.Contains(out, "sửa year, opening, deadline, close") ||
 		!strings.Contains(out, "không còn việc nào theo lịch") {
 		t.Errorf("status after the close: exit %d: %s\n%s", code, errs, out)
 	}
-	_, errs, code = chisoIn(t, dir, now, "remind")
+	_, errs, code = chisoAt(t, dir, now, "remind")
 	if code != exitFailed || !strings.Contains(errs, "closed") {
 		t.Errorf("remind after the close: exit %d: %s", code, errs)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dir, "outbox")); len(entries) != 0 {
 		t.Errorf("remind after the close wrote %d outputs", len(entries))
 	}
-	_, errs, code = chisoIn(t, dir, vnTime(2023, 10, 1, 9, 0), "remind")
+	_, errs, code = chisoAt(t, dir, vnTime(2023, 10, 1, 9, 0), "remind")
 	if code != exitFailed || !strings.Contains(errs, "opens at 08:00 01/11/2023") {
 		t.Errorf("remind before the opening: exit %d: %s", code, errs)
 	}
@@ -138,7 +138,7 @@ func TestShippedConfigServes(t *testing.T) {
 	}
 	// Meanwhile status says a daemon holds this inbox, since when, and that
 	// the collection is over.
-	st, _, _ := chisoIn(t, dir, vnTime(2026, 12, 1, 9, 30), "status")
+	st, _, _ := chisoAt(t, dir, vnTime(2026, 12, 1, 9, 30), "status")
 	if want := fmt.Sprintf("Dịch vụ: đang chạy (chiso serve, pid %d, từ 09:00 01/12/2026)", os.Getpid()); !strings.Contains(st, want) {
 		t.Errorf("status while serving lacks %q:\n%s", want, st)
 	}
@@ -197,7 +197,7 @@ func TestLineageChecked(t *testing.T) {
 	}
 	l.Close()
 	_, errs, code := chiso0(t, dir, "rank")
-	if code != exitConfig || !strings.Contains(errs, `lineage[0] (line 11): predecessor "TS09" of TS01 is not a unit of 2022`) {
+	if code != exitConfig || !strings.Contains(errs, `config.yaml:11: lineage[0].predecessors: predecessor "TS09" of TS01 is not a unit of 2022`) {
 		t.Errorf("unknown predecessor: exit %d: %s", code, errs)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(strings.Replace(cfg, "TS09", "TS08", 1)), 0o644); err != nil {
@@ -211,7 +211,7 @@ func TestLineageChecked(t *testing.T) {
 // chiso0 runs the CLI in the office dir during the collection.
 func chiso0(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
-	return chisoIn(t, dir, vnTime(2023, 11, 20, 9, 0), args...)
+	return chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), args...)
 }
 
 // TestLabels: every text a commune reads says where the folders are by the
@@ -225,7 +225,7 @@ func TestLabels(t *testing.T) {
 		"roster:\n  - {code: " + u.Code + ", name: " + u.Name + "}\n"
 	dir := officeDir(t, cfg, "inbox", "outbox")
 	now := vnTime(2023, 11, 20, 9, 0)
-	if _, errs, code := chisoIn(t, dir, now, "remind"); code != 0 {
+	if _, errs, code := chisoAt(t, dir, now, "remind"); code != 0 {
 		t.Fatalf("remind: exit %d: %s", code, errs)
 	}
 	// A form with a+b > c on 1.2: accepted, "cần sửa", with a notice.
@@ -234,10 +234,10 @@ func TestLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chtimes(form, now.Add(-time.Hour), now.Add(-time.Hour))
-	if _, errs, code := chisoIn(t, dir, now, "process", "--quiet"); code != 0 {
+	if _, errs, code := chisoAt(t, dir, now, "process", "--quiet"); code != 0 {
 		t.Fatalf("process: exit %d: %s", code, errs)
 	}
-	if _, errs, code := chisoIn(t, dir, now, "template", "--unit", u.Code); code != 0 {
+	if _, errs, code := chisoAt(t, dir, now, "template", "--unit", u.Code); code != 0 {
 		t.Fatalf("template: exit %d: %s", code, errs)
 	}
 	texts := map[string]string{}
@@ -283,13 +283,13 @@ func TestLabels(t *testing.T) {
 
 // TestOneClock: every time a person reads is in the configured zone
 // (here Tokyo, +9, whatever the machine's), machine outputs are ISO 8601
-// with its offset.
+// with its offset. Files arrive when chiso first sees them (11:00 in Tokyo).
 func TestOneClock(t *testing.T) {
 	u := books.Unit(1)
 	cfg := "year: 2023\ndeadline: \"2023-12-15\"\nschedule: {timezone: Asia/Tokyo}\nlog: {format: json}\noffice: {cohort: thu}\n" +
 		"roster:\n  - {code: " + u.Code + ", name: " + u.Name + "}\n"
 	dir := officeDir(t, cfg, "inbox", "outbox")
-	at := time.Date(2023, 11, 20, 1, 0, 0, 0, time.UTC) // 10:00 in Tokyo
+	at := time.Date(2023, 11, 20, 1, 0, 0, 0, time.UTC) // 10:00 in Tokyo: the files' time
 	for name, data := range map[string][]byte{"a.xlsx": books.Filled(t, u, books.Options{Seed: 1}), "scan.pdf": []byte("%PDF-1.4\n")} {
 		p := filepath.Join(dir, "inbox", name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
@@ -297,31 +297,31 @@ func TestOneClock(t *testing.T) {
 		}
 		os.Chtimes(p, at, at)
 	}
-	if _, errs, code := chisoIn(t, dir, at.Add(time.Hour), "process", "--quiet"); code != 0 {
+	if _, errs, code := chisoAt(t, dir, at.Add(time.Hour), "process", "--quiet"); code != 0 {
 		t.Fatalf("process: exit %d: %s", code, errs)
 	}
-	notices, _ := filepath.Glob(filepath.Join(dir, "outbox", "thong-bao", "scan - 2023-11-20 10h00 - *.txt"))
+	notices, _ := filepath.Glob(filepath.Join(dir, "outbox", "thong-bao", "scan - 2023-11-20 11h00 - *.txt"))
 	if len(notices) != 1 {
 		all, _ := filepath.Glob(filepath.Join(dir, "outbox", "thong-bao", "*"))
 		t.Fatalf("notice named in Tokyo time: %v", all)
 	}
-	if b, _ := os.ReadFile(notices[0]); !strings.Contains(string(b), "Nhận lúc: 10:00 ngày 20/11/2023") {
+	if b, _ := os.ReadFile(notices[0]); !strings.Contains(string(b), "Nhận lúc: 11:00 ngày 20/11/2023") {
 		t.Errorf("notice:\n%s", b)
 	}
 	js, err := os.ReadFile(filepath.Join(dir, "outbox", "2023", "xep-hang-thu-2023.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{`"generated_at": "2023-11-20T11:00:00+09:00"`, `"deadline": "2023-12-15T23:59:59+09:00"`, `"submitted_at": "2023-11-20T10:00:00+09:00"`} {
+	for _, w := range []string{`"generated_at": "2023-11-20T11:00:00+09:00"`, `"deadline": "2023-12-15T23:59:59+09:00"`, `"submitted_at": "2023-11-20T11:00:00+09:00"`} {
 		if !strings.Contains(string(js), w) {
 			t.Errorf("JSON lacks %s:\n%s", w, js)
 		}
 	}
 	csv, _ := os.ReadFile(filepath.Join(dir, "outbox", "2023", "xep-hang-thu-2023.csv"))
-	if !strings.Contains(string(csv), "2023-11-20T10:00:00+09:00") {
+	if !strings.Contains(string(csv), "2023-11-20T11:00:00+09:00") {
 		t.Errorf("CSV time:\n%s", csv)
 	}
-	out, _, _ := chisoIn(t, dir, at.Add(time.Hour), "status")
+	out, _, _ := chisoAt(t, dir, at.Add(time.Hour), "status")
 	if !strings.Contains(out, "lúc 11:00 20/11/2023") || !strings.Contains(out, "(giờ Asia/Tokyo)") {
 		t.Errorf("status:\n%s", out)
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -15,12 +17,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/internal/testkit/books"
 	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
@@ -41,7 +46,8 @@ type killInput struct {
 	name    string
 	data    []byte
 	sha     string
-	ignored bool           // never taken (~$ owner file, temporary file)
+	ignored bool           // never taken (~$ owner file, temporary file, link, pipe)
+	special string         // "link" (to a workbook outside the inbox) or "fifo": not a regular file
 	outcome ledger.Outcome // expected; "" when decided by order (the copy pair)
 	reason  string         // expected rejection reason
 }
@@ -116,6 +122,14 @@ func newKillFixture(t *testing.T) *killFixture {
 	fx.inputs = append(fx.inputs,
 		killInput{name: "~$bieu-mau-x0001.xlsx", data: []byte("owner"), ignored: true},
 		killInput{name: "8F3A21C0", data: good[:100], ignored: true})
+	// Poison: inputs that once stopped the service or reached outside the
+	// inbox. Every trial is killed with them in the inbox.
+	long := books.Filled(t, roster.Unit{Name: "Xã " + strings.Repeat("Thử Nghiệm Rất Dài ", 27)}, books.Default)
+	add("ten-don-vi-500-ky-tu.xlsx", long, ledger.Rejected, "unknown-unit")
+	add("xml-hong.xlsx", malformedXML(t, good), ledger.Rejected, "damaged")
+	fx.inputs = append(fx.inputs,
+		killInput{name: "lien-ket.xlsx", data: good, ignored: true, special: "link"},
+		killInput{name: "ong-dan.xlsx", ignored: true, special: "fifo"})
 	return fx
 }
 
@@ -132,17 +146,47 @@ func (fx *killFixture) fresh(t *testing.T, dir string) string {
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(fx.config), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The correction arrives last; its own modification time (a sender's
+	// clock) says it is older than the rest, which must not matter.
 	base := time.Now().Add(-time.Hour)
-	for _, in := range fx.inputs {
+	var correction *killInput
+	write := func(in killInput) {
 		p := filepath.Join(inbox, in.name)
+		switch in.special {
+		case "link":
+			outside := filepath.Join(dir, "ngoai-hop-thu.xlsx")
+			if err := os.WriteFile(outside, in.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, p); err != nil {
+				t.Fatal(err)
+			}
+			return
+		case "fifo":
+			if err := syscall.Mkfifo(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
 		if err := os.WriteFile(p, in.data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		mt := base
 		if in.name == "bieu-mau-x0001-sua.xlsx" {
-			mt = base.Add(time.Minute)
+			mt = base.Add(-time.Minute)
 		}
 		os.Chtimes(p, mt, mt)
+	}
+	for i, in := range fx.inputs {
+		if in.name == "bieu-mau-x0001-sua.xlsx" {
+			correction = &fx.inputs[i]
+			continue
+		}
+		write(in)
+	}
+	if correction != nil {
+		time.Sleep(20 * time.Millisecond) // change times are coarse (a few ms)
+		write(*correction)
 	}
 	return dir
 }
@@ -361,8 +405,15 @@ func (fx *killFixture) verify(t *testing.T, root string) bool {
 			if len(rs) != 0 {
 				errorf("%s: ignored file has %d ledger rows", in.name, len(rs))
 			}
-			if _, err := os.Stat(filepath.Join(root, "inbox", in.name)); err != nil {
+			if _, err := os.Lstat(filepath.Join(root, "inbox", in.name)); err != nil {
 				errorf("%s: ignored file not left in the inbox: %v", in.name, err)
+			}
+			if in.special == "link" {
+				for _, r := range rows {
+					if r.SHA256 == in.sha {
+						errorf("%s: the link's target was read (row %d, %s)", in.name, r.ID, r.Name)
+					}
+				}
 			}
 			continue
 		}
@@ -513,13 +564,50 @@ func (fx *killFixture) verify(t *testing.T, root string) bool {
 	return !failed
 }
 
+// malformedXML puts a raw control byte into every sheet part holding a
+// value: their XML no longer parses.
+func malformedXML(t *testing.T, good []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	done := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.Index(body, []byte("<v>")); strings.HasPrefix(f.Name, "xl/worksheets/") && i >= 0 {
+			body = append(append(append([]byte{}, body[:i+3]...), 0x01), body[i+3:]...)
+			done = true
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(body)
+	}
+	if err := zw.Close(); err != nil || !done {
+		t.Fatalf("malformed XML: %v, done %v", err, done)
+	}
+	return out.Bytes()
+}
+
 // killFiles lists the regular files under dir, relative to it (the claim
 // folder inside the inbox included).
 func killFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), "chiso.lock") { // the instance lock and its pid
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, rel)
 		}

@@ -175,7 +175,7 @@ func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(pa
 func chisoWith(t *testing.T, config string, args ...string) (stdout, stderr string, code int, dir string) {
 	t.Helper()
 	dir = officeDir(t, config, "inbox", "outbox")
-	stdout, stderr, code = chisoIn(t, dir, time.Now(), args...)
+	stdout, stderr, code = chisoAt(t, dir, time.Now(), args...)
 	return stdout, stderr, code, dir
 }
 
@@ -194,8 +194,8 @@ func officeDir(t *testing.T, config string, folders ...string) string {
 	return dir
 }
 
-// chisoIn runs the CLI in-process on dir's config with the clock at now.
-func chisoIn(t *testing.T, dir string, now time.Time, args ...string) (stdout, stderr string, code int) {
+// chisoAt runs the CLI in-process on dir's config with the clock at now.
+func chisoAt(t *testing.T, dir string, now time.Time, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = runAt(context.Background(), func() time.Time { return now }, append([]string{"--config", filepath.Join(dir, "config.yaml")}, args...), &out, &errb)
@@ -227,5 +227,20 @@ func TestTemplateToneMarks(t *testing.T) {
 	_, errs, code, _ = chisoWith(t, "roster:\n  - {name: Xã Hợp Thành}\n  - {name: Xã Hợp Thanh}\n", "template")
 	if code != exitConfig || !strings.Contains(errs, "give each of them a code") {
 		t.Errorf("lookalikes without codes: exit %d, %s", code, errs)
+	}
+}
+
+// TestBadConfigValue: a bad value stops every command with exit code 3 and
+// a message naming the key and the line.
+func TestBadConfigValue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("rubric: thanhhoa-xa-2023\nlimits:\n  max_file_mb: 99999999999999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"status", "process", "serve", "rank", "remind"} {
+		_, errs, code := chiso(t, "--config", path, cmd)
+		if code != exitConfig || !strings.Contains(errs, "config.yaml:3: limits.max_file_mb") {
+			t.Errorf("%s: exit %d, %q", cmd, code, errs)
+		}
 	}
 }

@@ -32,7 +32,10 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// One run at a time per inbox, daemon included.
-	unlock, err := daemon.LockAs(a.folders.Data, "process", a.now())
+	if err := a.requireShares(true); err != nil {
+		return err
+	}
+	unlock, err := daemon.LockAs("process", a.now(), a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v: wait for it to finish, or stop it", err)
@@ -145,7 +148,7 @@ type CheckJSON struct {
 	Problems []problem.Problem `json:"problems,omitempty"`
 }
 
-func (a *app) checkCmd(_ context.Context, args []string) error {
+func (a *app) checkCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -164,7 +167,7 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 	if err != nil {
 		return usageErr("check: %v", err)
 	}
-	ev := v.Evaluate(filepath.Base(path), data, a.col.YearAt(a.now()))
+	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(a.now()))
 	if ev.Book != nil {
 		defer ev.Book.Close()
 	}
@@ -177,16 +180,25 @@ func (a *app) checkCmd(_ context.Context, args []string) error {
 		sj := resultJSON(ev.Rubric, ev.Unit.Name, ev.Result)
 		out.Score = &sj
 	}
+	// A file the pipeline would reject is a failed check (exit 1), in
+	// either output form.
+	var rejected error
+	if ev.Outcome != ledger.Accepted {
+		rejected = failed("check: %s: %s", ev.Name, ev.Message)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		return rejected
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "Tệp: %s\nSHA-256: %s\n", ev.Name, ev.SHA256)
 	if ev.Outcome != ledger.Accepted {
 		fmt.Fprintf(w, "Kết quả: TRẢ LẠI\nLý do: %s\nCần làm: %s\n", ev.Message, ev.Advice)
-		return nil
+		return rejected
 	}
 	fmt.Fprintf(w, "Kết quả: NHẬN — %s, năm %d\n", ev.Unit.Name, ev.Year)
 	printResult(w, ev.Rubric, "", ev.Result)

@@ -13,7 +13,7 @@ import (
 
 func (a *app) rubricCmd(_ context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageErr("rubric: want list, show or check")
+		return usageErr("rubric: want list, show, check, import or diff")
 	}
 	switch args[0] {
 	case "list":
@@ -32,6 +32,10 @@ func (a *app) rubricCmd(_ context.Context, args []string) error {
 		return nil
 	case "check":
 		return a.rubricCheck(args[1:])
+	case "import":
+		return a.rubricImport(args[1:])
+	case "diff":
+		return a.rubricDiff(args[1:])
 	}
 	return usageErr("rubric: unknown subcommand %q", args[0])
 }
@@ -86,6 +90,7 @@ func (a *app) rubricCheck(args []string) error {
 		printReport(a.stdout, rep)
 		errorsFound += rep.Count(rubric.SevError)
 	}
+	a.printCrossCheck(a.stdout, targets)
 	if errorsFound > 0 {
 		return failed("%d error(s) in rubric files", errorsFound)
 	}

@@ -58,6 +58,9 @@ Commands:
   rubric list               list the rubric sets
   rubric show [ID]          print a rubric as a table with pillar and grand totals
   rubric check [ID|FILE]    check rubrics for arithmetic and structural problems
+  rubric import FILE [--id ID] [--out FILE.yaml] [--force]
+                            read a province's rubric table (.docx, .xlsx or text) into a rubric file
+  rubric diff A B           what changed from rubric A (last year) to B (ids or files)
   score --values FILE       score one set of figures (YAML or JSON) [--rubric ID] [--json]
   template [--rubric ID] [--year Y] [--unit NAME | --all] [--out DIR]
                             write blank self-assessment workbooks (default outbox/<year>/bieu-mau/)

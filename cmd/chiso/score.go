@@ -140,6 +140,7 @@ var statusText = map[engine.Status]string{
 	engine.StatusSettled:   "theo cụm",
 	engine.StatusReference: "tham khảo",
 	engine.StatusInvalid:   "số liệu có lỗi: không tính điểm cho đến khi sửa",
+	engine.StatusTodo:      "chưa có cách tính (todo)",
 }
 
 func printResult(w io.Writer, r *rubric.Rubric, unit string, res *engine.Result) {

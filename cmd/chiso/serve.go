@@ -23,8 +23,13 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	c := a.cfg
-	// One instance per inbox: the lock lives with the ledger, on local disk.
-	unlock, err := daemon.LockAs(a.folders.Data, "serve", a.now())
+	// A share that is not connected stops here, before the lock would create
+	// the inbox's control folder in its place.
+	if err := a.requireShares(true); err != nil {
+		return err
+	}
+	// One instance per inbox and per ledger.
+	unlock, err := daemon.LockAs("serve", a.now(), a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v", err)

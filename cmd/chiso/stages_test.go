@@ -151,14 +151,14 @@ func TestServeThroughTheStages(t *testing.T) {
 		t.Error("a second official version without rank --final")
 	}
 	// The officer publishes again: v2, replacing v1.
-	stdout, errs, code := chisoIn(t, dir, vnTime(2024, 1, 5, 10, 0), "rank", "--final")
+	stdout, errs, code := chisoAt(t, dir, vnTime(2024, 1, 5, 10, 0), "rank", "--final")
 	if code != 0 || !strings.Contains(stdout, "bản số 2, thay thế bản số 1") {
 		t.Fatalf("rank --final: exit %d: %s%s", code, stdout, errs)
 	}
 	if v2 := rankingIn(t, final(2)); v2.Version != 2 || v2.Replaces != 1 || status(v2, "D001") != ranking.Late {
 		t.Errorf("v2: %+v", v2)
 	}
-	stdout, _, _ = chisoIn(t, dir, vnTime(2024, 1, 5, 11, 0), "status")
+	stdout, _, _ = chisoAt(t, dir, vnTime(2024, 1, 5, 11, 0), "status")
 	if !strings.Contains(stdout, "Bảng xếp hạng chính thức: bản số 2, ban hành lúc 10:00 05/01/2024, thay thế bản số 1") {
 		t.Errorf("status:\n%s", stdout)
 	}

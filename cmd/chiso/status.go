@@ -84,7 +84,7 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	if last != nil {
 		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, a.col.Show(last.ProcessedAt, layout.TimeDate))
 	}
-	pending, _ := intake.List(a.folders.Inbox)
+	pending, _, _ := intake.Scan(a.folders.Inbox, time.Now())
 	claimed, _ := os.ReadDir(a.folders.ClaimDir())
 	fmt.Fprintf(w, "Tệp chờ xử lý: %d trong thư mục nhận, %d đang được xử lý\n", len(pending), len(claimed))
 	a.printNextJobs(w, l)

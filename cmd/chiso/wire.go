@@ -119,12 +119,13 @@ func (a *app) checkLineage(ctx context.Context, l *ledger.Ledger, log zerolog.Lo
 	for i, m := range a.cfg.Lineage {
 		for _, p := range m.Predecessors {
 			if !known[strings.ToLower(strings.TrimSpace(p))] {
-				errs = append(errs, fmt.Errorf("%s: predecessor %q of %s is not a unit of %d (neither in that year's roster nor in its files)", m.Where(i), p, m.Code, prev))
+				errs = append(errs, a.cfg.Problem(fmt.Sprintf("lineage[%d].predecessors", i),
+					"predecessor %q of %s is not a unit of %d (neither in that year's roster nor in its files)", p, m.Code, prev))
 			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return &exitError{code: exitConfig, err: fmt.Errorf("config %s: %w", a.cfgPath, err)}
+		return &exitError{code: exitConfig, err: err}
 	}
 	return nil
 }

@@ -10,9 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/calendar"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/vntext"
@@ -69,8 +71,12 @@ type Config struct {
 	// previous-year comparison uses the mean of the predecessors' scores.
 	Lineage []Merge `yaml:"lineage"`
 
-	// Dir is the folder of the config file (for resolving paths).
-	Dir string `yaml:"-"`
+	// Dir is the folder of the config file (for resolving paths); File the
+	// file itself, when there is one.
+	Dir  string `yaml:"-"`
+	File string `yaml:"-"`
+	// lines maps each key ("limits.max_file_mb") to its line in File.
+	lines map[string]int
 }
 
 // Limits bound what one file may cost.
@@ -146,37 +152,6 @@ type SMTP struct {
 type Merge struct {
 	Code         string   `yaml:"code"`
 	Predecessors []string `yaml:"predecessors"`
-	// Line is the entry's line in config.yaml (0 when not read from one),
-	// so errors can name it.
-	Line int `yaml:"-"`
-}
-
-// UnmarshalYAML reads an entry and remembers its line; unknown keys are
-// errors, as everywhere in the config.
-func (m *Merge) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			switch k := n.Content[i].Value; k {
-			case "code", "predecessors":
-			default:
-				return fmt.Errorf("line %d: lineage: unknown key %q (code, predecessors)", n.Content[i].Line, k)
-			}
-		}
-	}
-	type plain Merge
-	if err := n.Decode((*plain)(m)); err != nil {
-		return err
-	}
-	m.Line = n.Line
-	return nil
-}
-
-// Where names a lineage entry in errors: "lineage[1] (line 123)".
-func (m Merge) Where(i int) string {
-	if m.Line > 0 {
-		return fmt.Sprintf("lineage[%d] (line %d)", i, m.Line)
-	}
-	return fmt.Sprintf("lineage[%d]", i)
 }
 
 // LineageMap returns the lineage as unit code → predecessor codes.
@@ -216,6 +191,7 @@ func Default() Config {
 
 // Parse reads YAML over c (so absent fields keep their defaults).
 // Unknown fields are errors: a typo in config.yaml must not pass silently.
+// Where each key stands is remembered, so Validate's errors name the line.
 func Parse(r io.Reader, c *Config) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -229,7 +205,38 @@ func Parse(r io.Reader, c *Config) error {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err == nil {
+		c.lines = map[string]int{}
+		keyLines(&root, "", c.lines)
+	}
 	return nil
+}
+
+// keyLines records the line of every key under n: "limits.max_file_mb",
+// "roster[2].code".
+func keyLines(n *yaml.Node, prefix string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			keyLines(c, prefix, lines)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			lines[key] = n.Content[i].Line
+			keyLines(n.Content[i+1], key, lines)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			key := fmt.Sprintf("%s[%d]", prefix, i)
+			lines[key] = c.Line
+			keyLines(c, key, lines)
+		}
+	}
 }
 
 // Load reads the file at path over the defaults and validates it. A missing
@@ -247,51 +254,138 @@ func Load(path string, mustExist bool) (Config, error) {
 	if err := Parse(f, &c); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
-	c.Dir = filepath.Dir(path)
+	c.Dir, c.File = filepath.Dir(path), path
 	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
+		return c, err
 	}
 	return c, nil
 }
 
-// Validate reports every problem of the configuration at once.
+// FieldError is one bad value: the key, the line it is on (0 when it is
+// not in the file: a default) and what is wrong.
+type FieldError struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *FieldError) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+	case e.File != "":
+		return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+	}
+	return fmt.Sprintf("config: %s: %s", e.Key, e.Msg)
+}
+
+// Limits of the values, so that no value overflows once turned into bytes
+// or durations, and none makes the service useless.
+const (
+	maxFileMB       = 1024
+	maxUnzipMB      = 16 << 10
+	maxTimeout      = 3600
+	maxWorkers      = 256
+	maxWatchSeconds = 86400
+)
+
+// Validate reports every problem of the configuration at once, each
+// naming its key and line.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.Rubric == "" {
-		errs = append(errs, errors.New("rubric: empty"))
+	bad := func(key, format string, args ...any) { errs = append(errs, c.Problem(key, format, args...)) }
+	between := func(key string, v, lo, hi int64) {
+		if v < lo || v > hi {
+			bad(key, "%d is not between %d and %d", v, lo, hi)
+		}
+	}
+	if strings.TrimSpace(c.Rubric) == "" {
+		bad("rubric", "empty: name a rubric id (chiso rubric list)")
 	}
 	if c.Year != 0 && (c.Year < 2000 || c.Year > 2100) {
-		errs = append(errs, fmt.Errorf("year: %d is not plausible", c.Year))
+		bad("year", "%d is not a plausible year (0 means the current one)", c.Year)
 	}
-	errs = append(errs, c.validateDates()...)
-	if c.Limits.MaxFileMB <= 0 || c.Limits.UnzipMB <= 0 || c.Limits.UnzipXMLMB <= 0 || c.Limits.TimeoutSecond <= 0 {
-		errs = append(errs, fmt.Errorf("limits: every limit must be above 0 (%+v)", c.Limits))
+	between("limits.max_file_mb", c.Limits.MaxFileMB, 1, maxFileMB)
+	between("limits.unzip_mb", c.Limits.UnzipMB, 1, maxUnzipMB)
+	between("limits.unzip_xml_mb", c.Limits.UnzipXMLMB, 1, maxUnzipMB)
+	if c.Limits.UnzipXMLMB > c.Limits.UnzipMB {
+		bad("limits.unzip_xml_mb", "%d is larger than limits.unzip_mb (%d)", c.Limits.UnzipXMLMB, c.Limits.UnzipMB)
 	}
-	if c.Workers < 0 {
-		errs = append(errs, fmt.Errorf("workers: %d is negative", c.Workers))
+	between("limits.timeout_seconds", int64(c.Limits.TimeoutSecond), 1, maxTimeout)
+	between("workers", int64(c.Workers), 0, maxWorkers)
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
 	switch c.Log.Format {
 	case "auto", "console", "json":
 	default:
-		errs = append(errs, fmt.Errorf("log.format: %q is not auto, console or json", c.Log.Format))
+		bad("log.format", "%q is not auto, console or json", c.Log.Format)
 	}
-	errs = append(errs, c.validateRoster()...)
-	if c.Watch.RescanSeconds <= 0 || c.Watch.SettleSeconds < 0 || c.Watch.DebounceSeconds < 0 {
-		errs = append(errs, fmt.Errorf("watch: rescan_seconds must be above 0, settle and debounce at least 0 (%+v)", c.Watch))
+	between("log.max_mb", int64(c.Log.MaxMB), 1, 10240)
+	c.validateFolders(bad)
+	c.validateRoster(bad)
+	between("watch.rescan_seconds", int64(c.Watch.RescanSeconds), 1, maxWatchSeconds)
+	between("watch.settle_seconds", int64(c.Watch.SettleSeconds), 0, maxWatchSeconds)
+	between("watch.debounce_seconds", int64(c.Watch.DebounceSeconds), 0, maxWatchSeconds)
+	loc, err := time.LoadLocation(c.Schedule.TimeZone)
+	if err != nil {
+		bad("schedule.timezone", "%q is not a time zone (e.g. Asia/Ho_Chi_Minh)", c.Schedule.TimeZone)
+		loc = layout.Vietnam
 	}
-	if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil {
-		errs = append(errs, fmt.Errorf("schedule.timezone: %w", err))
+	cron := func(key, spec string) {
+		if spec == "" {
+			return
+		}
+		if _, _, err := calendar.Parse(spec, loc); err != nil {
+			bad(key, "%q: %v", spec, err)
+		}
 	}
+	cron("schedule.opening", c.Schedule.Opening)
+	for i, r := range c.Schedule.Reminders {
+		cron(fmt.Sprintf("schedule.reminders[%d]", i), r)
+	}
+	cron("schedule.close", c.Schedule.Close)
+	seen := map[int]bool{}
+	for i, d := range c.Schedule.DaysBefore {
+		key := fmt.Sprintf("schedule.days_before_deadline[%d]", i)
+		switch {
+		case d < 0 || d > 366:
+			bad(key, "%d is not a number of days between 0 and 366", d)
+		case seen[d]:
+			bad(key, "%d is listed twice", d)
+		}
+		seen[d] = true
+	}
+	c.validateDates(bad)
 	switch c.SMTP.TLS {
 	case "", "starttls", "tls", "none":
 	default:
-		errs = append(errs, fmt.Errorf("smtp.tls: %q is not starttls, tls or none", c.SMTP.TLS))
+		bad("smtp.tls", "%q is not starttls, tls or none", c.SMTP.TLS)
 	}
+	between("smtp.port", int64(c.SMTP.Port), 0, 65535)
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
-		errs = append(errs, errors.New("smtp.from: needed when smtp.host is set"))
+		bad("smtp.from", "needed when smtp.host is set")
 	}
-	errs = append(errs, c.validateLineage()...)
+	c.validateLineage(bad)
 	return errors.Join(errs...)
+}
+
+// Problem is a FieldError for key, on its line in the file (or its
+// parent's: "lineage[1].predecessors" falls back to "lineage[1]"). Checks
+// made outside Validate (the lineage against the ledger) report with it.
+func (c *Config) Problem(key, format string, args ...any) *FieldError {
+	line := 0
+	if c.lines != nil {
+		line = c.lines[key]
+		for k := key; line == 0 && strings.Contains(k, "."); {
+			k = k[:strings.LastIndex(k, ".")]
+			line = c.lines[k]
+		}
+	}
+	return &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Dates are the collection's dates as read from the config: midnight in
@@ -331,8 +425,7 @@ func (c *Config) CollectionYear() int {
 // validateDates checks the collection's dates: each YYYY-MM-DD, in the
 // collection year or the following January, opening ≤ deadline ≤ close; a
 // date and the old cron expression for the same job are not both given.
-func (c *Config) validateDates() []error {
-	var errs []error
+func (c *Config) validateDates(bad func(key, format string, args ...any)) {
 	dates := []struct{ key, value string }{{"opening", c.Opening}, {"deadline", c.Deadline}, {"close", c.Close}}
 	parsed := make([]time.Time, len(dates))
 	for i, d := range dates {
@@ -341,7 +434,7 @@ func (c *Config) validateDates() []error {
 		}
 		t, err := time.Parse(layout.ISODate, strings.TrimSpace(d.value))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a date YYYY-MM-DD", d.key, d.value))
+			bad(d.key, "%q is not a date YYYY-MM-DD", d.value)
 			continue
 		}
 		parsed[i] = t
@@ -349,76 +442,77 @@ func (c *Config) validateDates() []error {
 	if y := c.CollectionYear(); y != 0 {
 		for i, t := range parsed {
 			if !t.IsZero() && t.Year() != y && !(t.Year() == y+1 && t.Month() == time.January) {
-				errs = append(errs, fmt.Errorf("%s: %s is not in the collection year %d or in January %d (set year: or fix the date)", dates[i].key, dates[i].value, y, y+1))
+				bad(dates[i].key, "%s is not in the collection year %d or in January %d (set year: or fix the date)", dates[i].value, y, y+1)
 			}
 		}
 	}
 	for i := range parsed {
 		for j := i + 1; j < len(parsed); j++ {
 			if !parsed[i].IsZero() && !parsed[j].IsZero() && parsed[j].Before(parsed[i]) {
-				errs = append(errs, fmt.Errorf("%s: %s is before %s: %s (the order is opening ≤ deadline ≤ close)", dates[j].key, dates[j].value, dates[i].key, dates[i].value))
+				bad(dates[j].key, "%s is before %s: %s (the order is opening ≤ deadline ≤ close)", dates[j].value, dates[i].key, dates[i].value)
 			}
 		}
 	}
 	if c.Opening != "" && c.Schedule.Opening != "" {
-		errs = append(errs, errors.New("schedule.opening: the opening is the date opening:; remove schedule.opening"))
+		bad("schedule.opening", "the opening is the date opening:; remove schedule.opening")
 	}
 	if c.Close != "" && c.Schedule.Close != "" {
-		errs = append(errs, errors.New("schedule.close: the close is the date close:; remove schedule.close"))
+		bad("schedule.close", "the close is the date close:; remove schedule.close")
 	}
-	return errs
 }
 
 // validateLineage checks the merged units: each entry has a code and
 // predecessors, names a unit of the roster (when there is one), lists no
 // predecessor twice, and no unit has two entries. Whether the predecessors
 // were units of the previous year is checked against the ledger at start.
-func (c *Config) validateLineage() []error {
-	var errs []error
+func (c *Config) validateLineage(bad func(key, format string, args ...any)) {
 	roster := map[string]bool{}
 	for _, u := range c.Roster {
 		roster[strings.ToLower(strings.TrimSpace(u.Code))] = true
 	}
 	seen := map[string]int{}
 	for i, l := range c.Lineage {
-		where := l.Where(i)
+		key := fmt.Sprintf("lineage[%d]", i)
 		code := strings.TrimSpace(l.Code)
 		if code == "" || len(l.Predecessors) == 0 {
-			errs = append(errs, fmt.Errorf("%s: needs code and predecessors", where))
+			bad(key, "needs code and predecessors")
 			continue
 		}
 		if j, dup := seen[strings.ToLower(code)]; dup {
-			errs = append(errs, fmt.Errorf("%s: %s has another entry, %s: list each merged unit once", where, code, c.Lineage[j].Where(j)))
+			bad(key+".code", "%s has another entry, lineage[%d]: list each merged unit once", code, j)
 		}
 		seen[strings.ToLower(code)] = i
 		if len(c.Roster) > 0 && !roster[strings.ToLower(code)] {
-			errs = append(errs, fmt.Errorf("%s: code %q is not a unit of the roster", where, code))
+			bad(key+".code", "%q is not a unit of the roster", code)
 		}
 		preds := map[string]bool{}
 		for _, p := range l.Predecessors {
 			k := strings.ToLower(strings.TrimSpace(p))
 			switch {
 			case k == "":
-				errs = append(errs, fmt.Errorf("%s: an empty predecessor code", where))
+				bad(key+".predecessors", "an empty predecessor code")
 			case preds[k]:
-				errs = append(errs, fmt.Errorf("%s: predecessor %q is listed twice", where, p))
+				bad(key+".predecessors", "predecessor %q is listed twice", p)
 			}
 			preds[k] = true
 		}
 	}
-	return errs
 }
 
-// validateRoster checks that every unit has a name, that no two units share
-// a code (in any case, or once made a file name: their results would share
-// a folder), and that units whose names are equal without diacritics (Hợp
-// Thành, Hợp Thanh) have codes, which keep their files apart.
-func (c *Config) validateRoster() []error {
-	var errs []error
+// validateRoster checks that every unit has a name without control
+// characters, that no two units share a code (in any case, or once made a
+// file name: their results would share a folder), and that units whose
+// names are equal without diacritics (Hợp Thành, Hợp Thanh) have codes,
+// which keep their files apart.
+func (c *Config) validateRoster(bad func(key, format string, args ...any)) {
 	codes := map[string]int{}
 	for i, u := range c.Roster {
+		key := fmt.Sprintf("roster[%d]", i)
 		if strings.TrimSpace(u.Name) == "" {
-			errs = append(errs, fmt.Errorf("roster[%d]: no name", i))
+			bad(key+".name", "a unit needs a name")
+		}
+		if vntext.Clean(u.Name) != u.Name || vntext.Clean(u.Code) != u.Code {
+			bad(key, "control characters in the code or name")
 		}
 		if strings.TrimSpace(u.Code) == "" {
 			continue
@@ -428,7 +522,7 @@ func (c *Config) validateRoster() []error {
 			k = strings.ToLower(strings.TrimSpace(u.Code))
 		}
 		if j, dup := codes[k]; dup {
-			errs = append(errs, fmt.Errorf("roster[%d]: code %q is the code of roster[%d] (%q) too: codes must differ (case and punctuation aside)", i, u.Code, j, c.Roster[j].Code))
+			bad(key+".code", "code %q is also used by roster[%d] (%q): codes must differ, case and punctuation aside", u.Code, j, c.Roster[j].Code)
 			continue
 		}
 		codes[k] = i
@@ -441,10 +535,59 @@ func (c *Config) validateRoster() []error {
 			nocode = nocode || strings.TrimSpace(u.Code) == ""
 		}
 		if nocode {
-			errs = append(errs, fmt.Errorf("roster: %s are the same name without diacritics: give each of them a code, so their files and results stay apart", strings.Join(names, " and ")))
+			bad("roster", "%s are the same name without diacritics: give each of them a code, so their files and results stay apart", strings.Join(names, " and "))
 		}
 	}
-	return errs
+}
+
+// validateFolders checks the five folders: set, distinct, and none inside
+// another (a rejected folder that is the inbox would feed rejected files
+// back as duplicates; an archive inside the inbox would be a subfolder the
+// communes can reach).
+func (c *Config) validateFolders(bad func(key, format string, args ...any)) {
+	folders := []struct{ key, path string }{
+		{"inbox", c.Inbox}, {"outbox", c.Outbox}, {"archive", c.Archive}, {"rejected", c.Rejected}, {"data", c.Data},
+	}
+	abs := make([]string, len(folders))
+	for i, f := range folders {
+		if strings.TrimSpace(f.path) == "" {
+			bad(f.key, "empty: name a folder")
+			continue
+		}
+		p, err := filepath.Abs(c.Path(f.path))
+		if err != nil {
+			bad(f.key, "%v", err)
+			continue
+		}
+		abs[i] = p
+	}
+	for i := range folders {
+		for j := range folders {
+			if i == j || abs[i] == "" || abs[j] == "" {
+				continue
+			}
+			switch {
+			case i < j && sameDir(abs[i], abs[j]):
+				bad(folders[j].key, "is the same folder as %s (%s)", folders[i].key, abs[i])
+			case within(abs[i], abs[j]):
+				bad(folders[i].key, "%s is inside %s (%s): keep the folders apart", abs[i], folders[j].key, abs[j])
+			}
+		}
+	}
+}
+
+// sameDir compares two absolute paths, without regard to case on Windows.
+func sameDir(a, b string) bool {
+	if runtime.GOOS == "windows" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// within reports whether a is strictly inside b.
+func within(a, b string) bool {
+	rel, err := filepath.Rel(b, a)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Path resolves p against the config file's folder.

@@ -1,7 +1,8 @@
 // Package daemon runs chiso all year: it takes files from the inbox as the
 // watcher hands them over, processes them with a bounded pool of workers,
 // rebuilds the ranking once per burst, and runs the collection calendar.
-// One instance per inbox: a lock file on local disk.
+// One instance per inbox and per ledger: lock files in the inbox's control
+// folder and the data folder.
 package daemon
 
 import (
@@ -19,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/pipeline"
@@ -47,13 +49,32 @@ type Daemon struct {
 // ErrLocked is returned when another instance holds the inbox.
 var ErrLocked = errors.New("another chiso serve is already running on this inbox")
 
-// Lock takes the one-instance lock in dir (local disk) and returns its
-// release function.
-func Lock(dir string) (func(), error) { return LockAs(dir, "", time.Now()) }
+// Lock takes the one-instance lock in each of dirs — the inbox's control
+// folder and the data folder, so that two instances never share an inbox
+// nor a ledger — and returns the function that releases them.
+func Lock(dirs ...string) (func(), error) { return LockAs("", time.Now(), dirs...) }
 
-// LockAs is Lock, saying beside the lock which command holds it since when
-// (see Holding).
-func LockAs(dir, command string, since time.Time) (func(), error) {
+// LockAs is Lock, saying beside each lock which command holds it since
+// when (see Holding).
+func LockAs(command string, since time.Time, dirs ...string) (func(), error) {
+	var held []func()
+	release := func() {
+		for i := len(held) - 1; i >= 0; i-- {
+			held[i]()
+		}
+	}
+	for _, dir := range dirs {
+		unlock, err := lock(dir, command, since)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		held = append(held, unlock)
+	}
+	return release, nil
+}
+
+func lock(dir, command string, since time.Time) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -115,9 +136,15 @@ func Holding(dir string) (Holder, bool, error) {
 // processed is a worker's word to the loop: a file is done.
 type processed struct {
 	path    string
+	taken   bool // false: it was not taken (it may still be in the inbox)
 	changed bool // accepted or superseded: the ranking changes
 	err     error
 }
+
+// Back-off for a file that could not be taken from the inbox (held open
+// by another program, no permission): offered again after these waits,
+// then left until the next start.
+var retryWaits = []time.Duration{10 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute}
 
 // Start runs until ctx is done or the watcher fails. Files in hand when
 // ctx ends are finished (with their own context) so nothing is left
@@ -142,8 +169,18 @@ func (d *Daemon) Start(ctx context.Context) error {
 	}
 
 	// The watcher and the calendar: the first to fail stops both.
-	g, gctx := errgroup.WithContext(ctx)
-	w := watch.New(d.Watch)
+	gctxBase, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(gctxBase)
+	odd := make(chan intake.Odd, 64)
+	wc := d.Watch
+	wc.Odd = func(o intake.Odd) {
+		select {
+		case odd <- o:
+		default: // noted at the next appearance or start
+		}
+	}
+	w := watch.New(wc)
 	g.Go(func() error {
 		if err := w.Start(gctx); err != nil {
 			return fmt.Errorf("watch: %w", err)
@@ -184,39 +221,66 @@ func (d *Daemon) Start(ctx context.Context) error {
 			return nil
 		})
 	}
+	// A service failure (ledger, outbox, disk) stops the daemon; the file
+	// in hand is recovered at the next start.
+	var failed error
+	attempts := map[string]int{}
 	finish := func(o processed) {
 		inflight--
 		switch {
 		case o.err != nil:
-			d.Log.Error().Err(o.err).Str("file", filepath.Base(o.path)).Msg("processing failed; the file is recovered at the next start")
+			d.Log.Error().Err(o.err).Str("file", filepath.Base(o.path)).Msg("the service failed; stopping (the file is recovered at the next start)")
+			if failed == nil {
+				failed = o.err
+			}
 		case o.changed:
 			dirty = true
 			debounce.Reset(d.Debounce)
+		case !o.taken:
+			if _, err := os.Lstat(o.path); err != nil {
+				delete(attempts, o.path)
+				return // gone: taken by someone else
+			}
+			n := attempts[o.path]
+			if n >= len(retryWaits) {
+				d.Log.Warn().Str("file", filepath.Base(o.path)).Msg("file still cannot be taken; it is tried again at the next start")
+				return
+			}
+			attempts[o.path] = n + 1
+			path := o.path
+			time.AfterFunc(retryWaits[n], func() { w.Again(path) })
 		}
 	}
 loop:
 	for {
+		if failed != nil {
+			break loop
+		}
 		// Take a file only when a worker is free (nil channel otherwise).
-		var ready <-chan string
+		var ready <-chan watch.File
 		if inflight < workers {
 			ready = w.Ready()
 		}
 		select {
 		case <-gctx.Done():
 			break loop
-		case path, ok := <-ready:
+		case file, ok := <-ready:
 			if !ok {
 				break loop
 			}
 			inflight++
 			pool.Go(func() error {
-				f, ok, err := p.ProcessPath(work, path)
-				done <- processed{path: path, err: err,
+				f, ok, err := p.ProcessPath(work, file.Path, file.Seen)
+				done <- processed{path: file.Path, taken: ok, err: err,
 					changed: ok && (f.Outcome == ledger.Accepted || f.Outcome == ledger.Superseded)}
 				return nil
 			})
 		case o := <-done:
 			finish(o)
+		case o := <-odd:
+			if err := p.NoteOdd(work, o); err != nil && failed == nil {
+				failed = err
+			}
 		case <-debounce.C:
 			if dirty && !rebuilding {
 				startRebuild()
@@ -229,6 +293,7 @@ loop:
 		}
 	}
 	// Files in hand are finished; then the watcher, calendar and rebuild stop.
+	stop()
 	go func() { pool.Wait(); close(done) }()
 	for o := range done {
 		finish(o)
@@ -238,8 +303,8 @@ loop:
 	if dirty {
 		d.rebuild(work)
 	}
-	if werr != nil {
-		return werr
+	if err := errors.Join(failed, werr); err != nil {
+		return err
 	}
 	d.Log.Info().Msg("stopped cleanly")
 	return nil

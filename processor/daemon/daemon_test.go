@@ -755,7 +755,7 @@ func TestRankingAfterCrash(t *testing.T) {
 	units := rosterN(2)
 	e := newEnv(t, units)
 	e.drop("bieu-mau-d001.xlsx", book(t, units[0], 14))
-	f, ok, err := e.p.ProcessPath(context.Background(), filepath.Join(e.inbox, "bieu-mau-d001.xlsx"))
+	f, ok, err := e.p.ProcessPath(context.Background(), filepath.Join(e.inbox, "bieu-mau-d001.xlsx"), time.Time{})
 	if err != nil || !ok || f.Outcome != ledger.Accepted {
 		t.Fatalf("ProcessPath: %v %v %s", err, ok, f.Outcome)
 	}
@@ -779,7 +779,7 @@ func TestLock(t *testing.T) {
 		t.Errorf("nothing started: Holding = %v, %v", running, err)
 	}
 	since := time.Date(2026, 12, 1, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600))
-	unlock, err := daemon.LockAs(dir, "serve", since)
+	unlock, err := daemon.LockAs("serve", since, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -802,4 +802,74 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	again()
+}
+
+// TestLockPerInbox: two instances with different data folders but one
+// inbox exclude each other (the lock is also in the inbox's control folder).
+func TestLockPerInbox(t *testing.T) {
+	t.Parallel()
+	inbox := filepath.Join(t.TempDir(), "inbox", ".chiso")
+	unlock, err := daemon.Lock(inbox, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	other := t.TempDir()
+	if _, err := daemon.Lock(inbox, other); !errors.Is(err, daemon.ErrLocked) {
+		t.Errorf("second instance on the same inbox: %v, want ErrLocked", err)
+	}
+	// The second data folder's lock was released when the inbox's failed.
+	again, err := daemon.Lock(other)
+	if err != nil {
+		t.Fatalf("data folder left locked: %v", err)
+	}
+	again()
+}
+
+// TestLinksNeverFollowed: the daemon neither reads nor moves links in the
+// inbox (to a valid workbook outside it, to a system file); each gets one
+// notice; real files beside them are processed.
+func TestLinksNeverFollowed(t *testing.T) {
+	t.Parallel()
+	units := rosterN(2)
+	e := newEnv(t, units)
+	outside := filepath.Join(e.dir, "ngoai.xlsx")
+	target := book(t, units[1], 3)
+	if err := os.WriteFile(outside, target, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(e.dir, "passwd")
+	if err := os.WriteFile(secret, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(e.inbox, "lien-ket.xlsx")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Symlink(secret, filepath.Join(e.inbox, "passwd.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	e.start(fast)
+	e.drop("bieu-mau-d001.xlsx", book(t, units[0], 1))
+	e.waitOutcomes(30*time.Second, "bieu-mau-d001.xlsx")
+	time.Sleep(3 * fast.Rescan) // several listings see the links
+	secretHash := hashFile(t, secret)
+	for _, r := range e.rows() {
+		if r.SHA256 == sha(target) || r.SHA256 == secretHash || strings.Contains(r.Name, "lien-ket") || strings.Contains(r.Name, "passwd") {
+			t.Errorf("a link was taken: %+v", r)
+		}
+	}
+	for _, name := range []string{"lien-ket", "passwd"} {
+		if fi, err := os.Lstat(filepath.Join(e.inbox, name+".xlsx")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s: moved or replaced (%v)", name, err)
+		}
+		n := 0
+		for _, f := range files(t, filepath.Join(e.outbox, "thong-bao")) {
+			if strings.HasPrefix(f, name) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d notices, want 1", name, n)
+		}
+	}
 }

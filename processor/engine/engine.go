@@ -34,6 +34,7 @@ const (
 	StatusSettled   Status = "settled"   // cohort-relative, settled over a cohort
 	StatusReference Status = "reference" // 0-point indicator, for reference
 	StatusInvalid   Status = "invalid"   // impossible figures: 0 points until corrected
+	StatusTodo      Status = "todo"      // the rubric has no scoring method yet: 0 points
 )
 
 // NoteInvalid is the note of an indicator whose figures are impossible.
@@ -187,6 +188,9 @@ func New(r *rubric.Rubric) (*Scorer, error) {
 	s := &Scorer{r: r, rules: map[*rubric.Indicator]*crule{}}
 	var errs []error
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
+		if in.IsTodo() && (len(in.Children) == 0 || in.Rule == nil) {
+			return // a todo leaf scores 0 whatever rule it may have; a parent sums its children
+		}
 		if in.Rule == nil {
 			errs = append(errs, fmt.Errorf("%s %s: no rule", r.ID, in.Code))
 			return
@@ -271,7 +275,10 @@ func (s *Scorer) Score(v Values) *Result {
 			x := self
 			ir.Self = &x
 		}
-		if ir.Leaf {
+		switch {
+		case ir.Leaf && in.IsTodo():
+			ir.Status, ir.Note = StatusTodo, "chưa có cách tính điểm, 0 điểm: "+in.Todo
+		case ir.Leaf:
 			o := s.eval(s.rules[in], in.MaxValue(), Env(s.r, in, v))
 			ir.Points, ir.Status, ir.Missing, ir.Measure, ir.Note = o.points, o.status, o.missing, o.measure, o.note
 		}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	_ "github.com/chiso-vn/chiso/internal/testkit" // the -update flag
@@ -295,5 +296,50 @@ func TestSelfBasis(t *testing.T) {
 	res = s.Score(v)
 	if p := res.Pillar("1"); !near(p.Self, 20) || !near(p.SelfBasis, 10+12.5) {
 		t.Errorf("with the parent's: self %v over %v, want 20 over 22.5", p.Self, p.SelfBasis)
+	}
+}
+
+// TestTodoScoresZero: an indicator whose method an import could not read
+// (todo, no rule) scores 0 with status todo and says why; the rest of the
+// rubric scores as usual.
+func TestTodoScoresZero(t *testing.T) {
+	src := `id: t
+name: thử
+level: xa
+year: 2023
+max: 20
+pillars:
+  - code: "1"
+    name: Một
+    max: 20
+    indicators:
+      - code: "1.1"
+        name: Đã có
+        max: 10
+        inputs: [{key: a, label: Đã có, type: yes_no}]
+        rule: {kind: yes_no, input: a}
+      - code: "1.2"
+        name: Tỷ lệ dân số trưởng thành có điện thoại thông minh
+        max: 10
+        method: Tính điểm theo phương pháp Min-Max.
+        todo: phương pháp không nêu số liệu a, b của tỷ lệ
+`
+	r, err := rubric.Parse(strings.NewReader(src), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.New(r)
+	if err != nil {
+		t.Fatalf("a todo indicator must not stop the scorer: %v", err)
+	}
+	v := vals("1.1", in{"a": 1})
+	v.Set("1.2", "a", engine.Num(5))
+	res := s.Score(v)
+	ir := res.Indicator("1.2")
+	if ir.Points != 0 || ir.Status != engine.StatusTodo || !strings.Contains(ir.Note, "số liệu a, b") {
+		t.Errorf("todo: %+v", ir)
+	}
+	if res.Total != 10 || res.Max != 20 {
+		t.Errorf("total %v / %v", res.Total, res.Max)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,39 +44,91 @@ func Candidate(name string, isDir bool) bool {
 	return true
 }
 
-// List returns the candidate files directly in the inbox, oldest first (by
-// modification time, then name), so resubmissions are taken in order.
-func List(inbox string) ([]string, error) {
-	entries, err := os.ReadDir(inbox)
+// ErrNotRegular is returned for an inbox entry that is not a regular file
+// (a link, a folder, a device, a pipe): it is never opened, hashed or moved.
+var ErrNotRegular = errors.New("not a regular file")
+
+// Entry is a file found in the inbox.
+type Entry struct {
+	Path string
+	// Arrived is when the file appeared in the inbox: its change time (Unix)
+	// or creation time (Windows), never later than the scan. It orders the
+	// submissions: the sender's clock does not.
+	Arrived time.Time
+	// Modified is the modification time the file carries (the sender's
+	// clock, or the copy's).
+	Modified time.Time
+	Size     int64
+}
+
+// FutureModified reports a modification time later than the file's arrival
+// by more than a minute: the sending PC's clock is wrong.
+func (e Entry) FutureModified() bool { return e.Modified.Sub(e.Arrived) > time.Minute }
+
+// Odd is an inbox entry that is not a regular file and would otherwise be
+// taken: a subfolder, a link, a device or a pipe.
+type Odd struct {
+	Name string
+	What string // Vietnamese: "thư mục con", "liên kết", "tệp đặc biệt"
+}
+
+// Stat describes an inbox file without following links; ErrNotRegular for
+// anything but a regular file.
+func Stat(path string, now time.Time) (Entry, error) {
+	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return Entry{}, err
 	}
-	type item struct {
-		path string
-		mod  int64
+	if !fi.Mode().IsRegular() {
+		return Entry{}, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
-	var items []item
-	for _, e := range entries {
-		if !Candidate(e.Name(), e.IsDir()) {
+	e := Entry{Path: path, Modified: fi.ModTime(), Size: fi.Size(), Arrived: arrived(fi)}
+	if e.Arrived.IsZero() || e.Arrived.After(now) {
+		e.Arrived = now
+	}
+	return e, nil
+}
+
+// Scan lists the candidate files directly in the inbox, in order of
+// arrival (then name), so resubmissions are taken in order; and the odd
+// entries, which are left alone.
+func Scan(inbox string, now time.Time) ([]Entry, []Odd, error) {
+	dir, err := os.ReadDir(inbox)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []Entry
+	var odd []Odd
+	for _, d := range dir {
+		name := d.Name()
+		if d.IsDir() {
+			if !strings.HasPrefix(name, ".") {
+				odd = append(odd, Odd{Name: name, What: "thư mục con"})
+			}
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() {
+		if !Candidate(name, false) {
 			continue
 		}
-		items = append(items, item{filepath.Join(inbox, e.Name()), info.ModTime().UnixNano()})
-	}
-	sort.Slice(items, func(i, j int) bool {
-		if items[i].mod != items[j].mod {
-			return items[i].mod < items[j].mod
+		e, err := Stat(filepath.Join(inbox, name), now)
+		switch {
+		case errors.Is(err, ErrNotRegular):
+			what := "tệp đặc biệt"
+			if d.Type()&fs.ModeSymlink != 0 {
+				what = "liên kết"
+			}
+			odd = append(odd, Odd{Name: name, What: what})
+		case err == nil:
+			files = append(files, e)
 		}
-		return items[i].path < items[j].path
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if !files[i].Arrived.Equal(files[j].Arrived) {
+			return files[i].Arrived.Before(files[j].Arrived)
+		}
+		return files[i].Path < files[j].Path
 	})
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.path
-	}
-	return out, nil
+	return files, odd, nil
 }
 
 // Format is what a file's bytes say it is.
@@ -124,9 +177,11 @@ func Sniff(data []byte) Format {
 	return FormatOther
 }
 
-// ReadLimited reads a whole file, failing if it is larger than max.
+// ReadLimited reads a whole regular file, failing if it is larger than max
+// (ErrTooLarge) or is not a regular file (ErrNotRegular: a link is never
+// followed, even one swapped in after it was listed).
 func ReadLimited(path string, max int64) ([]byte, int64, error) {
-	f, err := os.Open(path)
+	f, err := Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -135,14 +190,14 @@ func ReadLimited(path string, max int64) ([]byte, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if max <= 0 {
-		data, err := io.ReadAll(f)
-		return data, int64(len(data)), err
-	}
-	if info.Size() > max {
+	if max > 0 && info.Size() > max {
 		return nil, info.Size(), ErrTooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	r := io.Reader(f)
+	if max > 0 {
+		r = io.LimitReader(f, max+1)
+	}
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, info.Size(), err
 	}
@@ -150,6 +205,32 @@ func ReadLimited(path string, max int64) ([]byte, int64, error) {
 		return nil, int64(len(data)), ErrTooLarge
 	}
 	return data, int64(len(data)), nil
+}
+
+// Open opens a regular file for reading; a link or anything else that is
+// not a regular file is refused (ErrNotRegular), checked on the open file
+// itself so that nothing swapped in meanwhile is read.
+func Open(path string) (*os.File, error) {
+	li, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !li.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && (!fi.Mode().IsRegular() || !os.SameFile(fi, li)) {
+		err = fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // ErrTooLarge is returned by ReadLimited for a file over the limit.
@@ -168,7 +249,7 @@ func Move(src, dst string) error {
 	if err := os.Rename(src, dst); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
+	in, err := Open(src)
 	if err != nil {
 		return err
 	}
@@ -208,7 +289,7 @@ func Hash(data []byte) string {
 
 // HashFile returns the SHA-256 of the file at path, hex.
 func HashFile(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := Open(path)
 	if err != nil {
 		return "", err
 	}

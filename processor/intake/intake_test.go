@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,42 +44,91 @@ func TestCandidate(t *testing.T) {
 	}
 }
 
-func TestList(t *testing.T) {
+// TestScan: candidates in order of arrival in the folder — not of the
+// modification times the files carry (a sender's clock) — and the entries
+// that are not regular files, reported and never taken.
+func TestScan(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, age int) {
+	write := func(name string, mt time.Time) {
 		t.Helper()
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		mt := time.Date(2023, 11, 20, 8, 0, 0, 0, time.UTC).Add(-time.Duration(age) * time.Hour)
 		if err := os.Chtimes(p, mt, mt); err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(20 * time.Millisecond) // distinct change times
 	}
-	write("b.xlsx", 1)
-	write("a.xlsx", 1) // same time as b: by name
-	write("c.xlsx", 3) // oldest first
-	write("~$c.xlsx", 5)
-	write(".hidden.xlsx", 5)
-	write("noext", 5)
+	future := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	write("c.xlsx", future) // arrives first, whatever its clock says
+	write("a.xlsx", time.Date(2023, 11, 20, 8, 0, 0, 0, time.UTC))
+	write("b.xlsx", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	write("~$c.xlsx", future)
+	write(".hidden.xlsx", future)
+	write("noext", future)
 	if err := os.MkdirAll(filepath.Join(dir, "sub.xlsx"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// A link is not taken (Windows may not allow creating one).
-	if err := os.Symlink(filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "link.xlsx")); err != nil {
-		t.Logf("no symlink: %v", err)
+	if err := os.MkdirAll(filepath.Join(dir, ".chiso"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	got, err := List(dir)
+	links := true
+	if err := os.Symlink(filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "link.xlsx")); err != nil {
+		t.Logf("no symlink: %v", err) // Windows may not allow creating one
+		links = false
+	}
+	now := time.Now()
+	got, odd, err := Scan(dir, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, p := range got {
-		names = append(names, filepath.Base(p))
+	for _, e := range got {
+		names = append(names, filepath.Base(e.Path))
+		if e.Arrived.After(now) {
+			t.Errorf("%s arrived %v, after the scan", e.Path, e.Arrived)
+		}
 	}
 	if strings.Join(names, " ") != "c.xlsx a.xlsx b.xlsx" {
-		t.Errorf("List = %v, want [c.xlsx a.xlsx b.xlsx]", names)
+		t.Errorf("Scan = %v, want arrival order [c.xlsx a.xlsx b.xlsx]", names)
+	}
+	if !got[0].FutureModified() || got[1].FutureModified() {
+		t.Errorf("future modification times not told apart: %+v", got)
+	}
+	want := "sub.xlsx/thư mục con"
+	if links {
+		want = "link.xlsx/liên kết " + want
+	}
+	var os_ []string
+	for _, o := range odd {
+		os_ = append(os_, o.Name+"/"+o.What)
+	}
+	if strings.Join(os_, " ") != want {
+		t.Errorf("odd entries %v, want %s", os_, want)
+	}
+}
+
+// TestOpenRefusesLinks: a link is never read, even one swapped in for a
+// file already listed.
+func TestOpenRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "secret.txt")
+	if err := os.WriteFile(target, []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "a.xlsx")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symlink: %v", err)
+	}
+	if _, _, err := ReadLimited(link, 0); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("ReadLimited on a link: %v, want ErrNotRegular", err)
+	}
+	if _, err := HashFile(link); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("HashFile on a link: %v", err)
+	}
+	if _, err := Stat(link, time.Now()); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Stat on a link: %v", err)
 	}
 }
 

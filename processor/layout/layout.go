@@ -146,12 +146,30 @@ func YearFolder(year int) string {
 // YearDir is the outbox folder of a year.
 func (f Folders) YearDir(year int) string { return filepath.Join(f.Outbox, YearFolder(year)) }
 
-// UnitSlug names a unit in folders and files: its name's slug, else its code's.
+// UnitSlug names a unit in folders and files: its name's slug, else its
+// code's, at most maxSlug characters.
 func UnitSlug(code, name string) string {
-	if s := vntext.Slug(name); s != "" {
+	if s := slug(name); s != "" {
 		return s
 	}
-	return vntext.Slug(code)
+	return slug(code)
+}
+
+// maxSlug bounds a slug in a file name: a unit name read from a workbook
+// can be any length, a file name cannot.
+const maxSlug = 60
+
+// slug is vntext.Slug cut to maxSlug characters, at a dash when there is one.
+func slug(s string) string {
+	s = vntext.Slug(s)
+	if len(s) <= maxSlug {
+		return s
+	}
+	s = s[:maxSlug]
+	if i := strings.LastIndexByte(s, '-'); i > maxSlug/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, "-")
 }
 
 // UnitName names a unit's result folder and file: its code and its name
@@ -160,7 +178,7 @@ func UnitSlug(code, name string) string {
 // name alone.
 func UnitName(code, name string) string {
 	s := UnitSlug(code, name)
-	if c := vntext.Slug(code); c != "" && c != s {
+	if c := slug(code); c != "" && c != s {
 		return c + "-" + s
 	}
 	return s
@@ -172,12 +190,12 @@ func UnitName(code, name string) string {
 // gets its ledger id as version, so it is kept beside, never over, the
 // newer one.
 func (f Folders) ResultPath(year int, code, name, ext string, version int64) string {
-	slug := UnitName(code, name)
-	file := fmt.Sprintf("ket-qua-%s-%d", slug, year)
+	unit := UnitName(code, name)
+	file := fmt.Sprintf("ket-qua-%s-%d", unit, year)
 	if version != 0 {
 		file += fmt.Sprintf("-ban-%d", version)
 	}
-	return filepath.Join(f.YearDir(year), slug, file+ext)
+	return filepath.Join(f.YearDir(year), unit, file+ext)
 }
 
 // storedName names a kept original: time received, ledger id, own name.
@@ -204,6 +222,14 @@ func (f Folders) NoticePath(name string, received time.Time, id int64) string {
 	safe := SafeName(name)
 	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
 	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, f.Zone, NoticeStamp), id))
+}
+
+// SkippedNoticePath is the notice of an inbox entry that is not taken (a
+// subfolder, a link, a file that cannot be moved), written once.
+func (f Folders) SkippedNoticePath(name string, at time.Time) string {
+	safe := SafeName(name)
+	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - bo-qua.txt", stem, Show(at, f.Zone, NoticeStamp)))
 }
 
 // CohortName is the cohort as used in file names.
@@ -246,7 +272,7 @@ func TemplateName(rubricID string, year int, code, name string) string {
 		return fmt.Sprintf("bieu-mau-%s-%d.xlsx", rubricID, year)
 	}
 	parts := []string{templateDir}
-	for _, p := range []string{vntext.Slug(code), vntext.Slug(name), strconv.Itoa(year)} {
+	for _, p := range []string{slug(code), slug(name), strconv.Itoa(year)} {
 		if p != "" {
 			parts = append(parts, p)
 		}

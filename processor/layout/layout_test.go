@@ -99,3 +99,20 @@ func TestLabels(t *testing.T) {
 		t.Errorf("DefaultLabels = %+v", l)
 	}
 }
+
+// TestLongUnitNames: a unit name read from a workbook can be any length;
+// the result path and template name stay short enough for every file system.
+func TestLongUnitNames(t *testing.T) {
+	long := strings.Repeat("Xã Rất Dài ", 60)
+	f := Folders{Outbox: "/o"}
+	p := f.ResultPath(2023, "", long, ".xlsx", 12345)
+	if base := filepath.Base(p); len(base) > 100 || len(filepath.Base(filepath.Dir(p))) > maxSlug {
+		t.Errorf("result path parts too long: %s", p)
+	}
+	if n := TemplateName("r", 2023, strings.Repeat("X", 300), long); len(n) > 160 {
+		t.Errorf("template name %d bytes", len(n))
+	}
+	if s := UnitSlug("", "Xã Triệu Thành"); s != "xa-trieu-thanh" {
+		t.Errorf("short names unchanged: %q", s)
+	}
+}

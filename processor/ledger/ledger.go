@@ -210,6 +210,14 @@ func (l *Ledger) SetStored(ctx context.Context, id int64, stored string) error {
 	return err
 }
 
+// Holds reports whether a finished file's original is kept at path (one
+// left in the claim folder because it could not be moved is).
+func (l *Ledger) Holds(ctx context.Context, path string) (bool, error) {
+	var n int
+	err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE stored_path = ? AND state = ?`, path, StateDone).Scan(&n)
+	return n > 0, err
+}
+
 // Finish records a file's outcome. For an accepted file, the earlier
 // accepted file of the same unit, year and rubric becomes superseded, in
 // the same transaction.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/vntext"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -145,12 +146,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 			return fmt.Errorf("mail: recipient %q: %w", to, err)
 		}
 	}
-	msg.Subject(m.Subject)
+	// Nothing from a workbook or the config reaches a mail unclean.
+	msg.Subject(strings.ReplaceAll(vntext.Clean(m.Subject), "\n", " "))
 	msg.SetDate()
 	msg.SetMessageID()
-	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	msg.SetBodyString(gomail.TypeTextPlain, vntext.Clean(m.Text))
 	for _, a := range m.Attachments {
-		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(contentType(a.Name))); err != nil {
+		if err := msg.AttachReader(vntext.Clean(a.Name), bytes.NewReader(a.Data), gomail.WithFileContentType(contentType(a.Name))); err != nil {
 			return fmt.Errorf("mail: attachment %s: %w", a.Name, err)
 		}
 	}

@@ -61,7 +61,7 @@ func BenchmarkEvaluateAnnotate(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		ev, out := p.evaluate(context.Background(), ledger.File{Name: "bieu-mau.xlsx"}, data)
+		ev, out := p.evaluate(context.Background(), ledger.File{Name: "bieu-mau.xlsx"}, data, nil)
 		if ev.Outcome != "accepted" || len(out) == 0 {
 			b.Fatalf("%s %s", ev.Outcome, ev.Message)
 		}

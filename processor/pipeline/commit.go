@@ -9,17 +9,19 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso/processor/atomicfile"
-	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
 // commit writes the outputs, keeps the original and records the outcome,
 // one file at a time.
-func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *Evaluation, output []byte) (ledger.File, error) {
+// Errors are the file's own (its outputs could not be written: the caller
+// quarantines it) or a ServiceError.
+func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *Evaluation, output, data []byte) (ledger.File, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f := row
@@ -36,44 +38,47 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 			return f, err
 		}
 		f.StoredPath = p.Folders.RejectedPath(f.ReceivedAt, f.ID, f.Name)
-		return p.keep(ctx, f, src)
+		return p.keep(ctx, f, src, data)
 	}
 	if ev.Kind == workbook.KindAppraisal {
-		return p.commitAppraisal(ctx, f, src, ev)
+		return p.commitAppraisal(ctx, f, src, ev, data)
 	}
 	f.Total, f.Errors, f.Warnings = ev.Result.Total, problem.Count(ev.Problems, problem.Error), problem.Count(ev.Problems, problem.Warning)
 	f.SelfTotal = ev.Result.Self
-	data, err := encode(Record{Values: scoringValues(ev.Sub.Values), Problems: ev.Problems, Explain: ev.Sub.Explain, Contact: map[string]string{
+	rec, err := encode(Record{Values: scoringValues(ev.Sub.Values), Problems: ev.Problems, Explain: ev.Sub.Explain, Contact: map[string]string{
 		"ho_ten": ev.Sub.ContactName, "chuc_vu": ev.Sub.ContactRole, "dien_thoai": ev.Sub.ContactPhone, "email": ev.Sub.ContactEmail}})
 	if err != nil {
 		return f, err
 	}
-	f.Data = data
+	f.Data = rec
 	ext := ".xlsx"
 	if ev.Macro {
 		ext = ".xlsm"
 	}
 	var version int64
 	if newer, err := p.newerAccepted(ctx, f); err != nil {
-		return f, err
+		return f, service("ledger", err)
 	} else if newer {
 		// An older submission finishing after a newer one: keep its result
 		// beside, never over, the newer one's.
 		version = f.ID
 	}
 	out := p.Folders.ResultPath(ev.Year, ev.Unit.Code, ev.Unit.Name, ext, version)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	if err := p.injected("write", src); err != nil {
 		return f, err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return f, outputErr("result folder", err)
 	}
 	f.OutputPath, err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(output); return err })
 	if err != nil {
-		return f, err
+		return f, outputErr("result", err)
 	}
 	if err := p.acceptedNotice(f, ev); err != nil {
 		return f, err
 	}
 	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
-	got, err := p.keep(ctx, f, src)
+	got, err := p.keep(ctx, f, src, data)
 	if err == nil {
 		p.remember(ev)
 	}
@@ -102,28 +107,7 @@ func later(a, b ledger.File) bool {
 	return a.ID > b.ID
 }
 
-// keep moves the original to its stored path and records the outcome. The
-// stored path is recorded first, so a crash in between is recoverable.
-func (p *Pipeline) keep(ctx context.Context, f ledger.File, src string) (ledger.File, error) {
-	if src != f.StoredPath {
-		if err := p.Ledger.SetStored(ctx, f.ID, f.StoredPath); err != nil {
-			return f, err
-		}
-		if err := intake.Move(src, f.StoredPath); err != nil {
-			return f, fmt.Errorf("keep %s: %w", f.Name, err)
-		}
-	}
-	if err := p.Ledger.Finish(ctx, f); err != nil {
-		return f, err
-	}
-	got, err := p.Ledger.Get(ctx, f.ID)
-	// The record's data stays in the ledger: a run over thousands of files
-	// need not hold every file's figures in its summary.
-	got.Data = ""
-	return got, err
-}
-
-func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src string, prev ledger.File) (ledger.File, error) {
+func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src string, prev ledger.File, data []byte) (ledger.File, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f := row
@@ -138,7 +122,7 @@ func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src str
 		return f, err
 	}
 	f.StoredPath = p.Folders.ArchivePath(prev.Year, f.ReceivedAt, f.ID, f.Name)
-	got, err := p.keep(ctx, f, src)
+	got, err := p.keep(ctx, f, src, data)
 	if err == nil {
 		p.Log.Info().Str("event", "audit").Str("file", f.Name).Str("outcome", string(ledger.Duplicate)).Int64("duplicate_of", prev.ID).Msg("processed")
 	}
@@ -147,10 +131,10 @@ func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src str
 
 // commitAppraisal checks the appraisal's units against the accepted
 // submissions, records the scores and writes a notice. Must hold p.mu.
-func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src string, ev *Evaluation) (ledger.File, error) {
+func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src string, ev *Evaluation, data []byte) (ledger.File, error) {
 	units, err := p.Ledger.UnitKeys(ctx, ev.Year, ev.Rubric.ID)
 	if err != nil {
-		return f, err
+		return f, service("ledger", err)
 	}
 	rec := AppraisalRecord{Appraisal: map[string]map[string]float64{}, Problems: ev.Problems}
 	n := 0
@@ -175,7 +159,7 @@ func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src strin
 			return f, err
 		}
 		f.StoredPath = p.Folders.RejectedPath(f.ReceivedAt, f.ID, f.Name)
-		return p.keep(ctx, f, src)
+		return p.keep(ctx, f, src, data)
 	}
 	if f.Data, err = encode(rec); err != nil {
 		return f, err
@@ -188,7 +172,7 @@ func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src strin
 		return f, err
 	}
 	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
-	return p.keep(ctx, f, src)
+	return p.keep(ctx, f, src, data)
 }
 
 // acceptedNotice tells the commune, beside its result workbook, what an
@@ -253,13 +237,16 @@ func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string
 // label) and what to do.
 func (p *Pipeline) writeText(f ledger.File, title, label, msg, advice string) (string, error) {
 	path := p.Folders.NoticePath(f.Name, f.ReceivedAt, f.ID)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := p.injected("write", f.ClaimPath); err != nil {
 		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", outputErr("notice folder", err)
 	}
 	lines := []string{
 		title,
 		"",
-		"Tệp: " + f.Name,
+		"Tệp: " + vntext.Clean(f.Name),
 		"Nhận lúc: " + p.Collection.Show(f.ReceivedAt, layout.TimeOnDate),
 		"",
 		label + ": " + msg,
@@ -267,5 +254,9 @@ func (p *Pipeline) writeText(f ledger.File, title, label, msg, advice string) (s
 		"",
 		"Tệp gốc đã được lưu lại, không bị xoá.",
 	}
-	return atomicfile.WriteText(path, strings.Join(lines, "\n")+"\n")
+	out, err := atomicfile.WriteText(path, vntext.Clean(strings.Join(lines, "\n")+"\n"))
+	if err != nil {
+		return "", outputErr("notice", err)
+	}
+	return out, nil
 }

@@ -77,6 +77,8 @@ var corpusRoster = []roster.Unit{
 	{Code: "TS16", Name: "Xã Vân Sơn"}, {Code: "TS17", Name: "Xã Thọ Sơn"}, {Code: "TS18", Name: "Xã Bình Sơn"},
 	{Code: "TS19", Name: "Xã Thọ Bình"}, {Code: "TS20", Name: "Xã Hợp Tiến"}, {Code: "TS21", Name: "Xã Đồng Lợi"},
 	{Code: "TS22", Name: "Xã Thọ Tiến"}, {Code: "TS23", Name: "Xã Tiến Nông"},
+	{Code: "TS24", Name: "Xã Thọ Phú"}, {Code: "TS25", Name: "Xã Thọ Vực"}, {Code: "TS26", Name: "Xã Thọ Thế"},
+	{Code: "TS27", Name: "Xã Nông Trường"}, {Code: "TS28", Name: "Xã Minh Châu"}, {Code: "TS29", Name: "Xã Minh Dân"},
 }
 
 func unitOf(code string) roster.Unit {
@@ -152,6 +154,9 @@ const (
 	seedEq
 	seedHand
 	seedXlsm
+	seedLong
+	seedControl
+	seedProducer
 )
 
 func corpusCases() []corpusCase {
@@ -585,6 +590,88 @@ func corpusCases() []corpusCase {
 			},
 			Outcome: ledger.Rejected, Reason: "other-rubric", Message: `không phải bộ chỉ số đang thu thập ("Bộ chỉ số đánh giá chuyển đổi số cấp xã tỉnh Thanh Hóa năm 2023")`,
 		},
+		{
+			File: "31-ten-don-vi-rat-dai.xlsx", Kind: "a unit name of 500 characters on the generic form",
+			Make: func(g *corpusGen) []byte {
+				w := g.generic(seedLong)
+				w.set(workbook.NameUnitName, "Xã "+strings.Repeat("Thử Nghiệm Rất Dài ", 27))
+				return w.bytes()
+			},
+			Outcome: ledger.Rejected, Reason: "unknown-unit", Message: `Không nhận ra đơn vị "Xã Thử Nghiệm Rất Dài`,
+		},
+		{
+			File: "32-ky-tu-dieu-khien.xlsx", Kind: "control characters (NUL, ESC, BEL) typed or pasted into text cells",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS24", seedControl)
+				w.set(workbook.ExplainName("1.1"), "Đã kiện toàn\x00 Ban Chỉ đạo\x1b[31m\x07")
+				w.set(workbook.NameContactName, "\x1bNguyễn Văn An\x00")
+				return w.bytes()
+			},
+			Outcome: ledger.Accepted, Unit: "TS24",
+			Check: func(t *testing.T, g *corpusGen, ev *Evaluation) {
+				for _, s := range []string{ev.Sub.Explain["1.1"], ev.Sub.ContactName} {
+					if strings.ContainsAny(s, "\x00\x1b\x07") {
+						t.Errorf("control characters read: %q", s)
+					}
+				}
+			},
+		},
+		{
+			File: "33-xml-hong.xlsx", Kind: "a raw control byte inside the indicator sheet's XML (malformed XML)",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS12", seedBase)
+				path := w.sheetPath(workbook.SheetScores)
+				return rezipParts(w.bytes(), func(name string, body []byte) []byte {
+					if name != path {
+						return body
+					}
+					i := bytes.Index(body, []byte("<v>"))
+					return append(append(append([]byte{}, body[:i+3]...), 0x01), body[i+3:]...)
+				})
+			},
+			Outcome: ledger.Rejected, Reason: "damaged", Message: "Tệp Excel bị hỏng",
+		},
+		{
+			File: "37-luu-bang-libreoffice.xlsx", Kind: "a filled form saved again by LibreOffice Calc",
+			Make:    func(g *corpusGen) []byte { return resaved(g.t, "libreoffice", g.filled("TS25", seedProducer).bytes()) },
+			Outcome: ledger.Accepted, Unit: "TS25",
+		},
+		{
+			File: "38-luu-bang-openpyxl.xlsx", Kind: "a filled form saved again by a script (openpyxl)",
+			Make:    func(g *corpusGen) []byte { return resaved(g.t, "openpyxl", g.filled("TS26", seedProducer+1).bytes()) },
+			Outcome: ledger.Accepted, Unit: "TS26",
+		},
+		{
+			File: "39-mau-argb-alpha-00.xlsx", Kind: "colours written as 8-digit ARGB with alpha 00 (openpyxl style) on cells that get marked",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS27", seedProducer+2)
+				w.setInput("1.2", "a", 9) // a > b on 1.2: an error on the cell, which gets coloured
+				w.setInput("1.2", "b", 4)
+				return resaved(g.t, "argb00", w.bytes())
+			},
+			Outcome: ledger.Accepted, Unit: "TS27",
+		},
+		{
+			File: "44-ten-tep-dai.xlsx", Inbox: "Biểu mẫu tự đánh giá chuyển đổi số năm 2023 của Ủy ban nhân dân xã Minh Châu huyện Triệu Sơn tỉnh Thanh Hóa (bản chính thức đã ký).xlsx",
+			Kind:    "a long Vietnamese file name (about 200 bytes)",
+			Make:    func(g *corpusGen) []byte { return g.filled("TS28", seedProducer+3).bytes() },
+			Outcome: ledger.Accepted, Unit: "TS28",
+		},
+		{
+			File: "45-them-trang-tinh.xlsx", Kind: "sheets the commune added (notes, a copy of last year's table)",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS29", seedProducer+4)
+				_, err := w.f.NewSheet("Ghi chú của xã")
+				cmust(err)
+				cmust(w.f.SetCellStr("Ghi chú của xã", "A1", "Số liệu lấy từ báo cáo tháng 10"))
+				_, err = w.f.NewSheet("Năm 2022")
+				cmust(err)
+				cmust(w.f.SetCellStr("Năm 2022", "A1", "TT"))
+				cmust(w.f.SetCellStr("Năm 2022", "A2", "1.1"))
+				return w.bytes()
+			},
+			Outcome: ledger.Accepted, Unit: "TS29",
+		},
 		// The second copy and the correction arrive last, long after the
 		// first ones (the list order is the order files are dropped in):
 		// see TestCorpusOutOfOrder for the two processed the other way round.
@@ -599,6 +686,46 @@ func corpusCases() []corpusCase {
 			Outcome: ledger.Accepted, Unit: "TS11",
 		},
 	}
+}
+
+// resaved returns data saved again by another program, as a commune's
+// office software or a script would: "libreoffice" (Calc, headless),
+// "openpyxl" (load and save), or "argb00" (openpyxl, with every fill and
+// font colour rewritten as 8-digit ARGB with alpha 00). Run only when the
+// corpus is regenerated (-update); the files are committed.
+func resaved(t testing.TB, by string, data []byte) []byte {
+	dir, err := os.MkdirTemp("", "corpus-resave")
+	cmust(err)
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "in.xlsx")
+	cmust(os.WriteFile(in, data, 0o644))
+	out := filepath.Join(dir, "out", "in.xlsx")
+	switch by {
+	case "libreoffice":
+		testkit.Convert(t, filepath.Dir(out), "xlsx:Calc MS Excel 2007 XML", in)
+	case "openpyxl", "argb00":
+		testkit.Openpyxl(t, `
+import sys, os, openpyxl
+from openpyxl.styles import PatternFill, Font
+wb = openpyxl.load_workbook(sys.argv[1])
+if sys.argv[3] == "argb00":
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                f = c.fill
+                if f is not None and f.fill_type == "solid" and f.fgColor is not None and f.fgColor.type == "rgb":
+                    c.fill = PatternFill("solid", fgColor="00" + f.fgColor.rgb[-6:])
+                if c.font is not None and c.font.color is not None and c.font.color.type == "rgb":
+                    c.font = Font(name=c.font.name, size=c.font.sz, bold=c.font.b, italic=c.font.i, color="00" + c.font.color.rgb[-6:])
+os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+wb.save(sys.argv[2])
+`, in, out, by)
+	default:
+		panic("resaved by " + by)
+	}
+	b, err := os.ReadFile(out)
+	cmust(err)
+	return b
 }
 
 // equalsTexts are cell texts that a spreadsheet would take for formulas if
@@ -1279,7 +1406,7 @@ func noProblemOn(t *testing.T, ev *Evaluation, keys ...string) {
 // unmodified workbook base does, except for the indicators in skip.
 func sameFigures(t *testing.T, g *corpusGen, ev *Evaluation, base *corpusWB, skip map[string]bool) {
 	t.Helper()
-	want := corpusEvaluator(t).Evaluate("goc.xlsx", base.bytes(), corpusYear)
+	want := corpusEvaluator(t).Evaluate(context.Background(), "goc.xlsx", base.bytes(), corpusYear)
 	if want.Outcome != ledger.Accepted {
 		t.Fatalf("unmodified workbook: %s %s", want.Reason, want.Message)
 	}
@@ -1336,7 +1463,7 @@ func TestCorpusEvaluate(t *testing.T) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			ev := ev8r.Evaluate(c.inboxName(), data, corpusYear)
+			ev := ev8r.Evaluate(context.Background(), c.inboxName(), data, corpusYear)
 			took := time.Since(start)
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
@@ -1481,7 +1608,8 @@ func TestCorpusRun(t *testing.T) {
 		// on the files accepted before it, so the goldens need a fixed
 		// order (TestCorpusOutOfOrder covers out-of-order processing).
 		Ledger: led, Workers: 1, Timeout: time.Minute, Log: zerolog.Nop(),
-		Now: func() time.Time { return corpusClock },
+		Now:     func() time.Time { return corpusClock },
+		arrival: arrivedAtModTime,
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -1543,6 +1671,7 @@ func TestCorpusRun(t *testing.T) {
 		}
 	}
 	checkOutputs(t, cases, rows, p)
+	t.Run("readers", func(t *testing.T) { checkReaders(t, rows) })
 
 	// A second run on the same folders changes nothing.
 	sum2, err := p.Run(ctx)
@@ -1651,6 +1780,56 @@ var goldenResults = []string{"04-so-lieu-dang-chu.xlsx", "27-bat-dau-bang-dau-ba
 
 // checkOutputs checks the annotated workbooks: supersede links, text kept
 // as text, the .xlsm result, and the golden dumps.
+// checkReaders opens every result workbook of the corpus run in excelize,
+// in openpyxl and in LibreOffice (converted to PDF), whatever program
+// saved the input; and checks no output holds a control character.
+func checkReaders(t *testing.T, rows []ledger.File) {
+	var results []string
+	for _, r := range rows {
+		if r.OutputPath == "" {
+			continue
+		}
+		if ext := filepath.Ext(r.OutputPath); ext == ".xlsx" || ext == ".xlsm" {
+			results = append(results, r.OutputPath)
+			f, err := excelize.OpenFile(r.OutputPath)
+			if err != nil {
+				t.Errorf("%s: excelize: %v", r.Name, err)
+				continue
+			}
+			for _, sheet := range f.GetSheetList() {
+				rows, _ := f.GetRows(sheet)
+				for _, row := range rows {
+					for _, v := range row {
+						if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
+							t.Errorf("%s: control character in %s: %q", r.Name, sheet, v)
+						}
+					}
+				}
+			}
+			f.Close()
+			continue
+		}
+		if b, err := os.ReadFile(r.OutputPath); err == nil && bytes.ContainsFunc(b, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' }) {
+			t.Errorf("%s: control character in the notice", r.Name)
+		}
+	}
+	if len(results) < 20 {
+		t.Fatalf("only %d result workbooks", len(results))
+	}
+	testkit.OpenpyxlLoads(t, results...)
+	pdfs := t.TempDir()
+	// Copies with distinct names: LibreOffice writes <stem>.pdf.
+	var copies []string
+	for i, p := range results {
+		c := filepath.Join(t.TempDir(), fmt.Sprintf("%02d%s", i, filepath.Ext(p)))
+		b, err := os.ReadFile(p)
+		cmust(err)
+		cmust(os.WriteFile(c, b, 0o644))
+		copies = append(copies, c)
+	}
+	testkit.Convert(t, pdfs, "pdf", copies...)
+}
+
 func checkOutputs(t *testing.T, cases []corpusCase, rows []ledger.File, p *Pipeline) {
 	t.Helper()
 	byName := map[string]ledger.File{}
@@ -1827,12 +2006,13 @@ func TestCorpusOutOfOrder(t *testing.T) {
 		Evaluator: corpusEvaluator(t), Collection: collection.Collection{Year: corpusYear},
 		Folders: layout.Folders{Inbox: inbox, Outbox: filepath.Join(dir, "outbox"), Archive: filepath.Join(dir, "luu-tru"),
 			Rejected: filepath.Join(dir, "tra-lai")}, Ledger: led, Workers: 1, Log: zerolog.Nop(),
-		Now: func() time.Time { return corpusClock },
+		Now:     func() time.Time { return corpusClock },
+		arrival: arrivedAtModTime,
 	}
 	ctx := context.Background()
 	got := map[string]ledger.File{}
 	for _, name := range []string{newer, older} { // the newer one first
-		if _, ok, err := p.ProcessPath(ctx, filepath.Join(inbox, name)); err != nil || !ok {
+		if _, ok, err := p.ProcessPath(ctx, filepath.Join(inbox, name), time.Time{}); err != nil || !ok {
 			t.Fatalf("%s: %v %v", name, ok, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -75,7 +76,8 @@ func (e *Evaluation) close() {
 
 // Evaluate judges a file's content for the collection of year. It never
 // panics on hostile input (callers still recover: excelize is not ours).
-func (v *Evaluator) Evaluate(name string, data []byte, year int) *Evaluation {
+// Once ctx is done it stops at its next step with a time-out rejection.
+func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year int) *Evaluation {
 	e := &Evaluation{Name: name, SHA256: intake.Hash(data), Size: int64(len(data))}
 	if v.MaxFileSize > 0 && e.Size > v.MaxFileSize {
 		return e.reject(tooLarge(e.Size, v.MaxFileSize))
@@ -102,6 +104,9 @@ func (v *Evaluator) Evaluate(name string, data []byte, year int) *Evaluation {
 		return e.reject(ReasonDamaged.Reject())
 	}
 	e.Book, e.Macro = book, book.Macro
+	if ctx.Err() != nil {
+		return e.reject(ReasonTimeout.Reject())
+	}
 	meta := book.Meta()
 	// Which rubric: the one the workbook claims, else the collected one
 	// (a hand-made copy without metadata).
@@ -127,6 +132,9 @@ func (v *Evaluator) Evaluate(name string, data []byte, year int) *Evaluation {
 	}
 	sub := book.Read(r)
 	e.Sub = sub
+	if ctx.Err() != nil {
+		return e.reject(ReasonTimeout.Reject())
+	}
 	if sub.FoundBy == "layout" && meta.RubricID == "" && len(sub.Cells) == 0 {
 		return e.reject(ReasonNotTemplate.Reject())
 	}
@@ -165,6 +173,9 @@ func (v *Evaluator) Evaluate(name string, data []byte, year int) *Evaluation {
 		return e.reject(ReasonInternal.Reject())
 	}
 	e.Result = sc.Score(sub.Values)
+	if ctx.Err() != nil {
+		return e.reject(ReasonTimeout.Reject())
+	}
 	cells := map[string]string{}
 	for k, c := range sub.Cells {
 		cells[k] = c.Where()

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
@@ -45,8 +47,18 @@ type Pipeline struct {
 	Log        zerolog.Logger
 	// Progress, when set, is called after each file with done and total.
 	Progress func(done, total int)
+	// Retry bounds the attempts at a passing failure (a file held by
+	// another program, a share hiccup) and the wait before each.
+	Retry Retry
 	// Labels name the shared folders in what communes read (notices).
 	Labels layout.Labels
+
+	// fault, in tests, fails a stage ("claim", "read", "write", "archive")
+	// of a file with an I/O error.
+	fault func(stage, path string) error
+	// arrival, in tests, sets when a file arrived (tests cannot wait hours
+	// between two drops, nor set a file's change time).
+	arrival func(*intake.Entry)
 
 	cohort cohortCache
 	mu     sync.Mutex // serialises commits (outputs, moves, ledger outcome)
@@ -76,10 +88,13 @@ func (p *Pipeline) now() time.Time {
 func (p *Pipeline) Year() int { return p.Collection.YearAt(p.now()) }
 
 // Run recovers interrupted work, then processes every file in the inbox.
+// It fails only when the service itself fails (see ServiceError); every
+// file ends with a recorded outcome or, when it cannot even be taken,
+// stays in the inbox with a notice.
 func (p *Pipeline) Run(ctx context.Context) (Summary, error) {
 	sum := Summary{Counts: map[ledger.Outcome]int{}}
 	if err := os.MkdirAll(p.Folders.ClaimDir(), 0o755); err != nil {
-		return sum, err
+		return sum, service("claim folder", err)
 	}
 	recovered, err := p.Recover(ctx)
 	for _, f := range recovered {
@@ -88,21 +103,32 @@ func (p *Pipeline) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	paths, err := intake.List(p.Folders.Inbox)
+	entries, odd, err := intake.Scan(p.Folders.Inbox, p.now())
 	if err != nil {
-		return sum, fmt.Errorf("inbox %s: %w", p.Folders.Inbox, err)
+		return sum, service("inbox "+p.Folders.Inbox, err)
 	}
-	files, err := p.ProcessPaths(ctx, paths)
+	for _, o := range odd {
+		if err := p.NoteOdd(ctx, o); err != nil {
+			return sum, err
+		}
+	}
+	if p.arrival != nil {
+		for i := range entries {
+			p.arrival(&entries[i])
+		}
+		sort.SliceStable(entries, func(i, j int) bool { return entries[i].Arrived.Before(entries[j].Arrived) })
+	}
+	files, err := p.ProcessEntries(ctx, entries)
 	for _, f := range files {
 		sum.add(f)
 	}
 	return sum, err
 }
 
-// ProcessPaths claims and processes the given inbox files with a bounded
-// pool of workers and returns their records. The first error stops the
-// pool; files in hand are finished.
-func (p *Pipeline) ProcessPaths(ctx context.Context, paths []string) ([]ledger.File, error) {
+// ProcessEntries claims and processes inbox files with a bounded pool of
+// workers and returns their records. A service failure stops the pool;
+// files in hand are finished.
+func (p *Pipeline) ProcessEntries(ctx context.Context, entries []intake.Entry) ([]ledger.File, error) {
 	workers := p.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -111,12 +137,12 @@ func (p *Pipeline) ProcessPaths(ctx context.Context, paths []string) ([]ledger.F
 	g.SetLimit(workers)
 	var mu sync.Mutex
 	var out []ledger.File
-	for _, path := range paths {
+	for _, e := range entries {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			f, ok, err := p.ProcessPath(gctx, path)
+			f, ok, err := p.process(gctx, e)
 			if err != nil || !ok {
 				return err
 			}
@@ -125,7 +151,7 @@ func (p *Pipeline) ProcessPaths(ctx context.Context, paths []string) ([]ledger.F
 			done := len(out)
 			mu.Unlock()
 			if p.Progress != nil {
-				p.Progress(done, len(paths))
+				p.Progress(done, len(entries))
 			}
 			return nil
 		})
@@ -136,35 +162,81 @@ func (p *Pipeline) ProcessPaths(ctx context.Context, paths []string) ([]ledger.F
 	return out, ctx.Err()
 }
 
-// ProcessPath claims one inbox file and processes it. ok is false when the
-// file was gone (another process took it).
-func (p *Pipeline) ProcessPath(ctx context.Context, path string) (ledger.File, bool, error) {
+// ProcessPath claims one inbox file and processes it; seen is when the
+// watcher first saw it (zero if unknown): the earlier of it and the file's
+// own arrival time orders the submissions. ok is false when the file is not
+// taken: gone (another process took it), not a regular file, or it cannot
+// be moved out of the inbox (a notice says so, once; it stays there).
+func (p *Pipeline) ProcessPath(ctx context.Context, path string, seen time.Time) (ledger.File, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return ledger.File{}, false, err
 	}
-	name := filepath.Base(path)
-	received := p.now()
-	if info, err := os.Stat(path); err == nil && info.ModTime().Before(received) {
-		received = info.ModTime()
+	e, err := intake.Stat(path, p.now())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ledger.File{}, false, nil
+	case errors.Is(err, intake.ErrNotRegular):
+		return ledger.File{}, false, p.NoteOdd(ctx, intake.Odd{Name: filepath.Base(path), What: "tệp đặc biệt"})
+	case err != nil:
+		p.Log.Warn().Err(err).Str("file", path).Msg("cannot look at an inbox file; it is tried again later")
+		return ledger.File{}, false, nil
 	}
-	claim, err := intake.Claim(path, p.Folders.ClaimDir(), time.Now())
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return ledger.File{}, false, nil
-		}
+	if !seen.IsZero() && seen.Before(e.Arrived) {
+		e.Arrived = seen
+	}
+	if p.arrival != nil {
+		p.arrival(&e)
+	}
+	return p.process(ctx, e)
+}
+
+// process claims and processes one inbox file.
+func (p *Pipeline) process(ctx context.Context, e intake.Entry) (ledger.File, bool, error) {
+	if err := ctx.Err(); err != nil {
 		return ledger.File{}, false, err
 	}
-	row := ledger.File{Name: name, ReceivedAt: received, ClaimPath: claim}
+	name := filepath.Base(e.Path)
+	var claim string
+	err := p.retry(ctx, func() error {
+		if err := p.injected("claim", e.Path); err != nil {
+			return err
+		}
+		var err error
+		claim, err = intake.Claim(e.Path, p.Folders.ClaimDir(), time.Now())
+		return err
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ledger.File{}, false, nil
+	case err != nil:
+		if intake.DiskFull(err) {
+			return ledger.File{}, false, service("claim "+name, err)
+		}
+		// It stays in the inbox; the commune is told once, the admin each time.
+		p.Log.Error().Err(err).Str("file", name).Msg("cannot move the file out of the inbox; it stays there")
+		return ledger.File{}, false, p.noteOnce(ctx, "khong-chuyen-duoc/"+name+"/"+e.Modified.UTC().Format(time.RFC3339Nano), name,
+			"TỆP CHƯA ĐƯỢC XỬ LÝ", "Hệ thống không chuyển được tệp ra khỏi thư mục nhận báo cáo để xử lý (tệp đang mở hoặc không đủ quyền).",
+			"Đóng tệp trên máy của đơn vị; nếu vẫn vậy, chép lại tệp với tên khác hoặc báo cán bộ tổng hợp.")
+	}
+	row := ledger.File{Name: vntext.Clean(name), ReceivedAt: e.Arrived, ClaimPath: claim}
 	id, err := p.Ledger.Begin(ctx, row)
 	if err != nil {
 		// Put it back: it stays in the inbox for the next run.
-		if rerr := os.Rename(claim, path); rerr != nil {
+		if rerr := os.Rename(claim, e.Path); rerr != nil {
 			p.Log.Error().Err(rerr).Str("file", claim).Msg("cannot put a claimed file back; it is recovered at the next start")
 		}
-		return ledger.File{}, false, err
+		return ledger.File{}, false, service("ledger", err)
 	}
 	row.ID = id
-	f, err := p.handle(ctx, row, claim)
+	var notes []problem.Problem
+	if e.FutureModified() {
+		p.Log.Warn().Str("file", name).Time("modified", e.Modified).Time("arrived", e.Arrived).
+			Msg("modification time in the future: the sending PC's clock is wrong; the arrival time is used")
+		notes = append(notes, problem.Problem{Severity: problem.Info, Code: "future-time", Message: fmt.Sprintf(
+			"Tệp ghi thời gian sửa là %s, muộn hơn lúc hệ thống nhận (%s): đồng hồ máy gửi có thể bị sai. Hệ thống tính theo thời điểm nhận.",
+			p.Collection.Show(e.Modified, layout.TimeDate), p.Collection.Show(e.Arrived, layout.TimeDate))})
+	}
+	f, err := p.handle(ctx, row, claim, notes)
 	return f, err == nil, err
 }
 
@@ -174,7 +246,7 @@ func (p *Pipeline) ProcessPath(ctx context.Context, path string) (ledger.File, b
 func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 	rows, err := p.Ledger.Interrupted(ctx)
 	if err != nil {
-		return nil, err
+		return nil, service("ledger", err)
 	}
 	known := map[string]bool{}
 	var out []ledger.File
@@ -188,13 +260,13 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 			rej := ReasonLost.Reject()
 			row.Outcome, row.Reason, row.Message, row.ProcessedAt = ledger.Rejected, string(rej.Reason), rej.Message, p.now()
 			if err := p.Ledger.Finish(ctx, row); err != nil {
-				return out, err
+				return out, service("ledger", err)
 			}
 			out = append(out, row)
 			continue
 		}
 		p.Log.Warn().Str("file", row.Name).Int64("id", row.ID).Msg("resuming a file interrupted by a crash")
-		f, err := p.handle(ctx, row, src)
+		f, err := p.handle(ctx, row, src, nil)
 		if err != nil {
 			return out, err
 		}
@@ -203,25 +275,34 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 	p.cleanTemp()
 	entries, err := os.ReadDir(p.Folders.ClaimDir())
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return out, err
+		return out, service("claim folder", err)
 	}
 	for _, e := range entries {
 		path := filepath.Join(p.Folders.ClaimDir(), e.Name())
 		if e.IsDir() || known[path] || layout.IsTemp(e.Name()) {
 			continue
 		}
-		// The claim kept the file's time: it says when it was received.
+		if held, err := p.Ledger.Holds(ctx, path); err != nil {
+			return out, service("ledger", err)
+		} else if held {
+			continue // an original that could not be moved, recorded where it is
+		}
+		// Claimed but not recorded: it arrived when it was claimed (the
+		// rename into the claim folder is its last change).
 		received := p.now()
-		if info, err := e.Info(); err == nil && info.ModTime().Before(received) {
-			received = info.ModTime()
+		if en, err := intake.Stat(path, received); err == nil {
+			if p.arrival != nil {
+				p.arrival(&en)
+			}
+			received = en.Arrived
 		}
 		row := ledger.File{Name: layout.ClaimedName(e.Name()), ReceivedAt: received, ClaimPath: path}
 		id, err := p.Ledger.Begin(ctx, row)
 		if err != nil {
-			return out, err
+			return out, service("ledger", err)
 		}
 		row.ID = id
-		f, err := p.handle(ctx, row, path)
+		f, err := p.handle(ctx, row, path, nil)
 		if err != nil {
 			return out, err
 		}
@@ -265,38 +346,53 @@ func (p *Pipeline) hashLock(sha string) func() {
 }
 
 // handle evaluates the file at src (row already in the ledger) and commits
-// its outcome.
-func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string) (ledger.File, error) {
+// its outcome. Any failure tied to this file ends it as rejected (see
+// quarantine); only a ServiceError is returned.
+func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string, notes []problem.Problem) (ledger.File, error) {
 	start := time.Now()
-	data, size, err := intake.ReadLimited(src, p.Evaluator.MaxFileSize)
+	var data []byte
+	var size int64
+	err := p.retry(ctx, func() error {
+		if err := p.injected("read", src); err != nil {
+			return err
+		}
+		var err error
+		data, size, err = intake.ReadLimited(src, p.Evaluator.MaxFileSize)
+		return err
+	})
 	row.Size = size
 	var ev *Evaluation
 	switch {
+	case err == nil:
+		row.SHA256 = intake.Hash(data)
 	case errors.Is(err, intake.ErrTooLarge):
 		ev = (&Evaluation{Name: row.Name, Size: size}).reject(tooLarge(size, p.Evaluator.MaxFileSize))
-		if ev.SHA256, err = intake.HashFile(src); err != nil {
-			return row, fmt.Errorf("hash %s: %w", src, err)
+		row.SHA256, _ = intake.HashFile(src) // "" if it cannot be read: no duplicate check then
+	case errors.Is(err, fs.ErrNotExist):
+		ev = (&Evaluation{Name: row.Name}).reject(ReasonVanished.Reject())
+	default:
+		p.Log.Error().Err(err).Str("file", row.Name).Msg("cannot read the file")
+		ev = (&Evaluation{Name: row.Name}).reject(ReasonUnreadable.Reject())
+	}
+	if ev != nil {
+		ev.SHA256 = row.SHA256
+	}
+	if row.SHA256 != "" {
+		unlock := p.hashLock(row.SHA256)
+		defer unlock()
+		if prev, ok, err := p.Ledger.FindDone(ctx, row.SHA256); err != nil {
+			return row, service("ledger", err)
+		} else if ok && prev.ID != row.ID && !(prev.Outcome == ledger.Rejected && Reason(prev.Reason).Transient()) {
+			f, err := p.commitDuplicate(ctx, row, src, prev, data)
+			return p.quarantineIf(ctx, row, src, data, f, err)
 		}
-	case err != nil:
-		return row, fmt.Errorf("read %s: %w", src, err)
-	}
-	if ev == nil {
-		row.SHA256 = intake.Hash(data)
-	} else {
-		row.SHA256 = ev.SHA256
-	}
-	unlock := p.hashLock(row.SHA256)
-	defer unlock()
-	if prev, ok, err := p.Ledger.FindDone(ctx, row.SHA256); err != nil {
-		return row, err
-	} else if ok && prev.ID != row.ID && !(prev.Outcome == ledger.Rejected && Reason(prev.Reason).Transient()) {
-		return p.commitDuplicate(ctx, row, src, prev)
 	}
 	var output []byte
 	if ev == nil {
-		ev, output = p.evaluate(ctx, row, data)
+		ev, output = p.evaluate(ctx, row, data, notes)
 	}
-	f, err := p.commit(ctx, row, src, ev, output)
+	f, err := p.commit(ctx, row, src, ev, output, data)
+	f, err = p.quarantineIf(ctx, row, src, data, f, err)
 	if err == nil {
 		p.Log.Info().Str("event", "audit").Str("file", f.Name).Str("unit", f.UnitName).Str("outcome", string(f.Outcome)).
 			Str("reason", f.Reason).Float64("total", engine.Round2(f.Total)).Int("errors", f.Errors).Int("warnings", f.Warnings).
@@ -308,11 +404,15 @@ func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string) (led
 // evaluate runs Evaluate and the annotation under recover and a timeout,
 // so one hostile file cannot stop the batch. It returns the annotated
 // workbook's bytes for an accepted submission.
-func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte) (*Evaluation, []byte) {
+func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte, notes []problem.Problem) (*Evaluation, []byte) {
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
+	// The work stops at its next step once the time is up; a stop signal
+	// does not cut it short (a file in hand is finished).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
 	type res struct {
 		ev  *Evaluation
 		out []byte
@@ -326,7 +426,10 @@ func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte) (
 				ch <- res{ev: (&Evaluation{Name: row.Name, SHA256: row.SHA256, Size: int64(len(data))}).reject(ReasonInternal.Reject())}
 			}
 		}()
-		ev := p.Evaluator.Evaluate(row.Name, data, year)
+		ev := p.Evaluator.Evaluate(ctx, row.Name, data, year)
+		if ev.Outcome == ledger.Accepted && len(notes) > 0 {
+			ev.Problems = append(ev.Problems, notes...)
+		}
 		if ev.Outcome != ledger.Accepted || ev.Kind == workbook.KindAppraisal {
 			ev.close()
 			ch <- res{ev: ev}
@@ -344,7 +447,7 @@ func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte) (
 	select {
 	case r := <-ch:
 		return r.ev, r.out
-	case <-time.After(timeout):
+	case <-ctx.Done():
 		p.Log.Error().Str("file", row.Name).Dur("timeout", timeout).Msg("evaluation timed out")
 		return (&Evaluation{Name: row.Name, SHA256: row.SHA256, Size: int64(len(data))}).reject(ReasonTimeout.Reject()), nil
 	}
@@ -354,6 +457,9 @@ func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte) (
 // cohort-relative indicators settled provisionally against the cohort as
 // it stands.
 func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var cohortDate time.Time
 	if len(ev.Result.Indicators) > 0 {
 		if err := p.provisional(ctx, ev); err != nil {
@@ -371,6 +477,9 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 		Late:       late, AfterClose: col.Closed(row.ReceivedAt), Deadline: col.DeadlineText(),
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer

@@ -32,9 +32,11 @@ const (
 	// Duplicate, not Rejected).
 	ReasonDuplicate Reason = "duplicate"
 	// Transient reasons: they say nothing about the file's content.
-	ReasonTimeout  Reason = "timeout"
-	ReasonInternal Reason = "internal"
-	ReasonLost     Reason = "lost"
+	ReasonTimeout    Reason = "timeout"
+	ReasonInternal   Reason = "internal"
+	ReasonLost       Reason = "lost"
+	ReasonUnreadable Reason = "unreadable" // locked, no permission, a share that failed
+	ReasonVanished   Reason = "vanished"   // deleted or moved away while processed
 )
 
 // Transient reports a reason that says nothing about the file's content (a
@@ -42,7 +44,7 @@ const (
 // again are processed again, not called a duplicate.
 func (r Reason) Transient() bool {
 	switch r {
-	case ReasonTimeout, ReasonInternal, ReasonLost:
+	case ReasonTimeout, ReasonInternal, ReasonLost, ReasonUnreadable, ReasonVanished:
 		return true
 	}
 	return false
@@ -78,6 +80,10 @@ var texts = map[Reason][2]string{
 		"Tệp đã được lưu lại; cán bộ tổng hợp sẽ kiểm tra. Có thể gửi lại tệp nhỏ gọn hơn (không chèn ảnh)."},
 	ReasonInternal: {"Hệ thống gặp lỗi khi xử lý tệp.", "Tệp đã được lưu lại; cán bộ tổng hợp sẽ kiểm tra và liên hệ với đơn vị."},
 	ReasonLost:     {"Tệp không còn ở thư mục xử lý sau khi hệ thống bị dừng đột ngột.", "Gửi lại tệp."},
+	ReasonUnreadable: {"Hệ thống không đọc được tệp (tệp đang bị khoá, không có quyền đọc, hoặc thư mục chia sẻ bị gián đoạn).",
+		"Đóng tệp trên máy của đơn vị rồi chép lại vào thư mục nhận báo cáo; nếu vẫn bị trả lại, báo cán bộ tổng hợp."},
+	ReasonVanished: {"Tệp bị xoá hoặc di chuyển khỏi thư mục trong lúc hệ thống đang xử lý.",
+		"Chép lại tệp vào thư mục nhận báo cáo và để nguyên ở đó cho đến khi có kết quả."},
 }
 
 // Reject is the rejection for a reason that takes no detail.

@@ -183,12 +183,12 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	byKey := map[string]bool{}
 	for i, s := range subs {
 		res := results[i]
-		row := Row{UnitKey: s.UnitKey, Code: s.Code, Name: s.Name, Submitted: true, FileID: s.FileID, FileName: s.FileName,
+		row := Row{UnitKey: s.UnitKey, Code: vntext.Clean(s.Code), Name: vntext.Clean(s.Name), Submitted: true, FileID: s.FileID, FileName: s.FileName,
 			SubmittedAt: s.SubmittedAt, Result: res, Computed: res.Total, Self: res.Self, HasSelf: res.HasSelf,
 			Errors: problem.Count(s.Problems, problem.Error), Warnings: problem.Count(s.Problems, problem.Warning)}
 		if u, ok := roster.Find(in.Roster, s.Code, s.Name); ok {
 			row.Contact = u
-			row.Name = u.Name
+			row.Name = vntext.Clean(u.Name)
 		}
 		if c := in.Appraisal[s.UnitKey]; len(c) > 0 {
 			sc.Override(res, c)
@@ -226,7 +226,7 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		if byKey[key] {
 			continue
 		}
-		missing = append(missing, Row{UnitKey: key, Code: u.Code, Name: u.Name, Contact: u, Attempts: in.Attempts[key]})
+		missing = append(missing, Row{UnitKey: key, Code: vntext.Clean(u.Code), Name: vntext.Clean(u.Name), Contact: u, Attempts: in.Attempts[key]})
 	}
 	sort.SliceStable(missing, func(i, j int) bool { return vntext.Compare(missing[i].Name, missing[j].Name) < 0 })
 	rk.Rows = append(rk.Rows, missing...)

@@ -28,6 +28,7 @@ type Finding struct {
 	Where    string // indicator or pillar code, or "rubric"
 	Message  string
 	Decision string // id of the decision that accepts it, when decided
+	Related  string // the other place, for findings between rubrics ("<id> <code>")
 }
 
 func (f Finding) String() string {
@@ -235,10 +236,18 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 	if in.Inferred != "" {
 		c.add(SevInfo, "inferred", where, "method inferred: %s", in.Inferred)
 	}
+	if in.IsTodo() {
+		c.add(SevError, "todo", where, "chưa có cách tính điểm (todo): %s", oneLine(in.Todo))
+	}
 	used := map[string]bool{}
-	if in.Rule == nil {
+	switch {
+	case in.Rule == nil && in.IsTodo():
+		for _, x := range in.Inputs {
+			used[x.Key] = true // the todo says what to do with them
+		}
+	case in.Rule == nil:
 		c.add(SevError, "bad-rule", where, "no rule")
-	} else {
+	default:
 		c.rule(in, *in.Rule, where, used, 1)
 	}
 	for _, v := range in.Validate {
@@ -564,6 +573,8 @@ func num(f float64) string {
 }
 
 func pct(f float64) string { return num(f*100) + " %" }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func short(s string) string {
 	r := []rune(s)

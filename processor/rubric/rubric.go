@@ -107,9 +107,14 @@ type Indicator struct {
 	Name string   `yaml:"name"`
 	Max  *float64 `yaml:"max"`
 	// Method is the seed's "cách xác định và tính điểm" text, verbatim.
-	Method string  `yaml:"method,omitempty"`
+	Method string `yaml:"method,omitempty"`
+	// Todo, when set, says in Vietnamese what is still missing before the
+	// indicator can be scored (written by `chiso rubric import` for a method
+	// it could not read with certainty). The checker reports every todo as
+	// an error; the engine scores a todo indicator 0 with status todo.
+	Todo   string  `yaml:"todo,omitempty"`
 	Inputs []Input `yaml:"inputs,omitempty"`
-	Rule   *Rule   `yaml:"rule"`
+	Rule   *Rule   `yaml:"rule,omitempty"`
 	// Validate holds extra plausibility checks on the inputs.
 	Validate []Plausibility `yaml:"validate,omitempty"`
 	Children []*Indicator   `yaml:"children,omitempty"`
@@ -256,6 +261,9 @@ type Decision struct {
 	Why          string `yaml:"why"`
 	Acknowledges string `yaml:"acknowledges,omitempty"`
 }
+
+// IsTodo reports whether the indicator still waits for its scoring method.
+func (in *Indicator) IsTodo() bool { return in.Todo != "" }
 
 // MaxValue returns the indicator's maximum, or 0 when the seed states none.
 func (in *Indicator) MaxValue() float64 {

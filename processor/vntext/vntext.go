@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -146,4 +147,47 @@ func Number(x float64, decimals int) string {
 		b.WriteString(fp)
 	}
 	return b.String()
+}
+
+// Clean makes text safe to write anywhere a person or a program reads it:
+// invalid UTF-8 becomes U+FFFD, control characters (C0 but tab and line
+// feed, DEL, C1) and non-characters are dropped, a carriage return
+// becomes a line feed (Windows line ends stay single), and NFC composes
+// decomposed Vietnamese so it displays and compares as typed.
+func Clean(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || dropped(r) || r == '\r' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return norm.NFC.String(s)
+	}
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\r':
+			b.WriteByte('\n')
+		case dropped(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// dropped reports the runes Clean removes.
+func dropped(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n':
+		return false
+	case r < 0x20, r >= 0x7F && r <= 0x9F:
+		return true
+	case r == 0xFFFE || r == 0xFFFF || (r >= 0xFDD0 && r <= 0xFDEF):
+		return true
+	}
+	return false
 }

@@ -66,3 +66,18 @@ func TestNameKey(t *testing.T) {
 		}
 	}
 }
+
+func TestClean(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Xã Triệu Thành", "Xã Triệu Thành"},
+		{"Xa\u0303 Triê\u0323u", "Xã Triệu"}, // decomposed → NFC
+		{"a\x00b\x1bc\x7fd\u0085e", "abcde"},
+		{"dòng 1\r\ndòng 2\rdòng 3\tcột", "dòng 1\ndòng 2\ndòng 3\tcột"},
+		{"bad \xff utf8", "bad \uFFFD utf8"},
+		{"\uFFFEx\uFDD0", "x"},
+	} {
+		if got := Clean(c.in); got != c.want {
+			t.Errorf("Clean(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -5,8 +5,10 @@
 //
 //   - Only direct children of the inbox are considered. Subfolders and
 //     everything in them are ignored (the README's rule: drop files directly
-//     in the inbox); so are non-regular files (pipes, devices), which are
-//     never opened. Symbolic links to regular files count as files.
+//     in the inbox); so are entries that are not regular files (links,
+//     devices, pipes), which are never opened: links are not followed.
+//     Each such entry that would otherwise be taken (and each subfolder)
+//     is reported once per appearance to Config.Odd.
 //   - Which names are taken is intake.Candidate's decision, the same rule
 //     `chiso process` follows: it drops "~$" owner files, Excel's temporary
 //     save files without extension, hidden files…
@@ -24,7 +26,11 @@
 //     10 s, Linux cifs actimeo=1 s), so a "stable" size may be stale there:
 //     the zip check reads the file itself and is what protects workbooks;
 //     a Settle above the cache lifetime protects other files.
-//   - Each appearance of a path is handed over once. A handed-over path is
+//   - Files are handed over in the order they were first seen (for files
+//     found by one listing, their names' order), never by the sender's
+//     modification time; the hand-over carries that first-seen time.
+//   - Each appearance of a path is handed over once; Again offers it once
+//     more (the daemon could not take it and tries later). A handed-over path is
 //     offered again only after it left the folder and came back, or was
 //     replaced (a Create event, or a different size, modification time or
 //     inode) — e.g. Excel's save dance on a file already handed over.
@@ -65,7 +71,17 @@ type Config struct {
 	// MaxWait: a file that never opens as a complete zip is handed over
 	// anyway after being unchanged this long, so it is rejected, not stuck.
 	MaxWait time.Duration
-	Log     zerolog.Logger
+	// Odd, when set, is called (from the watcher's goroutine: it must not
+	// block) once per appearance of an entry that is not taken because it
+	// is not a regular file: a subfolder, a link, a device.
+	Odd func(intake.Odd)
+	Log zerolog.Logger
+}
+
+// File is a file ready to be processed.
+type File struct {
+	Path string
+	Seen time.Time // when the watcher first saw this appearance of it
 }
 
 // Watcher reports the files of one inbox that are ready to be processed.
@@ -73,7 +89,8 @@ type Watcher struct {
 	cfg     Config
 	dir     string
 	tick    time.Duration
-	ready   chan string
+	ready   chan File
+	again   chan string
 	started atomic.Bool
 
 	// Test hooks: errors injected into the watcher-error path, events
@@ -89,7 +106,8 @@ type Watcher struct {
 	fsw      *fsnotify.Watcher
 	wantScan bool
 	lastScan time.Time
-	scanErr  bool // the last listing failed (logged once, not every period)
+	scanErr  bool            // the last listing failed (logged once, not every period)
+	odd      map[string]bool // entries reported to Config.Odd, while present
 }
 
 type state uint8
@@ -135,18 +153,29 @@ func New(cfg Config) *Watcher {
 		tick: tick,
 		// Unbuffered: a send completes only when the daemon takes the file,
 		// so nothing queues here beyond the folder listing.
-		ready:     make(chan string),
+		ready:     make(chan File),
+		again:     make(chan string, 64),
 		injectErr: make(chan error),
 		entries:   make(map[string]*entry),
+		odd:       make(map[string]bool),
 	}
 }
 
-// Ready delivers the full path of each file that is ready, once per
-// appearance, oldest modification time first (so resubmissions come in
-// order). It is closed when Start returns. The daemon consumes a path by
+// Ready delivers each file that is ready, once per appearance, first seen
+// first (so resubmissions come in order). It is closed when Start returns. The daemon consumes a path by
 // moving the file out of the inbox; a path it receives may already be gone
 // (e.g. replaced and taken meanwhile) and should then be skipped.
-func (w *Watcher) Ready() <-chan string { return w.ready }
+func (w *Watcher) Ready() <-chan File { return w.ready }
+
+// Again asks for path, handed over before and still in the inbox, to be
+// offered once more once it is stable. It never blocks (a request that
+// finds the queue full is dropped: the file is offered at the next start).
+func (w *Watcher) Again(path string) {
+	select {
+	case w.again <- filepath.Base(path):
+	default:
+	}
+}
 
 // Start watches until ctx is done and then returns nil. It returns an error
 // only if the inbox cannot be listed at start (or Start was already called);
@@ -194,20 +223,29 @@ func (w *Watcher) Start(ctx context.Context) error {
 		if w.next == "" && w.nReady > 0 {
 			w.next = w.pickNext(time.Now())
 		}
-		var out chan<- string
-		var path string
+		var out chan<- File
+		var file File
 		if w.next != "" {
-			out, path = w.ready, filepath.Join(w.dir, w.next)
+			file = File{Path: filepath.Join(w.dir, w.next)}
+			if e := w.entries[w.next]; e != nil {
+				file.Seen = e.first
+			}
+			out = w.ready
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case out <- path:
+		case out <- file:
 			if e := w.entries[w.next]; e != nil {
 				w.setState(e, handed)
-				log.Debug().Str("file", path).Dur("waited", time.Since(e.first)).Msg("file ready")
+				log.Debug().Str("file", file.Path).Dur("waited", time.Since(e.first)).Msg("file ready")
 			}
 			w.next = ""
+		case name := <-w.again:
+			if e := w.entries[name]; e != nil && e.state == handed {
+				w.setState(e, pending)
+				e.since, e.retry, e.check = time.Now(), time.Time{}, true
+			}
 		case now := <-ticker.C:
 			w.checkPending(now)
 		case <-timer.C:
@@ -312,17 +350,29 @@ func (w *Watcher) scan(now time.Time) error {
 		w.scanErr = false
 	}
 	present := make(map[string]struct{}, len(list))
+	odd := map[string]bool{}
 	for _, d := range list {
 		name := d.Name()
+		if d.IsDir() && !strings.HasPrefix(name, ".") {
+			odd[name] = true
+			w.reportOdd(name, "thư mục con")
+			continue
+		}
 		if d.IsDir() || !intake.Candidate(name, false) {
 			continue
 		}
-		fi, err := d.Info()
-		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			fi, err = os.Stat(filepath.Join(w.dir, name))
+		fi, err := d.Info() // the entry itself: a link is not followed
+		if err != nil {
+			continue // gone meanwhile
 		}
-		if err != nil || !fi.Mode().IsRegular() {
-			continue // gone meanwhile, or a pipe, device, link to a folder
+		if !fi.Mode().IsRegular() {
+			odd[name] = true
+			what := "tệp đặc biệt"
+			if fi.Mode()&fs.ModeSymlink != 0 {
+				what = "liên kết"
+			}
+			w.reportOdd(name, what)
+			continue
 		}
 		present[name] = struct{}{}
 		e := w.entries[name]
@@ -331,6 +381,11 @@ func (w *Watcher) scan(now time.Time) error {
 			w.entries[name] = e
 		}
 		w.observe(name, e, fi, now)
+	}
+	for name := range w.odd {
+		if !odd[name] {
+			delete(w.odd, name) // gone: reported again if it comes back
+		}
 	}
 	for name, e := range w.entries {
 		// An entry an event announced may be newer than the listing: the
@@ -349,6 +404,15 @@ func (w *Watcher) scan(now time.Time) error {
 	return nil
 }
 
+// reportOdd tells Config.Odd about an entry, once per appearance.
+func (w *Watcher) reportOdd(name, what string) {
+	if w.odd[name] || w.cfg.Odd == nil {
+		return
+	}
+	w.odd[name] = true
+	w.cfg.Odd(intake.Odd{Name: name, What: what})
+}
+
 // checkPending looks at every file not yet ready, every file an event
 // pointed at, and the file being offered.
 func (w *Watcher) checkPending(now time.Time) {
@@ -361,7 +425,7 @@ func (w *Watcher) checkPending(now time.Time) {
 
 // stat looks at one file and records what it sees.
 func (w *Watcher) stat(name string, e *entry, now time.Time) {
-	fi, err := os.Stat(filepath.Join(w.dir, name))
+	fi, err := os.Lstat(filepath.Join(w.dir, name))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		w.forget(name)
@@ -425,8 +489,8 @@ func (w *Watcher) observe(name string, e *entry, fi fs.FileInfo, now time.Time) 
 	w.cfg.Log.Debug().Err(err).Str("file", path).Msg("stable but not complete yet")
 }
 
-// pickNext returns the ready file with the oldest modification time (then
-// name), after checking it is still there and unchanged.
+// pickNext returns the ready file first seen (then by name), after
+// checking it is still there and unchanged.
 func (w *Watcher) pickNext(now time.Time) string {
 	for {
 		var best string
@@ -435,7 +499,7 @@ func (w *Watcher) pickNext(now time.Time) string {
 			if e.state != ready {
 				continue
 			}
-			if be == nil || e.mod.Before(be.mod) || (e.mod.Equal(be.mod) && name < best) {
+			if be == nil || e.first.Before(be.first) || (e.first.Equal(be.first) && name < best) {
 				best, be = name, e
 			}
 		}
@@ -481,7 +545,7 @@ func complete(path string, size int64, mod time.Time) error {
 	if ext != ".xlsx" && ext != ".xlsm" {
 		return nil
 	}
-	f, err := os.Open(path)
+	f, err := intake.Open(path)
 	if err != nil {
 		return err // locked by the writer (Windows), permissions: retry
 	}

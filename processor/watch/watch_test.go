@@ -69,7 +69,8 @@ func startWatcher(t *testing.T, cfg Config, keep func(handover) bool, setup ...f
 	go func() { startErr <- w.Start(ctx) }()
 	go func() {
 		defer close(consumed)
-		for p := range w.Ready() {
+		for f := range w.Ready() {
+			p := f.Path
 			data, err := os.ReadFile(p)
 			if err != nil {
 				t.Errorf("reading %s at hand-over: %v", p, err)
@@ -468,7 +469,8 @@ func TestOncePerAppearance(t *testing.T) {
 }
 
 // Nothing is offered before the consumer asks, and a late consumer still gets
-// every file once, oldest first.
+// every file once, first seen first: the files' own modification times (a
+// sender's clock) do not order them.
 func TestLateConsumer(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -487,7 +489,7 @@ func TestLateConsumer(t *testing.T) {
 	for i, n := range []string{"c.xlsx", "a.xlsx", "b.xlsx"} {
 		p := filepath.Join(dir, n)
 		writeFile(t, p, data)
-		mt := base.Add(time.Duration(i) * time.Minute) // c oldest, then a, then b
+		mt := base.Add(-time.Duration(i) * time.Minute) // b oldest by its clock, then a, then c
 		if err := os.Chtimes(p, mt, mt); err != nil {
 			t.Fatal(err)
 		}
@@ -496,19 +498,19 @@ func TestLateConsumer(t *testing.T) {
 	var order []string
 	for range 3 {
 		select {
-		case p := <-w.Ready():
-			order = append(order, filepath.Base(p))
-			os.Remove(p)
+		case f := <-w.Ready():
+			order = append(order, filepath.Base(f.Path))
+			os.Remove(f.Path)
 		case <-time.After(2 * time.Second):
 			t.Fatalf("only %v handed over", order)
 		}
 	}
 	if fmt.Sprint(order) != "[c.xlsx a.xlsx b.xlsx]" {
-		t.Errorf("order %v, want oldest first [c.xlsx a.xlsx b.xlsx]", order)
+		t.Errorf("order %v, want first seen first [c.xlsx a.xlsx b.xlsx]", order)
 	}
 	select {
-	case p := <-w.Ready():
-		t.Errorf("extra hand-over %s", p)
+	case f := <-w.Ready():
+		t.Errorf("extra hand-over %s", f.Path)
 	case <-time.After(3 * rescan):
 	}
 }
@@ -558,4 +560,18 @@ func TestComplete(t *testing.T) {
 			t.Errorf("%s: complete = %v (%v), want %v", tc.name, err == nil, err, tc.complete)
 		}
 	}
+}
+
+// TestAgain: a file the daemon could not take stays in the inbox; Again
+// offers it once more, and only once.
+func TestAgain(t *testing.T) {
+	t.Parallel()
+	h := startWatcher(t, Config{Settle: settle, Rescan: rescan, Events: true}, func(handover) bool { return true })
+	p := filepath.Join(h.dir, "giu-lai.xlsx")
+	writeFile(t, p, makeZip(t, 11, 1024))
+	h.expect(2*time.Second, "giu-lai.xlsx")
+	h.quiet(3 * rescan) // not offered again by itself
+	h.w.Again(p)
+	h.expect(2*time.Second, "giu-lai.xlsx")
+	h.quiet(3 * rescan)
 }

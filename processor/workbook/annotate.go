@@ -172,6 +172,7 @@ func (an *annotator) undo() {
 				continue
 			}
 			st.Fill = orig
+			rgbOnly(st)
 			if ns, err := f.NewStyle(st); err == nil {
 				an.soft(f.SetCellStyle(r[0], r[1], r[1], ns))
 			}

@@ -102,6 +102,7 @@ func (an *annotator) colour(sheet, addr string, sv problem.Severity) error {
 	ns, ok := an.styleCache[ck]
 	if !ok {
 		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[sv]}}
+		rgbOnly(st)
 		if ns, err = f.NewStyle(st); err != nil {
 			return err
 		}
@@ -147,3 +148,31 @@ func (an *annotator) comment(sheet, addr string, ps []problem.Problem, old excel
 }
 
 // saveUndo writes the very hidden bookkeeping sheet (see SheetAnnot).
+
+// rgbOnly makes the colours GetStyle returns for files other programs saved
+// fit NewStyle, which takes RGB and prefixes an alpha: 8-digit ARGB
+// (openpyxl writes "00FF0000") would become ten digits, and an automatic
+// border colour (LibreOffice) "FF" — both of which Excel ignores and
+// openpyxl refuses.
+func rgbOnly(st *excelize.Style) {
+	fix := func(c string) string {
+		c = strings.TrimPrefix(c, "#")
+		if len(c) == 8 {
+			return c[2:]
+		}
+		return c
+	}
+	if st.Font != nil {
+		st.Font.Color = fix(st.Font.Color)
+	}
+	for i := range st.Border {
+		// An automatic or indexed colour reads as "": NewStyle would write
+		// rgb="FF". Automatic is black.
+		if st.Border[i].Color = fix(st.Border[i].Color); st.Border[i].Color == "" {
+			st.Border[i].Color = "000000"
+		}
+	}
+	for i := range st.Fill.Color {
+		st.Fill.Color[i] = fix(st.Fill.Color[i])
+	}
+}

@@ -2,9 +2,11 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -30,7 +32,7 @@ func readMeta(f *excelize.File) Meta {
 	if props, err := f.GetCustomProps(); err == nil {
 		for _, p := range props {
 			if k, ok := strings.CutPrefix(p.Name, "chiso_"); ok {
-				set(k, fmt.Sprint(p.Value))
+				set(k, vntext.Clean(fmt.Sprint(p.Value)))
 			}
 		}
 		if m.RubricID != "" {
@@ -41,7 +43,7 @@ func readMeta(f *excelize.File) Meta {
 	if rows, err := f.GetRows(SheetMeta); err == nil {
 		for _, r := range rows {
 			if len(r) >= 2 {
-				set(r[0], r[1])
+				set(r[0], vntext.Clean(r[1]))
 			}
 		}
 		if m.RubricID != "" {
@@ -80,8 +82,15 @@ func Named(f *excelize.File) map[string]Cell {
 // a failed parse, so reading each would parse the damaged sheet again), and
 // names that no longer point at a real cell (#REF! after deleted rows) too.
 func NamedRefs(f *excelize.File) map[string]Cell {
+	out, _ := namedRefs(f)
+	return out
+}
+
+// namedRefs is NamedRefs, and the sheets names point at that do not parse.
+func namedRefs(f *excelize.File) (map[string]Cell, []string) {
 	out := map[string]Cell{}
 	parses := map[string]bool{}
+	var damaged []string
 	for _, dn := range f.GetDefinedName() {
 		if dn.Scope != "" && dn.Scope != "Workbook" {
 			continue
@@ -97,13 +106,16 @@ func NamedRefs(f *excelize.File) map[string]Cell {
 		if !seen {
 			ok = sheetParses(f, sheet)
 			parses[sheet] = ok
+			if !ok && slices.Contains(f.GetSheetList(), sheet) {
+				damaged = append(damaged, sheet)
+			}
 		}
 		if !ok {
 			continue
 		}
 		out[dn.Name] = Cell{Sheet: sheet, Addr: addr}
 	}
-	return out
+	return out, damaged
 }
 
 func readCell(f *excelize.File, sheet, addr string) Cell {
@@ -112,7 +124,7 @@ func readCell(f *excelize.File, sheet, addr string) Cell {
 	if err != nil {
 		return c
 	}
-	c.Raw = raw
+	c.Raw = vntext.Clean(raw)
 	if t, err := f.GetCellType(sheet, addr); err == nil {
 		switch t {
 		case excelize.CellTypeNumber, excelize.CellTypeDate:

@@ -442,7 +442,7 @@ func (l *layoutReader) cell(sheet string, col, row int) Cell {
 		// Fall back on what the row iterator could read.
 		c := Cell{Sheet: sheet, Addr: addr}
 		if rows := l.rows[sheet]; row-1 < len(rows) && col-1 < len(rows[row-1]) {
-			c.Raw = rows[row-1][col-1]
+			c.Raw = vntext.Clean(rows[row-1][col-1])
 			_, perr := strconv.ParseFloat(c.Raw, 64)
 			c.Number = perr == nil
 		}
@@ -465,7 +465,7 @@ func readCellCalc(f *excelize.File, sheet, addr string) Cell {
 	if err != nil {
 		return c
 	}
-	c.Raw = v
+	c.Raw = vntext.Clean(v)
 	_, perr := strconv.ParseFloat(v, 64)
 	c.Number = perr == nil && v != ""
 	return c

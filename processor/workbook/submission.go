@@ -56,7 +56,15 @@ func readSubmission(f *excelize.File, r *rubric.Rubric) *Submission {
 		Meta: readMeta(f), Values: engine.NewValues(), Cells: map[string]Cell{},
 		Explain: map[string]string{}, Evidence: map[string]string{}, Rows: map[string]int{},
 	}
-	named := NamedRefs(f)
+	named, damaged := namedRefs(f)
+	if len(damaged) > 0 && !namesUsable(named, r) {
+		// The form's own cells are on a sheet that does not parse (a
+		// malformed part): a damaged file, not someone else's table.
+		for _, sh := range damaged {
+			s.Problems = append(s.Problems, damagedSheet(sh))
+		}
+		return s
+	}
 	if namesUsable(named, r) {
 		s.FoundBy = "names"
 		s.fromNames(f, named, r)

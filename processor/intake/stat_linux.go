@@ -1,0 +1,16 @@
+package intake
+
+import (
+	"io/fs"
+	"syscall"
+	"time"
+)
+
+// arrived is the file's change time: when it was created, renamed into the
+// folder or last written, whatever the sender's clock says.
+func arrived(fi fs.FileInfo) time.Time {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(st.Ctim.Unix())
+	}
+	return time.Time{}
+}

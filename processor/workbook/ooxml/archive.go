@@ -1,0 +1,167 @@
+package ooxml
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+)
+
+// archive is the zip container of a workbook, with the limits on what
+// reading its parts may cost.
+type archive struct {
+	zr    *zip.Reader
+	byKey map[string]*zip.File // lower-cased name → entry (part names are case-insensitive)
+	lim   Limits
+	total int64 // decompressed bytes read so far
+}
+
+var (
+	oleMagic       = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	encryptedUTF16 = []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e\x00")
+)
+
+func openArchive(data []byte, lim Limits) (*archive, error) {
+	if bytes.HasPrefix(data, oleMagic) {
+		// Excel saves a password-protected workbook as an OLE compound
+		// file with an "EncryptedPackage" stream; an old .xls is one too.
+		if bytes.Contains(data, encryptedUTF16) {
+			return nil, ErrEncrypted
+		}
+		return nil, ErrNotZip
+	}
+	n, err := zipEntries(data)
+	if err != nil {
+		return nil, err
+	}
+	if n > uint64(lim.MaxEntries) {
+		return nil, &LimitError{Limit: LimitEntries, Max: int64(lim.MaxEntries)}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, &damaged{cause: err}
+	}
+	a := &archive{zr: zr, byKey: make(map[string]*zip.File, len(zr.File)), lim: lim}
+	for _, f := range zr.File {
+		k := strings.ToLower(f.Name)
+		if _, dup := a.byKey[k]; dup {
+			// Two entries of one name: zip readers disagree on which one
+			// counts, which is how a file can look different to a checker
+			// than to Excel.
+			return nil, damagedf("", "duplicate entry %q", f.Name)
+		}
+		a.byKey[k] = f
+	}
+	return a, nil
+}
+
+// zipEntries reads the number of entries from the end-of-central-directory
+// record (or its zip64 version), before anything else is parsed. A file
+// that starts like a zip but has no such record was cut off.
+func zipEntries(data []byte) (uint64, error) {
+	const eocdLen = 22
+	looksZip := bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte("PK\x05\x06"))
+	notFound := func() (uint64, error) {
+		if looksZip {
+			return 0, damagedf("", "no end of central directory (truncated?)")
+		}
+		return 0, ErrNotZip
+	}
+	if len(data) < eocdLen {
+		return notFound()
+	}
+	from := max(0, len(data)-eocdLen-0xFFFF)
+	i := bytes.LastIndex(data[from:], []byte("PK\x05\x06"))
+	for i >= 0 && from+i+eocdLen > len(data) {
+		i = bytes.LastIndex(data[from:from+i], []byte("PK\x05\x06"))
+	}
+	if i < 0 {
+		return notFound()
+	}
+	e := data[from+i:]
+	n := uint64(binary.LittleEndian.Uint16(e[10:]))
+	if n != 0xFFFF {
+		return n, nil
+	}
+	// zip64: the locator sits just before the record.
+	loc := from + i - 20
+	if loc < 0 || !bytes.HasPrefix(data[loc:], []byte("PK\x06\x07")) {
+		return n, nil
+	}
+	off := binary.LittleEndian.Uint64(data[loc+8:])
+	if off > uint64(len(data)-56) || !bytes.HasPrefix(data[off:], []byte("PK\x06\x06")) {
+		return 0, damagedf("", "bad zip64 end of central directory")
+	}
+	return binary.LittleEndian.Uint64(data[off+32:]), nil
+}
+
+// file returns the entry of a part name ("xl/workbook.xml"), or nil.
+func (a *archive) file(name string) *zip.File {
+	return a.byKey[strings.ToLower(name)]
+}
+
+// open returns a reader of a part's decompressed bytes that enforces the
+// part and total limits on the bytes actually read and turns zip errors
+// into ErrDamaged ones.
+func (a *archive) open(name string) (io.ReadCloser, error) {
+	f := a.file(name)
+	if f == nil {
+		return nil, errPartMissing
+	}
+	if f.UncompressedSize64 > uint64(a.lim.MaxPartBytes) {
+		// The header already says too much; it may lie the other way, so
+		// the limit is also enforced while reading.
+		return nil, &LimitError{Limit: LimitPartBytes, Max: a.lim.MaxPartBytes, Part: f.Name}
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, &damaged{part: f.Name, cause: err}
+	}
+	return &partReader{a: a, rc: rc, name: f.Name}, nil
+}
+
+var errPartMissing = errors.New("part missing")
+
+type partReader struct {
+	a    *archive
+	rc   io.ReadCloser
+	name string
+	n    int64
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	k, err := p.rc.Read(b)
+	p.n += int64(k)
+	p.a.total += int64(k)
+	if p.n > p.a.lim.MaxPartBytes {
+		return 0, &LimitError{Limit: LimitPartBytes, Max: p.a.lim.MaxPartBytes, Part: p.name}
+	}
+	if p.a.total > p.a.lim.MaxTotalBytes {
+		return 0, &LimitError{Limit: LimitTotalBytes, Max: p.a.lim.MaxTotalBytes, Part: p.name}
+	}
+	if err != nil && err != io.EOF {
+		var ce flate.CorruptInputError
+		switch {
+		case errors.As(err, &ce), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat),
+			errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, zip.ErrAlgorithm):
+			err = &damaged{part: p.name, cause: err}
+		}
+	}
+	return k, err
+}
+
+func (p *partReader) Close() error { return p.rc.Close() }
+
+// readAll reads a whole (small) part: relationships, content types,
+// properties. Sheets and shared strings are streamed instead.
+func (a *archive) readAll(name string) ([]byte, error) {
+	rc, err := a.open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
