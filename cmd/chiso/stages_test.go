@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/internal/testkit/books"
+	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/ranking"
 )
 
@@ -128,8 +129,17 @@ func TestServeThroughTheStages(t *testing.T) {
 	if left, _ := filepath.Glob(out("2023", "nhac-nop-2023-12-1[4-7].txt")); len(left) != 0 {
 		t.Errorf("reminders after the deadline: %v", left)
 	}
-	// Started the day after the close: the close is caught up.
-	serveUntil(t, dir, vnTime(2023, 12, 21, 9, 0), exists(final(1)))
+	// Started the day after the close: the close is caught up (waited for
+	// until the ledger records it, not just its first file).
+	serveUntil(t, dir, vnTime(2023, 12, 21, 9, 0), func() bool {
+		l, err := ledger.Open(filepath.Join(dir, "data"))
+		if err != nil {
+			return false
+		}
+		defer l.Close()
+		_, ok, _ := l.LatestFinal(context.Background(), 2023, books.RubricID)
+		return ok
+	})
 	v1 := rankingIn(t, final(1))
 	if !v1.Final || v1.Version != 1 || status(v1, "D002") != ranking.Late {
 		t.Errorf("v1: final %v version %d D002 %s", v1.Final, v1.Version, status(v1, "D002"))

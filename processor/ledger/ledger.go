@@ -320,6 +320,35 @@ func (l *Ledger) EachAccepted(ctx context.Context, year int, rubricID string, fn
 	return rows.Err()
 }
 
+// EachCurrentBefore is EachAccepted as the ledger stood at cutoff: for each
+// unit, the accepted or superseded file of a year and rubric received last
+// before cutoff (a resubmission after it does not count; the one it
+// superseded does). The official ranking at a collection's close is built
+// from these, however late the close job runs.
+func (l *Ledger) EachCurrentBefore(ctx context.Context, year int, rubricID string, cutoff time.Time, fn func(File) error) error {
+	rows, err := l.db.QueryContext(ctx, `SELECT `+cols+` FROM files WHERE outcome IN (?, ?) AND year = ? AND rubric_id = ? AND received_at < ?
+		ORDER BY unit_key, received_at DESC, id DESC`, Accepted, Superseded, year, rubricID, ts(cutoff))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	last := ""
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if f.UnitKey == last {
+			continue
+		}
+		last = f.UnitKey
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // LastChange returns when an accepted or superseded file of a year was last
 // recorded (zero if none): the ranking is stale if it was built before.
 func (l *Ledger) LastChange(ctx context.Context, year int) (time.Time, error) {

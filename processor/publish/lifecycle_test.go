@@ -311,3 +311,38 @@ func TestLineageFromTheLedger(t *testing.T) {
 		t.Errorf("note %q", row.PrevNote)
 	}
 }
+
+// TestCloseCountsFilesBeforeIt: the close job caught up two days late
+// publishes the ranking as it stood at the close: a file received after it
+// waits for the next version, and a unit that resubmitted after it is
+// ranked on the file it had sent by then, whose official result is written
+// beside (never over) the result of its new file.
+func TestCloseCountsFilesBeforeIt(t *testing.T) {
+	lc := newLifecycle(t)
+	ctx := context.Background()
+	lc.clock.Set(vnAt(time.November, 20, 9))
+	first := lc.arrive(0, 1)
+	lc.arrive(1, 2)
+	lc.clock.Set(vnAt(time.December, 21, 9)) // after the close (20 December 17:00)
+	resub := lc.arrive(0, 4)
+	lc.arrive(2, 8)
+	lc.clock.Set(vnAt(time.December, 22, 9))
+	res, ok, err := lc.e.Publisher.AtClose(ctx, books.Year)
+	if err != nil || !ok || res.Final.Version != 1 {
+		t.Fatalf("AtClose: %v %v %+v", ok, err, res.Final)
+	}
+	v1 := lc.final(1)
+	if unitOf(v1, "D003").Status != ranking.Missing || unitOf(v1, "D001").SubmittedAt != "2023-11-20T09:00:00+07:00" {
+		t.Errorf("v1 counts files after the close: D003 %s, D001 submitted %s", unitOf(v1, "D003").Status, unitOf(v1, "D001").SubmittedAt)
+	}
+	if p := lc.provisional(); unitOf(p, "D003").Status != ranking.Late || unitOf(p, "D001").SubmittedAt != "2023-12-21T09:00:00+07:00" {
+		t.Errorf("provisional: D003 %s, D001 submitted %s", unitOf(p, "D003").Status, unitOf(p, "D001").SubmittedAt)
+	}
+	if text := resultText(t, resub.OutputPath); strings.Contains(text, "CHÍNH THỨC") || !strings.Contains(text, "nhận sau khi đã chốt") {
+		t.Errorf("the resubmission's result was overwritten:\n%s", text)
+	}
+	beside := lc.e.Folders.ResultPath(books.Year, "D001", lc.units[0].Name, ".xlsx", first.ID)
+	if text := resultText(t, beside); !strings.Contains(text, "CHÍNH THỨC (BẢN SỐ 1)") || !strings.Contains(text, first.SHA256) {
+		t.Errorf("the official result of the file counted at the close:\n%s", text)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -64,6 +65,10 @@ type Options struct {
 	// recorded in the ledger, and every unit's result workbook rewritten
 	// with the settled values, its rank and the version.
 	Final bool
+	// Cutoff, with Final, builds the official ranking from the submissions
+	// received before it (the close: files received after it, however late
+	// the close job runs, wait for the next version); zero: all.
+	Cutoff time.Time
 	// Appraisal writes the appraisal workbook when it does not exist yet
 	// (`chiso rank` and the final ranking; not every rebuild of a burst).
 	Appraisal bool
@@ -107,17 +112,23 @@ func (p *Publisher) Refresh(ctx context.Context, year int, changed bool) (res Re
 
 // Build builds the ranking of a year from the ledger alone.
 func (p *Publisher) Build(ctx context.Context, year int) (*ranking.Ranking, error) {
+	return p.build(ctx, year, time.Time{})
+}
+
+// build builds the ranking of a year from the submissions received before
+// cutoff (zero: all, the latest accepted of each unit).
+func (p *Publisher) build(ctx context.Context, year int, cutoff time.Time) (*ranking.Ranking, error) {
 	r, err := p.rubric()
 	if err != nil {
 		return nil, err
 	}
-	in, err := p.input(ctx, r, year)
+	in, err := p.input(ctx, r, year, cutoff)
 	if err != nil {
 		return nil, err
 	}
 	// Previous year: whichever rubric most of its accepted files used.
 	if prevR := p.rubricOfYear(ctx, year-1); prevR != nil {
-		pin, err := p.input(ctx, prevR, year-1)
+		pin, err := p.input(ctx, prevR, year-1, time.Time{})
 		if err == nil && len(pin.Submissions) > 0 {
 			if psc, err := p.Scorers.Get(prevR); err == nil {
 				in.Previous = ranking.Build(psc, pin).PreviousOf()
@@ -128,7 +139,9 @@ func (p *Publisher) Build(ctx context.Context, year int) (*ranking.Ranking, erro
 	if err != nil {
 		return nil, err
 	}
-	return ranking.Build(sc, in), nil
+	rk := ranking.Build(sc, in)
+	rk.Cutoff = cutoff
+	return rk, nil
 }
 
 func (p *Publisher) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
@@ -140,7 +153,7 @@ func (p *Publisher) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
 	return r
 }
 
-func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (ranking.Input, error) {
+func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int, cutoff time.Time) (ranking.Input, error) {
 	in := ranking.Input{Rubric: r, Year: year, Cohort: p.Cohort, Roster: p.Roster, Lineage: p.Lineage,
 		Appraisal: map[string]map[string]float64{}, Attempts: map[string][]string{}, Zone: p.Collection.Loc()}
 	if year == p.Collection.YearAt(p.now()) {
@@ -150,7 +163,11 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (rank
 	if err != nil {
 		return in, err
 	}
-	err = p.Ledger.EachAccepted(ctx, year, r.ID, func(f ledger.File) error {
+	each := func(fn func(ledger.File) error) error { return p.Ledger.EachAccepted(ctx, year, r.ID, fn) }
+	if !cutoff.IsZero() {
+		each = func(fn func(ledger.File) error) error { return p.Ledger.EachCurrentBefore(ctx, year, r.ID, cutoff, fn) }
+	}
+	err = each(func(f ledger.File) error {
 		if f.UnitKey == pipeline.AppraisalKey {
 			ar, err := pipeline.DecodeAppraisal(f.Data)
 			if err != nil {
@@ -216,6 +233,14 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	var final *ranking.Ranking
 	if opt.Final {
 		f := *rk
+		if !opt.Cutoff.IsZero() {
+			at, err := p.build(ctx, opt.Year, opt.Cutoff)
+			if err != nil {
+				return res, err
+			}
+			at.Generated = now
+			f = *at
+		}
 		final = &f
 		final.Final, final.Version, final.Replaces, final.Official = true, latest.Version+1, latest.Version, 0
 		paths, err := p.writeRanking(p.Folders.FinalRankingBase(p.Cohort, opt.Year, final.Version), final, r, now)
@@ -311,7 +336,7 @@ func (p *Publisher) AtClose(ctx context.Context, year int) (Result, bool, error)
 			Msg("the official ranking was already published at the close: not again")
 		return Result{}, false, nil
 	}
-	res, err := p.Publish(ctx, Options{Year: year, Final: true})
+	res, err := p.Publish(ctx, Options{Year: year, Final: true, Cutoff: p.Collection.Close})
 	return res, err == nil, err
 }
 
@@ -401,7 +426,13 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 		if err != nil {
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
-		path, err := atomicfile.Write(f.OutputPath, func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
+		dest := f.OutputPath
+		if f.Outcome != ledger.Accepted {
+			// Counted at the close, superseded since: its official result is
+			// kept beside, never over, the current submission's.
+			dest = p.Folders.ResultPath(rk.Year, f.UnitCode, f.UnitName, filepath.Ext(f.OutputPath), f.ID)
+		}
+		path, err := atomicfile.Write(dest, func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
 		if err != nil {
 			return paths, err
 		}

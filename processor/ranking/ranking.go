@@ -156,10 +156,13 @@ type Ranking struct {
 	Replaces  int
 	Official  int
 	Generated time.Time // when it was built (zero: not said)
-	Deadline  time.Time // the first moment a file is late (zero: no deadline)
-	Zone      *time.Location
-	Rows      []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
-	Problems  map[string][]problem.Problem // by unit key
+	// Cutoff: built from the submissions received before it (the close's
+	// official ranking); zero: all.
+	Cutoff   time.Time
+	Deadline time.Time // the first moment a file is late (zero: no deadline)
+	Zone     *time.Location
+	Rows     []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
+	Problems map[string][]problem.Problem // by unit key
 }
 
 // Build ranks a cohort. The scorer must be for in.Rubric.

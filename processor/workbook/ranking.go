@@ -454,13 +454,21 @@ func (b *wbuilder) markNote() string {
 	rk := b.rk
 	switch {
 	case rk.Final && rk.Replaces > 0:
-		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d, thay thế bản số %d.", rk.Version, rk.Replaces)
+		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d, thay thế bản số %d.", rk.Version, rk.Replaces) + b.cutoffNote()
 	case rk.Final:
-		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d.", rk.Version)
+		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d.", rk.Version) + b.cutoffNote()
 	case rk.Official > 0:
 		return fmt.Sprintf(". Bảng TẠM TÍNH, cập nhật theo các tệp nhận đến nay; bảng xếp hạng chính thức hiện hành là bản số %d (tệp …-chinh-thuc-v%d.xlsx).", rk.Official, rk.Official)
 	}
 	return ". Bảng TẠM TÍNH: bảng xếp hạng chính thức được ban hành khi chốt đợt thu thập."
+}
+
+// cutoffNote says which files an official ranking counts.
+func (b *wbuilder) cutoffNote() string {
+	if b.rk.Cutoff.IsZero() {
+		return ""
+	}
+	return " Tính theo các tệp nhận trước khi chốt đợt thu thập (" + layout.Show(b.rk.Cutoff, b.rk.Zone, layout.TimeOnDate) + ")."
 }
 
 // leafIndicator is one column of "Chi tiết".
