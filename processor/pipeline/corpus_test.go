@@ -632,6 +632,61 @@ func corpusCases() []corpusCase {
 			Outcome: ledger.Rejected, Reason: "damaged", Message: "Tệp Excel bị hỏng",
 		},
 		{
+			File: "34-mot-trieu-chuoi.xlsx", Kind: "a small file with a million shared strings (2.6 MB that would take 480 MB to read whole)",
+			Make: func(g *corpusGen) []byte {
+				return rezipParts(g.filled("TS12", seedBase).bytes(), func(name string, body []byte) []byte {
+					if name != "xl/sharedStrings.xml" {
+						return body
+					}
+					var b bytes.Buffer
+					b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000" uniqueCount="1000000">`)
+					for i := range 1000000 {
+						fmt.Fprintf(&b, "<si><t>%d</t></si>", i)
+					}
+					b.WriteString("</sst>")
+					return b.Bytes()
+				})
+			},
+			Outcome: ledger.Rejected, Reason: "over-limit", Message: "quá nhiều dữ liệu",
+		},
+		{
+			File: "35-tram-nghin-dong.xlsx", Kind: "100,000 rows on the indicator sheet",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS12", seedBase)
+				path := w.sheetPath(workbook.SheetScores)
+				return rezipParts(w.bytes(), func(name string, body []byte) []byte {
+					if name != path {
+						return body
+					}
+					i := bytes.Index(body, []byte("</sheetData>"))
+					var b bytes.Buffer
+					b.Write(body[:i])
+					for r := 1000; r < 101000; r++ {
+						fmt.Fprintf(&b, `<row r="%d"><c r="A%d"><v>1</v></c></row>`, r, r)
+					}
+					b.Write(body[i:])
+					return b.Bytes()
+				})
+			},
+			Outcome: ledger.Rejected, Reason: "over-limit", Message: "quá nhiều dữ liệu",
+		},
+		{
+			File: "36-xml-long-sau.xlsx", Kind: "XML nested 100,000 levels deep (45 KB)",
+			Make: func(g *corpusGen) []byte {
+				w := g.filled("TS12", seedBase)
+				path := w.sheetPath(workbook.SheetScores)
+				return rezipParts(w.bytes(), func(name string, body []byte) []byte {
+					if name != path {
+						return body
+					}
+					i := bytes.Index(body, []byte("</sheetData>"))
+					deep := bytes.Repeat([]byte("<x>"), 100000)
+					return append(append(append(append([]byte{}, body[:i]...), deep...), bytes.Repeat([]byte("</x>"), 100000)...), body[i:]...)
+				})
+			},
+			Outcome: ledger.Rejected, Reason: "over-limit", Message: "quá nhiều dữ liệu",
+		},
+		{
 			File: "37-luu-bang-libreoffice.xlsx", Kind: "a filled form saved again by LibreOffice Calc",
 			Make:    func(g *corpusGen) []byte { return resaved(g.t, "libreoffice", g.filled("TS25", seedProducer).bytes()) },
 			Outcome: ledger.Accepted, Unit: "TS25",

@@ -100,6 +100,8 @@ func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year
 		return e.reject(ReasonPassword.Reject())
 	case errors.Is(err, workbook.ErrUnzipLimit):
 		return e.reject(tooLargeUnzipped(v.Workbook.UnzipSize))
+	case errors.Is(err, workbook.ErrOverLimit):
+		return e.reject(ReasonOverLimit.Reject())
 	case err != nil:
 		return e.reject(ReasonDamaged.Reject())
 	}
@@ -134,6 +136,12 @@ func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year
 	e.Sub = sub
 	if ctx.Err() != nil {
 		return e.reject(ReasonTimeout.Reject())
+	}
+	switch err := book.Err(); {
+	case errors.Is(err, workbook.ErrUnzipLimit):
+		return e.reject(tooLargeUnzipped(v.Workbook.UnzipSize))
+	case err != nil:
+		return e.reject(ReasonOverLimit.Reject())
 	}
 	if sub.FoundBy == "layout" && meta.RubricID == "" && len(sub.Cells) == 0 {
 		return e.reject(ReasonNotTemplate.Reject())

@@ -13,6 +13,7 @@ type Reason string
 const (
 	ReasonTooLarge         Reason = "too-large"
 	ReasonTooLargeUnzipped Reason = "too-large-unzipped"
+	ReasonOverLimit        Reason = "over-limit"
 	ReasonEmptyFile        Reason = "empty-file"
 	ReasonXLS              Reason = "xls"
 	ReasonPassword         Reason = "password"
@@ -60,6 +61,8 @@ type Rejection struct {
 
 // texts holds the message and advice of the reasons that take no detail.
 var texts = map[Reason][2]string{
+	ReasonOverLimit: {"Tệp chứa quá nhiều dữ liệu so với một biểu mẫu tự đánh giá (quá nhiều dòng, ô hoặc chuỗi ký tự): có thể không phải biểu mẫu, hoặc tệp bị hỏng.",
+		"Dùng biểu mẫu do cơ quan tổng hợp phát hành; xoá các trang tính, dòng và ảnh thừa rồi lưu lại và gửi lại."},
 	ReasonEmptyFile: {"Tệp rỗng (0 byte): có thể tệp chưa được chép xong.", "Chép lại tệp vào thư mục nhận báo cáo."},
 	ReasonXLS: {"Tệp ở định dạng .xls (Excel 97–2003), hệ thống chỉ đọc được .xlsx.",
 		"Mở tệp bằng Excel, chọn File > Save As > Excel Workbook (*.xlsx) rồi gửi lại tệp .xlsx."},

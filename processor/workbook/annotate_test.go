@@ -132,7 +132,7 @@ var trieuThanhReceived = time.Date(2023, 12, 19, 2, 30, 0, 0, time.UTC) // 09:30
 // and returns it saved and reopened.
 func annotateTrieuThanh(t *testing.T, f *excelize.File, r *rubric.Rubric, problems func(*Submission) []problem.Problem) (*excelize.File, *Submission, *engine.Result) {
 	t.Helper()
-	sub := readSubmission(f, r)
+	sub := readSubmission(excelSource{f}, r)
 	if sub.FoundBy != "names" || len(sub.Problems) > 0 {
 		t.Fatalf("read by %s, problems %v", sub.FoundBy, sub.Problems)
 	}
@@ -187,7 +187,7 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 			}
 		}
 		// Still a readable submission with the same figures.
-		again := readSubmission(f, r)
+		again := readSubmission(excelSource{f}, r)
 		if again.FoundBy != "names" || len(again.Problems) > 0 || again.Values.Self["1.4"] != 10 {
 			t.Errorf("annotated workbook no longer reads: %s %v", again.FoundBy, again.Problems)
 		}
@@ -531,7 +531,7 @@ func TestAnnotateSettled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, f := trieuThanhWorkbook(t)
 			defer f.Close()
-			sub := readSubmission(f, r)
+			sub := readSubmission(excelSource{f}, r)
 			sc, _ := engine.New(r)
 			res := sc.Score(sub.Values)
 			other := engine.NewValues()
@@ -573,7 +573,7 @@ func TestAnnotateSettled(t *testing.T) {
 func TestAnnotateAppraisal(t *testing.T) {
 	r, f := trieuThanhWorkbook(t)
 	defer f.Close()
-	sub := readSubmission(f, r)
+	sub := readSubmission(excelSource{f}, r)
 	sc, _ := engine.New(r)
 	res := sc.Score(sub.Values)
 	sc.Override(res, map[string]float64{"1.4": 5})
@@ -730,7 +730,7 @@ func BenchmarkAnnotate(b *testing.B) {
 	if err := f.Write(&src); err != nil {
 		b.Fatal(err)
 	}
-	sub := readSubmission(f, r)
+	sub := readSubmission(excelSource{f}, r)
 	sc, _ := engine.New(r)
 	res := sc.Score(sub.Values)
 	ps := trieuThanhProblems(sub)
@@ -740,7 +740,7 @@ func BenchmarkAnnotate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			readSubmission(g, r) // as the pipeline does: loads the sheets it reads
+			readSubmission(excelSource{g}, r) // as the pipeline does: loads the sheets it reads
 			if withAnnotation {
 				if err := annotate(g, Annotation{Rubric: r, Sub: sub, Result: res, Problems: ps, Unit: "Xã Triệu Thành", Year: 2023}); err != nil {
 					b.Fatal(err)

@@ -175,8 +175,12 @@ type AppraisalEntry struct {
 // Rows without a score are skipped; a score that is not a number, is
 // outside 0..max, or names an unknown or non-leaf indicator is a Problem
 // (the row is not used).
-func readAppraisal(f *excelize.File, r *rubric.Rubric) ([]AppraisalEntry, []problem.Problem) {
-	rows, err := f.GetRows(SheetAppraisal, excelize.Options{RawCellValue: true})
+func readAppraisal(src source, r *rubric.Rubric) ([]AppraisalEntry, []problem.Problem) {
+	sh, err := src.sheet(SheetAppraisal)
+	var rows [][]string
+	if err == nil {
+		rows = sh.rows()
+	}
 	if err != nil {
 		return nil, []problem.Problem{{Severity: problem.Error, Code: "appraisal-unreadable",
 			Message: "Không tìm thấy trang \"" + SheetAppraisal + "\" trong tệp thẩm định: dùng tệp do hệ thống lập, không đổi tên trang."}}

@@ -1,7 +1,6 @@
 package workbook
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ type Meta struct {
 
 // ReadMeta reads the template metadata from the custom properties, falling
 // back to the hidden sheet (a copy whose properties were lost).
-func readMeta(f *excelize.File) Meta {
+func readMeta(src source) Meta {
 	var m Meta
 	fields := map[string]*string{MetaRubric: &m.RubricID, MetaHash: &m.RubricHash, MetaVersion: &m.Version,
 		MetaUnitCode: &m.UnitCode, MetaUnitName: &m.UnitName, MetaYear: &m.Year, MetaKind: &m.Kind, MetaCohort: &m.Cohort}
@@ -29,19 +28,17 @@ func readMeta(f *excelize.File) Meta {
 			*p = v
 		}
 	}
-	if props, err := f.GetCustomProps(); err == nil {
-		for _, p := range props {
-			if k, ok := strings.CutPrefix(p.Name, "chiso_"); ok {
-				set(k, vntext.Clean(fmt.Sprint(p.Value)))
-			}
-		}
-		if m.RubricID != "" {
-			m.From = "properties"
-			return m
+	for _, p := range src.customProps() {
+		if k, ok := strings.CutPrefix(p.name, "chiso_"); ok {
+			set(k, vntext.Clean(p.value))
 		}
 	}
-	if rows, err := f.GetRows(SheetMeta); err == nil {
-		for _, r := range rows {
+	if m.RubricID != "" {
+		m.From = "properties"
+		return m
+	}
+	if sh, err := src.sheet(SheetMeta); err == nil {
+		for _, r := range sh.rows() {
 			if len(r) >= 2 {
 				set(r[0], vntext.Clean(r[1]))
 			}
@@ -58,6 +55,7 @@ type Cell struct {
 	Sheet, Addr string
 	Raw         string // the stored value (the cached result for formulas)
 	Number      bool   // stored as a number
+	formula     bool   // the cell holds a formula
 }
 
 // Where formats the cell for messages: "Chỉ số!E12".
@@ -68,9 +66,10 @@ func (c Cell) Where() string { return c.Sheet + "!" + c.Addr }
 // its cached value; none is calculated — Read does that for the cells it
 // needs).
 func Named(f *excelize.File) map[string]Cell {
-	out := NamedRefs(f)
+	src := excelSource{f}
+	out, _ := namedRefs(src)
 	for n, c := range out {
-		out[n] = readCell(f, c.Sheet, c.Addr)
+		out[n] = readCell(src, c.Sheet, c.Addr)
 	}
 	return out
 }
@@ -82,20 +81,17 @@ func Named(f *excelize.File) map[string]Cell {
 // a failed parse, so reading each would parse the damaged sheet again), and
 // names that no longer point at a real cell (#REF! after deleted rows) too.
 func NamedRefs(f *excelize.File) map[string]Cell {
-	out, _ := namedRefs(f)
+	out, _ := namedRefs(excelSource{f})
 	return out
 }
 
 // namedRefs is NamedRefs, and the sheets names point at that do not parse.
-func namedRefs(f *excelize.File) (map[string]Cell, []string) {
+func namedRefs(src source) (map[string]Cell, []string) {
 	out := map[string]Cell{}
 	parses := map[string]bool{}
 	var damaged []string
-	for _, dn := range f.GetDefinedName() {
-		if dn.Scope != "" && dn.Scope != "Workbook" {
-			continue
-		}
-		sheet, addr, ok := splitRef(dn.RefersTo)
+	for _, dn := range src.definedNames() {
+		sheet, addr, ok := splitRef(dn.refersTo)
 		if !ok {
 			continue
 		}
@@ -104,36 +100,34 @@ func namedRefs(f *excelize.File) (map[string]Cell, []string) {
 		}
 		ok, seen := parses[sheet]
 		if !seen {
-			ok = sheetParses(f, sheet)
+			_, err := src.sheet(sheet)
+			ok = err == nil
 			parses[sheet] = ok
-			if !ok && slices.Contains(f.GetSheetList(), sheet) {
+			if !ok && slices.Contains(src.sheetList(), sheet) {
 				damaged = append(damaged, sheet)
 			}
 		}
 		if !ok {
 			continue
 		}
-		out[dn.Name] = Cell{Sheet: sheet, Addr: addr}
+		out[dn.name] = Cell{Sheet: sheet, Addr: addr}
 	}
 	return out, damaged
 }
 
-func readCell(f *excelize.File, sheet, addr string) Cell {
+// readCell reads one cell as stored.
+func readCell(src source, sheet, addr string) Cell {
 	c := Cell{Sheet: sheet, Addr: addr}
-	raw, err := f.GetCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+	col, row, err := excelize.CellNameToCoordinates(addr)
 	if err != nil {
 		return c
 	}
-	c.Raw = vntext.Clean(raw)
-	if t, err := f.GetCellType(sheet, addr); err == nil {
-		switch t {
-		case excelize.CellTypeNumber, excelize.CellTypeDate:
-			c.Number = true
-		case excelize.CellTypeUnset, excelize.CellTypeFormula:
-			_, perr := strconv.ParseFloat(raw, 64)
-			c.Number = perr == nil && raw != ""
-		}
+	sh, err := src.sheet(sheet)
+	if err != nil {
+		return c
 	}
+	got := sh.cell(col, row)
+	c.Raw, c.Number, c.formula = got.Raw, got.Number, got.formula
 	return c
 }
 

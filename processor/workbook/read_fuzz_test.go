@@ -102,7 +102,7 @@ func readFuzzed(t *testing.T, r *rubric.Rubric, b []byte) {
 			return
 		}
 		defer x.Close()
-		done <- readSubmission(x, r)
+		done <- readSubmission(excelSource{x}, r)
 	}()
 	select {
 	case s := <-done:

@@ -31,8 +31,8 @@ const (
 // finds is checked against the rubric: excelize's row iterator can return
 // partial data without an error on a damaged sheet, so a missing indicator
 // is reported, never assumed empty.
-func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
-	l := &layoutReader{f: f, r: r, s: s, rows: map[string][][]string{}, codes: map[string]*rubric.Indicator{}, pillars: map[string]bool{}}
+func readByLayout(src source, r *rubric.Rubric, s *Submission) {
+	l := &layoutReader{src: src, r: r, s: s, rows: map[string][][]string{}, codes: map[string]*rubric.Indicator{}, pillars: map[string]bool{}}
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		l.codes[normCode(in.Code)] = in
 		l.total++
@@ -57,8 +57,10 @@ func readByLayout(f *excelize.File, r *rubric.Rubric, s *Submission) {
 		reportNotFound(r, s)
 	}
 	l.readGeneral()
-	for _, sh := range []string{s.Sheet, l.general} {
-		if sh != "" && l.broken[sh] {
+	// Every sheet that could not be read, among those looked at: a table
+	// cut off there would pass its missing figures off as zeros.
+	for _, sh := range l.src.sheetList() {
+		if l.broken[sh] && sh != SheetMeta && sh != SheetLists {
 			s.Problems = append(s.Problems, damagedSheet(sh))
 		}
 	}
@@ -77,15 +79,6 @@ func reportNotFound(r *rubric.Rubric, s *Submission) {
 	})
 }
 
-// sheetParses reports whether excelize's cell API can parse sheet. A sheet
-// whose XML is cut off or corrupt fails on every cell read, each time
-// parsing the whole sheet again, while the row iterator may still return
-// the rows before the damage without an error.
-func sheetParses(f *excelize.File, sheet string) bool {
-	_, err := f.GetCellValue(sheet, "A1")
-	return err == nil
-}
-
 // damagedSheet is the error for a sheet whose content could be read only in
 // part.
 func damagedSheet(sheet string) problem.Problem {
@@ -95,7 +88,7 @@ func damagedSheet(sheet string) problem.Problem {
 
 // layout carries the state of one layout read.
 type layoutReader struct {
-	f       *excelize.File
+	src     source
 	r       *rubric.Rubric
 	s       *Submission
 	rows    map[string][][]string // sheet → rows (raw values), read once
@@ -106,8 +99,7 @@ type layoutReader struct {
 	// pending are the problems about single indicators, reported only when
 	// the table as a whole was readable.
 	pending []problem.Problem
-	// broken marks sheets the cell API cannot parse: excelize does not
-	// cache a failed parse, so every cell read would parse the sheet again.
+	// broken marks sheets that cannot be read (damaged, over a limit).
 	broken  map[string]bool
 	general string // the general-information sheet found
 }
@@ -117,13 +109,21 @@ type mergedRange struct {
 	col1, row1, col2, row2 int
 }
 
-// sheetRows reads a sheet's raw values once. A damaged sheet gives what
-// could be read.
+// sheetRows reads a sheet's raw values once; a sheet that cannot be read
+// gives none and is marked broken.
 func (l *layoutReader) sheetRows(sheet string) [][]string {
 	if rows, ok := l.rows[sheet]; ok {
 		return rows
 	}
-	rows, _ := l.f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	var rows [][]string
+	if sh, err := l.src.sheet(sheet); err != nil {
+		if l.broken == nil {
+			l.broken = map[string]bool{}
+		}
+		l.broken[sheet] = true
+	} else {
+		rows = sh.rows()
+	}
 	l.rows[sheet] = rows
 	return rows
 }
@@ -179,7 +179,7 @@ func rowCode(row []string) string {
 // its TT column; the template's sheet name wins a tie.
 func (l *layoutReader) indicatorSheet() string {
 	best, bestN := "", 0
-	for _, sheet := range l.f.GetSheetList() {
+	for _, sheet := range l.src.sheetList() {
 		if sheet == SheetMeta || sheet == SheetLists {
 			continue
 		}
@@ -402,23 +402,15 @@ func labelKey(s string) string {
 // loadMerged remembers the merged ranges of sheet, for cell.
 func (l *layoutReader) loadMerged(sheet string) {
 	l.merged = l.merged[:0]
-	mcs, err := l.f.GetMergeCells(sheet, true)
-	if err != nil {
-		return
-	}
-	for _, m := range mcs {
-		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		l.merged = append(l.merged, mergedRange{sheet, min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+	if sh, err := l.src.sheet(sheet); err == nil {
+		l.merged = append(l.merged, sh.merged()...)
 	}
 }
 
 // cell reads one cell by column and 1-based row. A cell inside a merged
 // range is read, and addressed, at the range's top-left cell. A formula
-// gives its cached value; with no cached value it is calculated.
+// gives its cached value; with no cached value it is calculated. A sheet
+// that cannot be read gives empty cells (and is reported damaged).
 func (l *layoutReader) cell(sheet string, col, row int) Cell {
 	for _, m := range l.merged {
 		if m.sheet == sheet && col >= m.col1 && col <= m.col2 && row >= m.row1 && row <= m.row2 {
@@ -430,38 +422,21 @@ func (l *layoutReader) cell(sheet string, col, row int) Cell {
 	if err != nil {
 		return Cell{Sheet: sheet}
 	}
-	if l.broken == nil {
-		l.broken = map[string]bool{}
+	l.sheetRows(sheet)
+	if l.broken[sheet] {
+		return Cell{Sheet: sheet, Addr: addr}
 	}
-	broken, checked := l.broken[sheet]
-	if !checked {
-		broken = !sheetParses(l.f, sheet)
-		l.broken[sheet] = broken
-	}
-	if broken {
-		// Fall back on what the row iterator could read.
-		c := Cell{Sheet: sheet, Addr: addr}
-		if rows := l.rows[sheet]; row-1 < len(rows) && col-1 < len(rows[row-1]) {
-			c.Raw = vntext.Clean(rows[row-1][col-1])
-			_, perr := strconv.ParseFloat(c.Raw, 64)
-			c.Number = perr == nil
-		}
-		return c
-	}
-	return readCellCalc(l.f, sheet, addr)
+	return readCellCalc(l.src, sheet, addr)
 }
 
 // readCellCalc is readCell, calculating a formula cell that has no cached
 // value (a file written by a program rather than saved by Excel).
-func readCellCalc(f *excelize.File, sheet, addr string) Cell {
-	c := readCell(f, sheet, addr)
-	if strings.TrimSpace(c.Raw) != "" {
+func readCellCalc(src source, sheet, addr string) Cell {
+	c := readCell(src, sheet, addr)
+	if strings.TrimSpace(c.Raw) != "" || !c.formula {
 		return c
 	}
-	if fm, err := f.GetCellFormula(sheet, addr); err != nil || fm == "" {
-		return c
-	}
-	v, err := f.CalcCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+	v, err := src.calc(sheet, addr)
 	if err != nil {
 		return c
 	}
@@ -558,7 +533,7 @@ func (l *layoutReader) readGeneral() {
 		return got
 	}
 	sheet, got := "", map[string]int(nil)
-	for _, sh := range l.f.GetSheetList() {
+	for _, sh := range l.src.sheetList() {
 		if sh == SheetMeta || sh == SheetLists {
 			continue
 		}

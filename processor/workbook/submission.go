@@ -51,12 +51,12 @@ const (
 // Read reads a returned workbook for rubric r: through the defined names
 // when they resolve, else by layout. Cells that cannot be used become
 // Problems; the rest is in Values.
-func readSubmission(f *excelize.File, r *rubric.Rubric) *Submission {
+func readSubmission(src source, r *rubric.Rubric) *Submission {
 	s := &Submission{
-		Meta: readMeta(f), Values: engine.NewValues(), Cells: map[string]Cell{},
+		Meta: readMeta(src), Values: engine.NewValues(), Cells: map[string]Cell{},
 		Explain: map[string]string{}, Evidence: map[string]string{}, Rows: map[string]int{},
 	}
-	named, damaged := namedRefs(f)
+	named, damaged := namedRefs(src)
 	if len(damaged) > 0 && !namesUsable(named, r) {
 		// The form's own cells are on a sheet that does not parse (a
 		// malformed part): a damaged file, not someone else's table.
@@ -67,11 +67,11 @@ func readSubmission(f *excelize.File, r *rubric.Rubric) *Submission {
 	}
 	if namesUsable(named, r) {
 		s.FoundBy = "names"
-		s.fromNames(f, named, r)
+		s.fromNames(src, named, r)
 		reportNotFound(r, s)
 	} else {
 		s.FoundBy = "layout"
-		readByLayout(f, r, s)
+		readByLayout(src, r, s)
 	}
 	s.parse(r)
 	return s
@@ -93,7 +93,7 @@ func namesUsable(named map[string]Cell, r *rubric.Rubric) bool {
 	return want > 0 && have*10 >= want*9
 }
 
-func (s *Submission) fromNames(f *excelize.File, refs map[string]Cell, r *rubric.Rubric) {
+func (s *Submission) fromNames(src source, refs map[string]Cell, r *rubric.Rubric) {
 	// Read only the cells the submission needs.
 	named := map[string]Cell{}
 	read := func(n string) (Cell, bool) {
@@ -104,7 +104,7 @@ func (s *Submission) fromNames(f *excelize.File, refs map[string]Cell, r *rubric
 		if !ok {
 			return Cell{}, false
 		}
-		c := readCellCalc(f, ref.Sheet, ref.Addr)
+		c := readCellCalc(src, ref.Sheet, ref.Addr)
 		named[n] = c
 		return c, true
 	}

@@ -211,7 +211,7 @@ func TestTemplateMetadataAndNames(t *testing.T) {
 		t.Run(r.ID, func(t *testing.T) {
 			f := generate(t, r, TemplateOptions{Year: 2026, UnitCode: "TS07", UnitName: "Xã Dân Lý"})
 			defer f.Close()
-			m := readMeta(f)
+			m := readMeta(excelSource{f})
 			want := Meta{RubricID: r.ID, RubricHash: r.Hash, Version: TemplateVersion, UnitCode: "TS07", UnitName: "Xã Dân Lý", Year: "2026", Kind: KindTemplate, From: "properties"}
 			if m != want {
 				t.Errorf("meta %+v, want %+v", m, want)
@@ -438,7 +438,7 @@ func readValues(f *excelize.File, r *rubric.Rubric) (engine.Values, error) {
 		if strings.HasPrefix(n, "diem_") {
 			continue // the provisional scores: not figures
 		}
-		named[n] = readCellCalc(f, c.Sheet, c.Addr)
+		named[n] = readCellCalc(excelSource{f}, c.Sheet, c.Addr)
 	}
 	v := engine.NewValues()
 	var errs []error

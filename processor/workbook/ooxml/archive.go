@@ -45,6 +45,19 @@ func openArchive(data []byte, lim Limits) (*archive, error) {
 		return nil, &damaged{cause: err}
 	}
 	a := &archive{zr: zr, byKey: make(map[string]*zip.File, len(zr.File)), lim: lim}
+	// The sizes the archive declares reject an honest zip bomb at once,
+	// even in a part nobody reads: a patched copy would carry it to the
+	// commune's Excel. (A lying size is caught while reading.)
+	var declared uint64
+	for _, f := range zr.File {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".xml") && f.UncompressedSize64 > uint64(lim.MaxPartBytes) {
+			return nil, &LimitError{Limit: LimitPartBytes, Max: lim.MaxPartBytes, Part: f.Name}
+		}
+		declared += f.UncompressedSize64
+		if declared > uint64(lim.MaxTotalBytes) {
+			return nil, &LimitError{Limit: LimitTotalBytes, Max: lim.MaxTotalBytes, Part: f.Name}
+		}
+	}
 	for _, f := range zr.File {
 		k := strings.ToLower(f.Name)
 		if _, dup := a.byKey[k]; dup {
