@@ -92,7 +92,7 @@ func TestCollectionOver(t *testing.T) {
 	now := vnTime(2026, 12, 1, 9, 0)
 	out, errs, code := chisoAt(t, dir, now, "status")
 	if code != 0 || !strings.Contains(out, "Đợt thu thập năm 2023 đã kết thúc") || !strings.Contains(out, "sửa year, opening, deadline, close") ||
-		!strings.Contains(out, "không còn việc nào theo lịch") {
+		!strings.Contains(out, "không còn việc nào theo lịch") || !strings.Contains(out, "chạy chiso rank --final để ban hành") {
 		t.Errorf("status after the close: exit %d: %s\n%s", code, errs, out)
 	}
 	_, errs, code = chisoAt(t, dir, now, "remind")

@@ -46,6 +46,9 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	}
 	if len(finals) == 0 {
 		fmt.Fprintln(w, "Bảng xếp hạng chính thức: chưa ban hành (bảng hiện có là bản tạm tính)")
+		if a.col.StageAt(now) == collection.Closed {
+			fmt.Fprintln(w, "  Đợt đã chốt mà chưa có bảng chính thức (chiso không chạy lúc chốt?): chạy chiso rank --final để ban hành.")
+		}
 	} else {
 		f := finals[len(finals)-1]
 		fmt.Fprintf(w, "Bảng xếp hạng chính thức: bản số %d, ban hành lúc %s", f.Version, a.col.Show(f.PublishedAt, layout.TimeDate))
