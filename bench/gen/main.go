@@ -43,8 +43,10 @@ func run(n int, out, id string, year int, seed uint64, bad float64) error {
 		return fmt.Errorf("no rubric %s", id)
 	}
 	inbox := filepath.Join(out, "inbox")
-	if err := os.MkdirAll(inbox, 0o755); err != nil {
-		return err
+	for _, d := range []string{inbox, filepath.Join(out, "outbox")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
 	}
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var roster strings.Builder

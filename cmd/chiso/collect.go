@@ -9,6 +9,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/chiso-vn/chiso/processor/collect"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 )
 
@@ -19,7 +21,12 @@ func (a *app) remindCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	log, closer := newLogger(a.cfg, a.stderr)
+	if !*dry {
+		if err := a.requireShares(false); err != nil {
+			return err
+		}
+	}
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	l, err := a.openLedger()
 	if err != nil {
@@ -50,9 +57,19 @@ func (a *app) printNextJobs(w io.Writer, l *ledger.Ledger) {
 		return
 	}
 	next := cal.Next()
-	sort.Slice(specs, func(i, j int) bool { return next[specs[i].Name].Before(next[specs[j].Name]) })
-	fmt.Fprintln(w, "Lịch thu thập (lần chạy tới):")
+	var due []collect.JobSpec
 	for _, s := range specs {
-		fmt.Fprintf(w, "  %-20s %-10s %s  (%s)\n", s.Name, s.Kind, next[s.Name].Format("15:04 02/01/2006"), s.Spec)
+		if _, ok := next[s.Name]; ok {
+			due = append(due, s)
+		}
+	}
+	if len(due) == 0 {
+		fmt.Fprintln(w, "Lịch thu thập: không còn việc nào theo lịch của đợt này.")
+		return
+	}
+	sort.SliceStable(due, func(i, j int) bool { return next[due[i].Name].Before(next[due[j].Name]) })
+	fmt.Fprintln(w, "Lịch thu thập (lần chạy tới):")
+	for _, s := range due {
+		fmt.Fprintf(w, "  %-16s %s  (%s: %s)\n", a.col.Show(next[s.Name], layout.TimeDate), s.Label(), s.Name, s.Spec(a.col.Loc()))
 	}
 }

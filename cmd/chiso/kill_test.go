@@ -138,8 +138,10 @@ func newKillFixture(t *testing.T) *killFixture {
 func (fx *killFixture) fresh(t *testing.T, dir string) string {
 	t.Helper()
 	inbox := filepath.Join(dir, "inbox")
-	if err := os.MkdirAll(inbox, 0o755); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{inbox, filepath.Join(dir, "outbox")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(fx.config), 0o644); err != nil {
 		t.Fatal(err)

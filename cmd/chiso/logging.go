@@ -21,18 +21,19 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// newLogger builds the admin log: a readable console on a terminal, JSON
-// lines otherwise, and JSON lines to a rotated file when one is configured.
+// newLogger builds the admin log: a readable console on a terminal (times
+// in the collection's zone, loc), JSON lines otherwise (times ISO 8601 with
+// the offset), and JSON lines to a rotated file when one is configured.
 // Audit events (accepted, rejected, reminder sent) are logged at info level
 // and never sampled.
-func newLogger(cfg config.Config, stderr io.Writer) (zerolog.Logger, io.Closer) {
+func newLogger(cfg config.Config, loc *time.Location, stderr io.Writer) (zerolog.Logger, io.Closer) {
 	level, err := zerolog.ParseLevel(cfg.Log.Level)
 	if err != nil || cfg.Log.Level == "" {
 		level = zerolog.InfoLevel
 	}
 	var out io.Writer = stderr
 	if cfg.Log.Format == "console" || (cfg.Log.Format == "auto" && isTerminal(stderr)) {
-		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.DateTime}
+		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.DateTime, TimeLocation: loc}
 	}
 	var closer io.Closer = io.NopCloser(nil)
 	if cfg.Log.File != "" {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -168,6 +169,66 @@ func TestTemplateCommand(t *testing.T) {
 }
 
 func openXLSX(path string) (*excelize.File, error) { return excelize.OpenFile(path) }
+
+// chisoWith runs the CLI in-process on a config written to a fresh folder
+// (with its inbox/ and outbox/), and returns the folder too.
+func chisoWith(t *testing.T, config string, args ...string) (stdout, stderr string, code int, dir string) {
+	t.Helper()
+	dir = officeDir(t, config, "inbox", "outbox")
+	stdout, stderr, code = chisoAt(t, dir, time.Now(), args...)
+	return stdout, stderr, code, dir
+}
+
+// officeDir writes config.yaml in a fresh folder with the given subfolders.
+func officeDir(t *testing.T, config string, folders ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range folders {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// chisoAt runs the CLI in-process on dir's config with the clock at now.
+func chisoAt(t *testing.T, dir string, now time.Time, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runAt(context.Background(), func() time.Time { return now }, append([]string{"--config", filepath.Join(dir, "config.yaml")}, args...), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// TestTemplateToneMarks: `template --unit` finds the unit whose name is the
+// one asked, tone marks included, not the first one equal without
+// diacritics; the roster's lookalikes are named in a warning.
+func TestTemplateToneMarks(t *testing.T) {
+	cfg := "year: 2023\nroster:\n  - {code: H1, name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n"
+	for name, want := range map[string]string{"Xã Hợp Thanh": "H2", "xã hợp thành": "H1", "H2": "H2"} {
+		out, errs, code, _ := chisoWith(t, cfg, "template", "--unit", name, "--out", t.TempDir())
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errs)
+		}
+		if got := filepath.Base(strings.TrimSpace(out)); !strings.HasPrefix(got, "bieu-mau-"+strings.ToLower(want)+"-") {
+			t.Errorf("--unit %q wrote %s, want %s's form", name, got, want)
+		}
+		if !strings.Contains(errs, `"Xã Hợp Thành" (H1) and "Xã Hợp Thanh" (H2)`) {
+			t.Errorf("no warning naming both lookalikes: %q", errs)
+		}
+	}
+	_, errs, code, _ := chisoWith(t, cfg, "template", "--unit", "Hop Thanh", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(errs, "Xã Hợp Thành") || !strings.Contains(errs, "Xã Hợp Thanh") {
+		t.Errorf("a name without diacritics that fits both: exit %d, %s", code, errs)
+	}
+	// Without codes, the two cannot be told apart in the ledger: a config error.
+	_, errs, code, _ = chisoWith(t, "roster:\n  - {name: Xã Hợp Thành}\n  - {name: Xã Hợp Thanh}\n", "template")
+	if code != exitConfig || !strings.Contains(errs, "give each of them a code") {
+		t.Errorf("lookalikes without codes: exit %d, %s", code, errs)
+	}
+}
 
 // TestBadConfigValue: a bad value stops every command with exit code 3 and
 // a message naming the key and the line.

@@ -32,7 +32,10 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// One run at a time per inbox, daemon included.
-	unlock, err := daemon.Lock(a.folders.ControlDir(), a.folders.Data)
+	if err := a.requireShares(true); err != nil {
+		return err
+	}
+	unlock, err := daemon.LockAs("process", a.now(), a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
 			return failed("%v: wait for it to finish, or stop it", err)
@@ -40,13 +43,13 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 		return &exitError{code: exitConfig, err: err}
 	}
 	defer unlock()
-	log, closer := newLogger(a.cfg, a.stderr)
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	bar := isTerminal(a.stderr) && !*quiet
 	if bar {
 		log = log.Level(zerolog.WarnLevel) // the bar replaces per-file lines
 	}
-	p, pub, err := a.newPipeline(log)
+	p, pub, err := a.newPipeline(log, true)
 	if err != nil {
 		return err
 	}
@@ -164,7 +167,7 @@ func (a *app) checkCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErr("check: %v", err)
 	}
-	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(time.Now()))
+	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(a.now()))
 	if ev.Book != nil {
 		defer ev.Book.Close()
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
-	"time"
 
 	"github.com/chiso-vn/chiso/processor/publish"
 )
@@ -21,13 +20,13 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("rank", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	year := fs.Int("year", 0, "year to rank (default from config)")
-	final := fs.Bool("final", false, "close of collection: rewrite every unit's result workbook with settled scores and rank")
+	final := fs.Bool("final", false, "publish the official ranking as a new numbered version (CHÍNH THỨC) and rewrite every unit's result workbook with settled scores and rank")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	log, closer := newLogger(a.cfg, a.stderr)
+	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
-	_, pub, err := a.newPipeline(log)
+	_, pub, err := a.newPipeline(log, false)
 	if err != nil {
 		return err
 	}
@@ -40,7 +39,7 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.col.YearAt(time.Now())
+		y = a.col.YearAt(a.now())
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(rankingGC))
 	res, err := pub.Publish(ctx, publish.Options{Year: y, Final: *final, Appraisal: true})
@@ -48,7 +47,16 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("rank: %w", err)
 	}
 	rk := res.Ranking
-	fmt.Fprintf(a.stdout, "Xếp hạng năm %d: %d đơn vị đã nộp, %d chưa nộp.\n", y, len(rk.Ranked()), len(rk.Missing()))
+	fmt.Fprintf(a.stdout, "Xếp hạng năm %d (%s): %d đơn vị đã nộp, %d chưa nộp.\n", y, rk.Mark(), len(rk.Ranked()), len(rk.Missing()))
+	if res.Final != nil {
+		fmt.Fprintf(a.stdout, "Đã ban hành bảng xếp hạng chính thức bản số %d", res.Final.Version)
+		if res.Final.Replaces > 0 {
+			fmt.Fprintf(a.stdout, ", thay thế bản số %d", res.Final.Replaces)
+		}
+		fmt.Fprintln(a.stdout, ".")
+	} else if rk.Official > 0 {
+		fmt.Fprintf(a.stdout, "Bảng xếp hạng chính thức hiện hành: bản số %d (chạy rank --final để ban hành bản mới).\n", rk.Official)
+	}
 	for _, p := range res.Paths {
 		fmt.Fprintln(a.stdout, "  "+p)
 	}

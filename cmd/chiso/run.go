@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/config"
@@ -80,10 +81,18 @@ type app struct {
 	// Derived from cfg once it is loaded.
 	col     collection.Collection
 	folders layout.Folders
+	// now is the clock of every command (time.Now; tests move it).
+	now func() time.Time
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := dispatch(ctx, args, stdout, stderr)
+	return runAt(ctx, time.Now, args, stdout, stderr)
+}
+
+// runAt is run with a clock: tests run the commands at any moment of a
+// collection.
+func runAt(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, now, args, stdout, stderr)
 	if err == nil {
 		return exitOK
 	}
@@ -101,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitInternal
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func dispatch(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chiso", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "config.yaml", "config file")
@@ -117,7 +126,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(stderr, usage)
 		return usageErr("no command given")
 	}
-	a := &app{stdout: stdout, stderr: stderr, cfgPath: *cfgPath}
+	a := &app{stdout: stdout, stderr: stderr, cfgPath: *cfgPath, now: now}
 	cmd, cargs := rest[0], rest[1:]
 	switch cmd {
 	case "help", "-h", "--help":
@@ -134,9 +143,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: exitConfig, err: err}
 	}
 	a.cfg, a.folders = cfg, cfg.Folders()
-	if a.col, err = cfg.Collection(); err != nil {
-		return &exitError{code: exitConfig, err: err}
+	if a.col, err = collectionOf(cfg, now()); err != nil {
+		return &exitError{code: exitConfig, err: fmt.Errorf("config %s: %w", *cfgPath, err)}
 	}
+	a.folders.Zone = a.col.Loc()
 	switch cmd {
 	case "rubric":
 		return a.rubricCmd(ctx, cargs)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
 )
 
@@ -56,6 +57,8 @@ func (a *app) scoreCmd(_ context.Context, args []string) error {
 		return &exitError{code: exitConfig, err: err}
 	}
 	res := sc.Score(vals)
+	// Impossible figures (errors) score 0 until corrected, as in `check`.
+	sc.Invalidate(res, validate.Invalid(r, validate.Check(r, validate.Input{Values: vals}, res)))
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -136,6 +139,7 @@ var statusText = map[engine.Status]string{
 	engine.StatusPending:   "xếp hạng sau",
 	engine.StatusSettled:   "theo cụm",
 	engine.StatusReference: "tham khảo",
+	engine.StatusInvalid:   "số liệu có lỗi: không tính điểm cho đến khi sửa",
 	engine.StatusTodo:      "chưa có cách tính (todo)",
 }
 

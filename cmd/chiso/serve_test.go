@@ -135,11 +135,13 @@ func newServeFixture(t *testing.T) *serveFixture {
 	return fx
 }
 
-// root makes a fresh folder with the config (and an empty inbox).
+// root makes a fresh folder with the config (and an empty inbox and outbox).
 func (fx *serveFixture) root(t *testing.T, dir string) string {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, "inbox"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{"inbox", "outbox"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(fx.config), 0o644); err != nil {
 		t.Fatal(err)

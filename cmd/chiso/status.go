@@ -2,19 +2,27 @@ package main
 
 import (
 	"context"
-
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/daemon"
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
+	"github.com/chiso-vn/chiso/processor/roster"
 )
 
+// statusCmd tells the office where the collection stands. It works on a
+// fresh install (nothing processed yet, no ledger) and with the inbox
+// missing (an unconnected share), saying so.
 func (a *app) statusCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
@@ -28,8 +36,37 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	}
 	defer l.Close()
 	w := a.stdout
-	year := a.col.YearAt(time.Now())
+	now := a.now()
+	year := a.col.YearAt(now)
 	fmt.Fprintf(w, "Năm %d, bộ chỉ số %s, thư mục nhận %s\n", year, c.Rubric, a.folders.Inbox)
+	a.printCollection(w, now)
+	finals, err := l.Finals(ctx, year, c.Rubric)
+	if err != nil {
+		return err
+	}
+	if len(finals) == 0 {
+		fmt.Fprintln(w, "Bảng xếp hạng chính thức: chưa ban hành (bảng hiện có là bản tạm tính)")
+		if a.col.StageAt(now) == collection.Closed {
+			fmt.Fprintln(w, "  Đợt đã chốt mà chưa có bảng chính thức (chiso không chạy lúc chốt?): chạy chiso rank --final để ban hành.")
+		}
+	} else {
+		f := finals[len(finals)-1]
+		fmt.Fprintf(w, "Bảng xếp hạng chính thức: bản số %d, ban hành lúc %s", f.Version, a.col.Show(f.PublishedAt, layout.TimeDate))
+		if f.Replaces > 0 {
+			fmt.Fprintf(w, ", thay thế bản số %d", f.Replaces)
+		}
+		if len(f.Paths) > 0 {
+			fmt.Fprintf(w, " (%s)", filepath.Base(f.Paths[0]))
+		}
+		fmt.Fprintln(w)
+	}
+	a.printDaemon(w)
+	for _, f := range []struct{ key, label, path string }{{"inbox", "Thư mục nhận", a.folders.Inbox}, {"outbox", "Thư mục kết quả", a.folders.Outbox}} {
+		if st, err := os.Stat(f.path); err != nil || !st.IsDir() {
+			fmt.Fprintf(w, "CHÚ Ý: %s %s không tồn tại hoặc không đọc được (ổ mạng chưa kết nối?): serve và process sẽ không chạy. Kết nối ổ mạng, tạo thư mục, hoặc sửa %s: trong %s.\n",
+				f.label, f.path, f.key, a.cfgPath)
+		}
+	}
 	counts, err := l.Counts(ctx)
 	if err != nil {
 		return err
@@ -48,7 +85,7 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 		}
 	}
 	if last != nil {
-		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, layout.Show(last.ProcessedAt, layout.TimeDate))
+		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, a.col.Show(last.ProcessedAt, layout.TimeDate))
 	}
 	pending, _, _ := intake.Scan(a.folders.Inbox, time.Now())
 	claimed, _ := os.ReadDir(a.folders.ClaimDir())
@@ -57,6 +94,13 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	if len(c.Roster) == 0 {
 		fmt.Fprintln(w, "Chưa có danh sách đơn vị (roster) trong config.yaml: không xác định được đơn vị chưa nộp.")
 		return nil
+	}
+	for _, g := range roster.Lookalikes(c.Roster) {
+		var names []string
+		for _, u := range g {
+			names = append(names, fmt.Sprintf("%q (mã %s)", u.Name, u.Code))
+		}
+		fmt.Fprintln(w, "Lưu ý: "+strings.Join(names, " và ")+" trùng tên khi bỏ dấu: tệp của các đơn vị này được nhận theo mã, hoặc theo đúng tên có dấu.")
 	}
 	col, err := a.collector(l, zerolog.Nop())
 	if err != nil {
@@ -75,4 +119,49 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(w, "  - "+m)
 	}
 	return nil
+}
+
+// printCollection says the collection's dates and where it stands; after
+// the close, that it is over and which settings start the next one.
+func (a *app) printCollection(w io.Writer, now time.Time) {
+	col := a.col
+	show := func(t time.Time, format string) string {
+		if t.IsZero() {
+			return "chưa đặt"
+		}
+		return col.Show(t, format)
+	}
+	fmt.Fprintf(w, "Đợt thu thập năm %d: mở %s, hạn nộp %s, chốt %s (giờ %s)\n", col.YearAt(now),
+		show(col.Opening, layout.TimeDate), show(col.Deadline, layout.Date), show(col.Close, layout.TimeDate), col.Loc())
+	stage := col.StageAt(now)
+	fmt.Fprintf(w, "Trạng thái đợt thu thập: %s\n", stage.Label())
+	if stage == collection.Closed {
+		fmt.Fprintln(w, overNotice(col.YearAt(now), a.cfgPath))
+	}
+}
+
+// overNotice tells the office the configured collection is over.
+func overNotice(year int, cfgPath string) string {
+	return fmt.Sprintf("Đợt thu thập năm %d đã kết thúc: không gửi biểu mẫu hay nhắc nộp nữa. Để thu thập năm mới, sửa year, opening, deadline, close (và roster nếu có thay đổi) trong %s, rồi khởi động lại chiso serve.", year, cfgPath)
+}
+
+// printDaemon says whether a chiso serve (or process) holds this inbox.
+func (a *app) printDaemon(w io.Writer) {
+	h, running, err := daemon.Holding(a.folders.Data)
+	switch {
+	case err != nil:
+		fmt.Fprintf(w, "Dịch vụ: không xác định được (%v)\n", err)
+	case !running:
+		fmt.Fprintln(w, "Dịch vụ: không chạy (chưa có chiso serve nào trên thư mục nhận này)")
+	default:
+		what := "chiso " + h.Command
+		if h.Command == "" {
+			what = "chiso"
+		}
+		since := ""
+		if !h.Since.IsZero() {
+			since = ", từ " + a.col.Show(h.Since, layout.TimeDate)
+		}
+		fmt.Fprintf(w, "Dịch vụ: đang chạy (%s, pid %d%s)\n", what, h.PID, since)
+	}
 }

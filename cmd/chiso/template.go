@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/chiso-vn/chiso/processor/collect"
 	"github.com/chiso-vn/chiso/processor/roster"
@@ -31,7 +30,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	}
 	y := *year
 	if y == 0 {
-		y = a.col.YearAt(time.Now())
+		y = a.col.YearAt(a.now())
 	}
 	dir := *out
 	if dir == "" {
@@ -45,6 +44,9 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 		}
 		units = a.cfg.Roster
 	case *unit != "":
+		for _, w := range a.lookalikes() {
+			fmt.Fprintln(a.stderr, "chiso: warning:", w)
+		}
 		u, ok := roster.Find(a.cfg.Roster, *unit, *unit)
 		if !ok {
 			return usageErr("template: no unit %q in the roster%s", *unit, suggest(a.cfg.Roster, *unit))
@@ -53,7 +55,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	default:
 		units = []roster.Unit{{}} // the generic form
 	}
-	col := &collect.Collector{Rubric: r, Collection: a.col, Folders: a.folders, Office: a.office()}
+	col := &collect.Collector{Rubric: r, Collection: a.col, Folders: a.folders, Labels: a.labels(), Office: a.office()}
 	paths, err := col.WriteTemplates(ctx, y, dir, units)
 	for _, p := range paths {
 		fmt.Fprintln(a.stdout, p)

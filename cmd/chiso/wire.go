@@ -1,14 +1,20 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/chiso-vn/chiso/processor/calendar"
 	"github.com/chiso-vn/chiso/processor/collect"
+	"github.com/chiso-vn/chiso/processor/collection"
+	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/pipeline"
@@ -18,6 +24,59 @@ import (
 )
 
 // The config is turned into the library's types here, and only here.
+
+// collectionOf is the collection round the config describes: its year, its
+// dates (opening, deadline, close) read in schedule.timezone, and that zone.
+// Configs written before the dates existed still work: year 0 is the year
+// of now; without opening: the first occurrence of schedule.opening in the
+// year, else 1 November (unless that is after the deadline); without
+// close: the first occurrence of schedule.close from the deadline day on,
+// else the end of the deadline day.
+func collectionOf(cfg config.Config, now time.Time) (collection.Collection, error) {
+	loc, err := time.LoadLocation(cfg.Schedule.TimeZone)
+	if err != nil {
+		return collection.Collection{}, fmt.Errorf("schedule.timezone: %w", err)
+	}
+	year := cfg.CollectionYear()
+	if year == 0 {
+		year = now.In(loc).Year()
+	}
+	opening, deadline, closing := cfg.Dates(loc)
+	if opening.IsZero() && cfg.Schedule.Opening == "" {
+		if nov := collection.Day(year, time.November, 1, loc); deadline.IsZero() || !nov.After(deadline) {
+			opening = nov
+		}
+	}
+	if closing.IsZero() && cfg.Schedule.Close == "" {
+		closing = deadline
+	}
+	col := collection.New(year, opening, deadline, closing, loc)
+	first := func(key, spec string, from time.Time) (time.Time, error) {
+		sched, _, err := calendar.Parse(spec, loc)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s %q: %w", key, spec, err)
+		}
+		return sched.Next(from.Add(-time.Nanosecond)), nil
+	}
+	if cfg.Opening == "" && cfg.Schedule.Opening != "" {
+		if col.Opening, err = first("schedule.opening", cfg.Schedule.Opening, collection.Day(year, time.January, 1, loc)); err != nil {
+			return col, err
+		}
+	}
+	if cfg.Close == "" && cfg.Schedule.Close != "" {
+		from := deadline
+		if from.IsZero() {
+			from = collection.Day(year, time.January, 1, loc)
+		}
+		if col.Close, err = first("schedule.close", cfg.Schedule.Close, from); err != nil {
+			return col, err
+		}
+		if end := col.DeadlineEnd(); !end.IsZero() && col.Close.Before(end) {
+			col.Close = end
+		}
+	}
+	return col, nil
+}
 
 // workbookLimits are the config's bounds on opening one workbook.
 func (a *app) workbookLimits() workbook.Limits {
@@ -38,8 +97,62 @@ func (a *app) evaluator() (*pipeline.Evaluator, error) {
 		MaxFileSize: a.cfg.Limits.MaxFileMB << 20, Workbook: a.workbookLimits()}, nil
 }
 
-// openLedger opens the ledger in the data folder.
+// checkLineage checks that each predecessor in the lineage was a unit of
+// the previous year, as the ledger knows that year (its roster, recorded
+// with its ranking, and its files): a mistyped code would silently drop a
+// predecessor from the merged unit's comparison. A ledger that knows
+// nothing of the previous year cannot tell: the check is skipped, saying so.
+func (a *app) checkLineage(ctx context.Context, l *ledger.Ledger, log zerolog.Logger) error {
+	if len(a.cfg.Lineage) == 0 {
+		return nil
+	}
+	prev := a.col.YearAt(a.now()) - 1
+	known, err := l.YearUnits(ctx, prev)
+	if err != nil {
+		return err
+	}
+	if len(known) == 0 {
+		log.Warn().Int("year", prev).Msg("lineage: the ledger knows no unit of the previous year, so the predecessors' codes cannot be checked")
+		return nil
+	}
+	var errs []error
+	for i, m := range a.cfg.Lineage {
+		for _, p := range m.Predecessors {
+			if !known[strings.ToLower(strings.TrimSpace(p))] {
+				errs = append(errs, a.cfg.Problem(fmt.Sprintf("lineage[%d].predecessors", i),
+					"predecessor %q of %s is not a unit of %d (neither in that year's roster nor in its files)", p, m.Code, prev))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &exitError{code: exitConfig, err: err}
+	}
+	return nil
+}
+
+// lookalikes says which roster units have names equal without diacritics
+// (Hợp Thành, Hợp Thanh): not an error when they have codes, but worth
+// the admin's attention, since a name typed without diacritics finds
+// neither.
+func (a *app) lookalikes() []string {
+	var out []string
+	for _, g := range roster.Lookalikes(a.cfg.Roster) {
+		var names []string
+		for _, u := range g {
+			names = append(names, fmt.Sprintf("%q (%s)", u.Name, u.Code))
+		}
+		out = append(out, "roster: "+strings.Join(names, " and ")+
+			" are the same name without diacritics: their files are matched by code or by the exact name only")
+	}
+	return out
+}
+
+// openLedger opens the ledger in the data folder, creating both on a fresh
+// install (the data folder is local and chiso's own).
 func (a *app) openLedger() (*ledger.Ledger, error) {
+	if err := os.MkdirAll(a.folders.Data, 0o755); err != nil {
+		return nil, &exitError{code: exitConfig, err: fmt.Errorf("data: %w", err)}
+	}
 	l, err := ledger.Open(a.folders.Data)
 	if err != nil {
 		return nil, &exitError{code: exitConfig, err: err}
@@ -47,15 +160,45 @@ func (a *app) openLedger() (*ledger.Ledger, error) {
 	return l, nil
 }
 
+// requireShares checks that the inbox (when asked) and the outbox exist:
+// they are often network shares, and a share that is not connected must stop
+// chiso with a message, not be created empty on the local disk and watched.
+func (a *app) requireShares(inbox bool) error {
+	check := []struct{ key, path string }{{"outbox", a.folders.Outbox}}
+	if inbox {
+		check = append([]struct{ key, path string }{{"inbox", a.folders.Inbox}}, check...)
+	}
+	var errs []error
+	for _, c := range check {
+		st, err := os.Stat(c.path)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: folder %s does not exist or cannot be read (%v): connect the network share, create the folder, or fix %s: in %s",
+				c.key, c.path, errors.Unwrap(err), c.key, a.cfgPath))
+		case !st.IsDir():
+			errs = append(errs, fmt.Errorf("%s: %s is not a folder: fix %s: in %s", c.key, c.path, c.key, a.cfgPath))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &exitError{code: exitConfig, err: err}
+	}
+	return nil
+}
+
 // newPipeline wires the pipeline and the publisher to the folders and the
-// ledger of the config. The caller closes the ledger.
-func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, *publish.Publisher, error) {
+// ledger of the config. The outbox (and with inbox, the inbox) must exist;
+// the local folders (archive, rejected, data) are created. The caller
+// closes the ledger.
+func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *publish.Publisher, error) {
 	ev, err := a.evaluator()
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := a.requireShares(inbox); err != nil {
+		return nil, nil, err
+	}
 	f := a.folders
-	for _, d := range []string{f.Inbox, f.Outbox, f.Archive, f.Rejected, f.Data} {
+	for _, d := range []string{f.Archive, f.Rejected, f.Data} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, nil, &exitError{code: exitConfig, err: err}
 		}
@@ -64,13 +207,20 @@ func (a *app) newPipeline(log zerolog.Logger) (*pipeline.Pipeline, *publish.Publ
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, w := range a.lookalikes() {
+		log.Warn().Msg(w)
+	}
+	if err := a.checkLineage(context.Background(), l, log); err != nil {
+		l.Close()
+		return nil, nil, err
+	}
 	p := &pipeline.Pipeline{
-		Evaluator: ev, Collection: a.col, Folders: f, Ledger: l, Workers: a.cfg.Workers, Log: log,
+		Evaluator: ev, Collection: a.col, Folders: f, Labels: a.labels(), Ledger: l, Workers: a.cfg.Workers, Log: log, Now: a.now,
 		Timeout: time.Duration(a.cfg.Limits.TimeoutSecond) * time.Second,
 	}
 	pub := &publish.Publisher{
-		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Folders: f, Cohort: a.cfg.Office.Cohort, Roster: a.cfg.Roster,
-		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log,
+		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Roster: a.cfg.Roster,
+		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now,
 	}
 	return p, pub, nil
 }
@@ -92,10 +242,16 @@ func (a *app) collector(l collect.Ledger, log zerolog.Logger) (*collect.Collecto
 	}
 	s := a.cfg.Schedule
 	return &collect.Collector{
-		Rubric: r, Collection: a.col, Roster: a.cfg.Roster, Folders: a.folders, Office: a.office(),
-		Schedule: collect.Schedule{Opening: s.Opening, Reminders: s.Reminders, DaysBefore: s.DaysBefore, Close: s.Close},
-		Ledger:   l, Mail: sender, Now: time.Now, Log: log, Out: a.stdout,
+		Rubric: r, Collection: a.col, Roster: a.cfg.Roster, Folders: a.folders, Labels: a.labels(), Office: a.office(),
+		Schedule: collect.Schedule{Reminders: s.Reminders, DaysBefore: s.DaysBefore},
+		Ledger:   l, Mail: sender, Now: a.now, Log: log, Out: a.stdout,
 	}, nil
+}
+
+// labels are how communes know the shared folders (inbox_label,
+// outbox_label), never the server's paths.
+func (a *app) labels() layout.Labels {
+	return layout.DefaultLabels(a.cfg.InboxLabel, a.cfg.OutboxLabel, a.cfg.Office.Name)
 }
 
 // office is the consolidating office as communes are told about it.
@@ -106,7 +262,7 @@ func (a *app) office() collect.Office {
 
 // calendar builds the collection calendar of the collector's jobs.
 func (a *app) calendar(col *collect.Collector, l calendar.Store, log zerolog.Logger) (*calendar.Calendar, []collect.JobSpec, error) {
-	cal := calendar.New(a.col.Loc(), l, time.Now, log)
+	cal := calendar.New(a.col.Loc(), l, a.now, log)
 	specs, err := col.Register(cal)
 	if err != nil {
 		return nil, nil, &exitError{code: exitConfig, err: fmt.Errorf("schedule: %w", err)}

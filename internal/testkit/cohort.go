@@ -72,8 +72,9 @@ func Cohort() []ranking.Submission {
 }
 
 // RankedCohort is the small cohort with an
-// appraisal, a previous year, a merged unit, problems, submission times and
-// two roster units that have not submitted (one named like a formula).
+// appraisal, a previous year, a merged unit, problems, submission times
+// (C and D late), and two roster units that have not submitted (one named
+// like a formula).
 //
 // The council gives C 5 instead of 20 on 2.2: C 10 + 20 + 5 = 35.
 // Ranks: C 1 (35), A 2 (30), B 3 and D 3 (20, Ăn Khê before Đông).
@@ -93,10 +94,17 @@ func RankedCohort(t testing.TB) (*rubric.Rubric, *ranking.Ranking) {
 		{Severity: problem.Info, Code: "i", Message: "Chỉ để biết."},
 	}
 	subs[3].Problems = []problem.Problem{
-		{Severity: problem.Error, Code: "e", Indicator: "2.2", Cell: "Chỉ số!E14", Message: "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+		// An error on a self-score: the figures, and so the hand-computed
+		// scores, stand (an error on a figure would make 2.2 score 0).
+		{Severity: problem.Error, Code: "e", Indicator: "2.2", Input: "tu_cham", Cell: "Chỉ số!H14", Message: "=1+1 không phải là điểm tự chấm: nhập số từ 0 đến 20."},
+	}
+	// The deadline is 2 December: C and D are late (D has an error too).
+	deadline := time.Date(2023, 12, 2, 17, 0, 0, 0, time.UTC) // 3 December 00:00 in Vietnam
+	for i := range subs {
+		subs[i].Late = !subs[i].SubmittedAt.Before(deadline)
 	}
 	roster := append(slices.Clone(CohortUnits), roster.Unit{Code: "F", Name: "=SUM(1,2)", Contact: "Lê Văn Tư", Phone: "0912345678", Email: "tu@example.vn"})
-	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2024, Cohort: "thu", Roster: roster, Submissions: subs,
+	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2024, Cohort: "thu", Roster: roster, Submissions: subs, Deadline: deadline,
 		Appraisal: map[string]map[string]float64{"C": {"2.2": 5}},
 		Previous:  map[string]ranking.Previous{"A": {Total: 28, Rank: 3}, "C": {Total: 45, Rank: 1}, "D": {Total: 22, Rank: 2}, "P1": {Total: 20, Rank: 4}, "P2": {Total: 30, Rank: 5}},
 		Lineage:   map[string][]string{"B": {"P1", "P2"}},

@@ -56,7 +56,7 @@ func Write(path string, write func(w io.Writer) error) (string, error) {
 	}
 	// The destination is locked (open in Excel): keep the new content beside it.
 	ext := filepath.Ext(path)
-	alt := fmt.Sprintf("%s (%s)%s", path[:len(path)-len(ext)], layout.Show(time.Now(), layout.FileStamp), ext)
+	alt := fmt.Sprintf("%s (%s)%s", path[:len(path)-len(ext)], layout.Show(time.Now(), nil, layout.FileStamp), ext)
 	if err := os.Rename(name, alt); err != nil {
 		return "", fmt.Errorf("%s: %w (and %s: %v)", path, rerr, alt, err)
 	}

@@ -9,6 +9,11 @@
 // e-mails across restarts), and Start catches up, once, the latest
 // occurrence missed while the daemon was down. Jobs run under the
 // equivalent of cron.NewChain(cron.Recover, cron.SkipIfStillRunning).
+//
+// A job may occur once (Spec.At) instead of on a cron schedule, and may be
+// bounded (Spec.From, Spec.Until): a collection's reminders run only between
+// its opening and its deadline, its opening once, caught up however late
+// until the deadline.
 package calendar
 
 import (
@@ -46,6 +51,11 @@ type entry struct {
 	schedule cron.Schedule
 	loc      *time.Location
 	run      Job
+	// from, until bound the occurrences (zero: unbounded); nothing runs
+	// once until has passed. maxLate overrides Calendar.MaxLate when not 0;
+	// negative: a missed occurrence is caught up whatever its age.
+	from, until time.Time
+	maxLate     time.Duration
 
 	// Guarded by Calendar.mu.
 	cursor  time.Time // occurrences at or before it are never run again
@@ -154,27 +164,68 @@ func parseStandard(s string) (sched cron.Schedule, err error) {
 	return cron.ParseStandard(s)
 }
 
-// Add registers a job. Names are unique; specs are parsed now, so a bad
-// config fails at start, naming the job and the spec.
+// Add registers a job on a cron spec. Names are unique; specs are parsed
+// now, so a bad config fails at start, naming the job and the spec.
 func (c *Calendar) Add(name, spec string, run func(ctx context.Context, occurrence time.Time) error) error {
-	if name == "" || run == nil {
-		return fmt.Errorf("calendar: job %q: a name and a function are needed", name)
+	return c.AddSpec(Spec{Name: name, Cron: spec, Run: run})
+}
+
+// Spec is a job: a name, when it occurs (a cron spec, or once At), the
+// bounds of its occurrences, and its work.
+type Spec struct {
+	Name string
+	Cron string    // "minute hour day-of-month month day-of-week", or
+	At   time.Time // one occurrence
+	// From and Until bound the occurrences (zero: unbounded): none before
+	// From or after Until runs, and once Until has passed nothing runs,
+	// not even a missed occurrence.
+	From, Until time.Time
+	// MaxLate overrides the calendar's MaxLate when not 0; negative: a
+	// missed occurrence is caught up whatever its age (within the bounds).
+	MaxLate time.Duration
+	Run     Job
+}
+
+// once is a schedule with one occurrence.
+type once struct{ at time.Time }
+
+func (o once) Next(t time.Time) time.Time {
+	if t.Before(o.at) {
+		return o.at
 	}
-	sched, loc, err := Parse(spec, c.loc)
-	if err != nil {
-		return fmt.Errorf("calendar: job %q, schedule %q: %w", name, spec, err)
+	return time.Time{}
+}
+
+// AddSpec registers a job. Names are unique; cron specs are parsed now.
+func (c *Calendar) AddSpec(s Spec) error {
+	if s.Name == "" || s.Run == nil {
+		return fmt.Errorf("calendar: job %q: a name and a function are needed", s.Name)
+	}
+	e := &entry{name: s.Name, run: s.Run, from: s.From, until: s.Until, maxLate: s.MaxLate, loc: c.loc}
+	switch {
+	case s.Cron != "" && !s.At.IsZero():
+		return fmt.Errorf("calendar: job %q: a cron spec or a time, not both", s.Name)
+	case s.Cron != "":
+		sched, loc, err := Parse(s.Cron, c.loc)
+		if err != nil {
+			return fmt.Errorf("calendar: job %q, schedule %q: %w", s.Name, s.Cron, err)
+		}
+		e.spec, e.schedule, e.loc = s.Cron, sched, loc
+	case !s.At.IsZero():
+		e.spec, e.schedule = s.At.In(c.loc).Format("once 2006-01-02 15:04"), once{at: s.At}
+	default:
+		return fmt.Errorf("calendar: job %q: no schedule", s.Name)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.started {
-		return fmt.Errorf("calendar: job %q added after Start", name)
+		return fmt.Errorf("calendar: job %q added after Start", s.Name)
 	}
-	if c.byName[name] != nil {
-		return fmt.Errorf("calendar: job %q added twice", name)
+	if c.byName[s.Name] != nil {
+		return fmt.Errorf("calendar: job %q added twice", s.Name)
 	}
-	e := &entry{name: name, spec: spec, schedule: sched, loc: loc, run: run}
 	c.jobs = append(c.jobs, e)
-	c.byName[name] = e
+	c.byName[s.Name] = e
 	return nil
 }
 
@@ -205,8 +256,16 @@ func (c *Calendar) Next() map[string]time.Time {
 	return out
 }
 
+// next is the first occurrence after after within the job's bounds, or zero.
 func (e *entry) next(after time.Time) time.Time {
-	return e.schedule.Next(after.In(e.loc))
+	if !e.from.IsZero() && after.Before(e.from) {
+		after = e.from.Add(-time.Nanosecond)
+	}
+	t := e.schedule.Next(after.In(e.loc))
+	if !t.IsZero() && !e.until.IsZero() && t.After(e.until) {
+		return time.Time{}
+	}
+	return t
 }
 
 func later(a, b time.Time) time.Time {
@@ -303,11 +362,25 @@ func (c *Calendar) tick(ctx context.Context, now time.Time) time.Duration {
 // latestDue is the latest occurrence of e in (cursor, now], not older than
 // MaxLate; zero if none. Called with c.mu held.
 func (c *Calendar) latestDue(e *entry, now time.Time) time.Time {
+	if !e.until.IsZero() && now.After(e.until) {
+		return time.Time{} // over: not even a missed occurrence runs
+	}
 	maxLate := c.MaxLate
 	if maxLate <= 0 {
 		maxLate = DefaultMaxLate
 	}
+	if e.maxLate != 0 {
+		maxLate = e.maxLate
+	}
 	from := now.Add(-maxLate)
+	if maxLate < 0 {
+		// Any age: from the first occurrence the bounds allow (a cron
+		// schedule without a lower bound looks back a year).
+		from = e.from.Add(-time.Nanosecond)
+		if e.from.IsZero() {
+			from = now.AddDate(-1, 0, 0)
+		}
+	}
 	if e.cursor.After(from) {
 		from = e.cursor
 	} else if !e.cursor.IsZero() {

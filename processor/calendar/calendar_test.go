@@ -499,3 +499,54 @@ func TestLedgerStoreAcrossRestart(t *testing.T) {
 	h2.none()
 	h2.shutdown()
 }
+
+// TestBoundedJobs: a job once at a time, caught up whatever its age until
+// its bound; a cron job only within its bounds, nothing at all once the
+// upper bound has passed, even a missed occurrence.
+func TestBoundedJobs(t *testing.T) {
+	store := newMemStore()
+	open, end := at(2023, 11, 1, 8, 0), at(2023, 12, 16, 0, 0)
+	add := func(h *harness) {
+		h.t.Helper()
+		for _, s := range []Spec{
+			{Name: "opening", At: open, Until: end, MaxLate: -1, Run: noop},
+			{Name: "monday", Cron: "0 8 * * 1", From: open, Until: end, Run: noop},
+		} {
+			if err := h.cal.AddSpec(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Started in October: the Mondays of October are out of bounds.
+	h := newHarness(t, at(2023, 10, 20, 9, 0), store)
+	add(h)
+	h.start()
+	h.none()
+	if next := h.cal.Next(); !next["opening"].Equal(open) || !next["monday"].Equal(at(2023, 11, 6, 8, 0)) {
+		t.Errorf("Next = %v", next)
+	}
+	h.shutdown()
+	// Three weeks late: the opening however late, then the last Monday.
+	h = newHarness(t, at(2023, 11, 22, 9, 0), store)
+	add(h)
+	h.start()
+	h.want("opening", open)
+	h.want("monday", at(2023, 11, 20, 8, 0))
+	h.none()
+	h.set(at(2023, 12, 11, 8, 0))
+	h.want("monday", at(2023, 12, 11, 8, 0))
+	h.shutdown()
+	// After the upper bound: not even Monday 18 December, nor a catch-up.
+	h = newHarness(t, at(2023, 12, 19, 9, 0), store)
+	add(h)
+	h.start()
+	h.none()
+	if next := h.cal.Next(); len(next) != 0 {
+		t.Errorf("Next after the bound = %v", next)
+	}
+	h.shutdown()
+	// A cron spec and a time together are refused.
+	if err := New(hcm, store, nil, zerolog.Nop()).AddSpec(Spec{Name: "x", Cron: "0 8 * * 1", At: open, Run: noop}); err == nil {
+		t.Error("a cron spec and a time were both accepted")
+	}
+}

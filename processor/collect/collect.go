@@ -58,7 +58,10 @@ type Collector struct {
 	Roster     []roster.Unit
 	Office     Office
 	Folders    layout.Folders
-	Ledger     Ledger
+	// Labels name the shared folders in what communes read (blank: after
+	// the office), never the server's paths.
+	Labels layout.Labels
+	Ledger Ledger
 	// Mail sends the reminder e-mails; nil when SMTP is not configured
 	// (notices are still written).
 	Mail mail.Sender
@@ -91,7 +94,17 @@ func (c *Collector) yearDir(year int) string { return c.Folders.YearDir(year) }
 // `chiso template --all`).
 func (c *Collector) TemplateDir(year int) string { return c.Folders.TemplateDir(year) }
 
-func (c *Collector) inbox() string { return c.Folders.Inbox }
+// inbox is where communes drop their files, as they know it.
+func (c *Collector) inbox() string { return c.labels().Inbox }
+
+// place is where a folder or file under the outbox is, as communes know it.
+func (c *Collector) place(path string) string {
+	return c.labels().OutboxPlace(c.Folders.Rel(path)...)
+}
+
+func (c *Collector) labels() layout.Labels {
+	return layout.DefaultLabels(c.Labels.Inbox, c.Labels.Outbox, c.Office.Name)
+}
 
 func (c *Collector) checkSetup() error {
 	if c.Rubric == nil {
@@ -164,7 +177,7 @@ func (c *Collector) template(year int, u roster.Unit) ([]byte, error) {
 		Year: year, UnitCode: u.Code, UnitName: u.Name,
 		Deadline: c.Collection.DeadlineText(), Office: c.Office.Name,
 		Contact: c.officeContact(),
-		Inbox:   "thư mục nhận báo cáo (inbox) của " + c.Office.Name,
+		Inbox:   c.inbox(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", u.Name, err)

@@ -67,11 +67,12 @@ var (
 	units  = []roster.Unit{ts01, ts02, ts03, danLuc}
 )
 
-var testSchedule = Schedule{Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}}
+var testSchedule = Schedule{Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}}
 
-// testCollection collects 2023 with a deadline on 15 December.
+// testCollection collects 2023: opening on 1 November, deadline on 15
+// December, close on 20 December.
 func testCollection() collection.Collection {
-	return collection.Collection{Year: 2023, Deadline: at(2023, 12, 15, 0, 0), Zone: hcm}
+	return collection.New(2023, at(2023, 11, 1, 0, 0), at(2023, 12, 15, 0, 0), at(2023, 12, 20, 0, 0), hcm)
 }
 
 func testOffice() Office {
@@ -187,37 +188,42 @@ func TestSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	show := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.In(hcm).Format("2006-01-02 15:04")
+	}
 	var got []string
 	for _, s := range specs {
-		got = append(got, s.Name+"|"+s.Kind+"|"+s.Spec)
+		got = append(got, fmt.Sprintf("%s|%s|%s|%s..%s|%v", s.Name, s.Kind, s.Spec(hcm), show(s.From), show(s.Until), s.MaxLate))
 	}
 	want := []string{
-		"opening|opening|0 8 1 11 *",
-		"reminder-1|reminder|0 8 * 11 1",
-		"before-deadline-3|reminder|0 8 12 12 *",
-		"before-deadline-1|reminder|0 8 14 12 *",
-		"close|close|0 17 15 12 *",
+		"opening|opening|08:00 01/11/2023|-..2023-12-16 00:00|-1ns",
+		"reminder-1|reminder|0 8 * 11 1|2023-11-01 08:00..2023-12-16 00:00|0s",
+		"before-deadline-3|reminder|08:00 12/12/2023|2023-11-01 08:00..2023-12-16 00:00|0s",
+		"before-deadline-1|reminder|08:00 14/12/2023|2023-11-01 08:00..2023-12-16 00:00|0s",
+		"close|close|17:00 20/12/2023|-..-|0s",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Schedule =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	col.Deadline = at(2024, 1, 2, 0, 0)
+	// Across the year; a close on the deadline day is at its end.
+	col = collection.New(2023, at(2023, 12, 1, 0, 0), at(2024, 1, 2, 0, 0), at(2024, 1, 2, 0, 0), hcm)
 	sch := testSchedule
-	sch.DaysBefore = []int{3}
-	sch.Close = "CRON_TZ=Asia/Ho_Chi_Minh 30 16 2 1 *"
+	sch.DaysBefore = []int{3, 40} // 40 days before is before the opening: left out
 	specs, err = sch.Jobs(col)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if specs[2].Spec != "0 8 30 12 *" || specs[3].Spec != sch.Close {
+	if len(specs) != 4 || specs[2].Spec(hcm) != "08:00 30/12/2023" || !specs[3].At.Equal(at(2024, 1, 3, 0, 0)) {
 		t.Errorf("across the year: %+v", specs)
 	}
 
-	col.Deadline = time.Time{}
-	sch.Close = ""
-	specs, err = sch.Jobs(col)
-	if err != nil || len(specs) != 2 {
+	// Without a deadline nor a close: the opening and the reminders, unbounded.
+	specs, err = sch.Jobs(collection.New(2023, at(2023, 11, 1, 0, 0), time.Time{}, time.Time{}, hcm))
+	if err != nil || len(specs) != 2 || !specs[1].Until.IsZero() {
 		t.Errorf("without a deadline: %+v, %v", specs, err)
 	}
 
@@ -225,9 +231,8 @@ func TestSchedule(t *testing.T) {
 		edit func(*Schedule)
 		want string
 	}{
-		{func(s *Schedule) { s.Reminders = []string{"0 8 * 11 1", "CRON_TZ=UTC"} }, `"reminder-2"`},
-		{func(s *Schedule) { s.Opening = "0 8 31 11 *" }, `"opening"`},
-		{func(s *Schedule) { s.Close = "TZ=" }, `"close"`},
+		{func(s *Schedule) { s.Reminders = []string{"0 8 * 11 1", "CRON_TZ=UTC"} }, "schedule.reminders[1]"},
+		{func(s *Schedule) { s.Reminders = []string{"0 8 31 11 *"} }, "schedule.reminders[0]"},
 		{func(s *Schedule) { s.DaysBefore = []int{3, 3} }, "twice"},
 		{func(s *Schedule) { s.DaysBefore = []int{-1} }, "-1"},
 	}
@@ -273,9 +278,13 @@ func TestOpening(t *testing.T) {
 	text := readNotice(t, f.outbox("2023", "thong-bao-thu-thap-2023.txt"))
 	wantContains(t, "notice", text,
 		"THÔNG BÁO THU THẬP BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM 2023",
-		"Hạn nộp: 15/12/2023", "ô màu vàng", ".xlsx", f.outbox("2023", "bieu-mau"),
-		filepath.Join(f.dir, "inbox"), "Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123, email vhtt@trieuson.vn",
+		"Hạn nộp: 15/12/2023", "ô màu vàng", ".xlsx", "ở thư mục 2023/bieu-mau trong thư mục kết quả của UBND huyện Triệu Sơn",
+		"Chép tệp đã điền vào thư mục nhận báo cáo của UBND huyện Triệu Sơn", "ở thư mục thong-bao trong thư mục kết quả của UBND huyện Triệu Sơn",
+		"Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123, email vhtt@trieuson.vn",
 		"Xã Triệu Thành (mã TS01): bieu-mau-ts01-xa-trieu-thanh-2023.xlsx", "Xã Dân Lực: bieu-mau-xa-dan-luc-2023.xlsx")
+	if strings.Contains(text, f.dir) {
+		t.Errorf("the notice tells communes the server's path:\n%s", text)
+	}
 	if !strings.Contains(f.logs.String(), `"action":"collection-opened"`) {
 		t.Error("no audit line for the opening")
 	}
@@ -390,7 +399,10 @@ func TestReminderWithoutSMTPWritesNotice(t *testing.T) {
 		"Đã nộp hợp lệ: 1/4 đơn vị. Chưa nộp: 3 đơn vị.",
 		"  1. Xã Hợp Lý (mã TS02)\n     Liên hệ: Nguyễn Văn Đức, email hoply@trieuson.vn; vp.hoply@trieuson.vn",
 		"  2. Xã Hợp Thành (mã TS03)\n     Liên hệ: điện thoại 0237 386 0003",
-		"  3. Xã Dân Lực\n", filepath.Join(f.dir, "inbox"))
+		"  3. Xã Dân Lực\n", "chép vào thư mục nhận báo cáo của UBND huyện Triệu Sơn")
+	if strings.Contains(text, f.dir) {
+		t.Errorf("the notice tells communes the server's path:\n%s", text)
+	}
 	if strings.Contains(text, "Triệu Thành") {
 		t.Error("a unit that submitted is listed")
 	}
@@ -401,11 +413,11 @@ func TestClose(t *testing.T) {
 	f.accept(t, ts01, "TS01", 2023, "thanhhoa-xa-2023")
 	calls := 0
 	f.col.Final = func(context.Context) error { calls++; return nil }
-	if err := f.col.Close(context.Background(), at(2023, 12, 15, 17, 0)); err != nil {
+	if err := f.col.Close(context.Background(), at(2023, 12, 20, 17, 0)); err != nil {
 		t.Fatal(err)
 	}
 	text := readNotice(t, f.outbox("2023", "chua-nop-2023.txt"))
-	wantContains(t, "close notice", text, "KHÔNG NỘP", "17:00 ngày 15/12/2023", "Không nộp: 3 đơn vị", "Xã Hợp Lý (mã TS02)")
+	wantContains(t, "close notice", text, "KHÔNG NỘP", "17:00 ngày 20/12/2023", "Không nộp: 3 đơn vị", "Xã Hợp Lý (mã TS02)")
 	if calls != 1 {
 		t.Errorf("Final called %d times", calls)
 	}
@@ -526,12 +538,13 @@ const subject2023 = "Nhắc nộp biểu mẫu tự đánh giá chuyển đổi 
 func TestNovemberThroughTheCalendar(t *testing.T) {
 	srv := startSMTP(t)
 	f := smtpCollector(t, srv)
+	f.col.Labels = layout.Labels{Inbox: `\\may-chu\dti\nop-bao-cao`, Outbox: `\\may-chu\dti\ket-qua`}
 	finals := 0
 	f.col.Final = func(context.Context) error { finals++; return nil }
 
 	d := startDaemon(t, f.col, at(2023, 10, 31, 12, 0))
 	next := d.cal.Next()
-	if !next["opening"].Equal(at(2023, 11, 1, 8, 0)) || !next["close"].Equal(at(2023, 12, 15, 17, 0)) {
+	if !next["opening"].Equal(at(2023, 11, 1, 8, 0)) || !next["close"].Equal(at(2023, 12, 20, 17, 0)) {
 		t.Errorf("Next = %v", next)
 	}
 	d.want() // nothing to catch up on a first start in October
@@ -565,8 +578,14 @@ func TestNovemberThroughTheCalendar(t *testing.T) {
 		"Kính gửi: Xã Hợp Lý (đồng chí Nguyễn Văn Đức),",
 		"Đến 06/11/2023, UBND huyện Triệu Sơn chưa nhận được biểu mẫu tự đánh giá mức độ chuyển đổi số năm 2023 hợp lệ của đơn vị.",
 		"Hạn nộp: 15/12/2023 (còn 39 ngày).", "Mở tệp đính kèm bieu-mau-ts02-xa-hop-ly-2023.xlsx bằng Excel",
-		"Chỉ điền vào các ô màu vàng", "định dạng .xlsx", "thư mục nhận báo cáo: "+filepath.Join(f.dir, "inbox"),
+		"Chỉ điền vào các ô màu vàng", "định dạng .xlsx", `Chép tệp đã điền vào \\may-chu\dti\nop-bao-cao`,
+		`xem thông báo lý do ở \\may-chu\dti\ket-qua\thong-bao`,
 		"Phòng Văn hóa và Thông tin, UBND huyện Triệu Sơn, điện thoại 0237 3865 123")
+	for _, m := range got {
+		if strings.Contains(m.Text, f.dir) {
+			t.Errorf("an e-mail tells the server's path:\n%s", m.Text)
+		}
+	}
 	if len(hopLyMail.Files) != 1 {
 		t.Fatalf("attachments: %v", len(hopLyMail.Files))
 	}
@@ -624,8 +643,8 @@ func TestNovemberThroughTheCalendar(t *testing.T) {
 	if got := srv.take(); len(got) != 2 || !strings.Contains(got[0].Text, "(ngày mai)") {
 		t.Fatalf("before-deadline-1 e-mails: %d", len(got))
 	}
-	d.set(at(2023, 12, 15, 17, 0))
-	d.want("close 2023-12-15 17:00")
+	d.set(at(2023, 12, 20, 17, 0))
+	d.want("close 2023-12-20 17:00")
 	text := readNotice(t, f.outbox("2023", "chua-nop-2023.txt"))
 	wantContains(t, "close", text, "Không nộp: 2 đơn vị", "Xã Hợp Thành (mã TS03)", "Xã Dân Lực")
 	if finals != 1 {
@@ -643,7 +662,7 @@ func TestPartialFailureRetriedWithoutDuplicates(t *testing.T) {
 	rec := &recorder{fail: map[string]bool{"danluc@trieuson.vn": true}}
 	f := newFixture(t, rec)
 	f.col.Schedule.DaysBefore = nil
-	f.col.Schedule.Opening = ""
+	f.col.Collection.Opening = time.Time{}
 	d := startDaemon(t, f.col, at(2023, 11, 6, 7, 0))
 	d.set(at(2023, 11, 6, 8, 0))
 	d.want("reminder-1 2023-11-06 08:00 error: Xã Dân Lực: 550 mailbox unavailable")
@@ -678,5 +697,72 @@ func TestPartialFailureRetriedWithoutDuplicates(t *testing.T) {
 	}
 	if n := len(rec.take()); n != 4 {
 		t.Errorf("RunNow sent %d; want 3 units and the office", n)
+	}
+}
+
+// TestDatedCollection moves the clock across the stages of one dated
+// collection (opening 1 November, deadline 15 December, close 20 December
+// 2023), restarting the daemon in each: the opening runs however late until
+// the deadline, reminders only between the opening and the deadline, the
+// close once, and a daemon started after the close runs nothing.
+func TestDatedCollection(t *testing.T) {
+	f := newFixture(t, nil)
+	finals := 0
+	f.col.Final = func(context.Context) error { finals++; return nil }
+
+	// Before the opening: nothing.
+	d := startDaemon(t, f.col, at(2023, 10, 20, 9, 0))
+	d.want()
+	d.shutdown()
+
+	// Started three weeks after the opening: the opening first (templates
+	// for every unit, the reminders point to them), then the last Monday's
+	// reminder; not the earlier Mondays.
+	d = startDaemon(t, f.col, at(2023, 11, 22, 10, 0))
+	d.want("opening 2023-11-01 08:00", "reminder-1 2023-11-20 08:00")
+	if _, err := os.Stat(f.outbox("2023", "bieu-mau", "bieu-mau-ts01-xa-trieu-thanh-2023.xlsx")); err != nil {
+		t.Error(err)
+	}
+	d.shutdown()
+	d = startDaemon(t, f.col, at(2023, 11, 22, 10, 5)) // restarted: nothing again
+	d.want()
+	d.set(at(2023, 12, 12, 8, 0))
+	d.want("before-deadline-3 2023-12-12 08:00")
+	d.shutdown()
+
+	// Down over the last reminder (14 December) and the deadline: after the
+	// deadline nothing is caught up, nothing reminds.
+	d = startDaemon(t, f.col, at(2023, 12, 17, 9, 0))
+	d.want()
+	if _, err := os.Stat(f.outbox("2023", "nhac-nop-2023-12-14.txt")); err == nil {
+		t.Error("a reminder was sent after the deadline")
+	}
+	if next := d.cal.Next(); len(next) != 1 || !next["close"].Equal(at(2023, 12, 20, 17, 0)) {
+		t.Errorf("after the deadline, Next = %v; want only the close", next)
+	}
+	d.set(at(2023, 12, 20, 17, 0))
+	d.want("close 2023-12-20 17:00")
+	d.shutdown()
+
+	// Restarted after the close: nothing runs, the final ranking is not
+	// built again.
+	d = startDaemon(t, f.col, at(2023, 12, 21, 8, 0))
+	d.want()
+	if len(d.cal.Next()) != 0 {
+		t.Errorf("after the close, Next = %v", d.cal.Next())
+	}
+	d.shutdown()
+	if finals != 1 {
+		t.Errorf("final ranking built %d times", finals)
+	}
+
+	// A fresh install started years later on this collection (the
+	// issue: the first serve of 2026 on a 2023 config): nothing at all.
+	g := newFixture(t, nil)
+	g.col.Final = func(context.Context) error { t.Error("a final ranking years after the close"); return nil }
+	d = startDaemon(t, g.col, at(2026, 12, 1, 9, 0))
+	d.want()
+	if entries, _ := os.ReadDir(g.outbox()); len(entries) != 0 {
+		t.Errorf("a 2023 collection started in 2026 wrote %d outputs", len(entries))
 	}
 }

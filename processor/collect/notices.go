@@ -25,7 +25,7 @@ func (c *Collector) openingNotice(year int, units []roster.Unit, paths []string)
 	fmt.Fprintf(&b, "   Biểu mẫu tự đánh giá mức độ chuyển đổi số năm %d: số liệu của từng chỉ số, điểm tự chấm,\n", year)
 	b.WriteString("   giải trình và tài liệu kiểm chứng.\n")
 	b.WriteString("\n2. Cách làm\n")
-	fmt.Fprintf(&b, "   a) Tải biểu mẫu của đơn vị mình trong thư mục %s\n", c.TemplateDir(year))
+	fmt.Fprintf(&b, "   a) Tải biểu mẫu của đơn vị mình ở %s\n", c.place(c.TemplateDir(year)))
 	if len(c.Roster) > 0 {
 		b.WriteString("      (mỗi đơn vị một tệp mang mã và tên đơn vị, đã ghi sẵn tên, mã đơn vị và năm; xem danh sách dưới đây).\n")
 	} else {
@@ -34,9 +34,9 @@ func (c *Collector) openingNotice(year int, units []roster.Unit, paths []string)
 	b.WriteString("   b) Mở bằng Excel, chỉ điền vào các ô màu vàng. Không chèn, xoá hay đổi thứ tự dòng, không đổi tên trang tính.\n")
 	b.WriteString("   c) Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
 	b.WriteString("\n3. Nơi nộp\n")
-	fmt.Fprintf(&b, "   Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
-	fmt.Fprintf(&b, "   Hệ thống tự kiểm tra, chấm điểm và trả kết quả (tệp có ghi chú ở từng ô cần sửa) vào thư mục %s,\n", c.yearDir(year))
-	b.WriteString("   trong thư mục con mang tên đơn vị. Tệp không nhận được có thông báo lý do trong thư mục " + c.noticeDir() + ".\n")
+	fmt.Fprintf(&b, "   Chép tệp đã điền vào %s\n", c.inbox())
+	fmt.Fprintf(&b, "   Hệ thống tự kiểm tra, chấm điểm và trả kết quả (tệp có ghi chú ở từng ô cần sửa) vào %s,\n", c.place(c.yearDir(year)))
+	b.WriteString("   trong thư mục con mang mã và tên đơn vị. Tệp không nhận được có thông báo lý do ở " + c.noticeDir() + ".\n")
 	b.WriteString("   Muốn sửa thì nộp lại cả tệp; bản nộp sau thay thế bản trước.\n")
 	b.WriteString("\n4. Thời hạn\n")
 	if dl := c.Collection.DeadlineText(); dl != "" {
@@ -90,8 +90,8 @@ func (c *Collector) reminderNotice(p *Plan) string {
 	}
 	fmt.Fprintf(&b, " Chưa nộp: %d đơn vị.\n\n", len(p.Missing))
 	missingList(&b, p.Missing)
-	b.WriteString("\nCách nộp: lấy biểu mẫu của đơn vị trong thư mục " + c.TemplateDir(p.Year) +
-		", chỉ điền các ô màu vàng, lưu đúng định dạng .xlsx và chép vào thư mục nhận báo cáo: " + c.inbox() + "\n")
+	b.WriteString("\nCách nộp: lấy biểu mẫu của đơn vị ở " + c.place(c.TemplateDir(p.Year)) +
+		", chỉ điền các ô màu vàng, lưu đúng định dạng .xlsx và chép vào " + c.inbox() + "\n")
 	if contact := c.officeContact(); contact != "" {
 		fmt.Fprintf(&b, "Liên hệ: %s\n", contact)
 	}
@@ -139,9 +139,9 @@ func (c *Collector) deadlineLine(occ time.Time) string {
 }
 
 // noticeDir is where the pipeline writes the notices of files it could
-// not accept (pipeline.writeNotice).
+// not accept (pipeline.writeNotice), as communes know it.
 func (c *Collector) noticeDir() string {
-	return c.Folders.NoticeDir()
+	return c.place(c.Folders.NoticeDir())
 }
 
 func (c *Collector) officeName() string {

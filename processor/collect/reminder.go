@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/mail"
 	"github.com/chiso-vn/chiso/processor/roster"
@@ -139,9 +140,26 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 	return errors.Join(errs...)
 }
 
+// ErrNotCollecting is returned by RemindNow outside the collection: before
+// its opening (nothing to remind of yet) and after its close (it is over).
+var ErrNotCollecting = errors.New("not collecting")
+
 // RemindNow runs the reminder for the occurrence "now" (Now), as
-// `chiso remind` does; with DryRun it only prints the plan to Out.
-func (c *Collector) RemindNow(ctx context.Context) error { return c.Reminder(ctx, c.now()) }
+// `chiso remind` does; with DryRun it only prints the plan to Out. After
+// the deadline it still reminds ("đã quá hạn, đề nghị nộp ngay"); before
+// the opening or after the close it sends nothing (ErrNotCollecting).
+func (c *Collector) RemindNow(ctx context.Context) error {
+	now := c.now()
+	col := c.Collection
+	switch col.StageAt(now) {
+	case collection.BeforeOpening:
+		return fmt.Errorf("%w: the collection of %d opens at %s; nothing to remind of yet", ErrNotCollecting, col.YearAt(now), col.Show(col.Opening, layout.TimeDate))
+	case collection.Closed:
+		return fmt.Errorf("%w: the collection of %d closed at %s; nothing is sent (to collect a new year, set year:, opening:, deadline: and close: in the config)",
+			ErrNotCollecting, col.YearAt(now), col.Show(col.Close, layout.TimeDate))
+	}
+	return c.Reminder(ctx, now)
+}
 
 // sendOnce sends the message unless one was already sent under key for
 // this occurrence (or a later one), and records it; sent reports whether
@@ -209,9 +227,9 @@ func (c *Collector) unitMail(p *Plan, u roster.Unit) (mail.Message, error) {
 	b.WriteString("2. Chỉ điền vào các ô màu vàng: số liệu, điểm tự chấm, giải trình và tài liệu kiểm chứng của từng chỉ số. " +
 		"Không chèn, xoá hay đổi thứ tự dòng, không đổi tên trang tính.\n")
 	b.WriteString("3. Lưu lại đúng định dạng .xlsx (Excel Workbook); không lưu thành .xls hay .pdf, không đặt mật khẩu.\n")
-	fmt.Fprintf(&b, "4. Chép tệp đã điền vào thư mục nhận báo cáo: %s\n", c.inbox())
+	fmt.Fprintf(&b, "4. Chép tệp đã điền vào %s\n", c.inbox())
 	b.WriteString("   Hệ thống tự kiểm tra, chấm điểm và trả lại tệp có ghi chú ở từng ô cần sửa.\n\n")
-	fmt.Fprintf(&b, "Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do trong thư mục %s, sửa và nộp lại; "+
+	fmt.Fprintf(&b, "Nếu đơn vị đã nộp nhưng tệp bị trả lại, xin xem thông báo lý do ở %s, sửa và nộp lại; "+
 		"bản nộp sau thay thế bản trước.\n", c.noticeDir())
 	if contact := c.officeContact(); contact != "" {
 		fmt.Fprintf(&b, "\nMọi vướng mắc xin liên hệ: %s.\n", contact)

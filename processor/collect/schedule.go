@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/chiso-vn/chiso/processor/calendar"
 	"github.com/chiso-vn/chiso/processor/collection"
@@ -18,34 +19,86 @@ const (
 type JobSpec struct {
 	Name string // "opening", "reminder-1", "before-deadline-3", "close"
 	Kind string // KindOpening, KindReminder or KindClose
-	Spec string // cron spec, read in config.Schedule.TimeZone
+	Cron string // a cron spec read in the collection's zone, or
+	At   time.Time
+	// From and Until bound the occurrences; MaxLate < 0: caught up however
+	// late within them (see calendar.Spec).
+	From, Until time.Time
+	MaxLate     time.Duration
 }
 
-// Schedule is the collection calendar as cron expressions ("minute hour
-// day-of-month month day-of-week") read in the collection's time zone.
+// Spec is the job's schedule as the admin reads it: the cron spec, or the
+// date and time of its one occurrence.
+func (j JobSpec) Spec(loc *time.Location) string {
+	if j.Cron != "" {
+		return j.Cron
+	}
+	return j.At.In(loc).Format("15:04 02/01/2006")
+}
+
+// Label names a job in Vietnamese, for `chiso status`.
+func (j JobSpec) Label() string {
+	switch j.Kind {
+	case KindOpening:
+		return "Mở đợt thu thập (gửi biểu mẫu, thông báo)"
+	case KindClose:
+		return "Chốt đợt, xếp hạng chính thức"
+	}
+	var d, n int
+	if _, err := fmt.Sscanf(j.Name, "before-deadline-%d", &d); err == nil {
+		if d == 0 {
+			return "Nhắc nộp ngày hết hạn"
+		}
+		return fmt.Sprintf("Nhắc nộp trước hạn %d ngày", d)
+	}
+	if _, err := fmt.Sscanf(j.Name, "reminder-%d", &n); err == nil {
+		return fmt.Sprintf("Nhắc nộp định kỳ (lịch %d)", n)
+	}
+	return j.Name
+}
+
+// Schedule is the reminders of a collection: cron expressions ("minute
+// hour day-of-month month day-of-week") read in the collection's time zone,
+// run only between its opening and its deadline.
 type Schedule struct {
-	Opening   string   // send fresh templates and the collection notice
 	Reminders []string // remind units that have not submitted
 	// DaysBefore adds a reminder at 08:00 this many days before the deadline.
 	DaysBefore []int
-	Close      string // final ranking and missing units; "" = the deadline day at 17:00
 }
 
-// Jobs returns the jobs of s for collection col, in the order they should
-// run when due together: opening, reminders, close. Without a deadline
-// there are no before-deadline reminders and, unless Close is set, no
-// close: the default config has no deadline and must still start.
+// reminderHour is the time of day of the before-deadline reminders.
+const reminderHour = 8
+
+// Jobs returns the jobs of collection col, in the order they should run
+// when due together: opening, reminders, close.
+//
+//   - the opening occurs once, at col.Opening; missed, it is caught up
+//     however late, until the deadline (templates are what the reminders
+//     point to);
+//   - the reminders occur between the opening and the end of the deadline
+//     day (until the close without a deadline); nothing is sent after;
+//   - the close occurs once, at col.Close; missed, it is caught up within
+//     the calendar's MaxLate (a longer outage: `chiso rank --final`).
+//
+// Without a deadline there are no before-deadline reminders; without a
+// close, no close job.
 func (s Schedule) Jobs(col collection.Collection) ([]JobSpec, error) {
 	loc := col.Loc()
+	end := col.DeadlineEnd()
+	if end.IsZero() {
+		end = col.Close
+	}
 	var specs []JobSpec
-	if s.Opening != "" {
-		specs = append(specs, JobSpec{"opening", KindOpening, s.Opening})
+	if !col.Opening.IsZero() {
+		specs = append(specs, JobSpec{Name: "opening", Kind: KindOpening, At: col.Opening, Until: end, MaxLate: -1})
 	}
 	for i, r := range s.Reminders {
-		specs = append(specs, JobSpec{fmt.Sprintf("reminder-%d", i+1), KindReminder, r})
+		if _, _, err := calendar.Parse(r, loc); err != nil {
+			return nil, fmt.Errorf("schedule.reminders[%d] %q: %w", i, r, err)
+		}
+		specs = append(specs, JobSpec{Name: fmt.Sprintf("reminder-%d", i+1), Kind: KindReminder, Cron: r, From: col.Opening, Until: end})
 	}
-	deadline := col.Deadline
-	if !deadline.IsZero() {
+	if !col.Deadline.IsZero() {
 		seen := map[int]bool{}
 		for _, d := range s.DaysBefore {
 			if d < 0 || d > 366 {
@@ -55,20 +108,15 @@ func (s Schedule) Jobs(col collection.Collection) ([]JobSpec, error) {
 				return nil, fmt.Errorf("schedule.days_before_deadline: %d is listed twice", d)
 			}
 			seen[d] = true
-			t := deadline.AddDate(0, 0, -d)
-			specs = append(specs, JobSpec{fmt.Sprintf("before-deadline-%d", d), KindReminder, fmt.Sprintf("0 8 %d %d *", t.Day(), int(t.Month()))})
+			at := col.Deadline.AddDate(0, 0, -d).Add(reminderHour * time.Hour)
+			if !col.Opening.IsZero() && at.Before(col.Opening) {
+				continue // before the collection opens: nothing to remind of yet
+			}
+			specs = append(specs, JobSpec{Name: fmt.Sprintf("before-deadline-%d", d), Kind: KindReminder, At: at, From: col.Opening, Until: end})
 		}
 	}
-	switch {
-	case s.Close != "":
-		specs = append(specs, JobSpec{"close", KindClose, s.Close})
-	case !deadline.IsZero():
-		specs = append(specs, JobSpec{"close", KindClose, fmt.Sprintf("0 17 %d %d *", deadline.Day(), int(deadline.Month()))})
-	}
-	for _, j := range specs {
-		if _, _, err := calendar.Parse(j.Spec, loc); err != nil {
-			return nil, fmt.Errorf("schedule: job %q, %q: %w", j.Name, j.Spec, err)
-		}
+	if !col.Close.IsZero() {
+		specs = append(specs, JobSpec{Name: "close", Kind: KindClose, At: col.Close})
 	}
 	return specs, nil
 }
@@ -81,10 +129,11 @@ func (c *Collector) Register(cal *calendar.Calendar) ([]JobSpec, error) {
 		return nil, err
 	}
 	if c.Collection.Deadline.IsZero() {
-		c.Log.Warn().Msg("no deadline in the config: no reminders before the deadline, and no close unless schedule.close is set")
+		c.Log.Warn().Msg("no deadline in the config: no reminders before the deadline, no late files, and no close unless close: is set")
 	}
 	for _, j := range specs {
-		if err := cal.Add(j.Name, j.Spec, c.Job(j.Kind)); err != nil {
+		err := cal.AddSpec(calendar.Spec{Name: j.Name, Cron: j.Cron, At: j.At, From: j.From, Until: j.Until, MaxLate: j.MaxLate, Run: c.Job(j.Kind)})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/calendar"
-	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/vntext"
@@ -34,6 +33,12 @@ type Config struct {
 	Rubrics string `yaml:"rubrics"`
 	Inbox   string `yaml:"inbox"`
 	Outbox  string `yaml:"outbox"`
+	// InboxLabel and OutboxLabel say where the inbox and outbox are in every
+	// text a commune reads (templates, notices, e-mails), e.g.
+	// `\\may-chu\dti\nop-bao-cao` or the name of a synced cloud folder; empty:
+	// "the office's inbox/outbox folder", never the server's own path.
+	InboxLabel  string `yaml:"inbox_label"`
+	OutboxLabel string `yaml:"outbox_label"`
 	// Archive keeps the originals of accepted, superseded and duplicate
 	// files; Rejected the originals of rejected files. Nothing is deleted.
 	Archive  string `yaml:"archive"`
@@ -46,8 +51,14 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Data is the folder for the ledger database: keep it on local disk.
 	Data string `yaml:"data"`
-	// Deadline is the collection deadline, "YYYY-MM-DD".
+	// Opening, Deadline and Close are the dates of the collection,
+	// "YYYY-MM-DD", in the collection year or the following January, in
+	// this order: the opening sends the templates (08:00), files after the
+	// deadline day are late, the close publishes the official ranking
+	// (17:00).
+	Opening  string        `yaml:"opening"`
 	Deadline string        `yaml:"deadline"`
+	Close    string        `yaml:"close"`
 	Office   Office        `yaml:"office"`
 	Roster   []roster.Unit `yaml:"roster"`
 	// Watch configures the daemon's inbox watching.
@@ -110,15 +121,20 @@ type Watch struct {
 	DebounceSeconds int `yaml:"debounce_seconds"`
 }
 
-// Schedule is the collection calendar: cron expressions ("minute hour
-// day-of-month month day-of-week") in TimeZone.
+// Schedule is the collection calendar's time zone and reminders: cron
+// expressions ("minute hour day-of-month month day-of-week") in TimeZone,
+// run only between the opening and the deadline.
 type Schedule struct {
 	TimeZone  string   `yaml:"timezone"`
-	Opening   string   `yaml:"opening"`   // send fresh templates and the collection notice
 	Reminders []string `yaml:"reminders"` // remind units that have not submitted
 	// DaysBefore adds a reminder at 08:00 this many days before the deadline.
-	DaysBefore []int  `yaml:"days_before_deadline"`
-	Close      string `yaml:"close"` // final ranking and missing units; "" = the deadline day at 17:00
+	DaysBefore []int `yaml:"days_before_deadline"`
+	// Opening and Close are the cron expressions of configs written before
+	// the opening: and close: dates; one is used only when its date is not
+	// set (its first occurrence in the collection year, or on or after the
+	// deadline day for the close).
+	Opening string `yaml:"opening"`
+	Close   string `yaml:"close"`
 }
 
 // SMTP is the mail server used for reminders.
@@ -147,24 +163,6 @@ func (c *Config) LineageMap() map[string][]string {
 	return m
 }
 
-// Collection is the collection round the config describes: its year,
-// deadline and time zone (schedule.timezone).
-func (c *Config) Collection() (collection.Collection, error) {
-	loc, err := time.LoadLocation(c.Schedule.TimeZone)
-	if err != nil {
-		return collection.Collection{}, fmt.Errorf("schedule.timezone: %w", err)
-	}
-	col := collection.Collection{Year: c.Year, Zone: loc}
-	if c.Deadline != "" {
-		d, err := time.ParseInLocation(layout.ISODate, c.Deadline, loc)
-		if err != nil {
-			return col, fmt.Errorf("deadline: %q is not YYYY-MM-DD", c.Deadline)
-		}
-		col.Deadline = d
-	}
-	return col, nil
-}
-
 // Folders are the configured folders, resolved against the config's folder.
 func (c *Config) Folders() layout.Folders {
 	return layout.Folders{Inbox: c.Path(c.Inbox), Outbox: c.Path(c.Outbox), Archive: c.Path(c.Archive),
@@ -182,7 +180,7 @@ func Default() Config {
 		Limits:   Limits{MaxFileMB: 20, UnzipMB: 200, UnzipXMLMB: 100, TimeoutSecond: 120},
 		Log:      Log{Level: "info", Format: "auto", MaxMB: 20},
 		Watch:    Watch{RescanSeconds: 30, SettleSeconds: 2, Events: true, DebounceSeconds: 5},
-		Schedule: Schedule{TimeZone: layout.VietnamName, Opening: "0 8 1 11 *", Reminders: []string{"0 8 * 11 1"}, DaysBefore: []int{3, 1}},
+		Schedule: Schedule{TimeZone: layout.VietnamName, Reminders: []string{"0 8 * * 1"}, DaysBefore: []int{3, 1}},
 		SMTP:     SMTP{Port: 587, TLS: "starttls"},
 		Data:     "data",
 		Deadline: "",
@@ -296,17 +294,7 @@ const (
 // naming its key and line.
 func (c *Config) Validate() error {
 	var errs []error
-	bad := func(key, format string, args ...any) {
-		line := 0
-		if c.lines != nil {
-			line = c.lines[key]
-			for k := key; line == 0 && strings.Contains(k, "."); {
-				k = k[:strings.LastIndex(k, ".")]
-				line = c.lines[k]
-			}
-		}
-		errs = append(errs, &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
-	}
+	bad := func(key, format string, args ...any) { errs = append(errs, c.Problem(key, format, args...)) }
 	between := func(key string, v, lo, hi int64) {
 		if v < lo || v > hi {
 			bad(key, "%d is not between %d and %d", v, lo, hi)
@@ -317,11 +305,6 @@ func (c *Config) Validate() error {
 	}
 	if c.Year != 0 && (c.Year < 2000 || c.Year > 2100) {
 		bad("year", "%d is not a plausible year (0 means the current one)", c.Year)
-	}
-	if c.Deadline != "" {
-		if _, err := time.Parse(layout.ISODate, c.Deadline); err != nil {
-			bad("deadline", "%q is not a date YYYY-MM-DD", c.Deadline)
-		}
 	}
 	between("limits.max_file_mb", c.Limits.MaxFileMB, 1, maxFileMB)
 	between("limits.unzip_mb", c.Limits.UnzipMB, 1, maxUnzipMB)
@@ -343,22 +326,7 @@ func (c *Config) Validate() error {
 	}
 	between("log.max_mb", int64(c.Log.MaxMB), 1, 10240)
 	c.validateFolders(bad)
-	codes := map[string]int{}
-	for i, u := range c.Roster {
-		key := fmt.Sprintf("roster[%d]", i)
-		if strings.TrimSpace(u.Name) == "" {
-			bad(key+".name", "a unit needs a name")
-		}
-		if vntext.Clean(u.Name) != u.Name || vntext.Clean(u.Code) != u.Code {
-			bad(key, "control characters in the code or name")
-		}
-		if code := strings.ToLower(strings.TrimSpace(u.Code)); code != "" {
-			if j, dup := codes[code]; dup {
-				bad(key+".code", "code %q is also used by roster[%d]", u.Code, j)
-			}
-			codes[code] = i
-		}
-	}
+	c.validateRoster(bad)
 	between("watch.rescan_seconds", int64(c.Watch.RescanSeconds), 1, maxWatchSeconds)
 	between("watch.settle_seconds", int64(c.Watch.SettleSeconds), 0, maxWatchSeconds)
 	between("watch.debounce_seconds", int64(c.Watch.DebounceSeconds), 0, maxWatchSeconds)
@@ -391,6 +359,7 @@ func (c *Config) Validate() error {
 		}
 		seen[d] = true
 	}
+	c.validateDates(bad)
 	switch c.SMTP.TLS {
 	case "", "starttls", "tls", "none":
 	default:
@@ -400,12 +369,175 @@ func (c *Config) Validate() error {
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		bad("smtp.from", "needed when smtp.host is set")
 	}
-	for i, l := range c.Lineage {
-		if l.Code == "" || len(l.Predecessors) == 0 {
-			bad(fmt.Sprintf("lineage[%d]", i), "needs code and predecessors")
+	c.validateLineage(bad)
+	return errors.Join(errs...)
+}
+
+// Problem is a FieldError for key, on its line in the file (or its
+// parent's: "lineage[1].predecessors" falls back to "lineage[1]"). Checks
+// made outside Validate (the lineage against the ledger) report with it.
+func (c *Config) Problem(key, format string, args ...any) *FieldError {
+	line := 0
+	if c.lines != nil {
+		line = c.lines[key]
+		for k := key; line == 0 && strings.Contains(k, "."); {
+			k = k[:strings.LastIndex(k, ".")]
+			line = c.lines[k]
 		}
 	}
-	return errors.Join(errs...)
+	return &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Dates are the collection's dates as read from the config: midnight in
+// loc, zero when not set. Errors are reported by Validate.
+func (c *Config) Dates(loc *time.Location) (opening, deadline, closing time.Time) {
+	parse := func(s string) time.Time {
+		d, err := time.ParseInLocation(layout.ISODate, strings.TrimSpace(s), loc)
+		if err != nil {
+			return time.Time{}
+		}
+		return d
+	}
+	return parse(c.Opening), parse(c.Deadline), parse(c.Close)
+}
+
+// CollectionYear is the reporting year: year:, else the year of the
+// deadline (else of the opening, else of the close) — a date in January
+// belongs to the year before, since a collection runs November to January —
+// else 0 (the current year).
+func (c *Config) CollectionYear() int {
+	if c.Year != 0 {
+		return c.Year
+	}
+	o, d, cl := c.Dates(time.UTC)
+	for _, t := range []time.Time{d, o, cl} {
+		switch {
+		case t.IsZero():
+		case t.Month() == time.January:
+			return t.Year() - 1
+		default:
+			return t.Year()
+		}
+	}
+	return 0
+}
+
+// validateDates checks the collection's dates: each YYYY-MM-DD, in the
+// collection year or the following January, opening ≤ deadline ≤ close; a
+// date and the old cron expression for the same job are not both given.
+func (c *Config) validateDates(bad func(key, format string, args ...any)) {
+	dates := []struct{ key, value string }{{"opening", c.Opening}, {"deadline", c.Deadline}, {"close", c.Close}}
+	parsed := make([]time.Time, len(dates))
+	for i, d := range dates {
+		if strings.TrimSpace(d.value) == "" {
+			continue
+		}
+		t, err := time.Parse(layout.ISODate, strings.TrimSpace(d.value))
+		if err != nil {
+			bad(d.key, "%q is not a date YYYY-MM-DD", d.value)
+			continue
+		}
+		parsed[i] = t
+	}
+	if y := c.CollectionYear(); y != 0 {
+		for i, t := range parsed {
+			if !t.IsZero() && t.Year() != y && !(t.Year() == y+1 && t.Month() == time.January) {
+				bad(dates[i].key, "%s is not in the collection year %d or in January %d (set year: or fix the date)", dates[i].value, y, y+1)
+			}
+		}
+	}
+	for i := range parsed {
+		for j := i + 1; j < len(parsed); j++ {
+			if !parsed[i].IsZero() && !parsed[j].IsZero() && parsed[j].Before(parsed[i]) {
+				bad(dates[j].key, "%s is before %s: %s (the order is opening ≤ deadline ≤ close)", dates[j].value, dates[i].key, dates[i].value)
+			}
+		}
+	}
+	if c.Opening != "" && c.Schedule.Opening != "" {
+		bad("schedule.opening", "the opening is the date opening:; remove schedule.opening")
+	}
+	if c.Close != "" && c.Schedule.Close != "" {
+		bad("schedule.close", "the close is the date close:; remove schedule.close")
+	}
+}
+
+// validateLineage checks the merged units: each entry has a code and
+// predecessors, names a unit of the roster (when there is one), lists no
+// predecessor twice, and no unit has two entries. Whether the predecessors
+// were units of the previous year is checked against the ledger at start.
+func (c *Config) validateLineage(bad func(key, format string, args ...any)) {
+	roster := map[string]bool{}
+	for _, u := range c.Roster {
+		roster[strings.ToLower(strings.TrimSpace(u.Code))] = true
+	}
+	seen := map[string]int{}
+	for i, l := range c.Lineage {
+		key := fmt.Sprintf("lineage[%d]", i)
+		code := strings.TrimSpace(l.Code)
+		if code == "" || len(l.Predecessors) == 0 {
+			bad(key, "needs code and predecessors")
+			continue
+		}
+		if j, dup := seen[strings.ToLower(code)]; dup {
+			bad(key+".code", "%s has another entry, lineage[%d]: list each merged unit once", code, j)
+		}
+		seen[strings.ToLower(code)] = i
+		if len(c.Roster) > 0 && !roster[strings.ToLower(code)] {
+			bad(key+".code", "%q is not a unit of the roster", code)
+		}
+		preds := map[string]bool{}
+		for _, p := range l.Predecessors {
+			k := strings.ToLower(strings.TrimSpace(p))
+			switch {
+			case k == "":
+				bad(key+".predecessors", "an empty predecessor code")
+			case preds[k]:
+				bad(key+".predecessors", "predecessor %q is listed twice", p)
+			}
+			preds[k] = true
+		}
+	}
+}
+
+// validateRoster checks that every unit has a name without control
+// characters, that no two units share a code (in any case, or once made a
+// file name: their results would share a folder), and that units whose
+// names are equal without diacritics (Hợp Thành, Hợp Thanh) have codes,
+// which keep their files apart.
+func (c *Config) validateRoster(bad func(key, format string, args ...any)) {
+	codes := map[string]int{}
+	for i, u := range c.Roster {
+		key := fmt.Sprintf("roster[%d]", i)
+		if strings.TrimSpace(u.Name) == "" {
+			bad(key+".name", "a unit needs a name")
+		}
+		if vntext.Clean(u.Name) != u.Name || vntext.Clean(u.Code) != u.Code {
+			bad(key, "control characters in the code or name")
+		}
+		if strings.TrimSpace(u.Code) == "" {
+			continue
+		}
+		k := strings.ToLower(vntext.Slug(u.Code))
+		if k == "" {
+			k = strings.ToLower(strings.TrimSpace(u.Code))
+		}
+		if j, dup := codes[k]; dup {
+			bad(key+".code", "code %q is also used by roster[%d] (%q): codes must differ, case and punctuation aside", u.Code, j, c.Roster[j].Code)
+			continue
+		}
+		codes[k] = i
+	}
+	for _, g := range roster.Lookalikes(c.Roster) {
+		var names []string
+		nocode := false
+		for _, u := range g {
+			names = append(names, fmt.Sprintf("%q", u.Name))
+			nocode = nocode || strings.TrimSpace(u.Code) == ""
+		}
+		if nocode {
+			bad("roster", "%s are the same name without diacritics: give each of them a code, so their files and results stay apart", strings.Join(names, " and "))
+		}
+	}
 }
 
 // validateFolders checks the five folders: set, distinct, and none inside

@@ -97,3 +97,73 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		t.Fatalf("want 3 problems, got %v", err)
 	}
 }
+
+// TestCollectionValues: the collection's dates, the roster's identity and
+// the lineage, each problem naming its key and line; good values pass.
+func TestCollectionValues(t *testing.T) {
+	for _, c := range []struct {
+		name, yaml, key string
+		line            int
+		msg             string // in the error; "" with key "": valid
+	}{
+		{"dates in order", "year: 2026\nopening: 2026-11-01\ndeadline: 2026-11-30\nclose: 2027-01-15\n", "", 0, ""},
+		{"deadline is the close", "year: 2026\nopening: 2026-11-01\ndeadline: 2026-11-30\nclose: 2026-11-30\n", "", 0, ""},
+		{"not a date", "year: 2026\ndeadline: 30/11/2026\n", "deadline", 2, `"30/11/2026" is not a date YYYY-MM-DD`},
+		{"deadline before the opening", "year: 2026\nopening: 2026-12-01\ndeadline: 2026-11-30\n", "deadline", 3, "is before opening: 2026-12-01"},
+		{"close before the deadline", "year: 2026\ndeadline: 2026-11-30\nclose: 2026-11-15\n", "close", 3, "is before deadline: 2026-11-30"},
+		{"another year", "year: 2026\nopening: 2025-11-01\n", "opening", 2, "is not in the collection year 2026 or in January 2027"},
+		{"after January", "year: 2026\nclose: 2027-02-01\n", "close", 2, "is not in the collection year 2026"},
+		{"a date and the old cron", "year: 2026\nopening: 2026-11-01\nschedule: {opening: \"0 8 1 11 *\"}\n", "schedule.opening", 3, "the opening is the date opening:"},
+		{"codes equal as file names", "roster:\n  - {code: A.1, name: A}\n  - {code: A-1, name: B}\n", "roster[1].code", 3, `code "A-1" is also used by roster[0]`},
+		{"lookalikes with codes", "roster:\n  - {code: H1, name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n", "", 0, ""},
+		{"lookalikes without codes", "roster:\n  - {name: Xã Hợp Thành}\n  - {code: H2, name: Xã Hợp Thanh}\n", "roster", 1, "give each of them a code"},
+		{"lineage", "roster:\n  - {code: A1, name: A}\nlineage:\n  - {code: A1, predecessors: [A1, A2]}\n", "", 0, ""},
+		{"lineage repeats a predecessor", "lineage:\n  - {code: A1, predecessors: [A1, A2]}\n  - {code: B1, predecessors: [B2, b2]}\n",
+			"lineage[1].predecessors", 3, `predecessor "b2" is listed twice`},
+		{"lineage lists a unit twice", "lineage:\n  - {code: A1, predecessors: [A1, A2]}\n  -\n    code: A1\n    predecessors: [A3]\n",
+			"lineage[1].code", 4, "A1 has another entry, lineage[0]"},
+		{"lineage names a unit outside the roster", "roster:\n  - {code: A1, name: A}\nlineage:\n  - {code: A9, predecessors: [A2]}\n",
+			"lineage[0].code", 4, `"A9" is not a unit of the roster`},
+		{"lineage without predecessors", "lineage:\n  - {code: A1}\n", "lineage[0]", 2, "needs code and predecessors"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := load(t, c.yaml)
+			if c.key == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if want := "config.yaml:" + strconv.Itoa(c.line) + ": " + c.key + ": "; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("error %q lacks %q and %q", err, want, c.msg)
+			}
+		})
+	}
+	// An unknown key in a lineage entry is refused like any other.
+	if _, err := load(t, "lineage:\n  - {code: A1, predecesors: [A2]}\n"); err == nil || !strings.Contains(err.Error(), "predecesors") {
+		t.Errorf("unknown lineage key: %v", err)
+	}
+}
+
+// TestCollectionYear: without year:, the dates say which year is collected
+// (a date in January belongs to the year before).
+func TestCollectionYear(t *testing.T) {
+	for text, want := range map[string]int{
+		"":                                   0,
+		"year: 2024\ndeadline: 2024-12-15\n": 2024,
+		"deadline: 2023-12-15\n":             2023,
+		"deadline: 2024-01-10\n":             2023,
+		"opening: 2025-11-01\nclose: 2026-01-20\n": 2025,
+	} {
+		c, err := load(t, text)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if got := c.CollectionYear(); got != want {
+			t.Errorf("%q: CollectionYear %d, want %d", text, got, want)
+		}
+	}
+}

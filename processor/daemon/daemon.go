@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -50,7 +52,11 @@ var ErrLocked = errors.New("another chiso serve is already running on this inbox
 // Lock takes the one-instance lock in each of dirs — the inbox's control
 // folder and the data folder, so that two instances never share an inbox
 // nor a ledger — and returns the function that releases them.
-func Lock(dirs ...string) (func(), error) {
+func Lock(dirs ...string) (func(), error) { return LockAs("", time.Now(), dirs...) }
+
+// LockAs is Lock, saying beside each lock which command holds it since
+// when (see Holding).
+func LockAs(command string, since time.Time, dirs ...string) (func(), error) {
 	var held []func()
 	release := func() {
 		for i := len(held) - 1; i >= 0; i-- {
@@ -58,7 +64,7 @@ func Lock(dirs ...string) (func(), error) {
 		}
 	}
 	for _, dir := range dirs {
-		unlock, err := lock(dir)
+		unlock, err := lock(dir, command, since)
 		if err != nil {
 			release()
 			return nil, err
@@ -68,7 +74,7 @@ func Lock(dirs ...string) (func(), error) {
 	return release, nil
 }
 
-func lock(dir string) (func(), error) {
+func lock(dir, command string, since time.Time) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -82,7 +88,7 @@ func lock(dir string) (func(), error) {
 		return nil, fmt.Errorf("%w (lock %s)", ErrLocked, path)
 	}
 	pid := path + ".pid"
-	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)), 0o644); err != nil {
 		fl.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", pid, err)
 	}
@@ -90,6 +96,41 @@ func lock(dir string) (func(), error) {
 		os.Remove(pid)
 		fl.Unlock()
 	}, nil
+}
+
+// Holder is the process holding the one-instance lock.
+type Holder struct {
+	PID     int
+	Since   time.Time // zero when not recorded
+	Command string    // "serve", "process"; "" when not recorded
+}
+
+// Holding reports whether a chiso process holds the lock in dir, and which.
+func Holding(dir string) (Holder, bool, error) {
+	path := layout.LockFile(dir)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return Holder{}, false, nil
+	}
+	fl := flock.New(path)
+	ok, err := fl.TryLock()
+	if err != nil {
+		return Holder{}, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if ok {
+		fl.Unlock()
+		return Holder{}, false, nil
+	}
+	var h Holder
+	data, _ := os.ReadFile(path + ".pid")
+	lines := strings.Split(string(data), "\n")
+	h.PID, _ = strconv.Atoi(strings.TrimSpace(lines[0]))
+	if len(lines) > 1 {
+		h.Since, _ = time.Parse(time.RFC3339, strings.TrimSpace(lines[1]))
+	}
+	if len(lines) > 2 {
+		h.Command = strings.TrimSpace(lines[2])
+	}
+	return h, true, nil
 }
 
 // processed is a worker's word to the loop: a file is done.

@@ -376,9 +376,9 @@ func resultText(tb testing.TB, path string) string {
 }
 
 // resultPath is where the pipeline writes a unit's result workbook
-// (pipeline.commit's naming: outbox/<year>/<slug>/ket-qua-<slug>-<year>.xlsx).
+// (pipeline.commit's naming: outbox/<year>/<code>-<slug>/ket-qua-<code>-<slug>-<year>.xlsx).
 func resultPath(outbox string, u roster.Unit) string {
-	slug := vntext.Slug(u.Name)
+	slug := vntext.Slug(u.Code) + "-" + vntext.Slug(u.Name)
 	return filepath.Join(outbox, fmt.Sprint(tYear), slug, fmt.Sprintf("ket-qua-%s-%d.xlsx", slug, tYear))
 }
 
@@ -770,21 +770,33 @@ func TestRankingAfterCrash(t *testing.T) {
 }
 
 // One instance per inbox: a second lock on the same folder is refused with
-// ErrLocked until the first is released.
+// ErrLocked until the first is released; meanwhile Holding says which
+// process holds it, since when.
 func TestLock(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	unlock, err := daemon.Lock(dir)
+	if _, running, err := daemon.Holding(dir); running || err != nil {
+		t.Errorf("nothing started: Holding = %v, %v", running, err)
+	}
+	since := time.Date(2026, 12, 1, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+	unlock, err := daemon.LockAs("serve", since, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "chiso.lock.pid")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(os.Getpid()) {
+	if b, err := os.ReadFile(filepath.Join(dir, "chiso.lock.pid")); err != nil || strings.Fields(string(b))[0] != fmt.Sprint(os.Getpid()) {
 		t.Errorf("pid file: %q %v", b, err)
+	}
+	h, running, err := daemon.Holding(dir)
+	if !running || err != nil || h.PID != os.Getpid() || !h.Since.Equal(since) || h.Command != "serve" {
+		t.Errorf("Holding = %+v, %v, %v", h, running, err)
 	}
 	if _, err := daemon.Lock(dir); !errors.Is(err, daemon.ErrLocked) {
 		t.Errorf("second lock: %v, want ErrLocked", err)
 	}
 	unlock()
+	if _, running, _ := daemon.Holding(dir); running {
+		t.Error("released, still held")
+	}
 	again, err := daemon.Lock(dir)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)

@@ -4,7 +4,13 @@
 //
 // Missing data is not a reported zero: an indicator whose rule needs a figure
 // that was not given scores 0 with status StatusMissing ("thiếu số liệu"), per
-// the Thanh Hóa rule "không có số liệu thì không có điểm".
+// the Thanh Hóa rule "không có số liệu thì không có điểm". Impossible
+// figures (a > b for a share, negative counts: errors found by validation)
+// score 0 with status StatusInvalid until corrected (Invalidate).
+//
+// Differences from the self-declared scores are taken over the indicators
+// that have one (SelfBasis): an indicator the commune did not self-score is
+// not a difference of its whole score.
 package engine
 
 import (
@@ -27,8 +33,12 @@ const (
 	StatusPending   Status = "pending"   // cohort-relative, not settled yet
 	StatusSettled   Status = "settled"   // cohort-relative, settled over a cohort
 	StatusReference Status = "reference" // 0-point indicator, for reference
+	StatusInvalid   Status = "invalid"   // impossible figures: 0 points until corrected
 	StatusTodo      Status = "todo"      // the rubric has no scoring method yet: 0 points
 )
+
+// NoteInvalid is the note of an indicator whose figures are impossible.
+const NoteInvalid = "số liệu không hợp lệ: không tính điểm cho đến khi sửa"
 
 // Value is one reported figure. Set is false when the cell was left empty.
 // Num is the figure as the engine uses it: yes/no as 1/0, a choice as its
@@ -102,14 +112,17 @@ type CohortInfo struct {
 
 // PillarResult is a pillar's score.
 type PillarResult struct {
-	Code     string
-	Name     string
-	Max      float64
-	Points   float64
-	Self     float64
-	HasSelf  bool
-	Optional bool
-	Applies  bool
+	Code    string
+	Name    string
+	Max     float64
+	Points  float64
+	Self    float64
+	HasSelf bool
+	// SelfBasis is the points of the indicators that have a self-declared
+	// score (on themselves or a parent): what Self is compared with.
+	SelfBasis float64
+	Optional  bool
+	Applies   bool
 }
 
 // Result is a unit's full score.
@@ -119,9 +132,10 @@ type Result struct {
 	Pillars    []PillarResult
 	Total      float64 // full precision; Round2 for display and ranking
 	Max        float64
-	Self       float64 // sum of self-declared top-level scores
+	Self       float64 // sum of the self-declared scores (of an indicator, else of its children)
 	HasSelf    bool
-	Pending    int // cohort indicators not settled yet
+	SelfBasis  float64 // the points of the self-scored indicators: the difference is SelfBasis − Self
+	Pending    int     // cohort indicators not settled yet
 	index      map[string]int
 	applies    map[string]bool // optional pillars that apply to this unit
 }
@@ -306,7 +320,7 @@ func (s *Scorer) finish(res *Result) {
 				continue
 			}
 			sum += c.Points
-			if c.Status == StatusMissing || c.Status == StatusPending {
+			if c.Status == StatusMissing || c.Status == StatusPending || c.Status == StatusInvalid {
 				ir.Status = c.Status
 			}
 		}
@@ -314,7 +328,7 @@ func (s *Scorer) finish(res *Result) {
 	}
 	res.Pillars = res.Pillars[:0]
 	res.Pending = 0
-	res.Self, res.HasSelf = 0, false
+	res.Self, res.SelfBasis, res.HasSelf = 0, 0, false
 	var a, b, c float64
 	for _, p := range s.r.Pillars {
 		pr := PillarResult{Code: p.Code, Name: p.Name, Max: p.MaxValue(), Optional: p.Optional, Applies: true}
@@ -322,12 +336,8 @@ func (s *Scorer) finish(res *Result) {
 			pr.Applies = res.applies[p.Code]
 		}
 		for _, in := range p.Indicators {
-			ir := res.Indicator(in.Code)
-			pr.Points += ir.Points
-			if ir.Self != nil {
-				pr.Self += *ir.Self
-				pr.HasSelf = true
-			}
+			pr.Points += res.Indicator(in.Code).Points
+			res.self(in, &pr)
 		}
 		if p.Max == nil {
 			for _, in := range p.Indicators {
@@ -343,6 +353,7 @@ func (s *Scorer) finish(res *Result) {
 		}
 		if pr.Applies {
 			res.Self += pr.Self
+			res.SelfBasis += pr.SelfBasis
 			res.HasSelf = res.HasSelf || pr.HasSelf
 		}
 		res.Pillars = append(res.Pillars, pr)
@@ -362,6 +373,40 @@ func (s *Scorer) finish(res *Result) {
 		// A whole-score formula rescales to the core maximum (D out of 485).
 		res.Max = m
 	}
+}
+
+// self adds an indicator's self-declared score and the points it is
+// compared with to its pillar: the indicator's own, else its children's.
+func (res *Result) self(in *rubric.Indicator, pr *PillarResult) {
+	ir := res.Indicator(in.Code)
+	if ir.Self != nil {
+		pr.Self += *ir.Self
+		pr.SelfBasis += ir.Points
+		pr.HasSelf = true
+		return
+	}
+	for _, c := range in.Children {
+		res.self(c, pr)
+	}
+}
+
+// Invalidate gives the leaf indicators listed (their figures are
+// impossible: validation found errors in them) 0 points with status
+// StatusInvalid and NoteInvalid, out of any cohort settlement, until the
+// commune corrects them; parents, pillars and the total follow. Codes that
+// are not leaves are ignored.
+func (s *Scorer) Invalidate(res *Result, codes []string) {
+	if len(codes) == 0 {
+		return
+	}
+	for _, code := range codes {
+		ir := res.Indicator(code)
+		if ir == nil || !ir.Leaf {
+			continue
+		}
+		ir.Points, ir.Status, ir.Note, ir.Measure, ir.Cohort, ir.Missing = 0, StatusInvalid, NoteInvalid, nil, nil, nil
+	}
+	s.finish(res)
 }
 
 type outcome struct {

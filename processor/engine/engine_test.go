@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/chiso-vn/chiso/internal/testkit" // the -update flag
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/rubric"
 )
@@ -234,6 +235,67 @@ func TestOverride(t *testing.T) {
 	s.Override(res, map[string]float64{"1.3": 1})
 	if !near(res.Indicator("1.1").Points, 10) || !near(res.Total, 11) {
 		t.Fatalf("re-override: 1.1 %v, total %v", res.Indicator("1.1").Points, res.Total)
+	}
+}
+
+// TestInvalidate: an indicator whose figures are impossible scores 0 with
+// its note until corrected, whatever its rule would give; its parent, pillar
+// and the total follow, and a re-settle or an appraisal leaves it at 0.
+func TestInvalidate(t *testing.T) {
+	s := loadKinds(t)
+	v := vals("1.1", in{"a": 1})
+	v.Set("1.3", "a", engine.Num(25)) // a > b: capped at 100 %, full points
+	v.Set("1.3", "b", engine.Num(19))
+	v.General["so_cbcc"] = engine.Num(20)
+	v.Set("1.10.1", "a", engine.Num(1))
+	v.Set("1.10.2", "a", engine.Num(30))
+	res := s.Score(v)
+	if !near(res.Indicator("1.3").Points, 10) || !near(res.Indicator("1.10").Points, 20) {
+		t.Fatalf("before: 1.3 %v, 1.10 %v", res.Indicator("1.3").Points, res.Indicator("1.10").Points)
+	}
+	before := res.Total
+	s.Invalidate(res, []string{"1.3", "1.10.2", "1.10", "9.9"})
+	for _, code := range []string{"1.3", "1.10.2"} {
+		ir := res.Indicator(code)
+		if ir.Points != 0 || ir.Status != engine.StatusInvalid || ir.Note != engine.NoteInvalid || ir.Measure != nil {
+			t.Errorf("%s: %+v", code, ir)
+		}
+	}
+	if ir := res.Indicator("1.10"); !near(ir.Points, 5) || ir.Status != engine.StatusInvalid {
+		t.Errorf("parent: %v %s, want 5 (its valid child) and invalid", ir.Points, ir.Status)
+	}
+	if !near(res.Total, before-10-15) || !near(res.Pillar("1").Points, res.Total-res.Pillar("2").Points) {
+		t.Errorf("total %v, want %v", res.Total, before-25)
+	}
+	s.Settle([]*engine.Result{res})
+	if res.Indicator("1.3").Points != 0 {
+		t.Errorf("settling brought back 1.3: %v", res.Indicator("1.3").Points)
+	}
+}
+
+// TestSelfBasis: the difference from the self-declared scores is taken over
+// the indicators that have one; a child's self-score counts when its parent
+// has none.
+func TestSelfBasis(t *testing.T) {
+	s := loadKinds(t)
+	v := vals("1.1", in{"a": 1})                                         // 10, self 8
+	v.Set("1.2", "a", engine.Value{Set: true, Num: 1, Choice: "truong"}) // 20, no self
+	v.General["so_cbcc"] = engine.Num(20)
+	v.Set("1.10.1", "a", engine.Num(1))  // 5, self 5
+	v.Set("1.10.2", "a", engine.Num(10)) // 7.5, no self
+	v.Self["1.1"], v.Self["1.10.1"] = 8, 5
+	res := s.Score(v)
+	p := res.Pillar("1")
+	if !p.HasSelf || !near(p.Self, 13) || !near(p.SelfBasis, 15) {
+		t.Errorf("pillar: self %v over %v, want 13 over 15 (1.1 and 1.10.1 only)", p.Self, p.SelfBasis)
+	}
+	if !near(res.Self, 13) || !near(res.SelfBasis, 15) {
+		t.Errorf("total: self %v over %v", res.Self, res.SelfBasis)
+	}
+	v.Self["1.10"] = 12 // the parent's own self-score covers its children
+	res = s.Score(v)
+	if p := res.Pillar("1"); !near(p.Self, 20) || !near(p.SelfBasis, 10+12.5) {
+		t.Errorf("with the parent's: self %v over %v, want 20 over 22.5", p.Self, p.SelfBasis)
 	}
 }
 

@@ -8,8 +8,9 @@
 //	  .chiso/                 the control folder: claimed files, the instance lock
 //	    dang-xu-ly/           files being processed (claimed by an atomic rename)
 //	outbox/
-//	  <year>/<unit>/ket-qua-<unit>-<year>.xlsx   a unit's annotated workbook
-//	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking
+//	  <year>/<code>-<unit>/ket-qua-<code>-<unit>-<year>.xlsx   a unit's annotated workbook
+//	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking (provisional, TẠM TÍNH)
+//	  <year>/xep-hang-<cohort>-<year>-chinh-thuc-v<N>.xlsx/.csv/.json   official version N
 //	  <year>/tham-dinh-<cohort>-<year>.xlsx      the appraisal workbook
 //	  <year>/bieu-mau/        templates
 //	  <year>/thong-bao-thu-thap-<year>.txt, nhac-nop-<date>.txt, chua-nop-<year>.txt
@@ -31,9 +32,11 @@ import (
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
-// Vietnam is the time zone of every time a person reads, whatever the
-// server's own zone: UTC+7, no daylight saving since 1975. Fixed rather than
-// loaded, so Windows machines without a zoneinfo database show it too.
+// Vietnam is the default time zone of every time a person reads, whatever
+// the server's own zone (the configured schedule.timezone is passed
+// explicitly where it is known): UTC+7, no daylight saving since 1975.
+// Fixed rather than loaded, so Windows machines without a zoneinfo database
+// show it too.
 var Vietnam = time.FixedZone("ICT", 7*3600)
 
 // VietnamName is the IANA name of Vietnam's zone (the calendar's default).
@@ -52,12 +55,19 @@ const (
 	NoticeStamp = "2006-01-02 15h04"
 )
 
-// Show formats t in Vietnam's time; the zero time is "".
-func Show(t time.Time, format string) string {
+// ISO is the format of times in machine outputs (JSON, CSV): ISO 8601 with
+// the offset, "2023-12-15T17:00:00+07:00".
+const ISO = time.RFC3339
+
+// Show formats t in loc (nil: Vietnam's time); the zero time is "".
+func Show(t time.Time, loc *time.Location, format string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(Vietnam).Format(format)
+	if loc == nil {
+		loc = Vietnam
+	}
+	return t.In(loc).Format(format)
 }
 
 // Names of folders and files.
@@ -90,9 +100,11 @@ func IsTemp(name string) bool {
 	return (strings.HasPrefix(name, TempPrefix) && strings.HasSuffix(name, TempSuffix)) || strings.HasSuffix(name, MoveSuffix)
 }
 
-// Folders are the configured folders, resolved.
+// Folders are the configured folders, resolved, and the time zone of the
+// time stamps in file names (nil: Vietnam's time).
 type Folders struct {
 	Inbox, Outbox, Archive, Rejected, Data string
+	Zone                                   *time.Location
 }
 
 // ControlDir is the inbox's control folder (hidden from communes by the dot).
@@ -160,31 +172,45 @@ func slug(s string) string {
 	return strings.TrimRight(s, "-")
 }
 
-// ResultPath is a unit's annotated workbook. version 0 is the current
-// submission's; an older submission that finishes after a newer one gets
-// its ledger id as version, so it is kept beside, never over, the newer one.
+// UnitName names a unit's result folder and file: its code and its name
+// ("ts03-xa-hop-thanh"), so two units whose names differ only in tone marks
+// (Hợp Thành, Hợp Thanh) never share one; a unit without a code by its
+// name alone.
+func UnitName(code, name string) string {
+	s := UnitSlug(code, name)
+	if c := slug(code); c != "" && c != s {
+		return c + "-" + s
+	}
+	return s
+}
+
+// ResultPath is a unit's annotated workbook:
+// <year>/<code>-<name>/ket-qua-<code>-<name>-<year>.xlsx. version 0 is the
+// current submission's; an older submission that finishes after a newer one
+// gets its ledger id as version, so it is kept beside, never over, the
+// newer one.
 func (f Folders) ResultPath(year int, code, name, ext string, version int64) string {
-	slug := UnitSlug(code, name)
-	file := fmt.Sprintf("ket-qua-%s-%d", slug, year)
+	unit := UnitName(code, name)
+	file := fmt.Sprintf("ket-qua-%s-%d", unit, year)
 	if version != 0 {
 		file += fmt.Sprintf("-ban-%d", version)
 	}
-	return filepath.Join(f.YearDir(year), slug, file+ext)
+	return filepath.Join(f.YearDir(year), unit, file+ext)
 }
 
 // storedName names a kept original: time received, ledger id, own name.
-func storedName(received time.Time, id int64, name string) string {
-	return Show(received, FileStamp) + "-" + strconv.FormatInt(id, 10) + "-" + SafeName(name)
+func (f Folders) storedName(received time.Time, id int64, name string) string {
+	return Show(received, f.Zone, FileStamp) + "-" + strconv.FormatInt(id, 10) + "-" + SafeName(name)
 }
 
 // ArchivePath is where an accepted, superseded or duplicate original is kept.
 func (f Folders) ArchivePath(year int, received time.Time, id int64, name string) string {
-	return filepath.Join(f.Archive, YearFolder(year), storedName(received, id, name))
+	return filepath.Join(f.Archive, YearFolder(year), f.storedName(received, id, name))
 }
 
 // RejectedPath is where a rejected original is kept.
 func (f Folders) RejectedPath(received time.Time, id int64, name string) string {
-	return filepath.Join(f.Rejected, storedName(received, id, name))
+	return filepath.Join(f.Rejected, f.storedName(received, id, name))
 }
 
 // NoticeDir holds the notices of rejected and duplicate files.
@@ -195,7 +221,7 @@ func (f Folders) NoticeDir() string { return filepath.Join(f.Outbox, noticeDir) 
 func (f Folders) NoticePath(name string, received time.Time, id int64) string {
 	safe := SafeName(name)
 	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
-	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, NoticeStamp), id))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - %d.txt", stem, Show(received, f.Zone, NoticeStamp), id))
 }
 
 // SkippedNoticePath is the notice of an inbox entry that is not taken (a
@@ -203,7 +229,7 @@ func (f Folders) NoticePath(name string, received time.Time, id int64) string {
 func (f Folders) SkippedNoticePath(name string, at time.Time) string {
 	safe := SafeName(name)
 	stem := strings.TrimSuffix(safe, filepath.Ext(safe))
-	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - bo-qua.txt", stem, Show(at, NoticeStamp)))
+	return filepath.Join(f.NoticeDir(), fmt.Sprintf("%s - %s - bo-qua.txt", stem, Show(at, f.Zone, NoticeStamp)))
 }
 
 // CohortName is the cohort as used in file names.
@@ -218,6 +244,13 @@ func CohortName(cohort string) string {
 // are added).
 func (f Folders) RankingBase(cohort string, year int) string {
 	return filepath.Join(f.YearDir(year), fmt.Sprintf("xep-hang-%s-%d", CohortName(cohort), year))
+}
+
+// FinalRankingBase is the path without extension of a published version
+// of the official ranking: xep-hang-<cohort>-<year>-chinh-thuc-v<N>. Later
+// provisional rebuilds never write over it.
+func (f Folders) FinalRankingBase(cohort string, year, version int) string {
+	return fmt.Sprintf("%s-chinh-thuc-v%d", f.RankingBase(cohort, year), version)
 }
 
 // RankingExts are the extensions of the ranking's files.
@@ -260,6 +293,56 @@ func (f Folders) ReminderNoticePath(year int, day time.Time) string {
 // MissingListPath is the list of units that did not submit, written at the close.
 func (f Folders) MissingListPath(year int) string {
 	return filepath.Join(f.YearDir(year), fmt.Sprintf("chua-nop-%d.txt", year))
+}
+
+// Labels say where the shared folders are in every text a commune reads
+// (templates, notices, e-mails): the name communes know them by, e.g.
+// `\\may-chu\dti\nop-bao-cao` or "thư mục DTI trên Google Drive", never the
+// path on the server.
+type Labels struct {
+	Inbox  string // where communes drop their files
+	Outbox string // where their results and notices appear
+}
+
+// DefaultLabels names the folders after the office when the config gives
+// no label: "thư mục nhận báo cáo của UBND huyện Triệu Sơn".
+func DefaultLabels(inbox, outbox, office string) Labels {
+	if office = strings.TrimSpace(office); office == "" {
+		office = "đơn vị tổng hợp"
+	}
+	if strings.TrimSpace(inbox) == "" {
+		inbox = "thư mục nhận báo cáo của " + office
+	}
+	if strings.TrimSpace(outbox) == "" {
+		outbox = "thư mục kết quả của " + office
+	}
+	return Labels{Inbox: inbox, Outbox: outbox}
+}
+
+// OutboxPlace says where a folder under the outbox is: a path under a label
+// that is one (`\\may-chu\dti\ket-qua\2023\bieu-mau`), else "thư mục
+// 2023/bieu-mau trong <label>".
+func (l Labels) OutboxPlace(rel ...string) string {
+	if len(rel) == 0 {
+		return l.Outbox
+	}
+	switch {
+	case strings.Contains(l.Outbox, `\`):
+		return strings.TrimRight(l.Outbox, `\`) + `\` + strings.Join(rel, `\`)
+	case strings.Contains(l.Outbox, "/"):
+		return strings.TrimRight(l.Outbox, "/") + "/" + strings.Join(rel, "/")
+	}
+	return "thư mục " + strings.Join(rel, "/") + " trong " + l.Outbox
+}
+
+// Rel is the path of p under the outbox as OutboxPlace takes it; p itself
+// when it is not under the outbox.
+func (f Folders) Rel(p string) []string {
+	rel, err := filepath.Rel(f.Outbox, p)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return []string{p}
+	}
+	return strings.Split(filepath.ToSlash(rel), "/")
 }
 
 // SafeName makes a file name safe on Windows and Linux: no folders, no

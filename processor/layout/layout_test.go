@@ -74,6 +74,32 @@ func TestSafeNameBytes(t *testing.T) {
 	}
 }
 
+// TestLabels: communes are told where folders are by the label the office
+// gave, never by the server's path.
+func TestLabels(t *testing.T) {
+	f := Folders{Outbox: filepath.Join("srv", "chiso", "outbox")}
+	rel := f.Rel(f.TemplateDir(2026))
+	for _, tt := range []struct {
+		labels Labels
+		want   string
+	}{
+		{DefaultLabels("", "", "UBND huyện Triệu Sơn"), "thư mục 2026/bieu-mau trong thư mục kết quả của UBND huyện Triệu Sơn"},
+		{Labels{Outbox: `\\may-chu\dti\ket-qua\`}, `\\may-chu\dti\ket-qua\2026\bieu-mau`},
+		{Labels{Outbox: "https://drive.example/dti"}, "https://drive.example/dti/2026/bieu-mau"},
+		{Labels{Outbox: "thư mục DTI trên Google Drive"}, "thư mục 2026/bieu-mau trong thư mục DTI trên Google Drive"},
+	} {
+		if got := tt.labels.OutboxPlace(rel...); got != tt.want {
+			t.Errorf("OutboxPlace = %q, want %q", got, tt.want)
+		}
+		if strings.Contains(tt.labels.OutboxPlace(rel...), "srv") {
+			t.Errorf("the server path leaks: %q", tt.labels.OutboxPlace(rel...))
+		}
+	}
+	if l := DefaultLabels(`\\may\nop`, "", ""); l.Inbox != `\\may\nop` || l.Outbox != "thư mục kết quả của đơn vị tổng hợp" {
+		t.Errorf("DefaultLabels = %+v", l)
+	}
+}
+
 // TestLongUnitNames: a unit name read from a workbook can be any length;
 // the result path and template name stay short enough for every file system.
 func TestLongUnitNames(t *testing.T) {

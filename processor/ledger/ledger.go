@@ -7,6 +7,11 @@
 // accepted submission for the same unit, year and rubric replaced it),
 // duplicate (byte-identical to a file already processed) or rejected. A row
 // in state "processing" is work a crash interrupted; the pipeline resumes it.
+//
+// The ledger also keeps each calendar job's last occurrence, and the
+// official rankings published (finals: a numbered version per year and
+// rubric, when, which one it replaces, its files), so a restart knows
+// whether the collection's ranking is final.
 package ledger
 
 import (
@@ -15,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
@@ -121,6 +127,21 @@ CREATE INDEX IF NOT EXISTS files_state ON files(state);
 CREATE TABLE IF NOT EXISTS jobs (
 	name     TEXT PRIMARY KEY,
 	last_run TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rosters (
+	year INTEGER NOT NULL,
+	code TEXT NOT NULL,
+	name TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (year, code)
+);
+CREATE TABLE IF NOT EXISTS finals (
+	year         INTEGER NOT NULL,
+	rubric_id    TEXT NOT NULL,
+	version      INTEGER NOT NULL,
+	published_at TEXT NOT NULL,
+	replaces     INTEGER NOT NULL DEFAULT 0,
+	paths        TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (year, rubric_id, version)
 );
 `
 
@@ -299,6 +320,35 @@ func (l *Ledger) EachAccepted(ctx context.Context, year int, rubricID string, fn
 	return rows.Err()
 }
 
+// EachCurrentBefore is EachAccepted as the ledger stood at cutoff: for each
+// unit, the accepted or superseded file of a year and rubric received last
+// before cutoff (a resubmission after it does not count; the one it
+// superseded does). The official ranking at a collection's close is built
+// from these, however late the close job runs.
+func (l *Ledger) EachCurrentBefore(ctx context.Context, year int, rubricID string, cutoff time.Time, fn func(File) error) error {
+	rows, err := l.db.QueryContext(ctx, `SELECT `+cols+` FROM files WHERE outcome IN (?, ?) AND year = ? AND rubric_id = ? AND received_at < ?
+		ORDER BY unit_key, received_at DESC, id DESC`, Accepted, Superseded, year, rubricID, ts(cutoff))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	last := ""
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if f.UnitKey == last {
+			continue
+		}
+		last = f.UnitKey
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // LastChange returns when an accepted or superseded file of a year was last
 // recorded (zero if none): the ranking is stale if it was built before.
 func (l *Ledger) LastChange(ctx context.Context, year int) (time.Time, error) {
@@ -442,4 +492,100 @@ func (l *Ledger) LastRun(ctx context.Context, job string) (time.Time, error) {
 func (l *Ledger) SetLastRun(ctx context.Context, job string, t time.Time) error {
 	_, err := l.db.ExecContext(ctx, `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET last_run = excluded.last_run`, job, ts(t))
 	return err
+}
+
+// Final is one published version of the official ranking of a year.
+type Final struct {
+	Year        int
+	RubricID    string
+	Version     int // from 1
+	PublishedAt time.Time
+	Replaces    int      // the version it replaces; 0 for the first
+	Paths       []string // the files written
+}
+
+// Finals returns the official rankings published for a year and rubric,
+// oldest version first.
+func (l *Ledger) Finals(ctx context.Context, year int, rubricID string) ([]Final, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT version, published_at, replaces, paths FROM finals WHERE year = ? AND rubric_id = ? ORDER BY version`, year, rubricID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Final
+	for rows.Next() {
+		f := Final{Year: year, RubricID: rubricID}
+		var at, paths string
+		if err := rows.Scan(&f.Version, &at, &f.Replaces, &paths); err != nil {
+			return nil, err
+		}
+		f.PublishedAt, _ = time.Parse(time.RFC3339Nano, at)
+		f.PublishedAt = f.PublishedAt.Local()
+		if paths != "" {
+			f.Paths = strings.Split(paths, "\n")
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// LatestFinal returns the latest official ranking of a year and rubric; ok
+// is false when none was published.
+func (l *Ledger) LatestFinal(ctx context.Context, year int, rubricID string) (Final, bool, error) {
+	fs, err := l.Finals(ctx, year, rubricID)
+	if err != nil || len(fs) == 0 {
+		return Final{}, false, err
+	}
+	return fs[len(fs)-1], true, nil
+}
+
+// AddFinal records a published official ranking. A version recorded twice
+// (two publications at once) is an error.
+func (l *Ledger) AddFinal(ctx context.Context, f Final) error {
+	_, err := l.db.ExecContext(ctx, `INSERT INTO finals (year, rubric_id, version, published_at, replaces, paths) VALUES (?, ?, ?, ?, ?, ?)`,
+		f.Year, f.RubricID, f.Version, ts(f.PublishedAt), f.Replaces, strings.Join(f.Paths, "\n"))
+	if err != nil {
+		return fmt.Errorf("ledger: record official ranking %d version %d: %w", f.Year, f.Version, err)
+	}
+	return nil
+}
+
+// SetRoster records the units (code → name) a year's ranking was built
+// with, replacing what was recorded for the year: next year, the lineage of
+// merged units is checked against it.
+func (l *Ledger) SetRoster(ctx context.Context, year int, units map[string]string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rosters WHERE year = ?`, year); err != nil {
+		return err
+	}
+	for code, name := range units {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rosters (year, code, name) VALUES (?, ?, ?)`, year, code, name); err != nil {
+			return fmt.Errorf("ledger: roster %d: %w", year, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// YearUnits returns the unit codes known for a year: the roster recorded
+// for it and the codes of its files (any outcome), lower-cased. Empty when
+// the ledger knows nothing of that year.
+func (l *Ledger) YearUnits(ctx context.Context, year int) (map[string]bool, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT code FROM rosters WHERE year = ? UNION SELECT unit_code FROM files WHERE year = ? AND unit_code <> ''`, year, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(c)] = true
+	}
+	return out, rows.Err()
 }

@@ -78,3 +78,71 @@ func TestLedgerLifecycle(t *testing.T) {
 		t.Fatalf("after reopen: %d files, last run %v", len(all), last)
 	}
 }
+
+// TestFinals: the official rankings of a year are numbered and kept across
+// a reopening; a version cannot be recorded twice.
+func TestFinals(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, ok, err := l.LatestFinal(ctx, 2023, "r"); ok || err != nil {
+		t.Fatalf("fresh ledger: %v %v", ok, err)
+	}
+	at := time.Date(2024, 1, 20, 10, 0, 0, 0, time.UTC)
+	for _, f := range []Final{{Year: 2023, RubricID: "r", Version: 1, PublishedAt: at, Paths: []string{"a.xlsx", "a.json"}},
+		{Year: 2023, RubricID: "r", Version: 2, PublishedAt: at.Add(time.Hour), Replaces: 1}} {
+		if err := l.AddFinal(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.AddFinal(ctx, Final{Year: 2023, RubricID: "r", Version: 2, PublishedAt: at}); err == nil {
+		t.Error("version 2 recorded twice")
+	}
+	l.Close()
+	l, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	fs, err := l.Finals(ctx, 2023, "r")
+	if err != nil || len(fs) != 2 || fs[0].Version != 1 || len(fs[0].Paths) != 2 || fs[1].Replaces != 1 || !fs[1].PublishedAt.Equal(at.Add(time.Hour)) {
+		t.Errorf("after reopening: %+v, %v", fs, err)
+	}
+	if f, ok, _ := l.LatestFinal(ctx, 2023, "r"); !ok || f.Version != 2 {
+		t.Errorf("latest %+v", f)
+	}
+	if fs, _ := l.Finals(ctx, 2024, "r"); len(fs) != 0 {
+		t.Errorf("another year: %+v", fs)
+	}
+}
+
+// TestYearUnits: the units known for a year are its recorded roster and
+// the codes of its files, whatever their outcome.
+func TestYearUnits(t *testing.T) {
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	if u, err := l.YearUnits(ctx, 2022); err != nil || len(u) != 0 {
+		t.Fatalf("empty ledger: %v %v", u, err)
+	}
+	if err := l.SetRoster(ctx, 2022, map[string]string{"A1": "Xã A", "A2": "Xã B"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRoster(ctx, 2022, map[string]string{"A1": "Xã A"}); err != nil { // replaced
+		t.Fatal(err)
+	}
+	id, _ := l.Begin(ctx, File{Name: "x.xlsx", SHA256: "x", ReceivedAt: time.Now()})
+	if err := l.Finish(ctx, File{ID: id, Name: "x.xlsx", SHA256: "x", Outcome: Rejected, Year: 2022, UnitKey: "B7", UnitCode: "B7", ProcessedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := l.YearUnits(ctx, 2022)
+	if err != nil || len(u) != 2 || !u["a1"] || !u["b7"] {
+		t.Errorf("YearUnits = %v, %v; want a1 and b7", u, err)
+	}
+}

@@ -33,12 +33,12 @@ func (p *Pipeline) loadCohort(ctx context.Context, sc *engine.Scorer, r *rubric.
 		if f.UnitKey == AppraisalKey {
 			continue
 		}
-		vals, _, err := DecodeScoring(f.Data)
+		vals, probs, err := DecodeScoring(f.Data)
 		if err != nil {
 			p.Log.Warn().Err(err).Int64("id", f.ID).Msg("ledger record unreadable: left out of the provisional cohort")
 			continue
 		}
-		c.put(sc, f.UnitKey, sc.Score(vals))
+		c.put(sc, f.UnitKey, Score(sc, r, vals, probs))
 	}
 	c.loaded, c.year = true, year
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
@@ -73,6 +74,9 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 	if err != nil {
 		return f, outputErr("result", err)
 	}
+	if err := p.acceptedNotice(f, ev); err != nil {
+		return f, err
+	}
 	f.StoredPath = p.Folders.ArchivePath(ev.Year, f.ReceivedAt, f.ID, f.Name)
 	got, err := p.keep(ctx, f, src, data)
 	if err == nil {
@@ -110,7 +114,7 @@ func (p *Pipeline) commitDuplicate(ctx context.Context, row ledger.File, src str
 	f.Outcome, f.DuplicateOf, f.ProcessedAt = ledger.Duplicate, prev.ID, p.now()
 	f.Year, f.RubricID, f.UnitKey, f.UnitCode, f.UnitName = prev.Year, prev.RubricID, prev.UnitKey, prev.UnitCode, prev.UnitName
 	f.Reason = string(ReasonDuplicate)
-	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, layout.Show(prev.ReceivedAt, layout.TimeDate), prev.Outcome.Label())
+	f.Message = fmt.Sprintf("Tệp giống hệt tệp \"%s\" đã nhận lúc %s (kết quả: %s).", prev.Name, p.Collection.Show(prev.ReceivedAt, layout.TimeDate), prev.Outcome.Label())
 	advice := "Không cần gửi lại. Muốn sửa số liệu thì sửa trong tệp rồi gửi tệp đã sửa; bản gửi sau sẽ thay thế bản trước."
 	var err error
 	f.OutputPath, err = p.writeNotice(f, f.Message, advice, "TỆP TRÙNG")
@@ -171,6 +175,45 @@ func (p *Pipeline) commitAppraisal(ctx context.Context, f ledger.File, src strin
 	return p.keep(ctx, f, src, data)
 }
 
+// acceptedNotice tells the commune, beside its result workbook, what an
+// accepted file with errors or received late means: "cần sửa, nộp lại"
+// (the indicators with errors do not score until a corrected file comes),
+// nộp muộn, and after the close that the official ranking does not change.
+// Files accepted in time without errors get their result only.
+func (p *Pipeline) acceptedNotice(f ledger.File, ev *Evaluation) error {
+	col := p.Collection
+	late, closed := col.Late(f.ReceivedAt), col.Closed(f.ReceivedAt)
+	if f.Errors == 0 && !late {
+		return nil
+	}
+	status := ranking.StatusOf(true, f.Errors, late)
+	title := "TỆP ĐÃ NHẬN — " + strings.ToUpper(status.Label())
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "Biểu mẫu của %s năm %d đã được nhận và chấm điểm. Trạng thái: %s.", ev.Unit.Name, ev.Year, status.Label())
+	if late {
+		fmt.Fprintf(&msg, " Tệp nhận sau hạn nộp %s nên được ghi là nộp muộn.", col.DeadlineText())
+	}
+	if closed {
+		msg.WriteString(" Đợt thu thập đã chốt: kết quả này không thay đổi bảng xếp hạng chính thức đã ban hành cho đến khi đơn vị tổng hợp ban hành bản mới.")
+	}
+	var errs []problem.Problem
+	for _, pr := range ev.Problems {
+		if pr.Severity == problem.Error {
+			errs = append(errs, pr)
+		}
+	}
+	result := p.Labels.OutboxPlace(p.Folders.Rel(f.OutputPath)...)
+	advice := "Xem kết quả chi tiết trong tệp " + result + "."
+	if len(errs) > 0 {
+		fmt.Fprintf(&msg, " Có %d lỗi: các chỉ số có lỗi không được tính điểm cho đến khi sửa.", len(errs))
+		msg.WriteString(strings.Replace(problemLines(errs), "Các dòng không dùng được:", "Các lỗi:", 1))
+		advice = "Sửa các ô có lỗi (xem trang \"Kết quả chấm\" của tệp " + result + "), rồi nộp lại cả tệp vào " +
+			p.Labels.Inbox + "; bản nộp sau thay thế bản trước."
+	}
+	_, err := p.writeText(f, title, "Kết quả", msg.String(), advice)
+	return err
+}
+
 func problemLines(ps []problem.Problem) string {
 	if len(ps) == 0 {
 		return ""
@@ -187,6 +230,12 @@ func problemLines(ps []problem.Problem) string {
 // notice folder, named after their file (UTF-8 with BOM and CRLF, so
 // Notepad shows the Vietnamese right).
 func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string, error) {
+	return p.writeText(f, title, "Lý do", msg, advice)
+}
+
+// writeText writes a notice: title, file, time received, what (under
+// label) and what to do.
+func (p *Pipeline) writeText(f ledger.File, title, label, msg, advice string) (string, error) {
 	path := p.Folders.NoticePath(f.Name, f.ReceivedAt, f.ID)
 	if err := p.injected("write", f.ClaimPath); err != nil {
 		return "", err
@@ -198,9 +247,9 @@ func (p *Pipeline) writeNotice(f ledger.File, msg, advice, title string) (string
 		title,
 		"",
 		"Tệp: " + vntext.Clean(f.Name),
-		"Nhận lúc: " + layout.Show(f.ReceivedAt, layout.TimeOnDate),
+		"Nhận lúc: " + p.Collection.Show(f.ReceivedAt, layout.TimeOnDate),
 		"",
-		"Lý do: " + msg,
+		label + ": " + msg,
 		"Cần làm: " + advice,
 		"",
 		"Tệp gốc đã được lưu lại, không bị xoá.",

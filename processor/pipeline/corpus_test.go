@@ -41,6 +41,7 @@ import (
 	"github.com/chiso-vn/chiso/internal/testkit/books"
 	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/config"
+	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
@@ -292,7 +293,24 @@ func corpusCases() []corpusCase {
 			Outcome: ledger.Accepted, Unit: "TS21",
 			Problems: []wantProblem{
 				{Code: validate.CodeRubricCheck, Severity: problem.Error, Indicator: "3.1", Key: "a", Message: "không thể lớn hơn tổng số CBCC"},
-				{Code: validate.CodeRubricCheck, Severity: problem.Error, Indicator: "6.2", Key: "a", Message: "không thể lớn hơn tổng số DVCTT"},
+				{Code: validate.CodeRubricCheck, Severity: problem.Error, Indicator: "6.2", Key: "a", Message: "không tính điểm cho đến khi sửa"},
+			},
+			// Impossible figures do not score: 0 points, said so, and the
+			// pillar and total follow.
+			Check: func(t *testing.T, g *corpusGen, ev *Evaluation) {
+				for _, code := range []string{"3.1", "6.2"} {
+					ir := ev.Result.Indicator(code)
+					if ir.Points != 0 || ir.Status != engine.StatusInvalid || !strings.Contains(ir.Note, "không tính điểm cho đến khi sửa") {
+						t.Errorf("%s: %v points, %s, %q; want 0 until corrected", code, ir.Points, ir.Status, ir.Note)
+					}
+				}
+				var sum float64
+				for _, p := range ev.Result.Pillars {
+					sum += p.Points
+				}
+				if math.Abs(sum-ev.Result.Total) > 1e-9 {
+					t.Errorf("pillars add up to %v, total %v", sum, ev.Result.Total)
+				}
 			},
 		},
 		{
@@ -1881,7 +1899,7 @@ func checkOutputs(t *testing.T, cases []corpusCase, rows []ledger.File, p *Pipel
 		t.Errorf("duplicate of %d, want %d", dup.DuplicateOf, orig.ID)
 	}
 	// The current result of TS11 is the corrected one.
-	if filepath.Base(second.OutputPath) != "ket-qua-xa-xuan-thinh-2023.xlsx" {
+	if filepath.Base(second.OutputPath) != "ket-qua-ts11-xa-xuan-thinh-2023.xlsx" {
 		t.Errorf("corrected resubmission's result is %s", second.OutputPath)
 	}
 
@@ -2066,7 +2084,7 @@ func TestCorpusOutOfOrder(t *testing.T) {
 			n.ID, n.Outcome, o.ID, o.Outcome, o.SupersededBy)
 	}
 	// The result file of the unit is the newer submission's.
-	current := filepath.Join(p.Folders.Outbox, "2023", "xa-xuan-thinh", "ket-qua-xa-xuan-thinh-2023.xlsx")
+	current := filepath.Join(p.Folders.Outbox, "2023", "ts11-xa-xuan-thinh", "ket-qua-ts11-xa-xuan-thinh-2023.xlsx")
 	f, err := excelize.OpenFile(current)
 	if err != nil {
 		t.Fatalf("current result: %v", err)

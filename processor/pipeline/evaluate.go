@@ -196,6 +196,8 @@ func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year
 	}
 	problem.Sort(probs, validate.Order(r))
 	e.Problems = dropMissingWhenUnreadable(probs)
+	// Impossible figures do not score until corrected.
+	sc.Invalidate(e.Result, validate.Invalid(r, e.Problems))
 	e.Outcome = ledger.Accepted
 	return e
 }

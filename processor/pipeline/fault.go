@@ -221,7 +221,7 @@ func (p *Pipeline) noteOnce(ctx context.Context, key, name, title, msg, advice s
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return outputErr("notice", err)
 	}
-	text := strings.Join([]string{title, "", "Mục: " + vntext.Clean(name), "Lúc: " + layout.Show(now, layout.TimeOnDate), "",
+	text := strings.Join([]string{title, "", "Mục: " + vntext.Clean(name), "Lúc: " + p.Collection.Show(now, layout.TimeOnDate), "",
 		"Lý do: " + msg, "Cần làm: " + advice, "", "Mục này vẫn ở nguyên trong thư mục nhận, không bị xoá."}, "\n") + "\n"
 	if _, err := atomicfile.WriteText(path, text); err != nil {
 		if err := outputErr("notice", err); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
@@ -49,6 +50,8 @@ type Pipeline struct {
 	// Retry bounds the attempts at a passing failure (a file held by
 	// another program, a share hiccup) and the wait before each.
 	Retry Retry
+	// Labels name the shared folders in what communes read (notices).
+	Labels layout.Labels
 
 	// fault, in tests, fails a stage ("claim", "read", "write", "archive")
 	// of a file with an I/O error.
@@ -231,7 +234,7 @@ func (p *Pipeline) process(ctx context.Context, e intake.Entry) (ledger.File, bo
 			Msg("modification time in the future: the sending PC's clock is wrong; the arrival time is used")
 		notes = append(notes, problem.Problem{Severity: problem.Info, Code: "future-time", Message: fmt.Sprintf(
 			"Tệp ghi thời gian sửa là %s, muộn hơn lúc hệ thống nhận (%s): đồng hồ máy gửi có thể bị sai. Hệ thống tính theo thời điểm nhận.",
-			layout.Show(e.Modified, layout.TimeDate), layout.Show(e.Arrived, layout.TimeDate))})
+			p.Collection.Show(e.Modified, layout.TimeDate), p.Collection.Show(e.Arrived, layout.TimeDate))})
 	}
 	f, err := p.handle(ctx, row, claim, notes)
 	return f, err == nil, err
@@ -464,10 +467,14 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 		}
 		cohortDate = p.now()
 	}
+	col := p.Collection
+	late := col.Late(row.ReceivedAt)
 	err := ev.Book.Annotate(workbook.Annotation{
 		Rubric: ev.Rubric, Sub: ev.Sub, Result: ev.Result, Problems: ev.Problems,
-		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Unit: ev.Unit.Name, Year: ev.Year,
+		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Zone: col.Loc(), Unit: ev.Unit.Name, Year: ev.Year,
 		CohortDate: cohortDate,
+		Status:     ranking.StatusOf(true, problem.Count(ev.Problems, problem.Error), late).Label(),
+		Late:       late, AfterClose: col.Closed(row.ReceivedAt), Deadline: col.DeadlineText(),
 	})
 	if err != nil {
 		return nil, err

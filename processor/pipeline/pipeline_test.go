@@ -279,7 +279,7 @@ func TestAcceptedThenDuplicate(t *testing.T) {
 	if !f.ReceivedAt.Equal(plNow.Add(-10 * time.Minute)) {
 		t.Errorf("received %v, want the file's time %v", f.ReceivedAt, plNow.Add(-10*time.Minute))
 	}
-	out := filepath.Join(e.outbox, "2023", "xa-trieu-thanh", "ket-qua-xa-trieu-thanh-2023.xlsx")
+	out := filepath.Join(e.outbox, "2023", "ts01-xa-trieu-thanh", "ket-qua-ts01-xa-trieu-thanh-2023.xlsx")
 	if f.OutputPath != out {
 		t.Errorf("output %s, want %s", f.OutputPath, out)
 	}
@@ -341,7 +341,7 @@ func TestCorrectedResubmission(t *testing.T) {
 	e.drop("ham-rong.xlsx", first, 30)
 	e.run()
 	a := e.one("ham-rong.xlsx")
-	out := filepath.Join(e.outbox, "2023", "phuong-ham-rong", "ket-qua-phuong-ham-rong-2023.xlsx")
+	out := filepath.Join(e.outbox, "2023", "ts02-phuong-ham-rong", "ket-qua-ts02-phuong-ham-rong-2023.xlsx")
 	if a.Outcome != ledger.Accepted || a.OutputPath != out {
 		t.Fatalf("first: %s %s", a.Outcome, a.OutputPath)
 	}
@@ -514,7 +514,7 @@ func TestRecover(t *testing.T) {
 	if c.Outcome != ledger.Accepted || c.UnitCode != "TS03" || c.StoredPath != storedC {
 		t.Errorf("(c) %s %s %s %s", c.Outcome, c.UnitCode, c.Reason, c.StoredPath)
 	}
-	x := plOpenResult(t, filepath.Join(e.outbox, "2023", "thi-tran-nua", "ket-qua-thi-tran-nua-2023.xlsx"))
+	x := plOpenResult(t, filepath.Join(e.outbox, "2023", "ts03-thi-tran-nua", "ket-qua-ts03-thi-tran-nua-2023.xlsx"))
 	x.Close()
 	if r, _ := e.p.Ledger.Get(ctx, rowR.ID); r.Outcome != ledger.Rejected || r.Reason != "pdf" || r.StoredPath != storedR {
 		t.Errorf("(c') %s %s %s", r.Outcome, r.Reason, r.StoredPath)

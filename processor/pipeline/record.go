@@ -6,6 +6,8 @@ import (
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
 )
 
 // Record is what the ledger keeps of an accepted submission (ledger.File's
@@ -48,6 +50,15 @@ func DecodeScoring(data string) (engine.Values, []problem.Problem, error) {
 		return engine.Values{}, nil, fmt.Errorf("ledger record: %w", err)
 	}
 	return rec.Values, rec.Problems, nil
+}
+
+// Score scores a recorded submission as the pipeline scored it when it was
+// accepted: its figures, with the indicators whose figures have errors
+// among its problems at 0 points (validate.Invalid).
+func Score(sc *engine.Scorer, r *rubric.Rubric, vals engine.Values, probs []problem.Problem) *engine.Result {
+	res := sc.Score(vals)
+	sc.Invalidate(res, validate.Invalid(r, probs))
+	return res
 }
 
 // DecodeAppraisal reads an appraisal file's record.

@@ -3,6 +3,14 @@
 // at the close every unit's result workbook rewritten with the settled
 // scores and its rank. It decides when a rebuild is due (Refresh), so the
 // daemon, the commands and the close all follow one rule.
+//
+// The ranking rebuilt after each burst is provisional (TẠM TÍNH,
+// xep-hang-<cohort>-<year>.*). The close (AtClose) or `chiso rank --final`
+// publishes the official ranking (CHÍNH THỨC) as a new numbered version,
+// xep-hang-<cohort>-<year>-chinh-thuc-v<N>.*, recorded in the ledger with
+// the version it replaces; later provisional rebuilds never touch it, so
+// files received after the close change nothing official until an officer
+// publishes the next version.
 package publish
 
 import (
@@ -11,12 +19,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/chiso-vn/chiso/processor/atomicfile"
+	"github.com/chiso-vn/chiso/processor/collection"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
@@ -31,7 +42,10 @@ import (
 type Publisher struct {
 	Rubrics *rubric.Set
 	Rubric  string // id of the rubric being collected
-	Folders layout.Folders
+	// Collection gives the deadline (late files), the close and the time
+	// zone of every time shown.
+	Collection collection.Collection
+	Folders    layout.Folders
 	// Cohort names the cohort in output names (xep-hang-<cohort>-<year>).
 	Cohort string
 	Roster []roster.Unit
@@ -47,9 +61,14 @@ type Publisher struct {
 // Options say what to publish.
 type Options struct {
 	Year int
-	// Final (the close of collection) also rewrites every unit's result
-	// workbook with the settled values and its rank.
+	// Final publishes the official ranking: a new numbered version,
+	// recorded in the ledger, and every unit's result workbook rewritten
+	// with the settled values, its rank and the version.
 	Final bool
+	// Cutoff, with Final, builds the official ranking from the submissions
+	// received before it (the close: files received after it, however late
+	// the close job runs, wait for the next version); zero: all.
+	Cutoff time.Time
 	// Appraisal writes the appraisal workbook when it does not exist yet
 	// (`chiso rank` and the final ranking; not every rebuild of a burst).
 	Appraisal bool
@@ -57,8 +76,10 @@ type Options struct {
 
 // Result lists what a build wrote.
 type Result struct {
-	Ranking *ranking.Ranking
+	Ranking *ranking.Ranking // the provisional ranking, or the final one with Final
 	Paths   []string
+	// Final is the official version published (with Options.Final).
+	Final *ledger.Final
 }
 
 func (p *Publisher) now() time.Time {
@@ -91,17 +112,23 @@ func (p *Publisher) Refresh(ctx context.Context, year int, changed bool) (res Re
 
 // Build builds the ranking of a year from the ledger alone.
 func (p *Publisher) Build(ctx context.Context, year int) (*ranking.Ranking, error) {
+	return p.build(ctx, year, time.Time{})
+}
+
+// build builds the ranking of a year from the submissions received before
+// cutoff (zero: all, the latest accepted of each unit).
+func (p *Publisher) build(ctx context.Context, year int, cutoff time.Time) (*ranking.Ranking, error) {
 	r, err := p.rubric()
 	if err != nil {
 		return nil, err
 	}
-	in, err := p.input(ctx, r, year)
+	in, err := p.input(ctx, r, year, cutoff)
 	if err != nil {
 		return nil, err
 	}
 	// Previous year: whichever rubric most of its accepted files used.
 	if prevR := p.rubricOfYear(ctx, year-1); prevR != nil {
-		pin, err := p.input(ctx, prevR, year-1)
+		pin, err := p.input(ctx, prevR, year-1, time.Time{})
 		if err == nil && len(pin.Submissions) > 0 {
 			if psc, err := p.Scorers.Get(prevR); err == nil {
 				in.Previous = ranking.Build(psc, pin).PreviousOf()
@@ -112,7 +139,9 @@ func (p *Publisher) Build(ctx context.Context, year int) (*ranking.Ranking, erro
 	if err != nil {
 		return nil, err
 	}
-	return ranking.Build(sc, in), nil
+	rk := ranking.Build(sc, in)
+	rk.Cutoff = cutoff
+	return rk, nil
 }
 
 func (p *Publisher) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
@@ -124,14 +153,21 @@ func (p *Publisher) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
 	return r
 }
 
-func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (ranking.Input, error) {
+func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int, cutoff time.Time) (ranking.Input, error) {
 	in := ranking.Input{Rubric: r, Year: year, Cohort: p.Cohort, Roster: p.Roster, Lineage: p.Lineage,
-		Appraisal: map[string]map[string]float64{}, Attempts: map[string][]string{}}
+		Appraisal: map[string]map[string]float64{}, Attempts: map[string][]string{}, Zone: p.Collection.Loc()}
+	if year == p.Collection.YearAt(p.now()) {
+		in.Deadline = p.Collection.DeadlineEnd()
+	}
 	sc, err := p.Scorers.Get(r)
 	if err != nil {
 		return in, err
 	}
-	err = p.Ledger.EachAccepted(ctx, year, r.ID, func(f ledger.File) error {
+	each := func(fn func(ledger.File) error) error { return p.Ledger.EachAccepted(ctx, year, r.ID, fn) }
+	if !cutoff.IsZero() {
+		each = func(fn func(ledger.File) error) error { return p.Ledger.EachCurrentBefore(ctx, year, r.ID, cutoff, fn) }
+	}
+	err = each(func(f ledger.File) error {
 		if f.UnitKey == pipeline.AppraisalKey {
 			ar, err := pipeline.DecodeAppraisal(f.Data)
 			if err != nil {
@@ -146,7 +182,8 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (rank
 		}
 		// Scored now, figures dropped: only the result is kept per unit.
 		in.Submissions = append(in.Submissions, ranking.Submission{UnitKey: f.UnitKey, Code: f.UnitCode, Name: f.UnitName,
-			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Result: sc.Score(vals), Problems: probs})
+			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Late: !in.Deadline.IsZero() && !f.ReceivedAt.Before(in.Deadline),
+			Result: pipeline.Score(sc, r, vals, probs), Problems: probs})
 		return nil
 	})
 	if err != nil {
@@ -159,16 +196,18 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int) (rank
 	for _, f := range attempts {
 		if f.UnitKey != pipeline.AppraisalKey {
 			in.Attempts[f.UnitKey] = append(in.Attempts[f.UnitKey],
-				fmt.Sprintf("%s (%s): %s", f.Name, layout.Show(f.ReceivedAt, layout.DateTime), f.Message))
+				fmt.Sprintf("%s (%s): %s", f.Name, p.Collection.Show(f.ReceivedAt, layout.DateTime), f.Message))
 		}
 	}
 	return in, nil
 }
 
 // Publish rebuilds the ranking of a year from the ledger and writes the
-// ranking workbook, its CSV and JSON, and (when asked and absent) the
-// appraisal workbook. With Final it also rewrites every unit's result
-// workbook with the settled values and its rank.
+// provisional ranking workbook, its CSV and JSON, and (when asked and
+// absent) the appraisal workbook. With Final it first publishes the official
+// ranking as the next numbered version (its own files, every unit's result
+// workbook rewritten with its rank, recorded in the ledger last, so a crash
+// before that publishes the same version again).
 func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	rk, err := p.Build(ctx, opt.Year)
 	if err != nil {
@@ -182,8 +221,86 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	if err := os.MkdirAll(p.Folders.YearDir(opt.Year), 0o755); err != nil {
 		return res, err
 	}
-	base := p.Folders.RankingBase(p.Cohort, opt.Year)
 	now := p.now()
+	rk.Generated = now
+	latest, published, err := p.Ledger.LatestFinal(ctx, opt.Year, r.ID)
+	if err != nil {
+		return res, err
+	}
+	if published {
+		rk.Official = latest.Version
+	}
+	var final *ranking.Ranking
+	if opt.Final {
+		f := *rk
+		if !opt.Cutoff.IsZero() {
+			at, err := p.build(ctx, opt.Year, opt.Cutoff)
+			if err != nil {
+				return res, err
+			}
+			at.Generated = now
+			f = *at
+		}
+		final = &f
+		final.Final, final.Version, final.Replaces, final.Official = true, latest.Version+1, latest.Version, 0
+		paths, err := p.writeRanking(p.Folders.FinalRankingBase(p.Cohort, opt.Year, final.Version), final, r, now)
+		res.Paths = append(res.Paths, paths...)
+		if err != nil {
+			return res, err
+		}
+		rk.Official = final.Version
+		res.Ranking = final
+	}
+	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
+	res.Paths = append(res.Paths, paths...)
+	if err != nil {
+		return res, err
+	}
+	ap := p.Folders.AppraisalPath(p.Cohort, opt.Year)
+	if _, err := os.Stat(ap); (opt.Appraisal || opt.Final) && os.IsNotExist(err) {
+		path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, appraisalOptions(r, rk, p.Cohort)) })
+		if err != nil {
+			return res, err
+		}
+		res.Paths = append(res.Paths, path)
+	}
+	if final != nil {
+		paths, err := p.reannotate(ctx, r, final)
+		if err != nil {
+			return res, err
+		}
+		f := ledger.Final{Year: opt.Year, RubricID: r.ID, Version: final.Version, PublishedAt: now, Replaces: final.Replaces, Paths: res.Paths[:3]}
+		if err := p.Ledger.AddFinal(ctx, f); err != nil {
+			return res, err
+		}
+		res.Final = &f
+		res.Paths = append(res.Paths, paths...)
+		p.Log.Info().Str("event", "audit").Str("action", "official-ranking").Int("year", opt.Year).Int("version", f.Version).
+			Int("replaces", f.Replaces).Strs("files", f.Paths).Msg("official ranking published")
+	}
+	if err := p.Ledger.SetLastRun(ctx, rankingJob(opt.Year), now); err != nil {
+		return res, err
+	}
+	if len(p.Roster) > 0 {
+		// Next year's lineage is checked against the units of this one.
+		units := map[string]string{}
+		for _, u := range p.Roster {
+			if c := strings.TrimSpace(u.Code); c != "" {
+				units[c] = u.Name
+			}
+		}
+		if err := p.Ledger.SetRoster(ctx, opt.Year, units); err != nil {
+			return res, err
+		}
+	}
+	p.Log.Info().Str("event", "audit").Int("year", opt.Year).Int("ranked", len(rk.Ranked())).Int("missing", len(rk.Missing())).
+		Bool("final", opt.Final).Msg("ranking rebuilt")
+	return res, nil
+}
+
+// writeRanking writes a ranking's workbook, CSV and JSON at base.
+func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rubric, now time.Time) ([]string, error) {
+	var paths []string
 	for _, out := range []struct {
 		ext   string
 		write func(io.Writer) error
@@ -194,31 +311,38 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	} {
 		path, err := atomicfile.Write(base+out.ext, out.write)
 		if err != nil {
-			return res, err
+			return paths, err
 		}
-		res.Paths = append(res.Paths, path)
+		paths = append(paths, path)
 	}
-	ap := p.Folders.AppraisalPath(p.Cohort, opt.Year)
-	if _, err := os.Stat(ap); (opt.Appraisal || opt.Final) && os.IsNotExist(err) {
-		path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, appraisalOptions(r, rk, p.Cohort)) })
-		if err != nil {
-			return res, err
-		}
-		res.Paths = append(res.Paths, path)
+	return paths, nil
+}
+
+// AtClose publishes the official ranking of year at the collection's close
+// (the close job), unless a version was already published at or after the
+// close: a close job retried after a crash, or an officer's `rank --final`,
+// is not published twice. ok reports whether it published.
+func (p *Publisher) AtClose(ctx context.Context, year int) (Result, bool, error) {
+	r, err := p.rubric()
+	if err != nil {
+		return Result{}, false, err
 	}
-	if opt.Final {
-		paths, err := p.reannotate(ctx, r, rk)
-		res.Paths = append(res.Paths, paths...)
-		if err != nil {
-			return res, err
-		}
+	latest, published, err := p.Ledger.LatestFinal(ctx, year, r.ID)
+	if err != nil {
+		return Result{}, false, err
 	}
-	if err := p.Ledger.SetLastRun(ctx, rankingJob(opt.Year), now); err != nil {
-		return res, err
+	if published && !p.Collection.Close.IsZero() && !latest.PublishedAt.Before(p.Collection.Close) {
+		p.Log.Info().Int("year", year).Int("version", latest.Version).Time("published", latest.PublishedAt).
+			Msg("the official ranking was already published at the close: not again")
+		return Result{}, false, nil
 	}
-	p.Log.Info().Str("event", "audit").Int("year", opt.Year).Int("ranked", len(rk.Ranked())).Int("missing", len(rk.Missing())).
-		Bool("final", opt.Final).Msg("ranking rebuilt")
-	return res, nil
+	res, err := p.Publish(ctx, Options{Year: year, Final: true, Cutoff: p.Collection.Close})
+	return res, err == nil, err
+}
+
+// Finals returns the official rankings published for year (oldest first).
+func (p *Publisher) Finals(ctx context.Context, year int) ([]ledger.Final, error) {
+	return p.Ledger.Finals(ctx, year, p.Rubric)
 }
 
 func rankingJob(year int) string { return fmt.Sprintf("ranking-%d", year) }
@@ -291,8 +415,9 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
 		err = book.Annotate(workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: row.Result, Problems: probs,
-			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Unit: row.Name, Year: rk.Year,
-			CohortDate: p.now(), Rank: fmt.Sprintf("%d/%d", row.Rank, len(ranked))})
+			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Zone: p.Collection.Loc(), Unit: row.Name, Year: rk.Year,
+			CohortDate: p.now(), Rank: fmt.Sprintf("%d/%d", row.Rank, len(ranked)), Official: rk.Version,
+			Status: row.Status.Label(), Late: row.Late, Deadline: p.Collection.DeadlineText()})
 		var out bytes.Buffer
 		if err == nil {
 			err = book.Write(&out)
@@ -301,7 +426,13 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 		if err != nil {
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
-		path, err := atomicfile.Write(f.OutputPath, func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
+		dest := f.OutputPath
+		if f.Outcome != ledger.Accepted {
+			// Counted at the close, superseded since: its official result is
+			// kept beside, never over, the current submission's.
+			dest = p.Folders.ResultPath(rk.Year, f.UnitCode, f.UnitName, filepath.Ext(f.OutputPath), f.ID)
+		}
+		path, err := atomicfile.Write(dest, func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err })
 		if err != nil {
 			return paths, err
 		}

@@ -8,10 +8,22 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
 )
 
 // JSON is the documented shape of the published ranking (xep-hang-….json).
+// Times are ISO 8601 with the offset of the collection's zone.
 type JSON struct {
+	// Final: the official ranking (CHÍNH THỨC); Version counts the final
+	// versions from 1 (0 while provisional, TẠM TÍNH) and Replaces names
+	// the version it replaces.
+	Final       bool   `json:"final"`
+	Version     int    `json:"version"`
+	Replaces    int    `json:"replaces,omitempty"`
+	GeneratedAt string `json:"generated_at,omitempty"`
+	// Deadline is the last moment a file is on time (the end of the
+	// deadline day); absent without a deadline.
+	Deadline   string     `json:"deadline,omitempty"`
 	Rubric     string     `json:"rubric"`
 	RubricName string     `json:"rubric_name"`
 	Year       int        `json:"year"`
@@ -36,7 +48,9 @@ type UnitJSON struct {
 	PrevTotal   *float64     `json:"previous_total,omitempty"`
 	PrevRank    int          `json:"previous_rank,omitempty"`
 	PrevNote    string       `json:"previous_note,omitempty"`
-	SubmittedAt string       `json:"submitted_at,omitempty"` // RFC 3339
+	SubmittedAt string       `json:"submitted_at,omitempty"` // ISO 8601 with the offset
+	Status      Status       `json:"status"`                 // da_nop, nop_muon, can_sua, chua_nop
+	Late        bool         `json:"late"`
 	Errors      int          `json:"errors"`
 	Warnings    int          `json:"warnings"`
 }
@@ -51,11 +65,25 @@ type PillarJSON struct {
 
 func f2(x float64) *float64 { v := engine.Round2(x); return &v }
 
+// iso is a time as the machine outputs carry it.
+func (rk *Ranking) iso(t time.Time) string { return layout.Show(t, rk.Zone, layout.ISO) }
+
+// DeadlineLast is the last moment a file is on time: the end of the
+// deadline day (zero without a deadline).
+func (rk *Ranking) DeadlineLast() time.Time {
+	if rk.Deadline.IsZero() {
+		return rk.Deadline
+	}
+	return rk.Deadline.Add(-time.Second)
+}
+
 // ToJSON converts the ranking to its published shape.
 func (rk *Ranking) ToJSON() JSON {
-	out := JSON{Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, Units: []UnitJSON{}}
+	out := JSON{Final: rk.Final, Version: rk.Version, Replaces: rk.Replaces, GeneratedAt: rk.iso(rk.Generated), Deadline: rk.iso(rk.DeadlineLast()),
+		Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, Units: []UnitJSON{}}
 	for _, r := range rk.Rows {
-		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Appraised: r.Appraised, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote}
+		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Appraised: r.Appraised, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote,
+			Status: r.Status, Late: r.Late}
 		if r.Prev != nil {
 			u.PrevTotal = f2(r.Prev.Total)
 			u.PrevRank = r.Prev.Rank
@@ -74,9 +102,7 @@ func (rk *Ranking) ToJSON() JSON {
 				}
 				u.Pillars = append(u.Pillars, PillarJSON{Code: p.Code, Name: p.Name, Max: p.Max, Points: engine.Round2(p.Points)})
 			}
-			if !r.SubmittedAt.IsZero() {
-				u.SubmittedAt = r.SubmittedAt.UTC().Format(time.RFC3339)
-			}
+			u.SubmittedAt = rk.iso(r.SubmittedAt)
 		}
 		out.Units = append(out.Units, u)
 	}
@@ -90,8 +116,23 @@ func (rk *Ranking) WriteJSON(w io.Writer) error {
 	return enc.Encode(rk.ToJSON())
 }
 
+// StatusText is a row's status as the workbook and the CSV show it: the
+// status, and "Đã thẩm định" when the appraisal council changed a score.
+func (r Row) StatusText() string {
+	s := r.Status.Label()
+	if r.Status == "" {
+		s = StatusOf(r.Submitted, r.Errors, r.Late).Label()
+	}
+	if r.Appraised {
+		s += " — Đã thẩm định"
+	}
+	return s
+}
+
 // WriteCSV writes the ranking as CSV in UTF-8 with a byte-order mark, so
-// Excel opens the Vietnamese correctly. Decimal point ".", comma-separated.
+// Excel opens the Vietnamese correctly. Decimal point ".", comma-separated,
+// times ISO 8601 with the offset; every row says in its last column whether
+// the ranking is provisional or official (TẠM TÍNH, CHÍNH THỨC (bản số N)).
 func (rk *Ranking) WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -108,7 +149,8 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 			break
 		}
 	}
-	head = append(head, "Tự chấm", "Chênh lệch so với tự chấm", "Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái")
+	head = append(head, "Tự chấm", "Chênh lệch so với tự chấm", "Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng", "Ghi chú năm trước",
+		"Thời gian nộp", "Nộp muộn", "Số lỗi", "Số cảnh báo", "Trạng thái", "Bảng")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -120,7 +162,7 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 			for range pillars {
 				rec = append(rec, "")
 			}
-			rec = append(rec, "", "", prevTotal(r), "", prevRank(r), "", "", "", "", "Chưa nộp")
+			rec = append(rec, "", "", prevTotal(r), "", prevRank(r), "", r.PrevNote, "", "", "", "", r.StatusText(), rk.Mark())
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
@@ -137,7 +179,7 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 		}
 		self, diff := "", ""
 		if r.HasSelf {
-			self, diff = num(r.Self), num(r.Final-r.Self)
+			self, diff = num(r.Self), num(r.SelfBasis-r.Self)
 		}
 		dTotal, dRank := "", ""
 		if r.Prev != nil {
@@ -146,12 +188,12 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 				dRank = strconv.Itoa(r.Prev.Rank - r.Rank)
 			}
 		}
-		status := "Đã nộp"
-		if r.Appraised {
-			status = "Đã thẩm định"
+		late := ""
+		if r.Late {
+			late = "Có"
 		}
-		rec = append(rec, self, diff, prevTotal(r), dTotal, prevRank(r), dRank, r.SubmittedAt.Format("2006-01-02 15:04"),
-			strconv.Itoa(r.Errors), strconv.Itoa(r.Warnings), status)
+		rec = append(rec, self, diff, prevTotal(r), dTotal, prevRank(r), dRank, r.PrevNote, rk.iso(r.SubmittedAt), late,
+			strconv.Itoa(r.Errors), strconv.Itoa(r.Warnings), r.StatusText(), rk.Mark())
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -6,10 +6,16 @@
 // previous year's total and rank (the mean of the predecessors' totals for
 // a unit merged in the 2025 reform). It is pure: the same inputs give the
 // same ranking, so a rebuild from the ledger equals the incremental result.
+//
+// Each unit has a Status (da_nop, nop_muon, can_sua, chua_nop): the writers
+// only show it. A ranking is provisional (TẠM TÍNH) unless published as a
+// numbered final version (CHÍNH THỨC), which the publisher records.
 package ranking
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +23,48 @@ import (
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
+
+// Status is where a unit of the ranking stands.
+type Status string
+
+// Statuses, as published in the JSON.
+const (
+	Submitted Status = "da_nop"   // accepted in time, no error
+	Late      Status = "nop_muon" // accepted after the deadline, no error
+	NeedsFix  Status = "can_sua"  // accepted with errors: some figures do not score until a corrected file comes
+	Missing   Status = "chua_nop" // no accepted submission
+)
+
+// StatusOf is the status of a unit: without a submission chua_nop; with
+// errors can_sua (whether late or not: correcting comes first); late
+// nop_muon; else da_nop.
+func StatusOf(submitted bool, errors int, late bool) Status {
+	switch {
+	case !submitted:
+		return Missing
+	case errors > 0:
+		return NeedsFix
+	case late:
+		return Late
+	}
+	return Submitted
+}
+
+// Label is the status as people read it.
+func (s Status) Label() string {
+	switch s {
+	case Submitted:
+		return "Đã nộp"
+	case Late:
+		return "Nộp muộn"
+	case NeedsFix:
+		return "Cần sửa, nộp lại"
+	}
+	return "Chưa nộp"
+}
 
 // Submission is a unit's latest accepted workbook.
 type Submission struct {
@@ -27,11 +73,14 @@ type Submission struct {
 	FileName            string
 	SubmittedAt         time.Time
 	Values              engine.Values
-	// Result, when set, is Values already scored (unsettled): a caller
+	// Result, when set, is Values already scored (unsettled, as
+	// pipeline.Score scores a ledger record): a caller
 	// ranking thousands of units scores each as it decodes it and drops the
 	// figures, to keep memory small.
 	Result   *engine.Result
 	Problems []problem.Problem
+	// Late: received after the deadline (nộp muộn).
+	Late bool
 }
 
 // Previous is a unit's result the year before.
@@ -56,6 +105,10 @@ type Input struct {
 	Lineage map[string][]string
 	// Attempts lists the rejected files of units with no accepted one.
 	Attempts map[string][]string
+	// Deadline is the first moment a file is late (the end of the deadline
+	// day; zero: none) and Zone where the ranking's times are shown.
+	Deadline time.Time
+	Zone     *time.Location
 }
 
 // Row is one unit in the ranking.
@@ -69,6 +122,8 @@ type Row struct {
 	FileID           int64
 	FileName         string
 	SubmittedAt      time.Time
+	Late             bool // received after the deadline
+	Status           Status
 	Errors, Warnings int
 	// Result holds the settled scores with the council's applied; each
 	// indicator keeps the computed score in Computed when overridden.
@@ -76,6 +131,7 @@ type Row struct {
 	Computed  float64 // total from the figures alone (settled)
 	Self      float64
 	HasSelf   bool
+	SelfBasis float64 // the final points of the self-scored indicators: the difference is SelfBasis − Self
 	Appraised bool    // an appraisal changed at least one score
 	Final     float64 // điểm đạt được, full precision
 	Display   float64 // Final rounded to 2 decimals: what is ranked
@@ -91,14 +147,29 @@ type Ranking struct {
 	Year       int
 	Cohort     string
 	Max        float64
-	Rows       []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
-	Problems   map[string][]problem.Problem // by unit key
+	// Final: published as the official ranking (CHÍNH THỨC), version
+	// Version (from 1), replacing version Replaces (0: none). A provisional
+	// ranking (TẠM TÍNH) has Version 0 and says in Official the version of
+	// the official ranking in force, if any.
+	Final     bool
+	Version   int
+	Replaces  int
+	Official  int
+	Generated time.Time // when it was built (zero: not said)
+	// Cutoff: built from the submissions received before it (the close's
+	// official ranking); zero: all.
+	Cutoff   time.Time
+	Deadline time.Time // the first moment a file is late (zero: no deadline)
+	Zone     *time.Location
+	Rows     []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
+	Problems map[string][]problem.Problem // by unit key
 }
 
 // Build ranks a cohort. The scorer must be for in.Rubric.
 func Build(sc *engine.Scorer, in Input) *Ranking {
 	rk := &Ranking{RubricID: in.Rubric.ID, RubricName: in.Rubric.Name, Year: in.Year, Cohort: in.Cohort, Max: in.Rubric.CoreMax(),
 		Problems: map[string][]problem.Problem{}}
+	rk.Deadline, rk.Zone = in.Deadline, in.Zone
 	subs := append([]Submission(nil), in.Submissions...)
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
 	results := make([]*engine.Result, len(subs))
@@ -106,7 +177,9 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		if s.Result != nil {
 			results[i] = s.Result
 		} else {
+			// Impossible figures score 0 until corrected, as the pipeline scored them.
 			results[i] = sc.Score(s.Values)
+			sc.Invalidate(results[i], validate.Invalid(in.Rubric, s.Problems))
 		}
 	}
 	sc.Settle(results)
@@ -125,6 +198,8 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 			row.Appraised = true
 		}
 		row.Final = res.Total
+		row.SelfBasis = res.SelfBasis
+		row.Late = s.Late
 		row.Display = engine.Round2(res.Total)
 		rk.Problems[s.UnitKey] = s.Problems
 		rk.Rows = append(rk.Rows, row)
@@ -159,40 +234,69 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 	sort.SliceStable(missing, func(i, j int) bool { return vntext.Compare(missing[i].Name, missing[j].Name) < 0 })
 	rk.Rows = append(rk.Rows, missing...)
 	for i := range rk.Rows {
-		previous(&rk.Rows[i], in)
+		r := &rk.Rows[i]
+		r.Status = StatusOf(r.Submitted, r.Errors, r.Late)
+		previous(r, in)
 	}
 	return rk
 }
 
-// previous fills a row's previous-year result; a merged unit takes the mean
-// of its predecessors' totals (the rule the national DTI used for merged
-// provinces) and no previous rank.
+// previous fills a row's previous-year result. A merged unit (in the
+// lineage) takes the mean of all its predecessors' totals, whatever code it
+// kept (its own record of last year is one predecessor among the others),
+// and no previous rank (the rule the national DTI used for merged
+// provinces); the note says so and names the predecessors that have no
+// previous-year submission.
 func previous(row *Row, in Input) {
-	if p, ok := in.Previous[row.UnitKey]; ok {
-		row.Prev = &p
-		return
-	}
 	preds := in.Lineage[row.Code]
 	if len(preds) == 0 {
+		if p, ok := in.Previous[row.UnitKey]; ok {
+			row.Prev = &p
+		}
 		return
 	}
 	var sum float64
-	var found []string
+	var found, missing, figures []string
 	for _, c := range preds {
 		if p, ok := in.Previous[c]; ok {
 			sum += p.Total
 			found = append(found, c)
+			figures = append(figures, vntext.Number(p.Total, 2))
+		} else {
+			missing = append(missing, c)
 		}
 	}
+	prevYear := strconv.Itoa(in.Year - 1)
+	note := "Đơn vị hợp nhất từ " + strings.Join(preds, ", ") + ": "
 	if len(found) == 0 {
-		row.PrevNote = "Đơn vị sáp nhập: chưa có điểm năm trước của các đơn vị cũ (" + strings.Join(preds, ", ") + ")."
+		row.PrevNote = note + "các đơn vị cũ không có bài nộp năm " + prevYear + ", không so sánh được với năm trước."
 		return
 	}
-	row.Prev = &Previous{Total: sum / float64(len(found))}
-	row.PrevNote = "Đơn vị sáp nhập: điểm năm trước là trung bình điểm của " + strings.Join(found, ", ") + "."
-	if len(found) < len(preds) {
-		row.PrevNote += " Thiếu điểm năm trước của một số đơn vị cũ."
+	mean := sum / float64(len(found))
+	row.Prev = &Previous{Total: mean}
+	if len(found) == 1 {
+		note += "điểm năm trước là điểm của " + found[0] + " (" + figures[0] + ")."
+	} else {
+		note += "điểm năm trước là trung bình cộng điểm của " + strings.Join(found, ", ") + " (" + strings.Join(figures, "; ") + "), bằng " +
+			vntext.Number(mean, 2) + "."
 	}
+	if len(missing) > 0 {
+		note += " " + strings.Join(missing, ", ") + " không có bài nộp năm " + prevYear + " nên không được tính."
+	}
+	row.PrevNote = note
+}
+
+// Mark says what the ranking is, as its outputs title it: "TẠM TÍNH", or
+// "CHÍNH THỨC (bản số 2, thay thế bản số 1)".
+func (rk *Ranking) Mark() string {
+	if !rk.Final {
+		return "TẠM TÍNH"
+	}
+	s := fmt.Sprintf("CHÍNH THỨC (bản số %d", rk.Version)
+	if rk.Replaces > 0 {
+		s += fmt.Sprintf(", thay thế bản số %d", rk.Replaces)
+	}
+	return s + ")"
 }
 
 // Ranked returns the rows with a rank.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/ranking"
@@ -89,7 +90,8 @@ func TestPreviousYearAndMergedUnit(t *testing.T) {
 				t.Errorf("A prev %+v", row.Prev)
 			}
 		case "M":
-			if row.Prev == nil || row.Prev.Total != 35 || row.Prev.Rank != 0 || !strings.Contains(row.PrevNote, "trung bình") || !strings.Contains(row.PrevNote, "Thiếu") {
+			if row.Prev == nil || row.Prev.Total != 35 || row.Prev.Rank != 0 || !strings.Contains(row.PrevNote, "trung bình cộng điểm của P1, P2 (40; 30), bằng 35") ||
+				!strings.Contains(row.PrevNote, "P3 không có bài nộp năm 2024") {
 				t.Errorf("M prev %+v %q", row.Prev, row.PrevNote)
 			}
 		case "B":
@@ -121,5 +123,96 @@ func TestExports(t *testing.T) {
 	}
 	if back.Units[0].Name != "Xã Cao" || *back.Units[0].Total != 50 || *back.Units[0].Percent != 100 || back.Units[4].Submitted || back.Units[4].Total != nil {
 		t.Errorf("JSON %+v", back.Units)
+	}
+}
+
+// TestStatusAndContract: each unit's status (da_nop, nop_muon, can_sua,
+// chua_nop) and lateness, and the JSON contract other tools rely on: final,
+// version, generated_at and deadline at the top, ISO 8601 times with the
+// offset of the zone; the CSV says late, the status and the mark.
+func TestStatusAndContract(t *testing.T) {
+	_, rk := testkit.RankedCohort(t)
+	rk.Zone = time.FixedZone("ICT", 7*3600)
+	rk.Generated = time.Date(2024, 1, 20, 10, 0, 0, 0, time.UTC)
+	want := map[string]struct {
+		status ranking.Status
+		late   bool
+	}{"A": {ranking.Submitted, false}, "B": {ranking.Submitted, false}, "C": {ranking.Late, true}, "D": {ranking.NeedsFix, true},
+		"E": {ranking.Missing, false}, "F": {ranking.Missing, false}}
+	for _, r := range rk.Rows {
+		if w := want[r.UnitKey]; r.Status != w.status || r.Late != w.late {
+			t.Errorf("%s: %s late=%v, want %s late=%v", r.UnitKey, r.Status, r.Late, w.status, w.late)
+		}
+	}
+	var js bytes.Buffer
+	if err := rk.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(js.String(), "{\n  \"final\": false,\n  \"version\": 0,\n  \"generated_at\": \"2024-01-20T17:00:00+07:00\",\n  \"deadline\": \"2023-12-02T23:59:59+07:00\",") {
+		t.Errorf("JSON head:\n%s", js.String()[:200])
+	}
+	var doc struct {
+		Units []map[string]any `json:"units"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range doc.Units {
+		code := u["code"].(string)
+		if u["status"] != string(want[code].status) || u["late"] != want[code].late {
+			t.Errorf("JSON %s: status %v late %v", code, u["status"], u["late"])
+		}
+		if at, ok := u["submitted_at"].(string); ok && !strings.HasSuffix(at, "+07:00") {
+			t.Errorf("JSON %s: submitted_at %q without the offset", code, at)
+		}
+	}
+	rk.Final, rk.Version, rk.Replaces = true, 2, 1
+	js.Reset()
+	rk.WriteJSON(&js)
+	if !strings.HasPrefix(js.String(), "{\n  \"final\": true,\n  \"version\": 2,\n  \"replaces\": 1,") {
+		t.Errorf("final JSON head:\n%s", js.String()[:120])
+	}
+	var csvBuf bytes.Buffer
+	rk.WriteCSV(&csvBuf)
+	lines := strings.Split(csvBuf.String(), "\n")
+	if !strings.HasSuffix(lines[0], "Thời gian nộp,Nộp muộn,Số lỗi,Số cảnh báo,Trạng thái,Bảng") {
+		t.Errorf("CSV head %q", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if l != "" && !strings.HasSuffix(l, `"CHÍNH THỨC (bản số 2, thay thế bản số 1)"`) {
+			t.Errorf("CSV row without the mark: %q", l)
+		}
+	}
+	if !strings.Contains(csvBuf.String(), "2023-12-04T14:00:00+07:00,Có,1,0,"+`"Cần sửa, nộp lại"`) {
+		t.Errorf("CSV D row:\n%s", csvBuf.String())
+	}
+}
+
+// TestMergedUnitKeepsACode: a merged unit that kept one predecessor's code
+// is compared with the mean of all its predecessors, not with its own
+// record of last year alone; the note says how, and the JSON and CSV carry it.
+func TestMergedUnitKeepsACode(t *testing.T) {
+	r, sc := testkit.CohortRubric(t)
+	prev := map[string]ranking.Previous{"A": {Total: 912, Rank: 1}, "A2": {Total: 600.13, Rank: 7}}
+	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2026, Submissions: testkit.Cohort(), Previous: prev,
+		Lineage: map[string][]string{"A": {"A", "A2"}}})
+	for _, row := range rk.Rows {
+		if row.UnitKey != "A" {
+			continue
+		}
+		if row.Prev == nil || row.Prev.Total != 756.065 || row.Prev.Rank != 0 {
+			t.Errorf("A prev %+v, want the mean 756.065 and no rank", row.Prev)
+		}
+		if !strings.Contains(row.PrevNote, "Đơn vị hợp nhất từ A, A2: điểm năm trước là trung bình cộng điểm của A, A2 (912; 600,13), bằng 756,07.") {
+			t.Errorf("note %q", row.PrevNote)
+		}
+	}
+	var js, csvBuf bytes.Buffer
+	rk.WriteJSON(&js)
+	rk.WriteCSV(&csvBuf)
+	for what, out := range map[string]string{"JSON": js.String(), "CSV": csvBuf.String()} {
+		if !strings.Contains(out, "trung bình cộng điểm của A, A2") || !strings.Contains(out, "756.07") {
+			t.Errorf("%s lacks the merged unit's note or mean:\n%s", what, out)
+		}
 	}
 }

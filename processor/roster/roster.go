@@ -1,7 +1,12 @@
 // Package roster identifies units (communes, districts, departments) by
-// code or by name as people write it: any Unicode normalisation, case,
-// diacritics (đ folded by hand), old or new tone placement (Hoà/Hòa) and
-// the prefixes "UBND", "xã", "phường", "thị trấn" do not matter.
+// code or by name as people write it.
+//
+// A unit is found by its code first; else by its name, where Unicode
+// normalisation, case, spaces, old or new tone placement (Hoà/Hòa) and the
+// prefixes "UBND", "xã", "phường", "thị trấn"… do not matter but every
+// diacritic does (Hợp Thành and Hợp Thanh are two communes); else by the
+// name without diacritics, only when exactly one unit of the roster has
+// that form ("Hop Thanh" finds neither of the two).
 package roster
 
 import (
@@ -21,25 +26,51 @@ type Unit struct {
 	Email   string `yaml:"email,omitempty" json:"email,omitempty"`
 }
 
-var prefixes = []string{"ubnd ", "uy ban nhan dan ", "xa ", "phuong ", "thi tran ", "dac khu ", "huyen ", "so "}
+var prefixes = [][]string{{"ubnd"}, {"uy", "ban", "nhan", "dan"}, {"xa"}, {"phuong"}, {"thi", "tran"}, {"dac", "khu"}, {"huyen"}, {"so"}}
 
-// Key folds a unit name for comparison: "UBND Xã Triệu Thành" → "trieu thanh".
-func Key(name string) string {
-	k := vntext.Fold(name)
+// withoutPrefixes drops the leading "UBND", "xã", "phường", "thị trấn"…
+// words of a name (compared without diacritics), never the whole name.
+func withoutPrefixes(name string) []string {
+	words := strings.Fields(name)
 	for changed := true; changed; {
 		changed = false
 		for _, p := range prefixes {
-			if strings.HasPrefix(k, p) && len(k) > len(p) {
-				k = strings.TrimSpace(k[len(p):])
-				changed = true
+			if len(words) <= len(p) {
+				continue
+			}
+			match := true
+			for i, w := range p {
+				if vntext.Fold(words[i]) != w {
+					match = false
+					break
+				}
+			}
+			if match {
+				words, changed = words[len(p):], true
 			}
 		}
 	}
-	return k
+	return words
+}
+
+// Key folds a unit name for comparison without diacritics: "UBND Xã Triệu
+// Thành" → "trieu thanh". Names equal by Key may be two units (Hợp Thành,
+// Hợp Thanh): see NameKey.
+func Key(name string) string {
+	return vntext.Fold(strings.Join(withoutPrefixes(name), " "))
+}
+
+// NameKey is a unit name as identity: "UBND xã Hợp Thành" → the key of
+// "hợp thành", with tone placement normalised (vntext.NameKey) and every
+// diacritic kept.
+func NameKey(name string) string {
+	return vntext.NameKey(strings.Join(withoutPrefixes(name), " "))
 }
 
 // UnitKey identifies a unit in the ledger and the ranking: its code, else
-// "ten:" and its folded name (a roster without codes, or no roster).
+// "ten:" and its folded name (a roster without codes, or no roster; a
+// roster whose names are equal without diacritics needs codes, see
+// config validation).
 func UnitKey(u Unit) string {
 	if c := strings.TrimSpace(u.Code); c != "" {
 		return c
@@ -47,37 +78,78 @@ func UnitKey(u Unit) string {
 	return "ten:" + Key(u.Name)
 }
 
-// Find returns the unit with the given code, else the unit whose folded
-// name equals the folded query. ok is false when none matches.
+// Find returns the unit with the given code, else the unit whose name is
+// the query's (NameKey), else the one unit whose name without diacritics
+// is the query's. ok is false when none matches, or when the name without
+// diacritics fits more than one unit.
 func Find(units []Unit, code, name string) (Unit, bool) {
 	if c := strings.TrimSpace(code); c != "" {
 		for _, u := range units {
-			if strings.EqualFold(u.Code, c) {
+			if strings.EqualFold(strings.TrimSpace(u.Code), c) {
 				return u, true
 			}
 		}
 	}
-	if k := Key(name); k != "" {
-		for _, u := range units {
-			if Key(u.Name) == k {
-				return u, true
-			}
+	if strings.TrimSpace(name) == "" {
+		return Unit{}, false
+	}
+	var exact, folded []Unit
+	nk, fk := NameKey(name), Key(name)
+	for _, u := range units {
+		if NameKey(u.Name) == nk {
+			exact = append(exact, u)
 		}
+		if Key(u.Name) == fk {
+			folded = append(folded, u)
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return exact[0], true
+	case len(exact) == 0 && len(folded) == 1:
+		return folded[0], true
 	}
 	return Unit{}, false
 }
 
-// Index finds units by code or folded name in constant time; build it
+// Lookalikes returns the groups of units whose names are equal without
+// diacritics (Hợp Thành and Hợp Thanh), in roster order: a name typed
+// without diacritics cannot tell them apart, so files are matched to them
+// by code or by their exact name only.
+func Lookalikes(units []Unit) [][]Unit {
+	groups := map[string][]Unit{}
+	var order []string
+	for _, u := range units {
+		k := Key(u.Name)
+		if k == "" {
+			continue
+		}
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], u)
+	}
+	var out [][]Unit
+	for _, k := range order {
+		if len(groups[k]) > 1 {
+			out = append(out, groups[k])
+		}
+	}
+	return out
+}
+
+// Index finds units by code or name (as Find) in constant time; build it
 // once for a roster that is searched for every file.
 type Index struct {
 	units  []Unit
 	byCode map[string]Unit
-	byKey  map[string]Unit
+	byName map[string][]Unit // NameKey → units
+	byKey  map[string][]Unit // Key → units
 }
 
-// NewIndex indexes units (the first of two equal keys wins, as in Find).
+// NewIndex indexes units (the first of two equal codes wins, as in Find).
 func NewIndex(units []Unit) *Index {
-	ix := &Index{units: units, byCode: map[string]Unit{}, byKey: map[string]Unit{}}
+	ix := &Index{units: units, byCode: map[string]Unit{}, byName: map[string][]Unit{}, byKey: map[string][]Unit{}}
 	for _, u := range units {
 		if c := strings.ToLower(strings.TrimSpace(u.Code)); c != "" {
 			if _, dup := ix.byCode[c]; !dup {
@@ -85,9 +157,9 @@ func NewIndex(units []Unit) *Index {
 			}
 		}
 		if k := Key(u.Name); k != "" {
-			if _, dup := ix.byKey[k]; !dup {
-				ix.byKey[k] = u
-			}
+			ix.byKey[k] = append(ix.byKey[k], u)
+			nk := NameKey(u.Name)
+			ix.byName[nk] = append(ix.byName[nk], u)
 		}
 	}
 	return ix
@@ -122,10 +194,18 @@ func (ix *Index) Find(code, name string) (Unit, bool) {
 			return u, true
 		}
 	}
-	if k := Key(name); k != "" {
-		if u, ok := ix.byKey[k]; ok {
-			return u, true
-		}
+	if strings.TrimSpace(name) == "" {
+		return Unit{}, false
+	}
+	exact := ix.byName[NameKey(name)]
+	switch {
+	case len(exact) == 1:
+		return exact[0], true
+	case len(exact) > 1:
+		return Unit{}, false
+	}
+	if folded := ix.byKey[Key(name)]; len(folded) == 1 {
+		return folded[0], true
 	}
 	return Unit{}, false
 }

@@ -41,3 +41,35 @@ func TestClosest(t *testing.T) {
 		t.Errorf("nothing close should be suggested, got %v", got)
 	}
 }
+
+// TestTonesMatter: two communes whose names differ only in tone marks are
+// two units. Each is found by its code or its own name (in any Unicode form,
+// case, tone placement or prefix); the name without diacritics finds
+// neither, since it fits both.
+func TestTonesMatter(t *testing.T) {
+	units := []Unit{{Code: "H1", Name: "Xã Hợp Thành"}, {Code: "H2", Name: "Xã Hợp Thanh"}, {Code: "T1", Name: "Xã Tân Thạnh"}, {Code: "HB", Name: "Phường Hoà Bình"}}
+	ix := NewIndex(units)
+	for _, tt := range []struct{ code, name, want string }{
+		{"H2", "", "H2"},
+		{"", "Xã Hợp Thanh", "H2"},
+		{"", "Xã Hợp Thành", "H1"},
+		{"", "UBND xã HỢP THANH", "H2"},
+		{"", "Xa\u0303 Ho\u031B\u0323p Thanh", "H2"}, // NFD
+		{"", "Hop Thanh", ""},                        // fits both
+		{"", "Xã Hợp Thạnh", ""},                     // neither, and ambiguous without diacritics
+		{"", "Tan Thanh", "T1"},                      // one unit has this form: found
+		{"", "Phường Hòa Bình", "HB"},                // new tone placement
+		{"H2", "Xã Hợp Thành", "H2"},                 // the code first
+	} {
+		for _, find := range []func(string, string) (Unit, bool){ix.Find, func(c, n string) (Unit, bool) { return Find(units, c, n) }} {
+			u, ok := find(tt.code, tt.name)
+			if (tt.want == "") == ok || u.Code != tt.want {
+				t.Errorf("Find(%q, %q) = %q, %v; want %q", tt.code, tt.name, u.Code, ok, tt.want)
+			}
+		}
+	}
+	groups := Lookalikes(units)
+	if len(groups) != 1 || len(groups[0]) != 2 || groups[0][0].Code != "H1" || groups[0][1].Code != "H2" {
+		t.Errorf("Lookalikes = %v, want H1 and H2", groups)
+	}
+}

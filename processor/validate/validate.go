@@ -1,6 +1,12 @@
 // Package validate checks a submission's figures and self-scores and
 // explains every problem in Vietnamese, naming the indicator and the cell
 // and saying what to do. It is pure: it sees values, never files.
+//
+// An error on a figure (a > b for a share, a negative count, a failed
+// rubric check of severity error) makes the figure unusable: Invalid lists
+// the indicators that use it, and they score 0 ("không tính điểm cho đến
+// khi sửa", engine.Invalidate) until the commune corrects it. Errors on a
+// self-score do not touch the computed score.
 package validate
 
 import (
@@ -38,6 +44,7 @@ const (
 	CodeNoEvidence        = "no-evidence"         // points claimed, no evidence listed (info)
 	CodeMoneyInDong       = "money-in-dong"       // money typed in đồng instead of triệu đồng (warning)
 	CodePercentAsCount    = "percent-as-count"    // a percentage typed where a count is asked (warning)
+	CodeSelfMissing       = "self-missing"        // no self-score (warning): "chưa tự chấm"
 )
 
 // Input is what validation looks at (the workbook reader fills it).
@@ -91,6 +98,7 @@ func Check(r *rubric.Rubric, in Input, res *engine.Result) []problem.Problem {
 	c := &checker{r: r, in: in, res: res}
 	c.general()
 	r.Walk(func(p *rubric.Pillar, ind *rubric.Indicator) { c.indicator(ind) })
+	c.selfMissing()
 	problem.Sort(c.ps, Order(r))
 	return c.ps
 }
@@ -102,7 +110,20 @@ type checker struct {
 	ps  []problem.Problem
 }
 
+// Said after an error on a figure: the indicators using it do not score.
+const (
+	voidIndicator = " Chỉ số này không tính điểm cho đến khi sửa."
+	voidGeneral   = " Các chỉ số dùng số liệu này không tính điểm cho đến khi sửa."
+)
+
 func (c *checker) add(sev problem.Severity, code, indicator, input, cell, msg string) {
+	if sev == problem.Error && input != keySelf {
+		if indicator != "" {
+			msg += voidIndicator
+		} else if input != "" {
+			msg += voidGeneral
+		}
+	}
 	c.ps = append(c.ps, problem.Problem{Severity: sev, Code: code, Indicator: indicator, Input: input, Cell: cell, Message: msg})
 }
 
@@ -619,6 +640,11 @@ func isReference(ind *rubric.Indicator) bool {
 	return (ind.Rule != nil && ind.Rule.Kind == rubric.KindReference) || (ind.Max != nil && *ind.Max == 0)
 }
 
+// isCohort says an indicator is scored relative to the cohort (Min-Max).
+func isCohort(ind *rubric.Indicator) bool {
+	return ind.Rule != nil && ind.Rule.Kind == rubric.KindCohort
+}
+
 // childHasSelf says a child indicator carries its own self-score: then
 // differences are reported on the child, not again on the parent.
 func (c *checker) childHasSelf(ind *rubric.Indicator) bool {
@@ -804,4 +830,106 @@ var benignNext = []string{
 var benignAny = []string{
 	"su co", "ma doc", "virus", "vi pham", "tan cong", "mat an toan", "lo lot", "khieu nai",
 	"ton dong", "qua han", "tre han", "tien mat",
+}
+
+// ───────────────────────────── self-scores ─────────────────────────────
+
+// selfMissing reports the indicators without a self-score: one warning for
+// a form with none at all; else each indicator with points to claim that
+// has no self-score, itself or on a parent, and none on its children (a
+// parent whose children are partly self-scored is reported child by child).
+// Cohort-relative (Min-Max) indicators are left out: a commune cannot
+// score them alone.
+func (c *checker) selfMissing() {
+	if len(c.in.Values.Self) == 0 {
+		c.add(problem.Warning, CodeSelfMissing, "", "", "",
+			"Biểu mẫu chưa tự chấm chỉ số nào (cột Điểm tự chấm để trống). Nhập điểm tự chấm của từng chỉ số; chênh lệch với điểm hệ thống chỉ tính trên các chỉ số đã tự chấm.")
+		return
+	}
+	var walk func(ind *rubric.Indicator)
+	walk = func(ind *rubric.Indicator) {
+		if _, ok := c.in.Values.Self[ind.Code]; ok || isReference(ind) || isCohort(ind) {
+			return
+		}
+		if len(ind.Children) > 0 && c.childHasSelf(ind) {
+			for _, ch := range ind.Children {
+				walk(ch)
+			}
+			return
+		}
+		cell := c.in.Cells[ind.Code+"/"+keySelf]
+		c.add(problem.Warning, CodeSelfMissing, ind.Code, keySelf, cell,
+			fmt.Sprintf("%s%s: chưa tự chấm. Nhập điểm tự chấm (0 nếu đơn vị tự đánh giá là chưa đạt); chỉ số này không được tính vào chênh lệch giữa điểm hệ thống và điểm tự chấm.",
+				indName(ind), at(cell)))
+	}
+	for _, p := range c.r.Pillars {
+		for _, ind := range p.Indicators {
+			walk(ind)
+		}
+	}
+}
+
+// ───────────────────────────── unusable figures ─────────────────────────────
+
+// Invalid returns the leaf indicators of r whose figures have an error
+// among ps: those named by an error on one of their inputs, and those whose
+// rule uses a general field (Thông tin chung) with an error. Errors on a
+// self-score are left out: the figures are fine. The engine gives them 0
+// points until corrected (engine.Scorer.Invalidate).
+func Invalid(r *rubric.Rubric, ps []problem.Problem) []string {
+	direct, general := map[string]bool{}, map[string]bool{}
+	for _, p := range ps {
+		if p.Severity != problem.Error || p.Input == keySelf {
+			continue
+		}
+		switch {
+		case p.Indicator != "":
+			direct[p.Indicator] = true
+		case p.Input != "":
+			if _, ok := r.GeneralField(p.Input); ok {
+				general[p.Input] = true
+			}
+		}
+	}
+	if len(direct) == 0 && len(general) == 0 {
+		return nil
+	}
+	var out []string
+	r.Walk(func(_ *rubric.Pillar, ind *rubric.Indicator) {
+		if len(ind.Children) > 0 {
+			return
+		}
+		if direct[ind.Code] {
+			out = append(out, ind.Code)
+			return
+		}
+		if len(general) == 0 {
+			return
+		}
+		for _, v := range ruleVars(ind.Rule) {
+			if _, own := ind.Input(v); !own && general[v] {
+				out = append(out, ind.Code)
+				return
+			}
+		}
+	})
+	return out
+}
+
+// ruleVars lists the names a rule (and its parts) reads.
+func ruleVars(r *rubric.Rule) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	if r.Input != "" {
+		out = append(out, r.Input)
+	}
+	for _, src := range []string{r.Value, r.Num, r.Den, r.Gate, r.Expr} {
+		out = append(out, vars(src)...)
+	}
+	for i := range r.Parts {
+		out = append(out, ruleVars(&r.Parts[i].Rule)...)
+	}
+	return out
 }

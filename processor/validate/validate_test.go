@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 
+	_ "github.com/chiso-vn/chiso/internal/testkit" // the -update flag
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
@@ -273,6 +274,19 @@ func TestChecks(t *testing.T) {
 			want{problem.Warning, validate.CodeGeneralAbsurd, "", genCell("so_cbcc"), []string{"6.000", "5.000", genCell("dan_so"), "Thông tin chung"}}, nil},
 		{"parent and child self-scores: the child is reported", func(in validate.Input) { in.Values.Self["1.7.2"] = 5 },
 			want{problem.Warning, validate.CodeSelfDiffers, "1.7.2", selfCell("1.7.2"), nil}, nil},
+		{"no self-score", func(in validate.Input) { delete(in.Values.Self, "1.3") },
+			want{problem.Warning, validate.CodeSelfMissing, "1.3", selfCell("1.3"), []string{"chưa tự chấm"}}, nil},
+		{"no self-score on a child when its sibling has one", func(in validate.Input) {
+			delete(in.Values.Self, "1.7")
+			delete(in.Values.Self, "1.7.2")
+		}, want{problem.Warning, validate.CodeSelfMissing, "1.7.2", selfCell("1.7.2"), []string{"chưa tự chấm"}}, nil},
+		{"no self-score on a parent nor its children", func(in validate.Input) {
+			for _, c := range []string{"1.7", "1.7.1", "1.7.2"} {
+				delete(in.Values.Self, c)
+			}
+		}, want{problem.Warning, validate.CodeSelfMissing, "1.7", selfCell("1.7"), []string{"chưa tự chấm"}}, nil},
+		{"no self-score at all", func(in validate.Input) { clear(in.Values.Self) },
+			want{problem.Warning, validate.CodeSelfMissing, "", "", []string{"chưa tự chấm chỉ số nào"}}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -544,5 +558,69 @@ func BenchmarkCheck(b *testing.B) {
 	in := validate.Input{Values: v, Explain: trieuThanhExplain}
 	for b.Loop() {
 		validate.Check(r, in, res)
+	}
+}
+
+// TestInvalid: errors on figures make their indicators unusable (so they
+// score 0 until corrected), an error on a general figure those that use it;
+// errors on self-scores and warnings change nothing. The error messages
+// say so.
+func TestInvalid(t *testing.T) {
+	r := loadTest(t)
+	for _, tt := range []struct {
+		name  string
+		spoil func(in validate.Input)
+		want  []string
+		says  string
+	}{
+		{"a > b", func(in validate.Input) { setInput(in, "1.2", "a", 25, "") }, []string{"1.2"}, "Chỉ số này không tính điểm cho đến khi sửa."},
+		{"rubric check", func(in validate.Input) { setInput(in, "1.1", "a", 25, "") }, []string{"1.1"}, "Chỉ số này không tính điểm cho đến khi sửa."},
+		{"negative count", func(in validate.Input) { setInput(in, "1.6", "b", -2, "") }, []string{"1.6"}, "Chỉ số này không tính điểm cho đến khi sửa."},
+		{"negative general figure no rule reads", func(in validate.Input) { setGeneral(in, "dan_so", -1, "") }, nil,
+			"Các chỉ số dùng số liệu này không tính điểm cho đến khi sửa."},
+		{"self-score above the maximum", func(in validate.Input) { in.Values.Self["1.1"] = 25 }, nil, ""},
+		{"a warning", func(in validate.Input) { setInput(in, "1.1", "b", 19, "") }, nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := clean(r)
+			tt.spoil(in)
+			ps := check(t, r, in)
+			if got := validate.Invalid(r, ps); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("Invalid = %v, want %v\n%s", got, tt.want, dump(ps))
+			}
+			if tt.says != "" && !strings.Contains(dump(ps), tt.says) {
+				t.Errorf("no error says %q:\n%s", tt.says, dump(ps))
+			}
+		})
+	}
+}
+
+// TestInvalidGeneral: an error on a general figure makes unusable the
+// indicators whose rule reads it, not those with a figure of their own.
+func TestInvalidGeneral(t *testing.T) {
+	r, err := rubric.Parse(strings.NewReader(`
+id: test-general
+name: Thử
+level: xa
+province: Thử
+year: 2024
+seed: test
+max: 20
+general:
+  - {key: so_cbcc, label: Tổng số CBCC, type: count}
+pillars:
+  - code: "1"
+    name: Thử
+    max: 20
+    indicators:
+      - {code: "1.1", name: dùng số CBCC, max: 10, inputs: [{key: a, label: a, type: count}], rule: {kind: ratio, num: a, den: so_cbcc}}
+      - {code: "1.2", name: riêng, max: 10, inputs: [{key: a, label: a, type: count}, {key: b, label: b, type: count}], rule: {kind: ratio, num: a, den: b}}
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []problem.Problem{{Severity: problem.Error, Code: validate.CodeNegative, Input: "so_cbcc"}}
+	if got := validate.Invalid(r, ps); len(got) != 1 || got[0] != "1.1" {
+		t.Errorf("Invalid = %v, want [1.1]", got)
 	}
 }

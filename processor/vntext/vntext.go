@@ -44,6 +44,41 @@ func Fold(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// Tone marks (dấu thanh) as combining characters: huyền, sắc, ngã, hỏi,
+// nặng. The vowel marks (circumflex, breve, horn) and đ make other letters
+// and are kept.
+var tones = map[rune]byte{'\u0300': '2', '\u0301': '1', '\u0303': '4', '\u0309': '3', '\u0323': '5'}
+
+// NameKey is a name as identity: NFC, lower case, spaces collapsed, and each
+// word's tone mark moved after the word, so the old and new tone placements
+// compare equal ("Hoà" and "Hòa", "Thuỷ" and "Thủy") while names that
+// differ in any mark stay apart ("Hợp Thành" ≠ "Hợp Thanh", "Đông" ≠
+// "Dông"). Two names equal by NameKey are the same name written two ways;
+// two names equal only by Fold may be two places.
+func NameKey(s string) string {
+	words := strings.Fields(strings.ToLower(s))
+	for i, w := range words {
+		var b strings.Builder
+		var tone byte
+		for _, r := range norm.NFD.String(w) {
+			if t, ok := tones[r]; ok {
+				tone = t
+				continue
+			}
+			if r == 'ð' { // Icelandic eth, typed for đ on some keyboards
+				r = 'đ'
+			}
+			b.WriteRune(r)
+		}
+		k := norm.NFC.String(b.String())
+		if tone != 0 {
+			k += "~" + string(tone)
+		}
+		words[i] = k
+	}
+	return strings.Join(words, " ")
+}
+
 // Slug makes a file-name-safe ASCII form of a name: "Xã Triệu Thành" →
 // "xa-trieu-thanh".
 func Slug(name string) string {

@@ -49,6 +49,24 @@ func TestNumber(t *testing.T) {
 	}
 }
 
+func TestNameKey(t *testing.T) {
+	same := [][2]string{
+		{"Hoà Bình", "Hòa Bình"}, {"Thuỷ", "Thủy"}, {"Xa\u0303 Triê\u0323u Tha\u0300nh", "xã  triệu thành"},
+		{"HỢP THÀNH", "Hợp Thành"}, {"Ðông", "Đông"}, {"Quý", "Qúy"},
+	}
+	for _, p := range same {
+		if NameKey(p[0]) != NameKey(p[1]) {
+			t.Errorf("NameKey(%q)=%q != NameKey(%q)=%q", p[0], NameKey(p[0]), p[1], NameKey(p[1]))
+		}
+	}
+	differ := [][2]string{{"Hợp Thành", "Hợp Thanh"}, {"Tân Thành", "Tân Thạnh"}, {"Đông", "Dông"}, {"Hợp", "Hơp"}}
+	for _, p := range differ {
+		if NameKey(p[0]) == NameKey(p[1]) {
+			t.Errorf("NameKey(%q) == NameKey(%q) = %q", p[0], p[1], NameKey(p[0]))
+		}
+	}
+}
+
 func TestClean(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Xã Triệu Thành", "Xã Triệu Thành"},

@@ -48,13 +48,27 @@ type Annotation struct {
 	Problems []problem.Problem
 	FileName string    // the file as received
 	Hash     string    // SHA-256 hex
-	Received time.Time // shown in Vietnam's time
-	Unit     string    // unit name as identified (roster name)
-	Year     int
+	Received time.Time // shown in Zone
+	// Zone is where times are shown (the collection's; nil: Vietnam's time).
+	Zone *time.Location
+	Unit string // unit name as identified (roster name)
+	Year int
 	// CohortDate is when the cohort the Min-Max scores were computed on stood;
 	// they stay provisional until Rank is set by the final ranking.
 	CohortDate time.Time
 	Rank       string // "" until the ranking settles it, e.g. "5/30"
+	// Official is the version of the official ranking (CHÍNH THỨC) the
+	// rank belongs to; 0: provisional (TẠM TÍNH).
+	Official int
+	// Status is the unit's status as the ranking shows it ("Đã nộp", "Nộp
+	// muộn", "Cần sửa, nộp lại"; ranking.Status.Label); "": from the
+	// problems and Late.
+	Status string
+	// Late: received after the deadline (Deadline, as communes read it);
+	// AfterClose: received after the close, so not in the official ranking
+	// in force until the office publishes a new version.
+	Late, AfterClose bool
+	Deadline         string
 }
 
 // Annotate turns the commune's own workbook f, opened, into its result

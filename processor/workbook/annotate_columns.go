@@ -125,17 +125,17 @@ func (an *annotator) indicatorSheet() {
 		}
 	}
 	for _, t := range targets {
-		var points, self float64
+		var points, basis, self float64
 		hasSelf, bold := false, true
 		note := ""
 		switch {
 		case t.total:
-			points, self, hasSelf = a.Result.Total, a.Result.Self, a.Result.HasSelf
+			points, basis, self, hasSelf = a.Result.Total, a.Result.SelfBasis, a.Result.Self, a.Result.HasSelf
 			if an.provisional() {
 				note = "Tạm tính, xếp hạng sau."
 			}
 		case t.pillar != nil:
-			points, self, hasSelf = t.pillar.Points, t.pillar.Self, t.pillar.HasSelf
+			points, basis, self, hasSelf = t.pillar.Points, t.pillar.SelfBasis, t.pillar.Self, t.pillar.HasSelf
 			note = an.cohortNote(t.pillar.Code, false)
 		default:
 			ir := t.ind
@@ -143,7 +143,7 @@ func (an *annotator) indicatorSheet() {
 			if ir.Self != nil {
 				self, hasSelf = *ir.Self, true
 			}
-			points = ir.Points
+			points, basis = ir.Points, ir.Points
 			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(noCell[ir.Code], "\n"))
 			if ir.Status == engine.StatusPending {
 				an.check(f.SetCellStr(sheet, cell(cols[0], t.row), PendingText))
@@ -154,7 +154,7 @@ func (an *annotator) indicatorSheet() {
 			an.check(f.SetCellFloat(sheet, cell(cols[0], t.row), engine.Round2(points), -1, 64))
 		}
 		if hasSelf {
-			an.check(f.SetCellFloat(sheet, cell(cols[1], t.row), engine.Round2(engine.Round2(points)-engine.Round2(self)), -1, 64))
+			an.check(f.SetCellFloat(sheet, cell(cols[1], t.row), engine.Round2(engine.Round2(basis)-engine.Round2(self)), -1, 64))
 		}
 		an.check(f.SetCellStr(sheet, cell(cols[2], t.row), note))
 		numSt, diffSt := st.sysNum, st.sysDiff
@@ -308,7 +308,7 @@ func (an *annotator) statusNote(ir *engine.IndicatorResult) string {
 			n = fmt.Sprintf(" %d", ir.Cohort.N)
 		}
 		if an.cohort(ir) == cohortFinal {
-			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
+			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tính theo cụm ngày " + layout.Show(an.a.CohortDate, an.a.Zone, layout.Date) + " (" + strings.TrimSpace(n) + " đơn vị có số liệu)."
 		} else {
 			s = "Chỉ số so sánh giữa các đơn vị (phương pháp Min-Max): tạm tính theo" + n + " đơn vị đã nộp" + an.asOf() + ", xếp hạng sau — điểm được tính lại khi đã có số liệu của tất cả các đơn vị."
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/problem"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/xuri/excelize/v2"
 )
@@ -45,12 +46,13 @@ func (w *rw) blank(col string, style int) {
 }
 
 // scores writes a pillar table row's maximum (C), self-score (D), computed
-// score (E) and difference (F); D and F stay blank without a self-score.
-func (w *rw) scores(max, points, self float64, hasSelf bool, num, diff int) {
+// score (E) and difference (F), taken over the self-scored indicators
+// (basis); D and F stay blank without a self-score.
+func (w *rw) scores(max, points, basis, self float64, hasSelf bool, num, diff int) {
 	w.num("C", max, num)
 	if hasSelf {
 		w.num("D", self, num)
-		w.num("F", engine.Round2(points)-engine.Round2(self), diff)
+		w.num("F", engine.Round2(basis)-engine.Round2(self), diff)
 	} else {
 		w.blank("D", num)
 		w.blank("F", diff)
@@ -81,7 +83,7 @@ func (an *annotator) resultSheet() {
 	}
 	w := &rw{an: an, row: 1}
 	res := a.Result
-	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", a.Year), st.title)
+	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d — %s", a.Year, an.mark()), st.title)
 	an.check(f.SetRowHeight(SheetResult, 1, 24))
 	w.row++
 	total := fmt.Sprintf("Tổng điểm hệ thống chấm: %s / %s", viNum(res.Total), viNum(res.Max))
@@ -101,7 +103,8 @@ func (an *annotator) resultSheet() {
 		{"Năm đánh giá", strconv.Itoa(a.Year)},
 		{"Bộ chỉ số", a.Rubric.ID + " — " + a.Rubric.Name},
 		{"Tệp đã nhận", a.FileName},
-		{"Thời điểm nhận", fmtTime(a.Received)},
+		{"Thời điểm nhận", fmtTime(a.Received, a.Zone)},
+		{"Trạng thái", an.statusText()},
 		{"Mã SHA-256 của tệp", a.Hash},
 		{"Xếp hạng", an.rankText()},
 		{"Số vấn đề phát hiện", an.problemCount()},
@@ -134,12 +137,50 @@ func (an *annotator) unitName() string {
 	return an.a.Sub.UnitName
 }
 
+// mark says whether the result is provisional or part of an official
+// ranking, as its title shows it.
+func (an *annotator) mark() string {
+	if an.a.Official > 0 && an.a.Rank != "" {
+		return fmt.Sprintf("CHÍNH THỨC (BẢN SỐ %d)", an.a.Official)
+	}
+	return "TẠM TÍNH"
+}
+
+// statusText is the unit's status, and what late and after the close mean.
+func (an *annotator) statusText() string {
+	a := an.a
+	n := problem.Count(an.problems, problem.Error)
+	parts := []string{firstNonEmpty(a.Status, ranking.StatusOf(true, n, a.Late).Label())}
+	if n > 0 {
+		figures := false // an error on a figure, not only on a self-score
+		for _, p := range an.problems {
+			figures = figures || (p.Severity == problem.Error && p.Input != "tu_cham")
+		}
+		if figures {
+			parts[0] += fmt.Sprintf(" (%d lỗi: các chỉ số có lỗi số liệu không tính điểm cho đến khi sửa)", n)
+		} else {
+			parts[0] += fmt.Sprintf(" (%d lỗi)", n)
+		}
+	}
+	if a.Late {
+		parts = append(parts, "nộp muộn: nhận sau hạn nộp"+prefixed(" ", a.Deadline))
+	}
+	if a.AfterClose {
+		parts = append(parts, "nhận sau khi đã chốt đợt thu thập: không thay đổi bảng xếp hạng chính thức đã ban hành cho đến khi đơn vị tổng hợp ban hành bản mới")
+	}
+	return strings.Join(parts, "; ")
+}
+
 func (an *annotator) rankText() string {
 	a := an.a
-	parts := []string{firstNonEmpty(a.Rank, "chưa xếp hạng")}
+	rank := a.Rank
+	if rank != "" && a.Official > 0 {
+		rank += fmt.Sprintf(" (bảng xếp hạng chính thức, bản số %d)", a.Official)
+	}
+	parts := []string{firstNonEmpty(rank, "chưa xếp hạng")}
 	switch {
 	case !a.CohortDate.IsZero():
-		parts = append(parts, "tính theo cụm ngày "+a.CohortDate.In(layout.Vietnam).Format(layout.Date))
+		parts = append(parts, "tính theo cụm ngày "+layout.Show(a.CohortDate, a.Zone, layout.Date))
 	case an.provisional():
 		parts = append(parts, "các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị")
 	}
@@ -177,7 +218,7 @@ func (an *annotator) pillarTable(w *rw) {
 	for _, pr := range res.Pillars {
 		w.str("A", pr.Code, st.text)
 		w.str("B", pr.Name, st.text)
-		w.scores(pr.Max, pr.Points, pr.Self, pr.HasSelf, st.num, st.diff)
+		w.scores(pr.Max, pr.Points, pr.SelfBasis, pr.Self, pr.HasSelf, st.num, st.diff)
 		var notes []string
 		if pr.Optional && !pr.Applies {
 			notes = append(notes, "Không áp dụng cho đơn vị: không tính vào tổng điểm.")
@@ -190,7 +231,7 @@ func (an *annotator) pillarTable(w *rw) {
 	}
 	w.blank("A", st.textBold)
 	w.str("B", "TỔNG ĐIỂM", st.textBold)
-	w.scores(res.Max, res.Total, res.Self, res.HasSelf, st.numBold, st.diffBold)
+	w.scores(res.Max, res.Total, res.SelfBasis, res.Self, res.HasSelf, st.numBold, st.diffBold)
 	note := ""
 	if r.Total != nil {
 		note = "Điểm tổng hợp theo công thức " + r.Total.Expr + "."
@@ -240,7 +281,7 @@ func (an *annotator) asOf() string {
 	if an.a.CohortDate.IsZero() {
 		return ""
 	}
-	return " đến ngày " + an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)
+	return " đến ngày " + layout.Show(an.a.CohortDate, an.a.Zone, layout.Date)
 }
 
 // cohortCodes lists the indicators of a pillar ("" for all) in the states.
@@ -278,7 +319,7 @@ func (an *annotator) cohortNote(pillar string, long bool) string {
 		notes = append(notes, "Tạm tính, xếp hạng sau: "+strings.Join(c, ", ")+" tính theo các đơn vị đã nộp"+an.asOf()+".")
 	}
 	if c := an.cohortCodes(pillar, cohortFinal); len(c) > 0 && long {
-		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+an.a.CohortDate.In(layout.Vietnam).Format(layout.Date)+".")
+		notes = append(notes, strings.Join(c, ", ")+": tính theo cụm ngày "+layout.Show(an.a.CohortDate, an.a.Zone, layout.Date)+".")
 	}
 	return strings.Join(notes, " ")
 }
@@ -441,6 +482,8 @@ func planStatus(ir *engine.IndicatorResult, r *rubric.Rubric) string {
 		return "(Thiếu số liệu: " + missingText(ir, r) + ")"
 	case engine.StatusZeroDen:
 		return "(Mẫu số bằng 0)"
+	case engine.StatusInvalid:
+		return "(Số liệu không hợp lệ: không tính điểm cho đến khi sửa)"
 	}
 	return ""
 }

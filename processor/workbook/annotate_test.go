@@ -513,16 +513,18 @@ func TestAnnotateSettled(t *testing.T) {
 		name       string
 		cohortDate time.Time
 		rank       string
+		official   int
 		want       []string // in the result sheet
 		notWant    []string
 		note34     string // on 3.4's row
 	}{
 		{name: "provisional",
-			want:    []string{"chưa xếp hạng", "3.4, 3.5, 3.11 tính theo các đơn vị đã nộp", "Chưa xét các chỉ số so sánh giữa các đơn vị 3.4, 3.5, 3.11, 5.1, 5.4"},
+			want:    []string{"— TẠM TÍNH", "chưa xếp hạng", "3.4, 3.5, 3.11 tính theo các đơn vị đã nộp", "Chưa xét các chỉ số so sánh giữa các đơn vị 3.4, 3.5, 3.11, 5.1, 5.4"},
 			notWant: []string{"|5.1. ", "cụm ngày"},
 			note34:  "tạm tính theo 2 đơn vị đã nộp, xếp hạng sau"},
-		{name: "settled", cohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, layout.Vietnam), rank: "5/30",
-			want:    []string{"5/30; tính theo cụm ngày 31/01/2024", "|5.1. ", "3.4, 3.5, 3.11: tính theo cụm ngày 31/01/2024"},
+		{name: "settled", cohortDate: time.Date(2024, 1, 31, 0, 0, 0, 0, layout.Vietnam), rank: "5/30", official: 2,
+			want: []string{"NĂM 2023 — CHÍNH THỨC (BẢN SỐ 2)", "5/30 (bảng xếp hạng chính thức, bản số 2); tính theo cụm ngày 31/01/2024", "|5.1. ",
+				"3.4, 3.5, 3.11: tính theo cụm ngày 31/01/2024"},
 			notWant: []string{"xếp hạng sau", "tạm tính"},
 			note34:  "tính theo cụm ngày 31/01/2024 (2 đơn vị có số liệu)"},
 	} {
@@ -537,7 +539,7 @@ func TestAnnotateSettled(t *testing.T) {
 			other.Set("3.4", "b", engine.Num(100))
 			sc.Settle([]*engine.Result{res, sc.Score(other)})
 			err := annotate(f, Annotation{Rubric: r, Sub: sub, Result: res, Unit: "Xã Triệu Thành", Year: 2023,
-				CohortDate: tc.cohortDate, Rank: tc.rank})
+				CohortDate: tc.cohortDate, Rank: tc.rank, Official: tc.official})
 			if err != nil {
 				t.Fatal(err)
 			}

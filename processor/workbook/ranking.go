@@ -204,9 +204,10 @@ func (s *sheetStream) flush() {
 	}
 }
 
-// title writes the title (row 1) and the line under it (row 2).
+// title writes the title (row 1), marked TẠM TÍNH or CHÍNH THỨC (bản số
+// N) on every sheet, and the line under it (row 2).
 func (s *sheetStream) title(title, sub string) {
-	s.row(1, []excelize.Cell{textCell(s.b.st.title, title)}, 22)
+	s.row(1, []excelize.Cell{textCell(s.b.st.title, title+" — "+s.b.rk.Mark())}, 22)
 	s.row(2, []excelize.Cell{textCell(s.b.st.note, sub)}, 0)
 }
 
@@ -332,22 +333,25 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 	}
 	cSelf := len(heads) + 1
 	heads = append(heads, "Điểm tự chấm", "Chênh lệch so với tự chấm", "Điểm hệ thống tính (trước thẩm định)", "Đã thẩm định",
-		"Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái")
-	cDiff, cComp, cAppraised, cPrev, cDPts, cPrevRank, cDRank, cTime, cErr, cWarn, cStatus :=
-		cSelf+1, cSelf+2, cSelf+3, cSelf+4, cSelf+5, cSelf+6, cSelf+7, cSelf+8, cSelf+9, cSelf+10, cSelf+11
+		"Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Nộp muộn", "Số lỗi", "Số cảnh báo", "Trạng thái")
+	cDiff, cComp, cAppraised, cPrev, cDPts, cPrevRank, cDRank, cTime, cLate, cErr, cWarn, cStatus :=
+		cSelf+1, cSelf+2, cSelf+3, cSelf+4, cSelf+5, cSelf+6, cSelf+7, cSelf+8, cSelf+9, cSelf+10, cSelf+11, cSelf+12
 	first, last := hdr+1, hdr+len(rk.Rows)
 
 	widths := []float64{7, 11, b.nameWidth(), 12, 10}
 	for range b.r.Pillars {
 		widths = append(widths, 12)
 	}
-	widths = append(widths, 10, 11, 12, 10, 10, 10, 9, 10, 17, 7, 9, 14)
+	widths = append(widths, 10, 11, 12, 10, 10, 10, 9, 10, 17, 8, 7, 9, 18)
 	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: last, freezeCols: 3, freezeRows: hdr,
 		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
-	s.title(strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort,
-		fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
-			validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows)))
-	s.row(3, []excelize.Cell{textCell(st.note, "Lập lúc "+generated.In(layout.Vietnam).Format("02/01/2006 15:04"))}, 0)
+	sub := fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
+		validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows))
+	if !rk.Deadline.IsZero() {
+		sub += " Hạn nộp: " + layout.Show(rk.DeadlineLast(), rk.Zone, layout.Date) + " (nộp sau hạn: nộp muộn)."
+	}
+	s.title(strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort, sub)
+	s.row(3, []excelize.Cell{textCell(st.note, "Lập lúc "+layout.Show(generated, rk.Zone, layout.DateTime)+b.markNote())}, 0)
 	s.header(hdr, heads, 60)
 
 	styles := make([]int, len(heads))
@@ -356,7 +360,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 	}
 	styles[0], styles[1], styles[2], styles[3], styles[4] = st.integer, st.text, st.text, st.ptsBold, st.pct
 	for c, id := range map[int]int{cDiff: st.dPts, cAppraised: st.center, cDPts: st.dPts, cPrevRank: st.integer, cDRank: st.dInt,
-		cTime: st.date, cErr: st.integer, cWarn: st.integer, cStatus: st.text} {
+		cTime: st.date, cLate: st.center, cErr: st.integer, cWarn: st.integer, cStatus: st.text} {
 		styles[c-1] = id
 	}
 	cells := make([]excelize.Cell, len(heads))
@@ -368,9 +372,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 			set(1, x.Rank)
 		}
 		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
-		status := "Chưa nộp"
 		if x.Submitted {
-			status = "Đã nộp"
 			// Points are written at their 2-decimal display precision, the
 			// figures that are ranked and published in the CSV and JSON.
 			set(4, x.Display)
@@ -384,15 +386,17 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 			}
 			if x.HasSelf {
 				set(cSelf, engine.Round2(x.Self))
-				set(cDiff, engine.Round2(x.Final-x.Self))
+				set(cDiff, engine.Round2(x.SelfBasis-x.Self))
 			}
 			set(cComp, engine.Round2(x.Computed))
 			if x.Appraised {
 				set(cAppraised, "Có")
-				status = "Đã thẩm định"
 			}
 			if !x.SubmittedAt.IsZero() {
-				set(cTime, x.SubmittedAt.In(layout.Vietnam))
+				set(cTime, x.SubmittedAt.In(b.loc()))
+			}
+			if x.Late {
+				set(cLate, "Có")
 			}
 			set(cErr, x.Errors)
 			set(cWarn, x.Warnings)
@@ -413,7 +417,7 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 		if x.PrevNote != "" {
 			b.comment(cPrev, row, sh, x.PrevNote)
 		}
-		set(cStatus, status)
+		set(cStatus, x.StatusText())
 		s.row(row, cells, 0)
 	}
 
@@ -433,6 +437,38 @@ func (b *wbuilder) rankingSheet(generated time.Time) {
 			[]excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "<", Value: "0", Format: &st.redFont}}))
 	}
 	s.flush()
+}
+
+// loc is where the ranking's times are shown.
+func (b *wbuilder) loc() *time.Location {
+	if b.rk.Zone == nil {
+		return layout.Vietnam
+	}
+	return b.rk.Zone
+}
+
+// markNote says, after "Lập lúc", which version an official ranking is and
+// what it replaces, or which official version is in force beside a
+// provisional one.
+func (b *wbuilder) markNote() string {
+	rk := b.rk
+	switch {
+	case rk.Final && rk.Replaces > 0:
+		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d, thay thế bản số %d.", rk.Version, rk.Replaces) + b.cutoffNote()
+	case rk.Final:
+		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d.", rk.Version) + b.cutoffNote()
+	case rk.Official > 0:
+		return fmt.Sprintf(". Bảng TẠM TÍNH, cập nhật theo các tệp nhận đến nay; bảng xếp hạng chính thức hiện hành là bản số %d (tệp …-chinh-thuc-v%d.xlsx).", rk.Official, rk.Official)
+	}
+	return ". Bảng TẠM TÍNH: bảng xếp hạng chính thức được ban hành khi chốt đợt thu thập."
+}
+
+// cutoffNote says which files an official ranking counts.
+func (b *wbuilder) cutoffNote() string {
+	if b.rk.Cutoff.IsZero() {
+		return ""
+	}
+	return " Tính theo các tệp nhận trước khi chốt đợt thu thập (" + layout.Show(b.rk.Cutoff, b.rk.Zone, layout.TimeOnDate) + ")."
 }
 
 // leafIndicator is one column of "Chi tiết".

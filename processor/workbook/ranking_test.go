@@ -87,17 +87,19 @@ func TestWorkbook(t *testing.T) {
 
 	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm (điểm đạt được)", "% điểm tối đa", "1. Một (10)", "2. Hai (40)",
 		"Điểm tự chấm", "Chênh lệch so với tự chấm", "Điểm hệ thống tính (trước thẩm định)", "Đã thẩm định", "Điểm năm trước",
-		"Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Số lỗi", "Số cảnh báo", "Trạng thái"}
+		"Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Nộp muộn", "Số lỗi", "Số cảnh báo", "Trạng thái"}
 	if got := row(t, f, SheetRanking, 4, len(heads)); !slices.Equal(got, heads) {
 		t.Errorf("Xếp hạng headers\n got %q\nwant %q", got, heads)
 	}
-	if v, _ := f.GetCellValue(SheetRanking, "A3"); v != "Lập lúc 15/01/2024 09:30" {
+	if v, _ := f.GetCellValue(SheetRanking, "A3"); !strings.HasPrefix(v, "Lập lúc 15/01/2024 09:30. Bảng TẠM TÍNH") {
 		t.Errorf("A3 = %q", v)
 	}
-	if v, _ := f.GetCellValue(SheetRanking, "A1"); !strings.Contains(v, "2024") || !strings.Contains(v, "thu") {
-		t.Errorf("title %q", v)
+	for _, s := range wantSheets {
+		if v, _ := f.GetCellValue(s, "A1"); !strings.Contains(v, "2024") || !strings.Contains(v, "thu") || !strings.HasSuffix(v, " — TẠM TÍNH") {
+			t.Errorf("%s title %q", s, v)
+		}
 	}
-	if v, _ := f.GetCellValue(SheetRanking, "A2"); !strings.Contains(v, "Bộ chỉ số thử xếp hạng") || !strings.Contains(v, "4/6") {
+	if v, _ := f.GetCellValue(SheetRanking, "A2"); !strings.Contains(v, "Bộ chỉ số thử xếp hạng") || !strings.Contains(v, "4/6") || !strings.Contains(v, "Hạn nộp: 02/12/2023") {
 		t.Errorf("subtitle %q", v)
 	}
 
@@ -106,14 +108,14 @@ func TestWorkbook(t *testing.T) {
 	// unranked.
 	missing := rk.Missing()
 	wantRows := [][]string{
-		// rank code name total pct p1 p2 self diff computed council prev Δ prevRank Δrank time err warn status
-		{"1", "C", "Xã Cao", "35.00", "70.00%", "10.00", "25.00", "", "", "50.00", "Có", "45.00", "-10.00", "1", "+0", "03/12/2023 12:00", "0", "0", "Đã thẩm định"},
-		{"2", "A", "Xã Bình", "30.00", "60.00%", "10.00", "20.00", "", "", "30.00", "", "28.00", "+2.00", "3", "+1", "01/12/2023 08:00", "0", "1", "Đã nộp"},
-		{"3", "B", "Xã Ăn Khê", "20.00", "40.00%", "0.00", "20.00", "", "", "20.00", "", "25.00", "-5.00", "", "", "02/12/2023 10:00", "0", "0", "Đã nộp"},
-		{"3", "D", "Xã Đông", "20.00", "40.00%", "10.00", "10.00", "", "", "20.00", "", "22.00", "-2.00", "2", "-1", "04/12/2023 14:00", "1", "0", "Đã nộp"},
+		// rank code name total pct p1 p2 self diff computed council prev Δ prevRank Δrank time late err warn status
+		{"1", "C", "Xã Cao", "35.00", "70.00%", "10.00", "25.00", "", "", "50.00", "Có", "45.00", "-10.00", "1", "+0", "03/12/2023 12:00", "Có", "0", "0", "Nộp muộn — Đã thẩm định"},
+		{"2", "A", "Xã Bình", "30.00", "60.00%", "10.00", "20.00", "", "", "30.00", "", "28.00", "+2.00", "3", "+1", "01/12/2023 08:00", "", "0", "1", "Đã nộp"},
+		{"3", "B", "Xã Ăn Khê", "20.00", "40.00%", "0.00", "20.00", "", "", "20.00", "", "25.00", "-5.00", "", "", "02/12/2023 10:00", "", "0", "0", "Đã nộp"},
+		{"3", "D", "Xã Đông", "20.00", "40.00%", "10.00", "10.00", "", "", "20.00", "", "22.00", "-2.00", "2", "-1", "04/12/2023 14:00", "Có", "1", "0", "Cần sửa, nộp lại"},
 	}
 	for _, m := range missing {
-		wantRows = append(wantRows, []string{"", m.Code, m.Name, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "Chưa nộp"})
+		wantRows = append(wantRows, []string{"", m.Code, m.Name, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "Chưa nộp"})
 	}
 	if len(missing) != 2 {
 		t.Fatalf("missing %+v", missing)
@@ -141,7 +143,7 @@ func TestWorkbook(t *testing.T) {
 	fi := slices.IndexFunc(missing, func(m ranking.Row) bool { return m.Code == "F" })
 	for _, c := range []struct{ sheet, cell, want string }{
 		{SheetRanking, ax(3, 9+fi), "=SUM(1,2)"}, {SheetMissing, ax(2, 4+fi), "=SUM(1,2)"},
-		{SheetProblems, "E5", "=1+1 không phải là một tỷ lệ: nhập số từ 0 đến 100."},
+		{SheetProblems, "E5", "=1+1 không phải là điểm tự chấm: nhập số từ 0 đến 20."},
 	} {
 		if fm, _ := f.GetCellFormula(c.sheet, c.cell); fm != "" {
 			t.Errorf("%s!%s holds formula %q", c.sheet, c.cell, fm)
@@ -220,7 +222,7 @@ func TestWorkbook(t *testing.T) {
 	if got, want := row(t, f, SheetProblems, 4, 4), []string{"Xã Bình", "Cảnh báo", "2.1", "Chỉ số!E12"}; !slices.Equal(got, want) {
 		t.Errorf("Cảnh báo row 4 %q", got)
 	}
-	if got, want := row(t, f, SheetProblems, 5, 4), []string{"Xã Đông", "Lỗi", "2.2", "Chỉ số!E14"}; !slices.Equal(got, want) {
+	if got, want := row(t, f, SheetProblems, 5, 4), []string{"Xã Đông", "Lỗi", "2.2", "Chỉ số!H14"}; !slices.Equal(got, want) {
 		t.Errorf("Cảnh báo row 5 %q", got)
 	}
 	if v, _ := f.GetCellValue(SheetProblems, "A6"); v != "" {
@@ -263,7 +265,7 @@ func TestWorkbook(t *testing.T) {
 		}
 	}
 	wantFilters := map[string]string{
-		SheetRanking: "'Xếp hạng'!$A$4:$S$10", SheetDetail: "'Chi tiết'!$A$5:$G$9", SheetPillars: "'Trụ cột'!$A$3:$F$7",
+		SheetRanking: "'Xếp hạng'!$A$4:$T$10", SheetDetail: "'Chi tiết'!$A$5:$G$9", SheetPillars: "'Trụ cột'!$A$3:$F$7",
 		SheetMissing: "'Chưa nộp'!$A$3:$F$5", SheetProblems: "'Cảnh báo'!$A$3:$E$5",
 	}
 	for s, w := range wantFilters {
@@ -293,7 +295,7 @@ func TestWorkbook(t *testing.T) {
 	// The sheets are streamed: what excelize needs before the first row
 	// (used range, widths, panes) and the styles of empty cells as the
 	// table's, references written with the usual r: prefix.
-	dims := map[string]string{SheetRanking: "A1:S10", SheetDetail: "A1:G9", SheetPillars: "A1:J7", SheetMissing: "A1:F5", SheetProblems: "A1:E5"}
+	dims := map[string]string{SheetRanking: "A1:T10", SheetDetail: "A1:G9", SheetPillars: "A1:J7", SheetMissing: "A1:F5", SheetProblems: "A1:E5"}
 	for s, want := range dims {
 		if got, _ := f.GetSheetDimension(s); got != want {
 			t.Errorf("%s used range %q, want %q", s, got, want)
@@ -311,7 +313,7 @@ func TestWorkbook(t *testing.T) {
 	for _, c := range []struct {
 		sheet, col string
 		width      float64
-	}{{SheetRanking, "A", 7}, {SheetRanking, "S", 14}, {SheetDetail, "G", 11}, {SheetPillars, "I", 12}, {SheetProblems, "E", 90}} {
+	}{{SheetRanking, "A", 7}, {SheetRanking, "T", 18}, {SheetDetail, "G", 11}, {SheetPillars, "I", 12}, {SheetProblems, "E", 90}} {
 		if w, _ := f.GetColWidth(c.sheet, c.col); w != c.width {
 			t.Errorf("%s column %s width %v, want %v", c.sheet, c.col, w, c.width)
 		}
@@ -475,6 +477,35 @@ func BenchmarkWorkbook3321(b *testing.B) {
 	for b.Loop() {
 		if err := WriteRanking(io.Discard, rk, r, generated); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestWorkbookMarks: every sheet's title says TẠM TÍNH or CHÍNH THỨC with
+// the version, and the line under the first title which version a final
+// one replaces, or which official version is in force beside a provisional
+// one: provisional and final workbooks never look alike.
+func TestWorkbookMarks(t *testing.T) {
+	r, rk := testkit.RankedCohort(t)
+	for _, tt := range []struct {
+		final            bool
+		version, replace int
+		official         int
+		title, note      string
+	}{
+		{final: true, version: 1, title: " — CHÍNH THỨC (bản số 1)", note: "Bảng xếp hạng CHÍNH THỨC bản số 1."},
+		{final: true, version: 2, replace: 1, title: " — CHÍNH THỨC (bản số 2, thay thế bản số 1)", note: "CHÍNH THỨC bản số 2, thay thế bản số 1."},
+		{official: 2, title: " — TẠM TÍNH", note: "bảng xếp hạng chính thức hiện hành là bản số 2"},
+	} {
+		rk.Final, rk.Version, rk.Replaces, rk.Official = tt.final, tt.version, tt.replace, tt.official
+		f, _ := written(t, rk, r)
+		for _, s := range f.GetSheetList() {
+			if v, _ := f.GetCellValue(s, "A1"); !strings.HasSuffix(v, tt.title) {
+				t.Errorf("%s title %q, want …%q", s, v, tt.title)
+			}
+		}
+		if v, _ := f.GetCellValue(SheetRanking, "A3"); !strings.Contains(v, tt.note) {
+			t.Errorf("A3 %q lacks %q", v, tt.note)
 		}
 	}
 }

@@ -25,7 +25,7 @@ func suffixIf(cond, s string) string {
 	return s
 }
 
-func fmtTime(t time.Time) string { return layout.Show(t, layout.DateTime) }
+func fmtTime(t time.Time, loc *time.Location) string { return layout.Show(t, loc, layout.DateTime) }
 
 func capitalize(s string) string {
 	r := []rune(s)

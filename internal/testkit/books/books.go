@@ -61,6 +61,7 @@ type Options struct {
 	Seed      uint64
 	Missing   float64 // share of inputs left empty
 	SelfNoise float64 // share of self-scores that differ from the computed score
+	Year      int     // the form's year; 0: Year
 }
 
 // Default: a few empty inputs and inflated self-scores, as communes send.
@@ -69,7 +70,7 @@ var Default = Options{Missing: 0.03, SelfNoise: 0.3}
 // Filled returns unit u's filled form for the test collection (cached).
 func Filled(tb testing.TB, u roster.Unit, o Options) []byte {
 	tb.Helper()
-	key := fmt.Sprintf("%s/%s/%d/%g/%g", u.Code, u.Name, o.Seed, o.Missing, o.SelfNoise)
+	key := fmt.Sprintf("%s/%s/%d/%g/%g/%d", u.Code, u.Name, o.Seed, o.Missing, o.SelfNoise, o.Year)
 	mu.Lock()
 	b, ok := cache[key]
 	mu.Unlock()
@@ -91,8 +92,12 @@ func generate(set *rubric.Set, u roster.Unit, o Options) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no rubric %s", RubricID)
 	}
+	year := o.Year
+	if year == 0 {
+		year = Year
+	}
 	f, _, err := sample.Filled(r, sample.Options{
-		Template: workbook.TemplateOptions{Year: Year, UnitCode: u.Code, UnitName: u.Name},
+		Template: workbook.TemplateOptions{Year: year, UnitCode: u.Code, UnitName: u.Name},
 		Seed:     o.Seed, Missing: o.Missing, SelfNoise: o.SelfNoise,
 	})
 	if err != nil {

@@ -29,11 +29,14 @@ type Options struct {
 	Now     func() time.Time // nil: the wall clock
 	Cohort  string           // "" : "thu-nghiem"
 	Log     zerolog.Logger   // zero: discard
+	// Collection is the round collected; zero: books.Year, no dates.
+	Collection collection.Collection
 }
 
 // Env is one office's folders, ledger, pipeline and publisher.
 type Env struct {
 	tb        testing.TB
+	o         Options
 	Dir       string
 	Folders   layout.Folders
 	Ledger    *ledger.Ledger
@@ -52,28 +55,49 @@ func New(tb testing.TB, o Options) *Env {
 			tb.Fatal(err)
 		}
 	}
-	l, err := ledger.Open(f.Data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { l.Close() })
 	if o.Workers == 0 {
 		o.Workers = 2
 	}
 	if o.Cohort == "" {
 		o.Cohort = "thu-nghiem"
 	}
-	set := books.Rubrics(tb)
-	e := &Env{tb: tb, Dir: dir, Folders: f, Ledger: l}
+	if o.Collection.Year == 0 {
+		o.Collection.Year = books.Year
+	}
+	e := &Env{tb: tb, o: o, Dir: dir, Folders: f}
+	e.open()
+	tb.Cleanup(func() { e.Ledger.Close() })
+	return e
+}
+
+// open opens the ledger and wires a pipeline and a publisher to it.
+func (e *Env) open() {
+	e.tb.Helper()
+	l, err := ledger.Open(e.Folders.Data)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	o, f, set := e.o, e.Folders, books.Rubrics(e.tb)
+	e.Ledger = l
 	e.Pipeline = &pipeline.Pipeline{
 		Evaluator: &pipeline.Evaluator{Rubrics: set, Rubric: books.RubricID, Roster: roster.NewIndex(o.Roster),
 			MaxFileSize: 20 << 20, Workbook: books.Limits},
-		Collection: collection.Collection{Year: books.Year},
+		Collection: o.Collection,
 		Folders:    f, Ledger: l, Workers: o.Workers, Timeout: 2 * time.Minute, Now: o.Now, Log: o.Log,
 	}
-	e.Publisher = &publish.Publisher{Rubrics: set, Rubric: books.RubricID, Folders: f, Cohort: o.Cohort, Roster: o.Roster,
+	e.Publisher = &publish.Publisher{Rubrics: set, Rubric: books.RubricID, Collection: o.Collection, Folders: f, Cohort: o.Cohort, Roster: o.Roster,
 		Ledger: l, Workbook: books.Limits, Now: o.Now, Log: o.Log}
-	return e
+}
+
+// Restart closes the ledger and wires a new pipeline and publisher to it
+// reopened, as a process restarted on the same folders: only what the
+// ledger and the folders keep survives.
+func (e *Env) Restart() {
+	e.tb.Helper()
+	if err := e.Ledger.Close(); err != nil {
+		e.tb.Fatal(err)
+	}
+	e.open()
 }
 
 // Drop writes a file into the inbox and returns its path.
