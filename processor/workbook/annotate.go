@@ -1,17 +1,15 @@
 package workbook
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // Sheets and marks an annotation adds to a commune's workbook.
@@ -71,25 +69,25 @@ type Annotation struct {
 	Deadline         string
 }
 
-// Annotate turns the commune's own workbook f, opened, into its result
-// workbook, in memory (the caller saves it): a first sheet "Kết quả chấm"
-// (unit, file, per-pillar table, problems, improvement plan); on the
-// indicator sheet three columns after the last used one (system score,
-// difference, system note); every problem's cell coloured by severity with
-// a comment carrying the messages. The commune's sheets are otherwise kept
-// as they are. A workbook annotated before is cleaned of the previous
-// annotation first, so annotating is repeatable.
+// annotate turns the commune's own workbook, on canvas c, into its result
+// workbook (the caller saves it): a first sheet "Kết quả chấm" (unit,
+// file, per-pillar table, problems, improvement plan); on the indicator
+// sheet three columns after the last used one (system score, difference,
+// system note); every problem's cell coloured by severity with a comment
+// carrying the messages. The commune's sheets are otherwise kept as they
+// are. A workbook annotated before is cleaned of the previous annotation
+// first, so annotating is repeatable.
 //
-// Text that came from a workbook is only ever written with SetCellStr:
-// nothing here writes a formula.
-func annotate(f *excelize.File, a Annotation) error {
-	if f == nil || a.Rubric == nil || a.Result == nil {
+// Text that came from a workbook is only ever written as text: nothing
+// here writes a formula.
+func annotate(c canvas, a Annotation) error {
+	if c == nil || a.Rubric == nil || a.Result == nil {
 		return errors.New("annotate: workbook, rubric and result are required")
 	}
 	if a.Sub == nil {
 		a.Sub = &Submission{}
 	}
-	an := &annotator{f: f, a: a, res: map[string]*engine.IndicatorResult{}, order: map[string]int{}, styleCache: map[string]int{}}
+	an := &annotator{c: c, a: a, res: map[string]*engine.IndicatorResult{}, order: map[string]int{}, styleCache: map[string]int{}, looks: map[look]int{}}
 	for i := range a.Result.Indicators {
 		ir := &a.Result.Indicators[i]
 		an.res[ir.Code] = ir
@@ -102,15 +100,14 @@ func annotate(f *excelize.File, a Annotation) error {
 	an.problems = append([]problem.Problem(nil), a.Problems...)
 	problem.Sort(an.problems, an.order)
 	an.undo()
-	if err := an.addResultSheet(); err != nil {
+	an.styles()
+	if err := an.resultSheet(); err != nil {
 		return fmt.Errorf("annotate: %w", err)
 	}
-	an.resultSheet()
 	an.indicatorSheet()
 	an.markCells()
 	an.saveUndo()
-	idx, _ := f.GetSheetIndex(SheetResult)
-	f.SetActiveSheet(idx)
+	an.check(c.activate(SheetResult))
 	if len(an.errs) > 0 {
 		return fmt.Errorf("annotate: %w", errors.Join(an.errs...))
 	}
@@ -118,12 +115,13 @@ func annotate(f *excelize.File, a Annotation) error {
 }
 
 type annotator struct {
-	f          *excelize.File
+	c          canvas
 	a          Annotation
 	res        map[string]*engine.IndicatorResult
 	order      map[string]int
 	problems   []problem.Problem // sorted: errors first, then rubric order
 	styleCache map[string]int
+	looks      map[look]int
 	st         annotStyles
 	undoRows   [][3]string // sheet, cell, original fill as JSON
 	errs       []error
@@ -136,7 +134,7 @@ func (an *annotator) check(err error) {
 }
 
 // soft takes the error of marking one cell of the commune's sheets (its
-// fill or comment) or of keeping a sheet-scoped name. These are best effort: a damaged comments part or
+// fill or comment). These are best effort: a damaged comments part or
 // style in a hostile file must not cost the commune its result, and every
 // problem is listed with its cell on the result sheet anyway.
 func (an *annotator) soft(err error) { _ = err }
@@ -149,144 +147,86 @@ func (an *annotator) soft(err error) { _ = err }
 // its colour). The added columns are found again by their header and
 // rewritten in place.
 func (an *annotator) undo() {
-	f := an.f
-	if idx, _ := f.GetSheetIndex(SheetAnnot); idx >= 0 {
-		rows, _ := f.GetRows(SheetAnnot, excelize.Options{RawCellValue: true})
-		for i, r := range rows {
+	c := an.c
+	if c.hasSheet(SheetAnnot) {
+		for i, r := range c.rows(SheetAnnot) {
 			if i == 0 || len(r) < 3 {
 				continue // header
 			}
-			var orig excelize.Fill
-			if json.Unmarshal([]byte(r[2]), &orig) != nil {
+			orig, err := decodeFill(r[2])
+			if err != nil || !c.hasSheet(r[0]) {
 				continue
 			}
-			if si, _ := f.GetSheetIndex(r[0]); si < 0 {
-				continue
-			}
-			sid, err := f.GetCellStyle(r[0], r[1])
+			col, row, err := ooxml.ParseRef(r[1])
 			if err != nil {
 				continue
 			}
-			st, err := f.GetStyle(sid)
-			if err != nil || !isOurFill(st.Fill) {
+			sid, err := c.style(r[0], col, row)
+			if err != nil {
 				continue
 			}
-			st.Fill = orig
-			rgbOnly(st)
-			if ns, err := f.NewStyle(st); err == nil {
-				an.soft(f.SetCellStyle(r[0], r[1], r[1], ns))
+			if fl, err := c.fill(sid); err != nil || !isOurFill(fl) {
+				continue
+			}
+			if ns, err := c.deriveFill(sid, orig); err == nil {
+				an.soft(c.setStyle(r[0], col, row, ns))
 			}
 		}
-		an.check(f.DeleteSheet(SheetAnnot))
+		an.check(c.removeSheet(SheetAnnot))
 	}
-	if idx, _ := f.GetSheetIndex(SheetResult); idx >= 0 {
-		an.check(f.DeleteSheet(SheetResult))
+	if c.hasSheet(SheetResult) {
+		an.check(c.removeSheet(SheetResult))
 	}
-	for _, sheet := range f.GetSheetList() {
-		cs, err := f.GetComments(sheet)
-		if err != nil {
+	for _, sheet := range c.sheets() {
+		cs, err := c.comments(sheet)
+		if err != nil || len(cs) == 0 {
 			continue
 		}
-		for _, c := range cs {
-			if c.Author == CommentAuthor {
-				an.soft(f.DeleteComment(sheet, c.Cell))
+		var keep []ooxml.Comment
+		changed := false
+		for _, cm := range cs {
+			if cm.Author == CommentAuthor {
+				changed = true
 				continue
 			}
-			runs := commentRuns(c)
 			cut := -1
-			for i, r := range runs {
+			for i, r := range cm.Runs {
 				if strings.Contains(r.Text, commentHead) {
 					cut = i
 					break
 				}
 			}
-			if cut < 0 {
-				continue
+			if cut >= 0 {
+				changed = true
+				if cut == 0 {
+					continue
+				}
+				cm.Runs = cm.Runs[:cut]
 			}
-			an.soft(f.DeleteComment(sheet, c.Cell))
-			keep := runs[:cut]
-			if len(keep) > 0 {
-				an.soft(f.AddComment(sheet, excelize.Comment{Cell: c.Cell, Author: c.Author, Paragraph: keep}))
-			}
+			keep = append(keep, cm)
+		}
+		if changed {
+			an.soft(c.setComments(sheet, keep))
 		}
 	}
-}
-
-// isOurFill reports whether a fill is one Annotate sets.
-func isOurFill(fl excelize.Fill) bool {
-	if fl.Type != "pattern" || fl.Pattern != 1 || len(fl.Color) == 0 {
-		return false
-	}
-	c := strings.ToUpper(strings.TrimPrefix(fl.Color[0], "#"))
-	if len(c) == 8 {
-		c = c[2:] // ARGB
-	}
-	for _, x := range severityFill {
-		if c == x {
-			return true
-		}
-	}
-	return false
-}
-
-// commentRuns returns a comment's text as runs (a plain-text comment as one).
-func commentRuns(c excelize.Comment) []excelize.RichTextRun {
-	var runs []excelize.RichTextRun
-	if c.Text != "" {
-		runs = append(runs, excelize.RichTextRun{Text: c.Text})
-	}
-	return append(runs, c.Paragraph...)
-}
-
-// addResultSheet creates the result sheet as the first sheet.
-//
-// excelize's MoveSheet reorders the sheets but not the sheet index that
-// sheet-scoped defined names (print titles, filters) carry, so those would
-// point at the wrong sheet: they are taken out before the move and put back
-// under the same sheet names after it.
-func (an *annotator) addResultSheet() error {
-	f := an.f
-	var scoped []excelize.DefinedName
-	for _, dn := range f.GetDefinedName() {
-		if dn.Scope != "" && dn.Scope != "Workbook" {
-			scoped = append(scoped, dn)
-		}
-	}
-	if _, err := f.NewSheet(SheetResult); err != nil {
-		return err
-	}
-	// A name that cannot be moved (a duplicate in a damaged file) is at
-	// worst a print setting lost: not worth the commune's result.
-	for _, dn := range scoped {
-		an.soft(f.DeleteDefinedName(&excelize.DefinedName{Name: dn.Name, Scope: dn.Scope}))
-	}
-	if first := f.GetSheetList()[0]; first != SheetResult {
-		if err := f.MoveSheet(SheetResult, first); err != nil {
-			return err
-		}
-	}
-	for _, dn := range scoped {
-		an.soft(f.SetDefinedName(&dn))
-	}
-	return nil
 }
 
 func (an *annotator) saveUndo() {
 	if len(an.undoRows) == 0 {
 		return
 	}
-	f := an.f
-	if _, err := f.NewSheet(SheetAnnot); err != nil {
+	s := newSheetBuild()
+	for j, h := range []string{"Trang", "Ô", "Màu nền trước khi đánh dấu"} {
+		s.set(j+1, 1, textValue(h), 0)
+	}
+	for i, r := range an.undoRows {
+		for j, v := range r {
+			s.set(j+1, i+2, textValue(v), 0)
+		}
+	}
+	if err := an.c.addSheet(SheetAnnot, false, s); err != nil {
 		an.check(err)
 		return
 	}
-	an.check(f.SetCellStr(SheetAnnot, "A1", "Trang"))
-	an.check(f.SetCellStr(SheetAnnot, "B1", "Ô"))
-	an.check(f.SetCellStr(SheetAnnot, "C1", "Màu nền trước khi đánh dấu"))
-	for i, r := range an.undoRows {
-		for j, v := range r {
-			an.check(f.SetCellStr(SheetAnnot, cell(string(rune('A'+j)), i+2), v))
-		}
-	}
-	an.check(f.SetSheetVisible(SheetAnnot, false, true))
+	an.check(an.c.hideVery(SheetAnnot))
 }

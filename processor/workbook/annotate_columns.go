@@ -10,7 +10,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/vntext"
-	"github.com/xuri/excelize/v2"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // The system's columns on the commune's own indicator sheet.
@@ -18,30 +18,17 @@ import (
 // indicatorSheet writes the system score, the difference and the system's
 // note beside each indicator row of the commune's indicator sheet.
 //
-// The sheet stays protected as the template left it: excelize writes
-// regardless of protection, the values and comments show on a protected
+// The sheet stays protected as the template left it: protection does not
+// stop a program writing, the values and comments show on a protected
 // sheet, and the new cells are locked, which is right for the system's
 // figures. A password, if the commune set one, is kept too.
 func (an *annotator) indicatorSheet() {
-	f, a, st := an.f, an.a, an.st
+	c, a, st := an.c, an.a, an.st
 	sheet := a.Sub.Sheet
-	if sheet == "" || len(a.Sub.Rows) == 0 {
+	if sheet == "" || len(a.Sub.Rows) == 0 || !c.hasSheet(sheet) {
 		return
 	}
-	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
-		return
-	}
-	// Cells are read one by one: GetRows on a sheet excelize has loaded
-	// already (Read did) serialises and re-parses the whole sheet, which
-	// cost more than the rest of Annotate together.
-	val := func(col, row int) string {
-		addr, err := excelize.CoordinatesToCellName(col, row)
-		if err != nil {
-			return ""
-		}
-		v, _ := f.GetCellValue(sheet, addr, excelize.Options{RawCellValue: true})
-		return strings.TrimSpace(v)
-	}
+	val := func(col, row int) string { return strings.TrimSpace(c.value(sheet, col, row)) }
 	firstInd := math.MaxInt
 	for _, r := range a.Sub.Rows {
 		if r > 0 {
@@ -74,20 +61,17 @@ func (an *annotator) indicatorSheet() {
 		}
 	}
 	reused := sysCol > 0 && val(sysCol, header) != ""
-	cols := make([]string, 3)
-	for i := range cols {
-		cols[i], _ = excelize.ColumnNumberToName(sysCol + i)
-	}
-	widths := map[string]float64{cols[0]: 12, cols[1]: 14, cols[2]: 40}
-	for c, wd := range widths {
-		an.check(f.SetColWidth(sheet, c, c, wd))
+	cols := []int{sysCol, sysCol + 1, sysCol + 2}
+	widths := []float64{12, 14, 40}
+	for i, col := range cols {
+		an.check(c.setColWidth(sheet, col, widths[i]))
 	}
 	if reused {
 		// Clear what the previous annotation wrote in these columns.
 		for _, row := range targets {
-			for _, c := range cols {
-				if v, _ := f.GetCellValue(sheet, cell(c, row.row)); v != "" {
-					an.check(f.SetCellValue(sheet, cell(c, row.row), nil))
+			for _, col := range cols {
+				if c.value(sheet, col, row.row) != "" {
+					an.check(c.setCell(sheet, col, row.row, blankValue(), -1))
 				}
 			}
 		}
@@ -96,23 +80,19 @@ func (an *annotator) indicatorSheet() {
 		hst := st.sysHeader
 		if selfCol > 0 {
 			// Look like the template's own header row.
-			sc, _ := excelize.ColumnNumberToName(selfCol)
-			if sid, err := f.GetCellStyle(sheet, cell(sc, header)); err == nil && sid != 0 {
+			if sid, err := c.style(sheet, selfCol, header); err == nil && sid != 0 {
 				hst = sid
 			}
 		}
 		for i, h := range []string{hdrSysScore, hdrSysDiff, hdrSysNote} {
-			an.check(f.SetCellStr(sheet, cell(cols[i], header), h))
-			an.check(f.SetCellStyle(sheet, cell(cols[i], header), cell(cols[i], header), hst))
+			an.check(c.setCell(sheet, cols[i], header, textValue(h), hst))
 		}
 		// The template numbers its columns (A, B, …) on the row below the
 		// header: continue the numbering.
-		prev, _ := excelize.ColumnNumberToName(sysCol - 1)
-		if sysCol > 1 && header+1 < firstInd && val(sysCol-1, header+1) == prev {
-			sid, _ := f.GetCellStyle(sheet, cell(prev, header+1))
-			for _, c := range cols {
-				an.check(f.SetCellStr(sheet, cell(c, header+1), c))
-				an.check(f.SetCellStyle(sheet, cell(c, header+1), cell(c, header+1), sid))
+		if sysCol > 1 && header+1 < firstInd && val(sysCol-1, header+1) == ooxml.ColName(sysCol-1) {
+			sid, _ := c.style(sheet, sysCol-1, header+1)
+			for _, col := range cols {
+				an.check(c.setCell(sheet, col, header+1, textValue(ooxml.ColName(col)), sid))
 			}
 		}
 	}
@@ -145,26 +125,24 @@ func (an *annotator) indicatorSheet() {
 			}
 			points, basis = ir.Points, ir.Points
 			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(noCell[ir.Code], "\n"))
-			if ir.Status == engine.StatusPending {
-				an.check(f.SetCellStr(sheet, cell(cols[0], t.row), PendingText))
-				hasSelf = false // no difference until settled
-			}
 		}
-		if t.ind == nil || t.ind.Status != engine.StatusPending {
-			an.check(f.SetCellFloat(sheet, cell(cols[0], t.row), engine.Round2(points), -1, 64))
-		}
-		if hasSelf {
-			an.check(f.SetCellFloat(sheet, cell(cols[1], t.row), engine.Round2(engine.Round2(basis)-engine.Round2(self)), -1, 64))
-		}
-		an.check(f.SetCellStr(sheet, cell(cols[2], t.row), note))
 		numSt, diffSt := st.sysNum, st.sysDiff
 		if bold {
 			numSt, diffSt = st.sysNumBold, st.sysDiffBold
 		}
-		an.check(f.SetCellStyle(sheet, cell(cols[0], t.row), cell(cols[0], t.row), numSt))
-		an.check(f.SetCellStyle(sheet, cell(cols[1], t.row), cell(cols[1], t.row), diffSt))
-		an.check(f.SetCellStyle(sheet, cell(cols[2], t.row), cell(cols[2], t.row), st.sysNote))
-		an.growRow(sheet, t.row, note, widths[cols[2]])
+		score := numValue(engine.Round2(points))
+		if t.ind != nil && t.ind.Status == engine.StatusPending {
+			score = textValue(PendingText)
+			hasSelf = false // no difference until settled
+		}
+		an.check(c.setCell(sheet, cols[0], t.row, score, numSt))
+		if hasSelf {
+			an.check(c.setCell(sheet, cols[1], t.row, numValue(engine.Round2(engine.Round2(basis)-engine.Round2(self))), diffSt))
+		} else {
+			an.check(c.setStyle(sheet, cols[1], t.row, diffSt))
+		}
+		an.check(c.setCell(sheet, cols[2], t.row, textValue(note), st.sysNote))
+		an.growRow(sheet, t.row, note, widths[2])
 	}
 }
 
@@ -217,12 +195,12 @@ func (an *annotator) targetRows(sheet string, header int, val func(col, row int)
 			}
 		}
 	}
-	for _, dn := range an.f.GetDefinedName() {
-		if dn.Name != "diem_tong" || (dn.Scope != "" && dn.Scope != "Workbook") {
+	for _, dn := range an.c.definedNames() {
+		if dn.name != "diem_tong" {
 			continue
 		}
-		if s, addr, ok := splitRef(dn.RefersTo); ok && s == sheet {
-			if _, row, err := excelize.CellNameToCoordinates(addr); err == nil && row > header {
+		if s, addr, ok := splitRef(dn.refersTo); ok && s == sheet {
+			if _, row, err := ooxml.ParseRef(addr); err == nil && row > header {
 				out = append(out, targetRow{row: row, total: true})
 			}
 		}
@@ -245,12 +223,8 @@ func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow,
 		rows = append(rows, t.row)
 	}
 	last := 0
-	if mc, err := an.f.GetMergeCells(sheet, true); err == nil {
-		for _, m := range mc {
-			if c, _, err := excelize.CellNameToCoordinates(m.GetEndAxis()); err == nil {
-				last = max(last, c)
-			}
-		}
+	for _, m := range an.c.merges(sheet) {
+		last = max(last, m.Col2)
 	}
 	for c, empty := 1, 0; empty < 3; c++ {
 		if c > maxScanCols {
@@ -289,10 +263,7 @@ func (an *annotator) growRow(sheet string, row int, text string, width float64) 
 	for _, para := range strings.Split(text, "\n") {
 		lines += max(1, (len([]rune(para))+per-1)/per)
 	}
-	need := math.Min(float64(lines)*15+3, 409)
-	if h, err := an.f.GetRowHeight(sheet, row); err == nil && h < need {
-		an.check(an.f.SetRowHeight(sheet, row, need))
-	}
+	an.check(an.c.growRow(sheet, row, math.Min(float64(lines)*15+3, 409)))
 }
 
 // statusNote explains an indicator's score in the note column.

@@ -1,12 +1,11 @@
 package workbook
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/chiso-vn/chiso/processor/problem"
-	"github.com/xuri/excelize/v2"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // Problem cells: coloured by severity, with a comment carrying the messages.
@@ -23,13 +22,10 @@ func (an *annotator) locate(ref string) (sheet, addr string, ok bool) {
 		sheet = strings.ReplaceAll(sheet[1:len(sheet)-1], "''", "'")
 	}
 	addr = strings.ToUpper(strings.ReplaceAll(ref[i+1:], "$", ""))
-	if _, _, err := excelize.CellNameToCoordinates(addr); err != nil {
+	if _, _, err := ooxml.ParseRef(addr); err != nil {
 		return "", "", false
 	}
-	if sheet == SheetResult || sheet == SheetAnnot {
-		return "", "", false
-	}
-	if idx, _ := an.f.GetSheetIndex(sheet); idx < 0 {
+	if sheet == SheetResult || sheet == SheetAnnot || !an.c.hasSheet(sheet) {
 		return "", "", false
 	}
 	return sheet, addr, true
@@ -62,7 +58,10 @@ func (an *annotator) markCells() {
 		}
 		g.ps = append(g.ps, p)
 	}
-	comments := map[string]map[string]excelize.Comment{}
+	// The comments of each sheet marked, as they stand after undo: the
+	// commune's are kept, ours added or appended to theirs.
+	comments := map[string][]ooxml.Comment{}
+	var sheets []string
 	for _, k := range keys { // problem order: errors first, deterministic
 		g := byCell[k]
 		worst := g.ps[0].Severity // sorted: the first is the worst
@@ -70,109 +69,85 @@ func (an *annotator) markCells() {
 			worst = problem.Info
 		}
 		an.soft(an.colour(g.sheet, g.addr, worst))
-		if comments[g.sheet] == nil {
-			comments[g.sheet] = map[string]excelize.Comment{}
-			cs, _ := an.f.GetComments(g.sheet)
-			for _, c := range cs {
-				comments[g.sheet][c.Cell] = c
+		cs, ok := comments[g.sheet]
+		if !ok {
+			cs, _ = an.c.comments(g.sheet) // unreadable: none to keep
+			sheets = append(sheets, g.sheet)
+		}
+		at := -1
+		for i := range cs {
+			if strings.EqualFold(cs[i].Ref, g.addr) {
+				at = i
+				break
 			}
 		}
-		old, had := comments[g.sheet][g.addr]
-		an.soft(an.comment(g.sheet, g.addr, g.ps, old, had))
+		if at < 0 {
+			cs = append(cs, an.comment(g.addr, g.ps, nil))
+		} else {
+			cs[at] = an.comment(g.addr, g.ps, &cs[at])
+		}
+		comments[g.sheet] = cs
+	}
+	for _, sheet := range sheets {
+		an.soft(an.c.setComments(sheet, comments[sheet]))
 	}
 }
 
 // colour gives a cell the fill of severity sv, keeping the rest of its
 // style, and records its fill for a later annotation to restore.
 func (an *annotator) colour(sheet, addr string, sv problem.Severity) error {
-	f := an.f
-	sid, err := f.GetCellStyle(sheet, addr)
+	col, row, err := ooxml.ParseRef(addr)
 	if err != nil {
 		return err
 	}
-	st, err := f.GetStyle(sid)
+	sid, err := an.c.style(sheet, col, row)
 	if err != nil {
 		return err
 	}
-	orig, err := json.Marshal(st.Fill)
+	fl, err := an.c.fill(sid)
 	if err != nil {
 		return err
 	}
 	ck := fmt.Sprintf("%d/%s", sid, sv)
 	ns, ok := an.styleCache[ck]
 	if !ok {
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[sv]}}
-		rgbOnly(st)
-		if ns, err = f.NewStyle(st); err != nil {
+		if ns, err = an.c.deriveFill(sid, ooxml.SolidFill(severityFill[sv])); err != nil {
 			return err
 		}
 		an.styleCache[ck] = ns
 	}
-	if err := f.SetCellStyle(sheet, addr, addr, ns); err != nil {
+	if err := an.c.setStyle(sheet, col, row, ns); err != nil {
 		return err
 	}
-	an.undoRows = append(an.undoRows, [3]string{sheet, addr, string(orig)})
+	an.undoRows = append(an.undoRows, [3]string{sheet, addr, encodeFill(fl)})
 	return nil
 }
 
-// comment writes the problems' messages as the cell's comment, appended
-// to the commune's own comment old when there is one (had).
-func (an *annotator) comment(sheet, addr string, ps []problem.Problem, old excelize.Comment, had bool) error {
-	font := func(bold bool) *excelize.Font { return &excelize.Font{Family: fontName, Size: 10, Bold: bold} }
-	c := excelize.Comment{Cell: addr, Author: CommentAuthor}
+// comment returns the problems' messages as the cell's comment, appended
+// to the commune's own comment old when there is one.
+func (an *annotator) comment(addr string, ps []problem.Problem, old *ooxml.Comment) ooxml.Comment {
+	run := func(text string, bold bool) ooxml.Run {
+		return ooxml.Run{Text: text, Font: fontName, Size: 10, Bold: bold}
+	}
+	c := ooxml.Comment{Ref: addr, Author: CommentAuthor}
 	head := commentHead + "\n"
-	if had {
-		if err := an.f.DeleteComment(sheet, addr); err != nil {
-			return err
-		}
-		c.Author = old.Author
-		c.Paragraph = commentRuns(old)
+	if old != nil {
+		c.Ref, c.Author = old.Ref, old.Author
+		c.Runs = append(c.Runs, old.Runs...)
 		head = "\n\n" + head
 	}
-	c.Paragraph = append(c.Paragraph, excelize.RichTextRun{Text: head, Font: font(true)})
+	c.Runs = append(c.Runs, run(head, true))
 	chars := 0
 	for i, p := range ps {
 		msg := p.Message
 		if i < len(ps)-1 {
 			msg += "\n"
 		}
-		c.Paragraph = append(c.Paragraph,
-			excelize.RichTextRun{Text: p.Severity.Label() + ": ", Font: font(true)},
-			excelize.RichTextRun{Text: msg, Font: font(false)})
+		c.Runs = append(c.Runs, run(p.Severity.Label()+": ", true), run(msg, false))
 		chars += len([]rune(p.Message)) + 12
 	}
 	// Comment box in pixels: about 50 characters a line at 10 pt.
 	lines := len(ps) + 1 + chars/50
-	c.Width, c.Height = 340, uint(min(40+lines*14, 600))
-	return an.f.AddComment(sheet, c)
-}
-
-// saveUndo writes the very hidden bookkeeping sheet (see SheetAnnot).
-
-// rgbOnly makes the colours GetStyle returns for files other programs saved
-// fit NewStyle, which takes RGB and prefixes an alpha: 8-digit ARGB
-// (openpyxl writes "00FF0000") would become ten digits, and an automatic
-// border colour (LibreOffice) "FF" — both of which Excel ignores and
-// openpyxl refuses.
-func rgbOnly(st *excelize.Style) {
-	fix := func(c string) string {
-		c = strings.TrimPrefix(c, "#")
-		if len(c) == 8 {
-			return c[2:]
-		}
-		return c
-	}
-	if st.Font != nil {
-		st.Font.Color = fix(st.Font.Color)
-	}
-	for i := range st.Border {
-		// An automatic or indexed colour reads as "": NewStyle would write
-		// rgb="FF". Automatic is black.
-		if st.Border[i].Color = fix(st.Border[i].Color); st.Border[i].Color == "" {
-			st.Border[i].Color = "000000"
-		}
-	}
-	for i := range st.Fill.Color {
-		st.Fill.Color[i] = fix(st.Fill.Color[i])
-	}
+	c.Width, c.Height = 340, min(40+lines*14, 600)
+	return c
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
-	"github.com/xuri/excelize/v2"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // The result sheet ("Kết quả chấm"): identification, the pillar table, the
@@ -25,24 +25,20 @@ const resultLast = "J"
 // rw writes the result sheet row by row.
 type rw struct {
 	an  *annotator
+	s   *sheetBuild
 	row int
 }
 
 func (w *rw) str(col, s string, style int) {
-	c := cell(col, w.row)
-	w.an.check(w.an.f.SetCellStr(SheetResult, c, s))
-	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+	w.s.set(colIndex(col), w.row, textValue(s), style)
 }
 
 func (w *rw) num(col string, x float64, style int) {
-	c := cell(col, w.row)
-	w.an.check(w.an.f.SetCellFloat(SheetResult, c, engine.Round2(x), -1, 64))
-	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+	w.s.set(colIndex(col), w.row, numValue(engine.Round2(x)), style)
 }
 
 func (w *rw) blank(col string, style int) {
-	c := cell(col, w.row)
-	w.an.check(w.an.f.SetCellStyle(SheetResult, c, c, style))
+	w.s.setStyle(colIndex(col), w.row, style)
 }
 
 // scores writes a pillar table row's maximum (C), self-score (D), computed
@@ -60,31 +56,63 @@ func (w *rw) scores(max, points, basis, self float64, hasSelf bool, num, diff in
 	w.num("E", points, num)
 }
 
+// merge merges from..to of the current row.
+func (w *rw) merge(from, to string) {
+	w.s.merges = append(w.s.merges, ooxml.Range{Col1: colIndex(from), Row1: w.row, Col2: colIndex(to), Row2: w.row})
+}
+
 // merged writes s across from..to of the current row.
 func (w *rw) merged(from, to, s string, style int) {
-	w.an.check(w.an.f.MergeCell(SheetResult, cell(from, w.row), cell(to, w.row)))
+	w.merge(from, to)
 	w.str(from, s, style)
-	w.an.check(w.an.f.SetCellStyle(SheetResult, cell(from, w.row), cell(to, w.row), style))
-}
-
-// fit grows the current row to its wrapped text; widths of merged cells
-// are given as the sum of their columns.
-func (w *rw) fit(widths map[string]float64, min float64) {
-	g := &generator{f: w.an.f}
-	g.fitRow(SheetResult, w.row, widths, min)
-	w.an.errs = append(w.an.errs, g.errs...)
-}
-
-func (an *annotator) resultSheet() {
-	an.styles()
-	f, a, st := an.f, an.a, an.st
-	for c, wd := range resultWidths {
-		an.check(f.SetColWidth(SheetResult, c, c, wd))
+	for c := colIndex(from) + 1; c <= colIndex(to); c++ {
+		w.s.setStyle(c, w.row, style)
 	}
-	w := &rw{an: an, row: 1}
+}
+
+// fit grows the current row to its wrapped text (neither Excel nor
+// LibreOffice grows rows on open, so an estimate is written); widths of
+// merged cells are given as the sum of their columns, in characters:
+// Times New Roman 11–12 pt fits about one character per unit.
+func (w *rw) fit(widths map[string]float64, minHeight float64) {
+	lines := 1
+	for col, wd := range widths {
+		v := w.s.get(colIndex(col), w.row).raw()
+		if v == "" {
+			continue
+		}
+		if n := wrappedLines(v, wd); n > lines {
+			lines = n
+		}
+	}
+	w.s.heights[w.row] = min(max(float64(lines)*15+3, minHeight), 409) // Excel's maximum row height
+}
+
+// wrappedLines estimates the lines text takes in a column width wide.
+func wrappedLines(text string, width float64) int {
+	per := max(int(width*1.05), 1)
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		r := len([]rune(para))
+		n += (r + per - 1) / per
+		if r == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// resultSheet builds the result sheet and puts it first.
+func (an *annotator) resultSheet() error {
+	a, st := an.a, an.st
+	s := newSheetBuild()
+	for c, wd := range resultWidths {
+		s.widths[colIndex(c)] = wd
+	}
+	w := &rw{an: an, s: s, row: 1}
 	res := a.Result
 	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d — %s", a.Year, an.mark()), st.title)
-	an.check(f.SetRowHeight(SheetResult, 1, 24))
+	s.heights[1] = 24
 	w.row++
 	total := fmt.Sprintf("Tổng điểm hệ thống chấm: %s / %s", viNum(res.Total), viNum(res.Max))
 	if res.HasSelf {
@@ -110,7 +138,7 @@ func (an *annotator) resultSheet() {
 		{"Số vấn đề phát hiện", an.problemCount()},
 	}
 	for _, kv := range info {
-		an.check(f.MergeCell(SheetResult, cell("A", w.row), cell("B", w.row)))
+		w.merge("A", "B")
 		w.str("A", kv[0], st.label)
 		w.blank("B", st.label)
 		w.merged("C", resultLast, kv[1], st.value)
@@ -124,10 +152,12 @@ func (an *annotator) resultSheet() {
 	w.row++
 	an.planTable(w)
 
-	g := &generator{f: f}
-	g.pageSetup(SheetResult, "$1:$2", true)
-	an.errs = append(an.errs, g.errs...)
-	an.check(f.SetPanes(SheetResult, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
+	// A4 landscape, one page wide, the title rows on every page.
+	s.page = &ooxml.PageSetup{Landscape: true, FitToWidth: true, Left: 0.5, Right: 0.5, Top: 0.5, Bottom: 0.5,
+		Footer: "&C&\"" + fontName + "\"Trang &P / &N"}
+	s.titleFrom, s.titleTo = 1, 2
+	s.freezeRows = 2
+	return an.c.addSheet(SheetResult, true, s)
 }
 
 func (an *annotator) unitName() string {
@@ -212,7 +242,7 @@ func (an *annotator) pillarTable(w *rw) {
 		w.str(h[0], h[1], st.header)
 	}
 	w.merged("G", resultLast, "Ghi chú", st.header)
-	an.check(an.f.SetRowHeight(SheetResult, w.row, 36))
+	w.s.heights[w.row] = 36
 	w.row++
 	var pendingAll []string
 	for _, pr := range res.Pillars {
@@ -332,7 +362,7 @@ func (an *annotator) problemTable(w *rw) {
 	w.str("B", "Chỉ số", st.header)
 	w.str("C", "Ô", st.header)
 	w.merged("D", resultLast, "Nội dung", st.header)
-	an.check(an.f.SetRowHeight(SheetResult, w.row, 20))
+	w.s.heights[w.row] = 20
 	w.row++
 	if len(an.problems) == 0 {
 		w.merged("A", resultLast, "Không phát hiện vấn đề nào.", st.text)
@@ -350,7 +380,7 @@ func (an *annotator) problemTable(w *rw) {
 		if sheet, addr, ok := an.locate(p.Cell); ok {
 			// Clicking the address jumps to the cell (an internal link
 			// location, not a formula).
-			an.check(an.f.SetCellHyperLink(SheetResult, cell("C", w.row), quoteSheet(sheet)+"!"+addr, "Location"))
+			w.s.links = append(w.s.links, buildLink{colIndex("C"), w.row, quoteSheet(sheet) + "!" + addr})
 		}
 		w.merged("D", resultLast, p.Message, st.text)
 		w.fit(map[string]float64{"B": resultWidths["B"], "C": resultWidths["C"], "D": sumWidths("D", resultLast)}, 18)
@@ -441,7 +471,7 @@ func (an *annotator) planTable(w *rw) {
 	for i, h := range heads {
 		w.str(string(rune('A'+i)), h, st.header)
 	}
-	an.check(an.f.SetRowHeight(SheetResult, w.row, 36))
+	w.s.heights[w.row] = 36
 	w.row++
 	rows := an.plan()
 	if len(rows) == 0 {

@@ -1,13 +1,9 @@
 package workbook
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
@@ -56,7 +52,8 @@ type Book struct {
 	data []byte
 	lim  Limits
 	src  *bookSource
-	f    *excelize.File // opened for the annotation
+	// patch is the annotation, written by Write.
+	patch *ooxml.Patch
 	// Macro is true for a macro-enabled workbook (.xlsm): its result keeps
 	// the .xlsm extension, since Excel refuses macro content in an .xlsx.
 	// chiso never runs macros.
@@ -90,9 +87,6 @@ func openErr(err error) error {
 // Close releases the workbook.
 func (b *Book) Close() error {
 	b.src.close()
-	if b.f != nil {
-		return b.f.Close()
-	}
 	return nil
 }
 
@@ -128,43 +122,38 @@ func (b *Book) ReadAppraisal(r *rubric.Rubric) ([]AppraisalEntry, []problem.Prob
 	return readAppraisal(src, r)
 }
 
-// excel opens the workbook with excelize for the annotation.
-func (b *Book) excel() (*excelize.File, error) {
-	if b.f != nil {
-		return b.f, nil
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(b.data), excelize.Options{UnzipSizeLimit: b.lim.UnzipSize, UnzipXMLSizeLimit: b.lim.UnzipXMLSize})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, fmt.Errorf("%w: %v", ErrUnzipLimit, err)
-		}
-		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
-	}
-	b.f = f
-	return f, nil
-}
-
 // Annotate turns the workbook into the commune's result workbook, in
 // memory; Write saves it.
 func (b *Book) Annotate(a Annotation) (err error) {
 	defer func() {
-		// excelize is not ours: a panic on a damaged part is an error.
+		// A damaged part of a hostile file must not take the process down.
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", ErrDamaged, r)
 		}
 	}()
-	f, err := b.excel()
-	if err != nil {
-		return err
+	c := newPatchCanvas(b.src)
+	if err := annotate(c, a); err != nil {
+		return writeErr(err)
 	}
-	return annotate(f, a)
+	b.patch = c.p
+	return nil
 }
 
-// Write saves the annotated workbook.
+// Write saves the workbook: the annotated one after Annotate, else a
+// copy. Parts the annotation did not change are copied as they are.
 func (b *Book) Write(w io.Writer) error {
-	f, err := b.excel()
-	if err != nil {
-		return err
+	p := b.patch
+	if p == nil {
+		p = b.src.b.Patch()
 	}
-	return write(f, w)
+	return writeErr(p.Write(w))
+}
+
+// writeErr turns the patcher's errors about the file (a part over a limit,
+// malformed or damaged, read only now) into Open's.
+func writeErr(err error) error {
+	if err != nil && (errors.Is(err, ooxml.ErrLimit) || errors.Is(err, ooxml.ErrMalformed) || errors.Is(err, ooxml.ErrDamaged)) {
+		return openErr(err)
+	}
+	return err
 }

@@ -89,6 +89,15 @@ func (s *bookSource) customProps() []property {
 }
 
 func (s *bookSource) sheet(name string) (sheetData, error) {
+	bs, err := s.read(name)
+	if err != nil {
+		return nil, err
+	}
+	return bs, nil
+}
+
+// read reads a sheet once; the annotation reuses what the reading parsed.
+func (s *bookSource) read(name string) (*bookSheet, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sh, ok := s.sheets[name]; ok {

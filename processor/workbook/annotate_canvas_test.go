@@ -1,0 +1,161 @@
+package workbook
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chiso-vn/chiso/processor/engine"
+)
+
+// annotateOOXML annotates a workbook's bytes as production does: Open,
+// Annotate on ooxml's patcher, Write.
+func annotateOOXML(t testing.TB, data []byte, a Annotation) []byte {
+	t.Helper()
+	b, err := Open(data, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Annotate(a); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := b.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// annotateExcelize annotates a workbook's bytes as chiso did before the
+// ooxml writer: opened with excelize, annotated on it, saved through
+// chiso's zip writer.
+func annotateExcelize(t testing.TB, data []byte, a Annotation) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := annotate(newExcelCanvas(f), a); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := write(f, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// annotateFile annotates an excelize workbook the production way and
+// returns the result opened in excelize.
+func annotateFile(t testing.TB, f *excelize.File, a Annotation) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	g, err := excelize.OpenReader(bytes.NewReader(annotateOOXML(t, buf.Bytes(), a)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// BenchmarkAnnotate: the Triệu Thành workbook opened, read, annotated and
+// saved, with the annotator on excelize (before) and on ooxml's patcher
+// (now); and excelize alone opening, reading every cell and saving, the
+// yardstick of issue 11.
+func BenchmarkAnnotate(b *testing.B) {
+	r, f := trieuThanhWorkbook(b)
+	var src bytes.Buffer
+	if err := f.Write(&src); err != nil {
+		b.Fatal(err)
+	}
+	data := src.Bytes()
+	sub := readSubmission(excelSource{f}, r)
+	sc, _ := engine.New(r)
+	res := sc.Score(sub.Values)
+	a := Annotation{Rubric: r, Sub: sub, Result: res, Problems: trieuThanhProblems(sub), Unit: "Xã Triệu Thành", Year: 2023}
+	b.Run("excelize-open-read-save", func(b *testing.B) {
+		for b.Loop() {
+			g, err := excelize.OpenReader(bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range g.GetSheetList() {
+				if _, err := g.GetRows(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := g.Write(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			g.Close()
+		}
+	})
+	b.Run("before-excelize", func(b *testing.B) {
+		for b.Loop() {
+			bk, err := Open(data, Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			bk.Read(r)
+			g, err := excelize.OpenReader(bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := annotate(newExcelCanvas(g), a); err != nil {
+				b.Fatal(err)
+			}
+			if err := write(g, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			g.Close()
+			bk.Close()
+		}
+	})
+	b.Run("now-ooxml", func(b *testing.B) {
+		for b.Loop() {
+			bk, err := Open(data, Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			bk.Read(r)
+			if err := bk.Annotate(a); err != nil {
+				b.Fatal(err)
+			}
+			if err := bk.Write(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			bk.Close()
+		}
+	})
+}
+
+// builtinFormats are Excel's built-in number formats by id, as excelize's
+// GetStyle leaves them (NumFmt set, no CustomNumFmt).
+var builtinFormats = map[int]string{
+	0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
+	12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+	19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 37: "#,##0 ;(#,##0)",
+	38: "#,##0 ;[Red](#,##0)", 39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 45: "mm:ss",
+	46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+
+// numFmtCode is a style's number format code, built-in or custom: the
+// ooxml writer refers to a built-in format by its id where excelize
+// writes the code again.
+func numFmtCode(st *excelize.Style) string {
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	if c, ok := builtinFormats[st.NumFmt]; ok {
+		return c
+	}
+	return "#" + strconv.Itoa(st.NumFmt)
+}
