@@ -8,10 +8,35 @@ import (
 	"unicode/utf8"
 )
 
+// commentRefs counts, for every comments part and VML drawing, the sheets
+// whose relationships refer to it. A part two sheets share (a writer that
+// numbered its new parts after the sheet's position wrote one over
+// another's: excelize on LibreOffice's files) must not be rewritten with
+// one sheet's comments.
+func (p *Patch) commentRefs() (map[string]int, error) {
+	refs := map[string]int{}
+	for _, s := range p.b.sheets {
+		if s.Part == "" {
+			continue
+		}
+		rels, err := p.b.sheetRels(s.Part)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rels {
+			if !r.External && (relIs(r.Type, "comments") || relIs(r.Type, "vmlDrawing")) {
+				refs[strings.ToLower(r.Target)]++
+			}
+		}
+	}
+	return refs, nil
+}
+
 // planComments decides the parts of a sheet's new comments: the comments
-// part and the VML drawing are reused when the sheet has them, else
-// created with their relationships and content types.
-func (p *Patch) planComments(pl *plan, part string, j *sheetJob, vmlN *int) error {
+// part and the VML drawing are reused when the sheet has them (and no
+// other sheet refers to them: see commentRefs), else created with their
+// relationships and content types.
+func (p *Patch) planComments(pl *plan, part string, j *sheetJob, vmlN *int, refs map[string]int) error {
 	b := p.b
 	rels, err := b.sheetRels(part)
 	if err != nil {
@@ -41,6 +66,14 @@ func (p *Patch) planComments(pl *plan, part string, j *sheetJob, vmlN *int) erro
 	}
 	var add []Relationship
 	drop := map[string]bool{}
+	// A shared part is left to the other sheets: this one lets go of it.
+	for _, r := range []**Relationship{&commentsRel, &vmlRel} {
+		if *r != nil && refs[strings.ToLower((*r).Target)] > 1 {
+			refs[strings.ToLower((*r).Target)]--
+			drop[(*r).ID] = true
+			*r = nil
+		}
+	}
 	cs := *j.e.comments
 	if len(cs) == 0 {
 		if commentsRel != nil {

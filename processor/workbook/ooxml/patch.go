@@ -541,6 +541,7 @@ const (
 )
 
 func (p *Patch) plan() (*plan, error) {
+	var err error
 	b := p.b
 	pl := &plan{remove: map[string]bool{}, rewrite: map[string]partWriter{}, used: map[string]bool{},
 		overrides: map[string]string{}, defaults: map[string]string{}, dropRels: map[string]bool{}}
@@ -669,14 +670,27 @@ func (p *Patch) plan() (*plan, error) {
 			}
 		}
 	}
-	// Comments of edited sheets.
+	// Comments of edited sheets, in sheet order (the new parts' names
+	// do not depend on map order).
 	vmlN := 0
-	for part, j := range sheetJobs {
-		if j.e.comments == nil {
+	var refs map[string]int
+	for _, o := range p.order {
+		j := sheetJobs[o.info.Part]
+		if o.orig < 0 || j == nil || j.e.comments == nil {
 			continue
 		}
-		if err := p.planComments(pl, part, j, &vmlN); err != nil {
+		if refs == nil {
+			if refs, err = p.commentRefs(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.planComments(pl, o.info.Part, j, &vmlN, refs); err != nil {
 			return nil, err
+		}
+	}
+	for target, n := range refs {
+		if n == 0 { // a shared part no sheet refers to any more
+			pl.dropPart(target)
 		}
 	}
 	for part, j := range sheetJobs {

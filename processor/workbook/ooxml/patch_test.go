@@ -1008,3 +1008,56 @@ func checkSchemaOrder(t *testing.T, data []byte) {
 		}
 	}
 }
+
+// TestSharedCommentsPart: two sheets whose relationships name the same
+// comments part and drawing (excelize wrote such files: it names the parts
+// it adds after the sheet's position, over another sheet's). Setting one
+// sheet's comments gives it parts of its own; the other keeps the shared
+// ones.
+func TestSharedCommentsPart(t *testing.T) {
+	parts := readZip(t, producerFiles(t)["producers/with-comments.xlsx"])
+	var rels []byte
+	for _, p := range parts {
+		if p.name == "xl/worksheets/_rels/sheet3.xml.rels" {
+			rels = p.data
+		}
+	}
+	for i, p := range parts {
+		if p.name == "xl/worksheets/sheet2.xml" {
+			parts[i].data = bytes.Replace(p.data, []byte("</worksheet>"), []byte(`<legacyDrawing r:id="rId1"/></worksheet>`), 1)
+		}
+	}
+	parts = append(parts, zipPart{"xl/worksheets/_rels/sheet2.xml.rels", rels})
+	data := writeZip(t, parts, zip.Deflate)
+	b, err := ooxml.Open(data, ooxml.Limits{})
+	must(t, err)
+	shared, err := b.Comments("Thông tin chung")
+	must(t, err)
+	if len(shared) != 2 {
+		t.Fatalf("the shared part reads as %d comments", len(shared))
+	}
+	p := b.Patch()
+	mine := []ooxml.Comment{{Ref: "B3", Author: "chiso", Runs: []ooxml.Run{{Text: "Hệ thống chấm điểm (chiso): tên đơn vị"}}}}
+	must(t, p.SetComments("Thông tin chung", mine))
+	var out bytes.Buffer
+	must(t, p.Write(&out))
+	r, err := ooxml.Open(out.Bytes(), ooxml.Limits{})
+	must(t, err)
+	got, err := r.Comments("Thông tin chung")
+	must(t, err)
+	if len(got) != 1 || got[0].Ref != "B3" {
+		t.Errorf("Thông tin chung: %+v", got)
+	}
+	kept, err := r.Comments("Chỉ số")
+	must(t, err)
+	if len(kept) != 2 || kept[0].Ref != "E9" {
+		t.Errorf("Chỉ số lost the shared comments: %+v", kept)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	must(t, err)
+	if cs, _ := f.GetComments("Thông tin chung"); len(cs) != 1 {
+		t.Errorf("excelize reads %d comments on Thông tin chung", len(cs))
+	}
+	checkSchemaOrder(t, out.Bytes())
+	externalChecks(t, map[string][]byte{"shared-comments": out.Bytes()}, nil)
+}
