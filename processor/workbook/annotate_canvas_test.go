@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // annotateOOXML annotates a workbook's bytes as production does: Open,
@@ -158,4 +159,51 @@ func numFmtCode(st *excelize.Style) string {
 		return c
 	}
 	return "#" + strconv.Itoa(st.NumFmt)
+}
+
+// TestFillRecord: the bookkeeping sheet's record of a fill reads back the
+// same fill, in excelize's form where it can say it (as chiso wrote it
+// before the ooxml writer) and exactly otherwise; records excelize wrote
+// read too.
+func TestFillRecord(t *testing.T) {
+	for _, tc := range []struct {
+		fill ooxml.Fill
+		json string // "" when not excelize's form
+	}{
+		{ooxml.Fill{Pattern: "none"}, `{"Type":"pattern","Pattern":0,"Color":null,"Shading":0,"Transparency":0}`},
+		{ooxml.SolidFill("FFF2CC"), `{"Type":"pattern","Pattern":1,"Color":["FFF2CC"],"Shading":0,"Transparency":0}`},
+		{ooxml.Fill{Pattern: "solid", FG: ooxml.RGB("FFFFF2CC"), BG: ooxml.Color{Kind: ooxml.ColorIndexed, Index: 64}}, `{"Type":"pattern","Pattern":1,"Color":["FFF2CC"],"Shading":0,"Transparency":0}`},
+		{ooxml.Fill{Pattern: "solid", FG: ooxml.Color{Kind: ooxml.ColorTheme, Index: 4, Tint: 0.6}}, ""},
+		{ooxml.Fill{Pattern: "gray125", FG: ooxml.RGB("FF0000"), BG: ooxml.Color{Kind: ooxml.ColorIndexed, Index: 9}}, ""},
+		{ooxml.Fill{Pattern: "solid", FG: ooxml.Color{Kind: ooxml.ColorAuto}}, ""},
+	} {
+		rec := encodeFill(tc.fill)
+		if tc.json != "" && rec != tc.json {
+			t.Errorf("%+v recorded as %s, want %s", tc.fill, rec, tc.json)
+		}
+		got, err := decodeFill(rec)
+		want := tc.fill
+		if tc.json != "" && want.Pattern == "solid" {
+			want.BG = ooxml.Color{} // excelize's form has no background
+		}
+		if err != nil || got.Pattern != want.Pattern || got.FG.Hex() != want.FG.Hex() || got.FG.Kind != want.FG.Kind ||
+			got.FG.Index != want.FG.Index || got.FG.Tint != want.FG.Tint || got.BG.Kind != want.BG.Kind || got.BG.Index != want.BG.Index {
+			t.Errorf("%s reads as %+v (%v), want %+v", rec, got, err, want)
+		}
+	}
+	for rec, want := range map[string]string{
+		`{"Type":"pattern","Pattern":1,"Color":["00FF0000"],"Shading":0,"Transparency":0}`: "solid FF0000", // openpyxl's alpha, kept by excelize
+		`{"Type":"pattern","Pattern":17,"Color":["D9E1F2"]}`:                               "gray125 D9E1F2",
+		`{"Type":"gradient","Pattern":0,"Color":["FFFFFF","000000"],"Shading":1}`:          "none ",
+	} {
+		f, err := decodeFill(rec)
+		if got := f.Pattern + " " + f.FG.Hex(); err != nil || got != want {
+			t.Errorf("%s reads as %q (%v), want %q", rec, got, err, want)
+		}
+	}
+	for _, bad := range []string{`{"Type":"pattern","Pattern":99}`, `{"Type":"?"}`, `not json`} {
+		if _, err := decodeFill(bad); err == nil {
+			t.Errorf("%s read", bad)
+		}
+	}
 }
