@@ -26,7 +26,14 @@ func main() {
 		os.Exit(2)
 	}
 	dir := *out
-	if dir == "" {
+	if dir != "" {
+		// The copies' folder: without it every save fails, and the
+		// yardstick measures opening and reading only.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	} else {
 		d, err := os.MkdirTemp("", "baseline")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
