@@ -138,6 +138,21 @@ func at(cell string) string {
 	return " (ô " + cell + ")"
 }
 
+// shortName is short for the rubric's names (of indicators, inputs and
+// general fields), cached: every workbook names the same few hundred, and
+// building the names was a tenth of checking one workbook. Text from a
+// workbook goes through short, uncached.
+func shortName(s string) string {
+	if v, ok := shortNames.Load(s); ok {
+		return v.(string)
+	}
+	v := short(s)
+	shortNames.Store(s, v)
+	return v
+}
+
+var shortNames sync.Map // rubric name → short(name)
+
 // short cuts a long indicator name for messages; the code identifies it,
 // the name only reminds the reader which one it is.
 func short(s string) string {
@@ -158,16 +173,16 @@ func short(s string) string {
 
 // indName names an indicator: `Chỉ số 3.1 "Tỷ lệ CBCC…"`.
 func indName(ind *rubric.Indicator) string {
-	return fmt.Sprintf("Chỉ số %s \"%s\"", ind.Code, short(ind.Name))
+	return "Chỉ số " + ind.Code + " \"" + shortName(ind.Name) + "\""
 }
 
 // inputName names an input of an indicator: `số liệu a "Số CBCC…"`.
 func inputName(x rubric.Input) string {
-	return fmt.Sprintf("số liệu %s \"%s\"", x.Key, short(x.Label))
+	return "số liệu " + x.Key + " \"" + shortName(x.Label) + "\""
 }
 
 func generalName(g rubric.Input) string {
-	return fmt.Sprintf("Thông tin chung \"%s\"", short(g.Label))
+	return "Thông tin chung \"" + shortName(g.Label) + "\""
 }
 
 // FormatNum formats a figure the Vietnamese way, as messages show it:
