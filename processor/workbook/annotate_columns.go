@@ -43,10 +43,14 @@ func (an *annotator) indicatorSheet() {
 	header, selfCol, sysCol := 0, 0, 0
 	for r := 1; r < firstInd && r <= 30 && header == 0; r++ {
 		for c := 1; c <= scanCols; c++ {
-			switch vntext.Fold(val(c, r)) {
-			case vntext.Fold(selfHeader):
+			v := val(c, r)
+			if v == "" {
+				continue
+			}
+			switch vntext.Fold(v) {
+			case foldedSelfHeader:
 				header, selfCol = r, c
-			case vntext.Fold(hdrSysScore):
+			case foldedSysScore:
 				sysCol = c
 			}
 		}
@@ -148,6 +152,9 @@ func (an *annotator) indicatorSheet() {
 
 // selfHeader is the title of the self-score column in the template.
 const selfHeader = "Điểm tự chấm"
+
+// The headers the indicator sheet is searched for, folded once.
+var foldedSelfHeader, foldedSysScore = vntext.Fold(selfHeader), vntext.Fold(hdrSysScore)
 
 // targetRow is a row of the indicator sheet that gets the system's figures.
 type targetRow struct {

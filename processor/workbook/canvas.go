@@ -3,6 +3,7 @@ package workbook
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,7 +95,7 @@ func ooxmlValue(v cellValue) ooxml.Value {
 // row heights, links to cells of the workbook, frozen rows, print set-up
 // and print titles.
 type sheetBuild struct {
-	cells      map[[2]int]buildCell // by row, column
+	rows       map[int][]buildCol // cells by row, in the order set
 	heights    map[int]float64
 	widths     map[int]float64
 	merges     []ooxml.Range
@@ -127,50 +128,57 @@ type buildCol struct {
 }
 
 func newSheetBuild() *sheetBuild {
-	return &sheetBuild{cells: map[[2]int]buildCell{}, heights: map[int]float64{}, widths: map[int]float64{}}
+	return &sheetBuild{rows: map[int][]buildCol{}, heights: map[int]float64{}, widths: map[int]float64{}}
+}
+
+// at returns the cell at (col, row), created blank.
+func (s *sheetBuild) at(col, row int) *buildCol {
+	cs := s.rows[row]
+	for i := range cs {
+		if cs[i].col == col {
+			return &cs[i]
+		}
+	}
+	s.rows[row] = append(cs, buildCol{col: col})
+	return &s.rows[row][len(cs)]
 }
 
 // set writes a cell's value and format.
 func (s *sheetBuild) set(col, row int, v cellValue, style int) {
-	s.cells[[2]int{row, col}] = buildCell{v, style}
+	c := s.at(col, row)
+	c.v, c.style = v, style
 }
 
 // setStyle gives a cell a format, keeping its value.
-func (s *sheetBuild) setStyle(col, row int, style int) {
-	c := s.cells[[2]int{row, col}]
-	c.style = style
-	s.cells[[2]int{row, col}] = c
-}
+func (s *sheetBuild) setStyle(col, row int, style int) { s.at(col, row).style = style }
 
-func (s *sheetBuild) get(col, row int) cellValue { return s.cells[[2]int{row, col}].v }
+func (s *sheetBuild) get(col, row int) cellValue {
+	for _, c := range s.rows[row] {
+		if c.col == col {
+			return c.v
+		}
+	}
+	return cellValue{}
+}
 
 // sorted returns the rows with cells or a height, in order, their cells
 // in column order.
 func (s *sheetBuild) sorted() []buildRow {
-	byRow := map[int]*buildRow{}
-	var nums []int
-	row := func(r int) *buildRow {
-		br := byRow[r]
-		if br == nil {
-			br = &buildRow{row: r}
-			byRow[r] = br
+	nums := make([]int, 0, len(s.rows)+len(s.heights))
+	for r := range s.rows {
+		nums = append(nums, r)
+	}
+	for r := range s.heights {
+		if _, ok := s.rows[r]; !ok {
 			nums = append(nums, r)
 		}
-		return br
 	}
-	for k, c := range s.cells {
-		br := row(k[0])
-		br.cells = append(br.cells, buildCol{k[1], c})
-	}
-	for r, h := range s.heights {
-		row(r).height = h
-	}
-	sort.Ints(nums)
+	slices.Sort(nums)
 	out := make([]buildRow, len(nums))
 	for i, r := range nums {
-		br := byRow[r]
-		sort.Slice(br.cells, func(a, b int) bool { return br.cells[a].col < br.cells[b].col })
-		out[i] = *br
+		cs := s.rows[r]
+		slices.SortFunc(cs, func(a, b buildCol) int { return a.col - b.col })
+		out[i] = buildRow{row: r, height: s.heights[r], cells: cs}
 	}
 	return out
 }

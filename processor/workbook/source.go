@@ -48,6 +48,9 @@ type bookSource struct {
 	data []byte
 	lim  Limits
 
+	names     []namedRef // workbook-scoped, listed once
+	namesOnce sync.Once
+
 	mu     sync.Mutex
 	sheets map[string]*bookSheet
 	errs   map[string]error
@@ -67,13 +70,14 @@ func (s *bookSource) sheetList() []string {
 }
 
 func (s *bookSource) definedNames() []namedRef {
-	var out []namedRef
-	for _, dn := range s.b.DefinedNames() {
-		if dn.LocalSheetID < 0 {
-			out = append(out, namedRef{dn.Name, dn.RefersTo})
+	s.namesOnce.Do(func() {
+		for _, dn := range s.b.DefinedNames() {
+			if dn.LocalSheetID < 0 {
+				s.names = append(s.names, namedRef{dn.Name, dn.RefersTo})
+			}
 		}
-	}
-	return out
+	})
+	return s.names
 }
 
 func (s *bookSource) customProps() []property {

@@ -17,7 +17,21 @@ type archive struct {
 	byKey map[string]*zip.File // lower-cased name → entry (part names are case-insensitive)
 	lim   Limits
 	total int64 // decompressed bytes read so far
+	// cache holds the decompressed bytes of the parts read to their end,
+	// by lower-cased name: a patch re-streams the parts it changes, which
+	// were read already (the sheets, styles, the workbook part), and
+	// inflating them again cost a tenth of annotating a workbook.
+	cache  map[string][]byte
+	cached int64
 }
+
+// Bounds of the cache of decompressed parts: a part larger than cachePart
+// is inflated again when read again, and the cache stops growing at
+// cacheTotal.
+const (
+	cachePart  = 4 << 20
+	cacheTotal = 16 << 20
+)
 
 var (
 	oleMagic       = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -129,11 +143,19 @@ func (a *archive) open(name string) (io.ReadCloser, error) {
 		// the limit is also enforced while reading.
 		return nil, &LimitError{Limit: LimitPartBytes, Max: a.lim.MaxPartBytes, Part: f.Name}
 	}
+	key := strings.ToLower(f.Name)
+	if b, ok := a.cache[key]; ok {
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, &damaged{part: f.Name, cause: err}
 	}
-	return &partReader{a: a, rc: rc, name: f.Name}, nil
+	p := &partReader{a: a, rc: rc, name: f.Name, key: key}
+	if f.UncompressedSize64 <= cachePart && a.cached+int64(f.UncompressedSize64) <= cacheTotal {
+		p.keep = make([]byte, 0, f.UncompressedSize64)
+	}
+	return p, nil
 }
 
 var errPartMissing = errors.New("part missing")
@@ -142,13 +164,32 @@ type partReader struct {
 	a    *archive
 	rc   io.ReadCloser
 	name string
+	key  string
 	n    int64
+	keep []byte // what was read, for the cache; nil when not kept
 }
 
 func (p *partReader) Read(b []byte) (int, error) {
 	k, err := p.rc.Read(b)
 	p.n += int64(k)
 	p.a.total += int64(k)
+	if p.keep != nil {
+		if len(p.keep)+k > cachePart { // the header said less
+			p.keep = nil
+		} else {
+			p.keep = append(p.keep, b[:k]...)
+			if err == io.EOF && p.a.cached+int64(len(p.keep)) <= cacheTotal {
+				// The whole part, its checksum verified (zip reports
+				// ErrChecksum instead of EOF otherwise).
+				if p.a.cache == nil {
+					p.a.cache = map[string][]byte{}
+				}
+				p.a.cache[p.key] = p.keep
+				p.a.cached += int64(len(p.keep))
+				p.keep = nil
+			}
+		}
+	}
 	if p.n > p.a.lim.MaxPartBytes {
 		return 0, &LimitError{Limit: LimitPartBytes, Max: p.a.lim.MaxPartBytes, Part: p.name}
 	}

@@ -549,6 +549,11 @@ func (p *sheetPatcher) rowStart() error {
 // cell handles a <c> of the current row.
 func (p *sheetPatcher) cell() error {
 	s := p.s
+	if p.unshared == nil && (p.k >= len(p.j.sorted) || p.j.sorted[p.k].row > p.row) {
+		// No edit left in this row: the cell is copied as written, its
+		// position unparsed (only edits and shared formulas need it).
+		return p.copy()
+	}
 	col, row := p.col+1, p.row
 	hasR := false
 	var style []byte

@@ -262,9 +262,11 @@ func (b *Book) ReadSheet(name string) (*Sheet, error) {
 	}
 	rd := sheetReader{b: b, sh: sh, shared: map[int]sharedFormula{}}
 	if f := b.arc.file(info.Part); f != nil && f.UncompressedSize64 <= uint64(b.lim.MaxPartBytes) {
-		// About 70 bytes of XML a cell in real sheets; the header is only
-		// trusted within a bound (a bigger part is rejected when opened).
-		n := int(min(f.UncompressedSize64/80, 1<<14, uint64(b.lim.MaxCells)))
+		// About 70 bytes of XML a cell in real sheets (a filled form's
+		// indicator sheet: 71): one allocation, not a copy as it grows.
+		// The header is only trusted within a bound (a bigger part is
+		// rejected when opened).
+		n := int(min(f.UncompressedSize64/64, 1<<14, uint64(b.lim.MaxCells)))
 		sh.Cells = make([]Cell, 0, n)
 		rd.texts = make([]cellText, 0, n)
 	}

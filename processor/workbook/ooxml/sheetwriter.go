@@ -78,6 +78,9 @@ func (w *SheetWriter) WriteRow(row int, height float64, cells ...CellValue) erro
 		prev = c.Col
 	}
 	w.lastRow = row
+	if w.rows == nil {
+		w.rows = make([]byte, 0, 16<<10) // a result sheet's rows: one allocation, not a dozen
+	}
 	b := append(w.rows, `<row r="`...)
 	b = strconv.AppendInt(b, int64(row), 10)
 	b = append(b, '"')

@@ -81,6 +81,7 @@ func SolidFill(rgb string) Fill { return Fill{Pattern: "solid", FG: RGB(rgb)} }
 // style index (Cell.Style) refers to.
 type Styles struct {
 	part    string
+	arena   []byte // the raw elements below, captured one after another
 	numFmts []numFmt
 	fonts   [][]byte // raw <font> elements
 	fills   []Fill
@@ -212,20 +213,20 @@ func (st *Styles) item(s *scanner, b *Book) error {
 		x, _ := strconv.Atoi(id)
 		st.numFmts = append(st.numFmts, numFmt{id: x, code: code})
 	case "fonts/font":
-		raw, err := capture(s, nil, b.lim.MaxValueBytes)
+		raw, err := st.capture(s, b.lim.MaxValueBytes)
 		if err != nil {
 			return err
 		}
 		st.fonts = append(st.fonts, raw)
 	case "fills/fill":
-		raw, err := capture(s, nil, b.lim.MaxValueBytes)
+		raw, err := st.capture(s, b.lim.MaxValueBytes)
 		if err != nil {
 			return err
 		}
 		st.rawFill = append(st.rawFill, raw)
 		st.fills = append(st.fills, parseFill(raw))
 	case "borders/border":
-		raw, err := capture(s, nil, b.lim.MaxValueBytes)
+		raw, err := st.capture(s, b.lim.MaxValueBytes)
 		if err != nil {
 			return err
 		}
@@ -238,7 +239,7 @@ func (st *Styles) item(s *scanner, b *Book) error {
 			return i
 		}
 		x.numFmt, x.font, x.fill, x.border = num("numFmtId"), num("fontId"), num("fillId"), num("borderId")
-		if x.raw, err = capture(s, nil, b.lim.MaxValueBytes); err != nil {
+		if x.raw, err = st.capture(s, b.lim.MaxValueBytes); err != nil {
 			return err
 		}
 		st.xfs = append(st.xfs, x)
@@ -246,6 +247,21 @@ func (st *Styles) item(s *scanner, b *Book) error {
 		return s.skip()
 	}
 	return nil
+}
+
+// capture captures an element into the arena (full slice expressions: an
+// element never grows into the next).
+func (st *Styles) capture(s *scanner, max int) ([]byte, error) {
+	if st.arena == nil {
+		st.arena = make([]byte, 0, 16<<10)
+	}
+	from := len(st.arena)
+	a, err := capture(s, st.arena, max+from)
+	if err != nil {
+		return nil, err
+	}
+	st.arena = a
+	return a[from:len(a):len(a)], nil
 }
 
 // parentName is the name of the element enclosing the current start tag.
