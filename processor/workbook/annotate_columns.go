@@ -8,6 +8,7 @@ import (
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
@@ -100,13 +101,19 @@ func (an *annotator) indicatorSheet() {
 			}
 		}
 	}
-	noCell := map[string][]string{} // problems of an indicator that name no cell
+	// The messages each indicator's note carries: every error and
+	// warning (a comment does not print: the note is what a printed
+	// result keeps), and the information that names no cell (one with a
+	// cell is in that cell's comment).
+	notes := map[string][]string{}
 	for _, p := range an.problems {
-		if p.Indicator != "" {
-			if _, _, ok := an.locate(p.Cell); !ok {
-				noCell[p.Indicator] = append(noCell[p.Indicator], p.Severity.Label()+": "+p.Message)
-			}
+		if p.Indicator == "" {
+			continue
 		}
+		if _, _, ok := an.locate(p.Cell); ok && p.Severity != problem.Error && p.Severity != problem.Warning {
+			continue
+		}
+		notes[p.Indicator] = append(notes[p.Indicator], p.Severity.Label()+": "+p.Message)
 	}
 	for _, t := range targets {
 		var points, basis, self float64
@@ -128,7 +135,7 @@ func (an *annotator) indicatorSheet() {
 				self, hasSelf = *ir.Self, true
 			}
 			points, basis = ir.Points, ir.Points
-			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(noCell[ir.Code], "\n"))
+			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(notes[ir.Code], "\n"))
 		}
 		numSt, diffSt := st.sysNum, st.sysDiff
 		if bold {

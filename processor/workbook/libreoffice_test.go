@@ -7,10 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/xuri/excelize/v2"
 )
 
 // soffice returns the LibreOffice binary. CI installs it (.ci/run), so
@@ -121,4 +125,78 @@ func TestTemplatesInLibreOffice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnnotatedNotesPrint renders the annotated Triệu Thành workbook to
+// PDF with LibreOffice: every error and warning of an indicator prints in
+// the note column beside it, whole (rows are not grown on open, so a row
+// too short for its note would print it cut off), since comments do not
+// print.
+func TestAnnotatedNotesPrint(t *testing.T) {
+	bin := soffice(t)
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed")
+	}
+	r, f := trieuThanhWorkbook(t)
+	var src bytes.Buffer
+	if err := f.Write(&src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	sub := readSubmission(excelSourceOf(t, src.Bytes()), r)
+	sc, _ := engine.New(r)
+	res := sc.Score(sub.Values)
+	probs := trieuThanhProblems(sub)
+	// A long one: four sentences on one indicator, beside a short note.
+	probs = append(probs, problem.Problem{Severity: problem.Warning, Code: "long", Indicator: "2.1", Cell: sub.Cells[RawKey("2.1", KeySelf)].Where(),
+		Message: "Chỉ số 2.1: nghị quyết chuyên đề về chuyển đổi số được ghi là đã ban hành nhưng số, ngày của nghị quyết không có trong phần tài liệu kiểm chứng. " +
+			"Hãy ghi số và ngày ban hành của nghị quyết vào cột tài liệu kiểm chứng. Nếu nghị quyết chưa được ban hành, hãy sửa số liệu thành \"Không\" và điểm tự chấm thành 0. " +
+			"Hội đồng thẩm định sẽ đối chiếu với bản gốc của nghị quyết khi chấm điểm chính thức."})
+	out := annotateOOXML(t, src.Bytes(), Annotation{Rubric: r, Sub: sub, Result: res, Problems: probs, Unit: "Xã Triệu Thành", Year: 2023})
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ket-qua.xlsx")
+	if err := os.WriteFile(p, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runSoffice(t, bin, dir, "pdf", p)
+	text, err := exec.Command(pdftotext, filepath.Join(dir, "ket-qua.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pdftotext breaks words at diacritics and lines at the cell's width:
+	// compare without any white space.
+	squeeze := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	printed := squeeze(string(text))
+	n := 0
+	for _, p := range probs {
+		if p.Indicator == "" || (p.Severity != problem.Error && p.Severity != problem.Warning) {
+			continue
+		}
+		n++
+		if note := squeeze(p.Severity.Label() + ": " + p.Message); !strings.Contains(printed, note) {
+			t.Errorf("the note of %s does not print whole: %q", p.Indicator, p.Severity.Label()+": "+p.Message)
+		}
+	}
+	if n < 4 {
+		t.Fatalf("only %d notes checked", n)
+	}
+}
+
+// excelSourceOf opens a workbook's bytes in excelize as a source.
+func excelSourceOf(t *testing.T, data []byte) source {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return excelSource{f}
 }
