@@ -14,8 +14,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// write saves f through the one zip writer every workbook chiso writes goes
-// through (results, templates, the ranking, the appraisal sheet).
+// write saves f through the one zip writer every workbook chiso builds with
+// excelize goes through (templates, the ranking, the appraisal sheet).
+// Results are written by ooxml's patcher instead (Book.Write).
 func write(f *excelize.File, w io.Writer) error {
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newZipWriter(w) })
 	return f.Write(w)

@@ -42,7 +42,10 @@
 //   - a changed part is re-streamed token by token, the original bytes
 //     copied verbatim except where an edit is spliced in, in the place
 //     the schema's element order requires; new elements take the
-//     namespace prefix the part uses (<x:row>);
+//     namespace prefix the part uses (<x:row>); a part read before to
+//     its end (the sheets read, styles, the workbook part) is re-streamed
+//     from its decompressed bytes, kept by the Book, not inflated again;
+//     the cells of a row without edits are copied unparsed;
 //   - new and changed parts are compressed at the fastest deflate level
 //     with pooled compressors.
 //
@@ -56,6 +59,8 @@
 // follow their sheets when sheets are added or removed (names of removed
 // sheets go), workbookView's activeTab and the sheets' tabSelected agree,
 // relationships and [Content_Types].xml list exactly the parts written,
+// a sheet whose comments part another sheet shares (excelize wrote such
+// files) gets parts of its own rather than rewriting the shared ones,
 // a shared formula whose master is overwritten gives its other cells
 // their own formula, and the calculation chain is dropped when values
 // change (Excel rebuilds it; a stale one makes it repair the file).
