@@ -33,21 +33,3 @@ func TestApplyColWidth(t *testing.T) {
 		t.Fatalf("got %s, want %s", strings.Join(s, "|"), want)
 	}
 }
-
-// TestNumFmtReuse: a format code the workbook lists under its own id is
-// reused; one it does not list takes Excel's built-in id when it has one.
-func TestNumFmtReuse(t *testing.T) {
-	sb := newStyleBuilder(&Styles{numFmts: []numFmt{{id: 164, code: "#,##0.00"}}})
-	if id := sb.numFmtID("#,##0.00"); id != 164 {
-		t.Errorf("listed #,##0.00: id %d, want 164", id)
-	}
-	if id := sb.numFmtID("0.00"); id != 2 {
-		t.Errorf("built-in 0.00: id %d, want 2", id)
-	}
-	if id := sb.numFmtID("+0.00"); id != 165 || len(sb.numFmts) != 1 {
-		t.Errorf("new +0.00: id %d, added %v", id, sb.numFmts)
-	}
-	if id := newStyleBuilder(&Styles{}).numFmtID("#,##0.00"); id != 4 {
-		t.Errorf("unlisted #,##0.00: id %d, want 4", id)
-	}
-}

@@ -115,13 +115,10 @@ func (sb *styleBuilder) numFmtID(code string) int {
 	if code == "" {
 		return 0
 	}
-	// A format the workbook already lists under its own id (excelize
-	// writes "#,##0.00" as a custom 164) is reused as it is: readers
-	// then see the code, not a built-in number, as the cells beside.
-	if id, ok := sb.index["fmt"+code]; ok {
+	if id, ok := builtinNumFmts[code]; ok {
 		return id
 	}
-	if id, ok := builtinNumFmts[code]; ok {
+	if id, ok := sb.index["fmt"+code]; ok {
 		return id
 	}
 	id := sb.nextFmt
