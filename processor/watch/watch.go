@@ -75,6 +75,10 @@ type Config struct {
 	// block) once per appearance of an entry that is not taken because it
 	// is not a regular file: a subfolder, a link, a device.
 	Odd func(intake.Odd)
+	// Scanned, when set, is called (from the watcher's goroutine: it must
+	// not block) after each complete listing of the inbox: tests wait for
+	// listings instead of for time.
+	Scanned func()
 	Log zerolog.Logger
 }
 
@@ -94,10 +98,12 @@ type Watcher struct {
 	started atomic.Bool
 
 	// Test hooks: errors injected into the watcher-error path, events
-	// discarded (simulating lost events), completed scans counted.
+	// discarded (simulating lost events), completed scans and ticks
+	// counted (so a test waits for the watcher's work, not for time).
 	injectErr  chan error
 	dropEvents atomic.Bool
 	scans      atomic.Int64
+	ticks      atomic.Int64
 
 	// Owned by the Start loop.
 	entries  map[string]*entry
@@ -248,6 +254,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 			}
 		case now := <-ticker.C:
 			w.checkPending(now)
+			w.ticks.Add(1)
 		case <-timer.C:
 			w.wantScan = true
 		case ev, ok := <-events:
@@ -401,6 +408,9 @@ func (w *Watcher) scan(now time.Time) error {
 		}
 	}
 	w.scans.Add(1)
+	if w.cfg.Scanned != nil {
+		w.cfg.Scanned()
+	}
 	return nil
 }
 
