@@ -79,7 +79,7 @@ type Config struct {
 	// not block) after each complete listing of the inbox: tests wait for
 	// listings instead of for time.
 	Scanned func()
-	Log zerolog.Logger
+	Log     zerolog.Logger
 }
 
 // File is a file ready to be processed.
