@@ -3,6 +3,8 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"strconv"
 	"strings"
 
@@ -41,38 +43,48 @@ const (
 	firstRow    = 6
 )
 
-// styles used by the generator.
+// styles used by the generator. The appraisal workbook shares title,
+// guide, header, indicator, indicatorNum, selfIn and textIn.
 type styles struct {
-	title, header, letters, section, pillar, indicator, indicatorNum, method, input, inputNum, inputLabel,
-	unit, score, selfIn, textIn, total, guide, guideTitle, genLabel, genValue, genLocked int
+	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorNum, indicatorMax, method, input, inputNum,
+	inputLabel, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, genLabel, genValue, genLocked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
 	ss := newStyleSet(f)
-	// Table cells: wrapped, top-aligned, bordered.
+	// Table cells: wrapped, top-aligned, bordered. Figures a person types
+	// or reads as typed use Excel's General format (the reader's decimal
+	// separator, no trailing one); computed points two decimals.
 	const l, c, r = "left", "center", "right"
 	cellOf := func(h string) look { return look{h: h, v: "top", wrap: true, border: true} }
 	s := styles{
 		title:        ss.id(look{bold: true, size: 14, h: c, v: c, wrap: true}),
 		header:       ss.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
-		letters:      ss.id(look{italic: true, size: 10, h: c, border: true, fill: fillHeader}),
+		letters:      ss.id(look{italic: true, size: 11, h: c, border: true, fill: fillHeader}),
 		indicator:    ss.id(cellOf(l)),
 		indicatorNum: ss.id(look{h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
+		indicatorMax: ss.id(look{h: c, v: "top", wrap: true, border: true}),
 		section:      ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillSection}),
-		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar, numFmt: fmtFigure}),
+		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar}),
+		pillarMax:    ss.id(look{bold: true, h: c, v: "top", wrap: true, border: true, fill: fillPillar}),
+		pillarPoints: ss.id(look{bold: true, h: c, v: "top", wrap: true, border: true, fill: fillPillar, numFmtID: numFmtPoints}),
 		method:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
 		input:        ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
-		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		inputLabel:   ss.id(look{italic: true, size: 11, v: "top", wrap: true, indent: 1, border: true}),
-		unit:         ss.id(look{size: 10, h: c, v: "top", wrap: true, border: true}),
-		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmt: fmtFigure}),
+		unit:         ss.id(look{size: 11, h: c, v: "top", wrap: true, border: true}),
+		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmtID: numFmtPoints}),
 		selfIn:       ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		selfFigure:   ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		textIn:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
-		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmt: fmtFigure}),
+		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmtID: numFmtPoints}),
+		totalMax:     ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal}),
+		note:         ss.id(look{italic: true, size: 11, v: "top", wrap: true}),
 		guide:        ss.id(look{v: "top", wrap: true}),
 		guideTitle:   ss.id(look{bold: true, size: 13, v: "top", wrap: true}),
+		guideHead:    ss.id(look{bold: true, v: "top", wrap: true}),
 		genLabel:     ss.id(cellOf(l)),
-		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		genLocked:    ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true}),
 	}
 	return s, ss.err
@@ -84,9 +96,10 @@ type generator struct {
 	r       *rubric.Rubric
 	opt     TemplateOptions
 	st      styles
-	general map[string]string // general key → absolute ref on the general sheet
-	lists   int               // rows used on the lists sheet
-	listRef map[string]string // list items → their range, so equal lists share one
+	general map[string]string  // general key → absolute ref on the general sheet
+	lists   int                // rows used on the lists sheet
+	listRef map[string]string  // list items → their range, so equal lists share one
+	cols    map[string]float64 // the indicator sheet's column widths
 	errs    []error
 }
 
@@ -120,6 +133,10 @@ func WriteTemplate(w io.Writer, r *rubric.Rubric, opt TemplateOptions) error {
 // (test and sample generators fill it through its defined names).
 func Template(r *rubric.Rubric, opt TemplateOptions) (*excelize.File, error) {
 	f := excelize.NewFile()
+	if err := setDefaultFont(f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
@@ -166,7 +183,7 @@ func (g *generator) dropList(items []string) string {
 func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	dv := excelize.NewDataValidation(true)
 	dv.SetSqref(ref)
-	title := truncRunes("Nhập "+label, 32)
+	title := clip("Nhập "+label, 32) // Excel's limit for a prompt title
 	switch in.Type {
 	case rubric.YesNo:
 		dv.SetSqrefDropList(g.dropList([]string{yesLabel, noLabel}))
@@ -178,7 +195,7 @@ func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 			labels = append(labels, o.Label)
 		}
 		dv.SetSqrefDropList(g.dropList(labels))
-		dv.SetInput(title, truncRunes("Chọn một trong: "+strings.Join(labels, "; "), 250))
+		dv.SetInput(title, clip("Chọn một trong: "+strings.Join(labels, "; "), 250))
 		dv.SetError(excelize.DataValidationErrorStyleStop, "Giá trị không hợp lệ", "Hãy chọn một giá trị trong danh sách.")
 	case rubric.Count:
 		g.check(dv.SetRange(0, 1e9, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween))
@@ -202,12 +219,21 @@ func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	g.check(g.f.AddDataValidation(sheet, dv))
 }
 
-func truncRunes(s string, n int) string {
+// clip shortens s to at most n characters at a word boundary, marking the
+// cut with "…".
+func clip(s string, n int) string {
 	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
+	if len(r) <= n {
+		return s
 	}
-	return s
+	cut := n - 1
+	for i := cut; i > n/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
 func unitText(in rubric.Input) string {
@@ -235,9 +261,9 @@ func unitText(in rubric.Input) string {
 
 func (g *generator) generalSheet() {
 	f, s, st := g.f, SheetGeneral, g.st
-	g.check(f.SetColWidth(s, "A", "A", 48))
-	g.check(f.SetColWidth(s, "B", "B", 40))
-	g.check(f.SetColWidth(s, "C", "C", 16))
+	for c, w := range generalWidths {
+		g.check(f.SetColWidth(s, c, c, w))
+	}
 	g.check(f.MergeCell(s, "A1", "C1"))
 	g.check(f.SetCellStr(s, "A1", "THÔNG TIN CHUNG"))
 	g.check(f.SetCellStyle(s, "A1", "C1", st.title))
@@ -272,12 +298,14 @@ func (g *generator) generalSheet() {
 		g.check(f.SetCellStyle(s, cell("B", row), cell("B", row), style))
 		g.check(f.SetCellStyle(s, cell("C", row), cell("C", row), st.genLabel))
 		g.name(fd.name, s, "B", row)
+		g.fitText(s, row, generalWidths, 18)
 		row++
 	}
 	row++
 	g.check(f.MergeCell(s, cell("A", row), cell("C", row)))
 	g.check(f.SetCellStr(s, cell("A", row), "SỐ LIỆU CHUNG (dùng làm mẫu số cho các chỉ số)"))
 	g.check(f.SetCellStyle(s, cell("A", row), cell("C", row), st.section))
+	g.fitText(s, row, map[string]float64{"A": generalWidths["A"] + generalWidths["B"] + generalWidths["C"]}, 18)
 	row++
 	for _, in := range g.r.General {
 		g.check(f.SetCellStr(s, cell("A", row), in.Label))
@@ -289,7 +317,7 @@ func (g *generator) generalSheet() {
 		g.validate(s, cell("B", row), in, in.Label)
 		g.name(GeneralName(in.Key), s, "B", row)
 		g.general[in.Key] = abs(s, "B", row)
-		g.fitRow(s, row, map[string]float64{"A": 48}, 18)
+		g.fitText(s, row, generalWidths, 18)
 		row++
 	}
 	g.pageSetup(s, "$1:$1", false)
@@ -321,7 +349,8 @@ func (g *generator) protect(sheet string) {
 
 func (g *generator) scoresSheet() {
 	f, s, st := g.f, SheetScores, g.st
-	widths := scoreWidths
+	g.cols = g.scoreColumns()
+	widths := g.cols
 	for c, w := range widths {
 		g.check(f.SetColWidth(s, c, c, w))
 	}
@@ -332,10 +361,11 @@ func (g *generator) scoresSheet() {
 	g.check(f.MergeCell(s, "A1", cell(lastCol, 1)))
 	g.check(f.SetCellStr(s, "A1", strings.ToUpper("Kết quả tự đánh giá bộ chỉ số chuyển đổi số năm "+strconv.Itoa(g.opt.Year))))
 	g.check(f.SetCellStyle(s, "A1", cell(lastCol, 1), st.title))
-	g.check(f.SetRowHeight(s, 1, 30))
+	g.fitText(s, 1, g.wide(), 30)
 	g.check(f.MergeCell(s, "A2", cell(lastCol, 2)))
 	g.check(f.SetCellStr(s, "A2", "Đơn vị: "+unit+"   —   "+g.r.Name))
 	g.check(f.SetCellStyle(s, "A2", cell(lastCol, 2), st.guide))
+	g.fitText(s, 2, g.wide(), 18)
 	headers := []struct{ col, text string }{
 		{colTT, "TT"}, {colName, "Chỉ số / Chỉ số thành phần"}, {colMax, "Điểm tối đa"},
 		{colMethod, "Cách xác định và tính điểm"}, {colValue, "Số liệu"}, {colUnit, "Đơn vị tính"},
@@ -348,7 +378,7 @@ func (g *generator) scoresSheet() {
 	}
 	g.check(f.SetCellStyle(s, cell("A", headerRow), cell(lastCol, headerRow), st.header))
 	g.check(f.SetCellStyle(s, cell("A", headerRow+1), cell(lastCol, headerRow+1), st.letters))
-	g.check(f.SetRowHeight(s, headerRow, 36))
+	g.fitText(s, headerRow, g.cols, 30)
 	g.check(f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: firstRow - 1, TopLeftCell: cell("A", firstRow), ActivePane: "bottomLeft"}))
 
 	row := firstRow
@@ -363,6 +393,7 @@ func (g *generator) scoresSheet() {
 			g.check(f.MergeCell(s, cell("A", row), cell(lastCol, row)))
 			g.check(f.SetCellStr(s, cell("A", row), section))
 			g.check(f.SetCellStyle(s, cell("A", row), cell(lastCol, row), st.section))
+			g.fitText(s, row, g.wide(), 18)
 			row++
 		}
 		prow := row
@@ -374,10 +405,12 @@ func (g *generator) scoresSheet() {
 		g.check(f.SetCellStr(s, cell(colName, prow), title))
 		g.check(f.SetCellValue(s, cell(colMax, prow), p.MaxValue()))
 		g.check(f.SetCellStyle(s, cell("A", prow), cell(lastCol, prow), st.pillar))
+		g.check(f.SetCellStyle(s, cell(colMax, prow), cell(colMax, prow), st.pillarMax))
+		g.check(f.SetCellStyle(s, cell(colScore, prow), cell(colSelf, prow), st.pillarPoints))
 		if p.Task != "" || p.Lead != "" {
 			g.check(f.SetCellStr(s, cell(colMethod, prow), joinNonEmpty("\n", prefixed("Nhiệm vụ: ", p.Task), prefixed("Chủ trì: ", p.Lead), prefixed("Phối hợp: ", p.Support))))
 		}
-		g.fitRow(s, prow, scoreWidths, 20)
+		g.fitText(s, prow, g.cols, 20)
 		row++
 		var top []int
 		for _, in := range p.Indicators {
@@ -420,6 +453,8 @@ func (g *generator) scoresSheet() {
 	g.check(f.SetCellFormula(s, cell(colScore, row), total))
 	g.check(f.SetCellFormula(s, cell(colSelf, row), sumOf(pillarSelf)))
 	g.check(f.SetCellStyle(s, cell("A", row), cell(lastCol, row), st.total))
+	g.check(f.SetCellStyle(s, cell(colMax, row), cell(colMax, row), st.totalMax))
+	g.fitText(s, row, map[string]float64{colTT: g.cols[colTT] + g.cols[colName], colMethod: g.cols[colMethod]}, 24)
 	g.check(f.SetDefinedName(&excelize.DefinedName{Name: "diem_tong", RefersTo: abs(s, colScore, row)}))
 	g.check(f.SetDefinedName(&excelize.DefinedName{Name: "tu_cham_tong", RefersTo: abs(s, colSelf, row)}))
 	g.pageSetup(s, "$"+strconv.Itoa(headerRow)+":$"+strconv.Itoa(headerRow+1), true)
@@ -492,9 +527,43 @@ func sumOf(cells []string) string {
 	return "SUM(" + strings.Join(cells, ",") + ")"
 }
 
-// scoreWidths are the column widths of the indicator sheet: the whole
-// sheet fits an A4 landscape page at about 75 %.
-var scoreWidths = map[string]float64{colTT: 7, colName: 40, colMax: 8, colMethod: 48, colValue: 12, colUnit: 10, colScore: 10, colSelf: 10, colExplain: 28, colEvidence: 24, colOfficer: 16}
+// Column widths (Excel units, see textfit.go). The indicator sheet fits an
+// A4 landscape page at about 83 % (no text smaller than 9 pt on paper);
+// the guide and the general sheet fit A4 portrait as they are: LibreOffice
+// does not shrink a sheet of one column wider than the page, it cuts it.
+var (
+	scoreWidths   = map[string]float64{colTT: 7, colName: 30, colMax: 7, colMethod: 36, colValue: 14, colUnit: 9, colScore: 9, colSelf: 8, colExplain: 18, colEvidence: 16, colOfficer: 13}
+	generalWidths = map[string]float64{"A": 44, "B": 28, "C": 12}
+	guideWidth    = 90.0
+)
+
+// scoreColumns are the indicator sheet's widths for this rubric: the TT
+// column as wide as its longest code in bold (a code such as "III.5.2.1"
+// would wrap), taken from the name column.
+func (g *generator) scoreColumns() map[string]float64 {
+	cols := maps.Clone(scoreWidths)
+	need := 0.0
+	for _, p := range g.r.Pillars {
+		need = math.Max(need, textWidth(p.Code, 12, true))
+	}
+	g.r.Walk(func(_ *rubric.Pillar, in *rubric.Indicator) { need = math.Max(need, textWidth(in.Code, 12, true)) })
+	if tt := math.Ceil((need + cellPadding) / ptPerUnit); tt > cols[colTT] {
+		cols[colName] -= tt - cols[colTT]
+		cols[colTT] = tt
+	}
+	return cols
+}
+
+// wide is the width of a row merged across the indicator sheet.
+func (g *generator) wide() map[string]float64 { return map[string]float64{"A": totalWidth(g.cols)} }
+
+func totalWidth(ws map[string]float64) float64 {
+	var s float64
+	for _, w := range ws {
+		s += w
+	}
+	return s
+}
 
 // indicator writes an indicator row, its input rows and its children, and
 // returns the next free row.
@@ -518,11 +587,12 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	}
 	g.check(f.SetCellStr(s, cell(colOfficer, irow), officer))
 	g.check(f.SetCellStyle(s, cell("A", irow), cell(lastCol, irow), st.indicator))
-	g.check(f.SetCellStyle(s, cell(colMax, irow), cell(colMax, irow), st.indicatorNum))
+	g.check(f.SetCellStyle(s, cell(colMax, irow), cell(colMax, irow), st.indicatorMax))
 	g.check(f.SetCellStyle(s, cell(colMethod, irow), cell(colMethod, irow), st.method))
 	g.check(f.SetCellStyle(s, cell(colScore, irow), cell(colScore, irow), st.score))
-	g.check(f.SetCellStyle(s, cell(colSelf, irow), cell(colSelf, irow), st.selfIn))
-	g.check(f.SetCellStyle(s, cell(colExplain, irow), cell(colEvidence, irow), st.textIn))
+	g.check(f.SetCellStyle(s, cell(colSelf, irow), cell(colSelf, irow), st.selfFigure))
+	// The officer is pre-filled from the rubric; the commune names its own.
+	g.check(f.SetCellStyle(s, cell(colExplain, irow), cell(colOfficer, irow), st.textIn))
 	g.name(SelfName(in.Code), s, colSelf, irow)
 	g.name(ExplainName(in.Code), s, colExplain, irow)
 	g.name(EvidenceName(in.Code), s, colEvidence, irow)
@@ -533,7 +603,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	dv.SetInput("Điểm tự chấm", "Nhập điểm đơn vị tự chấm, từ 0 đến "+fnum(in.MaxValue())+".")
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm tự chấm phải từ 0 đến điểm tối đa ("+fnum(in.MaxValue())+").")
 	g.check(f.AddDataValidation(s, dv))
-	g.fitRow(s, irow, scoreWidths, 30)
+	g.fitText(s, irow, g.cols, 30)
 	row++
 
 	refs := map[string]cellRef{}
@@ -551,7 +621,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		g.validate(s, cell(colValue, row), x, x.Key)
 		g.name(InputName(in.Code, x.Key), s, colValue, row)
 		refs[x.Key] = cellRef{ref: "$" + colValue + "$" + strconv.Itoa(row), input: x}
-		g.fitRow(s, row, scoreWidths, 18)
+		g.fitText(s, row, g.cols, 18)
 		row++
 	}
 	childTop := []int{}
@@ -595,7 +665,7 @@ const PendingText = "xếp hạng sau"
 
 func (g *generator) guideSheet() {
 	f, s, st := g.f, SheetGuide, g.st
-	g.check(f.SetColWidth(s, "A", "A", 110))
+	g.check(f.SetColWidth(s, "A", "A", guideWidth))
 	deadline := g.opt.Deadline
 	if deadline == "" {
 		deadline = "theo thông báo của cơ quan tổng hợp"
@@ -635,7 +705,7 @@ func (g *generator) guideSheet() {
 			style = st.guideTitle
 		}
 		g.check(f.SetCellStyle(s, c, c, style))
-		g.fitRow(s, i+1, map[string]float64{"A": 110}, 18)
+		g.fitText(s, i+1, map[string]float64{"A": guideWidth}, 18)
 	}
 	g.pageSetup(s, "", false)
 	g.protect(s)

@@ -310,6 +310,9 @@ func TestTemplateExcelConventions(t *testing.T) {
 		}
 		assertLocked(t, f, named[ScoreName(in.Code)], true)
 		assertLocked(t, f, named[SelfName(in.Code)], false)
+		// The responsible officer (K) is the commune's to name.
+		self := named[SelfName(in.Code)]
+		assertLocked(t, f, Cell{Sheet: SheetScores, Addr: colOfficer + strings.TrimLeft(self.Addr, "ABCDEFGHIJ")}, false)
 	})
 	if kinds[rubric.YesNo] == 0 || kinds[rubric.Count] == 0 {
 		t.Fatalf("test rubric lacks yes/no or count inputs: %v", kinds)
@@ -334,6 +337,11 @@ func TestTemplateExcelConventions(t *testing.T) {
 	st, _ := f.GetStyle(sid)
 	if st.Font == nil || st.Font.Family != "Times New Roman" {
 		t.Errorf("title font %+v", st.Font)
+	}
+	// The default font fixes the width unit of the columns alike in Excel
+	// and LibreOffice.
+	if df, _ := f.GetDefaultFont(); df != "Times New Roman" {
+		t.Errorf("default font %q", df)
 	}
 	for _, s := range []string{SheetGuide, SheetGeneral, SheetScores} {
 		pl, err := f.GetPageLayout(s)
