@@ -71,7 +71,8 @@ func PDFText(t testing.TB, pdf string) string {
 	flush := func() {
 		sort.SliceStable(line, func(i, j int) bool { return line[i].XMin < line[j].XMin })
 		for i, w := range line {
-			if i > 0 && w.XMin-line[i-1].XMax > 0.6 {
+			// A space is a quarter em or more; pieces of a word touch.
+			if i > 0 && w.XMin-line[i-1].XMax > 0.12*math.Min(w.Height(), line[i-1].Height()) {
 				b.WriteByte(' ')
 			}
 			b.WriteString(w.Text)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ const (
 // guide, header, indicator, indicatorNum, selfIn and textIn.
 type styles struct {
 	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorNum, indicatorMax, method, input, inputNum,
-	inputLabel, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, genLabel, genValue, genLocked int
+	inputLabel, aside, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, genLabel, genValue, genLocked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -72,6 +73,7 @@ func newStyles(f *excelize.File) (styles, error) {
 		input:        ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		inputLabel:   ss.id(look{italic: true, size: 11, v: "top", wrap: true, indent: 1, border: true}),
+		aside:        ss.id(look{italic: true, size: 11, v: "top", wrap: true, border: true}),
 		unit:         ss.id(look{size: 11, h: c, v: "top", wrap: true, border: true}),
 		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmtID: numFmtPoints}),
 		selfIn:       ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
@@ -366,6 +368,10 @@ func (g *generator) scoresSheet() {
 	g.check(f.SetCellStr(s, "A2", "Đơn vị: "+unit+"   —   "+g.r.Name))
 	g.check(f.SetCellStyle(s, "A2", cell(lastCol, 2), st.guide))
 	g.fitText(s, 2, g.wide(), 18)
+	g.check(f.MergeCell(s, "A3", cell(lastCol, 3)))
+	g.check(f.SetCellStr(s, "A3", UnknownNote))
+	g.check(f.SetCellStyle(s, "A3", cell(lastCol, 3), st.note))
+	g.fitText(s, 3, g.wide(), 18)
 	headers := []struct{ col, text string }{
 		{colTT, "TT"}, {colName, "Chỉ số / Chỉ số thành phần"}, {colMax, "Điểm tối đa"},
 		{colMethod, "Cách xác định và tính điểm"}, {colValue, "Số liệu"}, {colUnit, "Đơn vị tính"},
@@ -422,7 +428,7 @@ func (g *generator) scoresSheet() {
 			sc = append(sc, cell(colScore, r))
 			sf = append(sf, cell(colSelf, r))
 		}
-		g.check(f.SetCellFormula(s, cell(colScore, prow), sumOf(sc)))
+		g.check(f.SetCellFormula(s, cell(colScore, prow), unknownIfAny(sc, sumOf(sc))))
 		g.check(f.SetCellFormula(s, cell(colSelf, prow), sumOf(sf)))
 		if p.Optional {
 			optionals = append(optionals, opt{applies: g.general[p.AppliesIf], score: "$" + colScore + "$" + strconv.Itoa(prow), max: fnum(p.MaxValue())})
@@ -436,9 +442,11 @@ func (g *generator) scoresSheet() {
 	g.check(f.SetCellStr(s, cell(colTT, row), "TỔNG ĐIỂM"))
 	g.check(f.SetCellValue(s, cell(colMax, row), g.r.CoreMax()))
 	total := sumOf(pillarScore)
+	unknown := slices.Clone(pillarScore) // a "?" here makes the total "?"
 	if g.r.Total != nil {
 		var b, c []string
 		for _, o := range optionals {
+			unknown = append(unknown, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
 			b = append(b, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
 			c = append(c, "IF("+o.applies+"="+quote(yesLabel)+","+o.max+",0)")
 		}
@@ -450,7 +458,7 @@ func (g *generator) scoresSheet() {
 		}
 		g.check(f.SetCellStr(s, cell(colMethod, row), "Điểm tổng hợp: "+g.r.Total.Expr+" (A: điểm các chỉ số chính; B, C: điểm và điểm tối đa của lĩnh vực ưu tiên áp dụng)"))
 	}
-	g.check(f.SetCellFormula(s, cell(colScore, row), total))
+	g.check(f.SetCellFormula(s, cell(colScore, row), unknownIfAny(unknown, total)))
 	g.check(f.SetCellFormula(s, cell(colSelf, row), sumOf(pillarSelf)))
 	g.check(f.SetCellStyle(s, cell("A", row), cell(lastCol, row), st.total))
 	g.check(f.SetCellStyle(s, cell(colMax, row), cell(colMax, row), st.totalMax))
@@ -620,6 +628,15 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		g.check(f.SetCellStyle(s, cell(colValue, row), cell(colValue, row), style))
 		g.validate(s, cell(colValue, row), x, x.Key)
 		g.name(InputName(in.Code, x.Key), s, colValue, row)
+		if gref, ok := g.general[x.SameAs]; ok {
+			// A denominator that is a general-information figure points
+			// at it: typed once, still overwritable; the reader takes the
+			// cell's value (cached, or computed when there is none).
+			gi, _ := g.r.GeneralField(x.SameAs)
+			g.check(f.SetCellFormula(s, cell(colValue, row), "IF("+blank(gref)+",\"\","+gref+")"))
+			g.check(f.SetCellStr(s, cell(colMethod, row), "Lấy từ trang Thông tin chung ("+gi.Label+"); ghi số khác nếu chỉ số này dùng số liệu khác."))
+			g.check(f.SetCellStyle(s, cell(colMethod, row), cell(colMethod, row), st.aside))
+		}
 		refs[x.Key] = cellRef{ref: "$" + colValue + "$" + strconv.Itoa(row), input: x}
 		g.fitText(s, row, g.cols, 18)
 		row++
@@ -635,7 +652,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		for _, r := range childTop {
 			cs = append(cs, cell(colScore, r))
 		}
-		g.check(f.SetCellFormula(s, cell(colScore, irow), "MIN("+fnum(in.MaxValue())+","+sumOf(cs)+")"))
+		g.check(f.SetCellFormula(s, cell(colScore, irow), unknownIfAny(cs, "MIN("+fnum(in.MaxValue())+","+sumOf(cs)+")")))
 	case in.Rule != nil && in.Rule.Kind == rubric.KindCohort:
 		g.check(f.SetCellStr(s, cell(colScore, irow), PendingText))
 	case in.Rule != nil:
@@ -649,7 +666,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 			}
 			return cellRef{}, false
 		}}
-		fm, err := b.build(*in.Rule, in.MaxValue())
+		fm, err := b.formula(*in.Rule, in.MaxValue())
 		if err != nil {
 			g.check(fmt.Errorf("indicator %s: %w", in.Code, err))
 		} else {
@@ -662,6 +679,10 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 // PendingText is shown instead of a provisional score for cohort-relative
 // indicators, which are settled only when the cohort is in.
 const PendingText = "xếp hạng sau"
+
+// UnknownNote, above the indicator table, says what a "?" score means.
+const UnknownNote = "Cột G \"Điểm tạm tính\" hiện \"?\" khi Excel không tính được số liệu đã ghi (ví dụ \"19/19\", \"10 CBCC\", \"x\" thay cho Có): " +
+	"hệ thống vẫn đọc số liệu đó khi chấm điểm; muốn xem điểm tạm tính thì ghi số (19) hoặc chọn trong danh sách."
 
 func (g *generator) guideSheet() {
 	f, s, st := g.f, SheetGuide, g.st
@@ -684,12 +705,12 @@ func (g *generator) guideSheet() {
 	}{
 		{"HƯỚNG DẪN ĐIỀN BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM " + strconv.Itoa(g.opt.Year), true},
 		{"Bộ chỉ số: " + g.r.Name + ".", false},
-		{"1. Trang \"Thông tin chung\": ghi địa chỉ, người đầu mối (họ tên, chức vụ, điện thoại, email) và các số liệu chung (số cán bộ công chức, số hộ, dân số…). Các số liệu chung được dùng làm mẫu số khi tính tỷ lệ, vì vậy cần ghi đúng và đầy đủ.", false},
+		{"1. Trang \"Thông tin chung\": ghi địa chỉ, người đầu mối (họ tên, chức vụ, điện thoại, email) và các số liệu chung (số cán bộ công chức, số hộ, dân số…). Các số liệu chung được dùng làm mẫu số khi tính tỷ lệ, vì vậy cần ghi đúng và đầy đủ. Ở trang \"Chỉ số\", ô số liệu nào trùng với một số liệu chung (ví dụ Tổng số CBCC) đã được điền sẵn công thức lấy từ trang này; nếu chỉ số dùng số liệu khác thì ghi đè số đúng vào ô đó.", false},
 		{"2. Trang \"Chỉ số\": mỗi chỉ số có một dòng chính và các dòng số liệu a, b, c… bên dưới. Chỉ nhập vào các ô màu vàng nhạt:", false},
 		{"   • Cột E \"Số liệu\": con số theo định nghĩa a, b, c ghi ở cột B. Nhập số, không kèm chữ (ví dụ 19, không ghi \"19 CBCC\"); tỷ lệ ghi theo phần trăm (90 nghĩa là 90%); kinh phí ghi theo triệu đồng. Ô Có/Không và ô lựa chọn: chọn trong danh sách.", false},
 		{"   • Cột H \"Điểm tự chấm\": điểm đơn vị tự chấm, từ 0 đến điểm tối đa ở cột C.", false},
 		{"   • Cột I \"Giải trình kết quả\" và cột J \"Tài liệu kiểm chứng\": giải trình ngắn gọn và liệt kê văn bản, tài liệu chứng minh (số, ngày văn bản).", false},
-		{"3. Cột G \"Điểm tạm tính\" tự tính điểm theo số liệu vừa nhập để đơn vị đối chiếu với điểm tự chấm. Chỉ số tính theo phương pháp Min-Max (so sánh giữa các đơn vị) hiện \"" + PendingText + "\": điểm được tính khi đã có số liệu của tất cả các đơn vị.", false},
+		{"3. Cột G \"Điểm tạm tính\" tự tính điểm theo số liệu vừa nhập để đơn vị đối chiếu với điểm tự chấm. Chỉ số tính theo phương pháp Min-Max (so sánh giữa các đơn vị) hiện \"" + PendingText + "\": điểm được tính khi đã có số liệu của tất cả các đơn vị. Ô hiện \"?\" là Excel không tính được số liệu đã ghi (ví dụ \"19/19\", \"10 CBCC\"): hệ thống vẫn đọc số liệu đó khi chấm; ghi số hoặc chọn trong danh sách để xem điểm tạm tính.", false},
 		{"4. Không thêm, xoá hay đổi thứ tự dòng, cột; không đổi tên các trang. Các ô không phải ô nhập đã được khoá để tránh sửa nhầm (khoá không đặt mật khẩu).", false},
 		{"5. Ô để trống được hiểu là chưa có số liệu và chỉ số đó được 0 điểm; nếu số liệu thực tế bằng 0 thì ghi 0.", false},
 		{"6. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên trang, và gửi vào: " + inbox + ". Hạn nộp: " + deadline + ". Nộp lại tệp đã sửa thì bản nộp sau thay thế bản trước.", false},

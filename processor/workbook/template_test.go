@@ -124,7 +124,22 @@ func fill(t testing.TB, f *excelize.File, r *rubric.Rubric, seed uint64) engine.
 	}
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		for _, x := range in.Inputs {
-			want.Set(in.Code, x.Key, put(InputName(in.Code, x.Key), x, rawFor(rng, x, false)))
+			raw := rawFor(rng, x, false)
+			if x.SameAs != "" {
+				if rng.IntN(3) > 0 {
+					// Left as issued: the pre-filled formula takes the
+					// general-information figure.
+					want.Set(in.Code, x.Key, want.General[x.SameAs])
+					continue
+				}
+				if c := named[InputName(in.Code, x.Key)]; raw == nil {
+					// Emptied by the commune: the formula goes too.
+					if err := f.SetCellValue(c.Sheet, c.Addr, nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want.Set(in.Code, x.Key, put(InputName(in.Code, x.Key), x, raw))
 		}
 		self := math.Round(rng.Float64()*in.MaxValue()*2) / 2
 		put(SelfName(in.Code), rubric.Input{Type: rubric.Number}, self)
