@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/chiso-vn/chiso/processor/formula"
 )
 
@@ -169,9 +171,19 @@ func (c *checker) inputShape(where string, in Input) {
 		if len(in.Options) == 0 {
 			c.add(SevError, "bad-rule", where, "choice input %q has no options", in.Key)
 		}
+		shown := map[string]bool{}
 		for _, o := range in.Options {
 			if o.Fraction < -eps || o.Fraction > 1+eps {
 				c.add(SevError, "option-range", where, "option %q of %q is worth %s of the maximum; fractions must be within 0..1", o.Key, in.Key, num(o.Fraction))
+			}
+			s := o.Shown()
+			if n := len([]rune(s)); n > MaxShown {
+				c.add(SevWarning, "long-option", where, "lựa chọn %q của %q dài %d ký tự, ô thả xuống của biểu mẫu chỉ hiện khoảng %d: thêm short: (câu trả lời ngắn; câu đầy đủ in bên cạnh)", s, in.Key, n, MaxShown)
+			}
+			if k := strings.ToLower(norm.NFC.String(strings.TrimSpace(s))); shown[k] {
+				c.add(SevError, "bad-rule", where, "hai lựa chọn của %q cùng là %q", in.Key, s)
+			} else {
+				shown[k] = true
 			}
 		}
 	default:

@@ -160,11 +160,26 @@ type Input struct {
 }
 
 // Option is one labelled choice and the fraction of the maximum it earns.
+// Short, when set, is what the form's dropdown offers (the full label is
+// printed beside it); a label longer than MaxShown needs one.
 type Option struct {
 	Key      string   `yaml:"key"`
 	Label    string   `yaml:"label"`
+	Short    string   `yaml:"short,omitempty"`
 	Fraction float64  `yaml:"fraction"`
 	Aliases  []string `yaml:"aliases,omitempty"`
+}
+
+// MaxShown is the longest dropdown answer, in characters, that the form's
+// value column shows on one line.
+const MaxShown = 15
+
+// Shown is the answer the form's dropdown offers: Short, else Label.
+func (o Option) Shown() string {
+	if o.Short != "" {
+		return o.Short
+	}
+	return o.Label
 }
 
 // RuleKind names a scoring method.

@@ -27,7 +27,7 @@ func (c cellRef) valueExpr() string {
 		s := "0"
 		for i := len(c.input.Options) - 1; i >= 0; i-- {
 			o := c.input.Options[i]
-			s = "IF(" + c.ref + "=" + quote(o.Label) + "," + fnum(o.Fraction) + "," + s + ")"
+			s = "IF(" + c.ref + "=" + quote(o.Shown()) + "," + fnum(o.Fraction) + "," + s + ")"
 		}
 		return s
 	case rubric.Items:
@@ -63,7 +63,7 @@ func (c cellRef) unreadable() string {
 	case rubric.Choice:
 		conds := []string{filled}
 		for _, o := range c.input.Options {
-			conds = append(conds, c.ref+"<>"+quote(o.Label))
+			conds = append(conds, c.ref+"<>"+quote(o.Shown()))
 		}
 		return "AND(" + strings.Join(conds, ",") + ")"
 	}

@@ -194,7 +194,7 @@ func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	case rubric.Choice:
 		var labels []string
 		for _, o := range in.Options {
-			labels = append(labels, o.Label)
+			labels = append(labels, o.Shown())
 		}
 		dv.SetSqrefDropList(g.dropList(labels))
 		dv.SetInput(title, clip("Chọn một trong: "+strings.Join(labels, "; "), 250))
@@ -540,7 +540,7 @@ func sumOf(cells []string) string {
 // the guide and the general sheet fit A4 portrait as they are: LibreOffice
 // does not shrink a sheet of one column wider than the page, it cuts it.
 var (
-	scoreWidths   = map[string]float64{colTT: 7, colName: 30, colMax: 7, colMethod: 36, colValue: 14, colUnit: 9, colScore: 9, colSelf: 8, colExplain: 18, colEvidence: 16, colOfficer: 13}
+	scoreWidths   = map[string]float64{colTT: 7, colName: 30, colMax: 7, colMethod: 34, colValue: 16, colUnit: 9, colScore: 9, colSelf: 8, colExplain: 18, colEvidence: 16, colOfficer: 13}
 	generalWidths = map[string]float64{"A": 44, "B": 28, "C": 12}
 	guideWidth    = 90.0
 )
@@ -628,6 +628,19 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		g.check(f.SetCellStyle(s, cell(colValue, row), cell(colValue, row), style))
 		g.validate(s, cell(colValue, row), x, x.Key)
 		g.name(InputName(in.Code, x.Key), s, colValue, row)
+		if x.Type == rubric.Choice {
+			// The dropdown offers short answers; the full wording is here.
+			lines := []string{"Chọn trong danh sách ở cột E:"}
+			for _, o := range x.Options {
+				if o.Short != "" && o.Short != o.Label {
+					lines = append(lines, "• "+o.Short+": "+o.Label)
+				} else {
+					lines = append(lines, "• "+o.Label)
+				}
+			}
+			g.check(f.SetCellStr(s, cell(colMethod, row), strings.Join(lines, "\n")))
+			g.check(f.SetCellStyle(s, cell(colMethod, row), cell(colMethod, row), st.aside))
+		}
 		if gref, ok := g.general[x.SameAs]; ok {
 			// A denominator that is a general-information figure points
 			// at it: typed once, still overwritable; the reader takes the
@@ -638,7 +651,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 			g.check(f.SetCellStyle(s, cell(colMethod, row), cell(colMethod, row), st.aside))
 		}
 		refs[x.Key] = cellRef{ref: "$" + colValue + "$" + strconv.Itoa(row), input: x}
-		g.fitText(s, row, g.cols, 18)
+		g.fitText(s, row, g.cols, g.answerHeight(x))
 		row++
 	}
 	childTop := []int{}
@@ -674,6 +687,16 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		}
 	}
 	return row
+}
+
+// answerHeight is the height an input row needs for the longest answer its
+// dropdown offers (the value cell wraps).
+func (g *generator) answerHeight(x rubric.Input) float64 {
+	lines := 1
+	for _, o := range x.Options {
+		lines = max(lines, wrappedLines(o.Shown(), g.cols[colValue]*ptPerUnit-cellPadding, 12, false))
+	}
+	return max(18, float64(lines)*lineHeight(12)+rowPadding)
 }
 
 // PendingText is shown instead of a provisional score for cohort-relative

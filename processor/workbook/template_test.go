@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,7 +83,7 @@ func rawFor(rng *rand.Rand, in rubric.Input, general bool) any {
 		}
 		return noLabel
 	case rubric.Choice:
-		return in.Options[rng.IntN(len(in.Options))].Label
+		return in.Options[rng.IntN(len(in.Options))].Shown() // as the dropdown offers it
 	case rubric.Items:
 		n := rng.IntN(4)
 		var items []string
@@ -299,6 +300,7 @@ func TestTemplateExcelConventions(t *testing.T) {
 	}
 	kinds := map[rubric.InputType]int{}
 	var yesNoList string
+	choices := map[string][]string{} // list range → the answers it should offer
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		for _, x := range in.Inputs {
 			c := named[InputName(in.Code, x.Key)]
@@ -307,6 +309,12 @@ func TestTemplateExcelConventions(t *testing.T) {
 			case rubric.YesNo, rubric.Choice:
 				if x.Type == rubric.YesNo {
 					yesNoList = strings.TrimSpace(strings.TrimPrefix(dv, "list "))
+				} else {
+					var shown []string
+					for _, o := range x.Options {
+						shown = append(shown, o.Shown())
+					}
+					choices[strings.TrimSpace(strings.TrimPrefix(dv, "list "))] = shown
 				}
 				if !strings.HasPrefix(dv, "list ") {
 					t.Errorf("%s %s (%s): validation %q, want a dropdown list", in.Code, x.Key, x.Type, dv)
@@ -332,19 +340,24 @@ func TestTemplateExcelConventions(t *testing.T) {
 	if kinds[rubric.YesNo] == 0 || kinds[rubric.Count] == 0 {
 		t.Fatalf("test rubric lacks yes/no or count inputs: %v", kinds)
 	}
-	// The dropdown for yes/no offers exactly Có and Không.
-	sheet, rng, _ := strings.Cut(yesNoList, "!")
-	from, to, _ := strings.Cut(strings.ReplaceAll(rng, "$", ""), ":")
-	var items []string
-	for row, _ := strconv.Atoi(from[1:]); ; row++ {
-		v, _ := f.GetCellValue(strings.Trim(sheet, "'"), "A"+strconv.Itoa(row))
-		items = append(items, v)
-		if "A"+strconv.Itoa(row) == to || row > 1000 {
-			break
-		}
-	}
-	if strings.Join(items, "|") != "Có|Không" {
+	// The dropdown for yes/no offers exactly Có and Không; a choice its
+	// short answers, each short enough for the value column.
+	if items := listItems(f, yesNoList); strings.Join(items, "|") != "Có|Không" {
 		t.Errorf("yes/no dropdown %s offers %v", yesNoList, items)
+	}
+	if len(choices) == 0 {
+		t.Fatal("test rubric lacks choice inputs")
+	}
+	for ref, want := range choices {
+		items := listItems(f, ref)
+		if !slices.Equal(items, want) {
+			t.Errorf("dropdown %s offers %v, want %v", ref, items, want)
+		}
+		for _, it := range items {
+			if len([]rune(it)) > rubric.MaxShown {
+				t.Errorf("dropdown answer %q is longer than %d characters", it, rubric.MaxShown)
+			}
+		}
 	}
 	// Method text and name cells are locked; the title uses Times New Roman.
 	assertLocked(t, f, Cell{Sheet: SheetScores, Addr: "D7"}, true)
@@ -404,6 +417,21 @@ func TestTemplateExcelConventions(t *testing.T) {
 	if protected < 3 {
 		t.Errorf("%d sheets protected, want the guide, general and indicator sheets", protected)
 	}
+}
+
+// listItems returns the cells of a dropdown's list range ('Sheet'!$A$1:$A$3).
+func listItems(f *excelize.File, ref string) []string {
+	sheet, rng, _ := strings.Cut(ref, "!")
+	from, to, _ := strings.Cut(strings.ReplaceAll(rng, "$", ""), ":")
+	var items []string
+	for row, _ := strconv.Atoi(from[1:]); ; row++ {
+		v, _ := f.GetCellValue(strings.Trim(sheet, "'"), "A"+strconv.Itoa(row))
+		items = append(items, v)
+		if "A"+strconv.Itoa(row) == to || row > 1000 {
+			break
+		}
+	}
+	return items
 }
 
 func assertLocked(t *testing.T, f *excelize.File, c Cell, locked bool) {
