@@ -153,8 +153,12 @@ func TestTemplateCommand(t *testing.T) {
 	if m.RubricID != "thanhhoa-xa-2023" || m.UnitCode != "TS01" || m.UnitName != "Xã Triệu Thành" || m.Year != "2026" {
 		t.Errorf("meta %+v", m)
 	}
-	guide, _ := f.GetCellValue(workbook.SheetGuide, "A11")
-	if !strings.Contains(guide, "15/12/2023") || !strings.Contains(guide, "UBND huyện Triệu Sơn") {
+	rows, _ := f.GetRows(workbook.SheetGuide)
+	var guide string
+	for _, r := range rows {
+		guide += strings.Join(r, " ") + "\n"
+	}
+	if !strings.Contains(guide, "Hạn nộp: 15/12/2023") || !strings.Contains(guide, "UBND huyện Triệu Sơn") {
 		t.Errorf("guide does not show the deadline and office from config: %q", guide)
 	}
 	out, _, code = chiso(t, "template", "--all", "--out", dir)

@@ -110,17 +110,14 @@ func printReport(w io.Writer, rep *rubric.Report) {
 	if len(r.Decisions) > 0 {
 		fmt.Fprintf(w, "  decisions recorded (%d):\n", len(r.Decisions))
 		for _, d := range r.Decisions {
-			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, oneLine(d.Decision))
+			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, truncate(oneLine(d.Decision), 140))
 		}
 	}
 	fmt.Fprintf(w, "  %d error(s), %d warning(s), %d decided, %d inferred\n",
 		rep.Count(rubric.SevError), rep.Count(rubric.SevWarning), rep.Count(rubric.SevDecided), rep.Count(rubric.SevInfo))
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return truncate(s, 140)
-}
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func truncate(s string, n int) string {
 	r := []rune(s)
@@ -230,10 +227,22 @@ func showRubric(w io.Writer, r *rubric.Rubric) {
 		fmt.Fprintf(w, "Điểm tổng hợp: %s\n", r.Total.Expr)
 	}
 	fmt.Fprintln(w, "(* cách tính được suy ra vì văn bản không nêu; xem inferred trong tệp bộ chỉ số)")
-	if len(r.Decisions) > 0 {
-		fmt.Fprintf(w, "\nQuyết định đã ghi (%d):\n", len(r.Decisions))
-		for _, d := range r.Decisions {
-			fmt.Fprintf(w, "  %s [%s] %s\n", d.ID, d.Where, oneLine(d.Decision))
+	printDecisions(w, r)
+}
+
+// printDecisions lists how the rubric reads its ambiguous rules, as the
+// form's guide does ("Cách hiểu của đơn vị tổng hợp").
+func printDecisions(w io.Writer, r *rubric.Rubric) {
+	if len(r.Decisions) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nCÁCH HIỂU CỦA ĐƠN VỊ TỔNG HỢP (%d quyết định):\n", len(r.Decisions))
+	for _, d := range r.Decisions {
+		fmt.Fprintf(w, "\n  %s — %s\n", d.ID, r.Place(d.Where))
+		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
+			if t := oneLine(p.text); t != "" {
+				fmt.Fprintf(w, "    %s: %s\n", p.label, t)
+			}
 		}
 	}
 }

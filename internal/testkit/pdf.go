@@ -135,7 +135,7 @@ func printWords(s string) []string {
 			case strings.ContainsRune("([{", r) && i > start:
 				out = append(out, w[start:i])
 				start = i
-			case strings.ContainsRune("-/.@&,;:?!)]}%", r):
+			case strings.ContainsRune("-–—/.@&,;:?!)]}%", r):
 				out = append(out, w[start:i+len(string(r))])
 				start = i + len(string(r))
 			}

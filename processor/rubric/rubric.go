@@ -358,6 +358,24 @@ func (r *Rubric) Pillar(code string) *Pillar {
 	return nil
 }
 
+// Place names, in Vietnamese, where a decision or finding applies: the
+// whole rubric, the general information, a pillar or an indicator.
+func (r *Rubric) Place(where string) string {
+	switch where {
+	case "rubric", "":
+		return "cả bộ chỉ số"
+	case "general":
+		return "thông tin chung"
+	}
+	if p := r.Pillar(where); p != nil {
+		return "nhóm chỉ số " + p.Code + " (" + p.Name + ")"
+	}
+	if _, in := r.Indicator(where); in != nil {
+		return "chỉ số " + in.Code
+	}
+	return where
+}
+
 // CoreMax is the sum of the declared maxima of the non-optional pillars.
 func (r *Rubric) CoreMax() float64 {
 	var s float64

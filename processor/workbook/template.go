@@ -48,7 +48,7 @@ const (
 // guide, header, indicator, indicatorNum, selfIn and textIn.
 type styles struct {
 	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorNum, indicatorMax, method, input, inputNum,
-	inputLabel, aside, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, genLabel, genValue, genLocked int
+	inputLabel, aside, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, guideItem, genLabel, genValue, genLocked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -85,6 +85,7 @@ func newStyles(f *excelize.File) (styles, error) {
 		guide:        ss.id(look{v: "top", wrap: true}),
 		guideTitle:   ss.id(look{bold: true, size: 13, v: "top", wrap: true}),
 		guideHead:    ss.id(look{bold: true, v: "top", wrap: true}),
+		guideItem:    ss.id(look{v: "top", wrap: true, indent: 1}),
 		genLabel:     ss.id(cellOf(l)),
 		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		genLocked:    ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true}),
@@ -733,6 +734,7 @@ func (g *generator) guideSheet() {
 		{"   • Cột E \"Số liệu\": con số theo định nghĩa a, b, c ghi ở cột B. Nhập số, không kèm chữ (ví dụ 19, không ghi \"19 CBCC\"); tỷ lệ ghi theo phần trăm (90 nghĩa là 90%); kinh phí ghi theo triệu đồng. Ô Có/Không và ô lựa chọn: chọn trong danh sách.", false},
 		{"   • Cột H \"Điểm tự chấm\": điểm đơn vị tự chấm, từ 0 đến điểm tối đa ở cột C.", false},
 		{"   • Cột I \"Giải trình kết quả\" và cột J \"Tài liệu kiểm chứng\": giải trình ngắn gọn và liệt kê văn bản, tài liệu chứng minh (số, ngày văn bản).", false},
+		{"   • Cột K \"Công chức chủ trì\": ghi sẵn theo bộ chỉ số (nếu có); sửa thành chức danh hoặc họ tên công chức phụ trách chỉ số ở đơn vị.", false},
 		{"3. Cột G \"Điểm tạm tính\" tự tính điểm theo số liệu vừa nhập để đơn vị đối chiếu với điểm tự chấm. Chỉ số tính theo phương pháp Min-Max (so sánh giữa các đơn vị) hiện \"" + PendingText + "\": điểm được tính khi đã có số liệu của tất cả các đơn vị. Ô hiện \"?\" là Excel không tính được số liệu đã ghi (ví dụ \"19/19\", \"10 CBCC\"): hệ thống vẫn đọc số liệu đó khi chấm; ghi số hoặc chọn trong danh sách để xem điểm tạm tính.", false},
 		{"4. Không thêm, xoá hay đổi thứ tự dòng, cột; không đổi tên các trang. Các ô không phải ô nhập đã được khoá để tránh sửa nhầm (khoá không đặt mật khẩu).", false},
 		{"5. Ô để trống được hiểu là chưa có số liệu và chỉ số đó được 0 điểm; nếu số liệu thực tế bằng 0 thì ghi 0.", false},
@@ -741,18 +743,53 @@ func (g *generator) guideSheet() {
 		{"Liên hệ: " + joinNonEmpty(", ", office, g.opt.Contact) + ".", false},
 		{"Ý nghĩa các cột trang \"Chỉ số\": A - TT (mã chỉ số); B - tên chỉ số và định nghĩa số liệu; C - điểm tối đa; D - cách xác định và tính điểm theo bộ chỉ số; E - số liệu; F - đơn vị tính; G - điểm tạm tính; H - điểm tự chấm; I - giải trình; J - tài liệu kiểm chứng; K - công chức chủ trì.", false},
 	}
-	for i, l := range lines {
-		c := cell("A", i+1)
-		g.check(f.SetCellStr(s, c, l.text))
+	row := 0
+	put := func(text string, style int) {
+		row++
+		c := cell("A", row)
+		g.check(f.SetCellStr(s, c, text))
+		g.check(f.SetCellStyle(s, c, c, style))
+		g.fitText(s, row, map[string]float64{"A": guideWidth}, 18)
+	}
+	for _, l := range lines {
 		style := st.guide
 		if l.title {
 			style = st.guideTitle
 		}
-		g.check(f.SetCellStyle(s, c, c, style))
-		g.fitText(s, i+1, map[string]float64{"A": guideWidth}, 18)
+		put(l.text, style)
 	}
+	g.decisions(put)
 	g.pageSetup(s, "", false)
 	g.protect(s)
+}
+
+// decisions lists, under "Cách hiểu của đơn vị tổng hợp", how the rubric's
+// ambiguous rules are read: each decision's place, the problem in the
+// document, the reading and why, one paragraph each.
+func (g *generator) decisions(put func(text string, style int)) {
+	if len(g.r.Decisions) == 0 {
+		return
+	}
+	st := g.st
+	put("", st.guide)
+	put("CÁCH HIỂU CỦA ĐƠN VỊ TỔNG HỢP", st.guideTitle)
+	put("Những chỗ văn bản bộ chỉ số chưa rõ hoặc chưa thống nhất, và cách hệ thống hiểu khi chấm điểm. Đơn vị có ý kiến khác thì trao đổi với "+
+		orDefault(g.opt.Office, "cơ quan tổng hợp")+" trước hạn nộp.", st.guide)
+	for _, d := range g.r.Decisions {
+		put(d.ID+" — "+capitalize(g.r.Place(d.Where)), st.guideHead)
+		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
+			if t := strings.TrimSpace(p.text); t != "" {
+				put(p.label+": "+t, st.guideItem)
+			}
+		}
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func (g *generator) meta() {
