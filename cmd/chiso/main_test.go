@@ -50,7 +50,7 @@ func TestScoreTrieuThanh(t *testing.T) {
 	}
 	// The human report says the same.
 	text, _, code := chiso(t, "score", "--values", "../../templates/testdata/trieu-thanh-2023.yaml")
-	if code != 0 || !strings.Contains(text, "17.50") || !strings.Contains(text, "tự chấm 775.00") || !strings.Contains(text, "xếp hạng sau") {
+	if code != 0 || !strings.Contains(text, " 17,5 ") || !strings.Contains(text, "tự chấm 775)") || !strings.Contains(text, "xếp hạng sau") {
 		t.Errorf("text report:\n%s", text)
 	}
 }
@@ -75,7 +75,7 @@ func TestRubricCommands(t *testing.T) {
 		t.Errorf("list (exit %d): %s%s", code, out, errs)
 	}
 	totals := map[string]string{
-		"thanhhoa-xa-2023": "1000", "xuanlac-xa-2023": "900", "quangtri-xa-2022": "880", "quangtri-huyen-2022": "880",
+		"thanhhoa-xa-2023": "1.000", "xuanlac-xa-2023": "900", "quangtri-xa-2022": "880", "quangtri-huyen-2022": "880",
 		"quangtri-so-2022": "485", "thanhhoa-huyen-2021": "270", "thanhhoa-so-2021": "160",
 	}
 	for id, total := range totals {
@@ -89,7 +89,7 @@ func TestRubricCommands(t *testing.T) {
 		t.Errorf("show quangtri-so-2022 lacks the formula or the priority tables")
 	}
 	out, errs, code = chiso(t, "rubric", "check")
-	if code != 0 || strings.Count(out, "0 error(s)") != 7 || !strings.Contains(out, "decisions recorded") {
+	if code != 0 || strings.Count(out, "  0 lỗi,") != 7 || !strings.Contains(out, "quyết định đã ghi") {
 		t.Errorf("check all (exit %d):\n%s%s", code, out, errs)
 	}
 }
