@@ -166,7 +166,7 @@ func TestTemplateCommand(t *testing.T) {
 		t.Errorf("--all: exit %d, %d files", code, strings.Count(out, "\n"))
 	}
 	_, errs, code = chiso(t, "template", "--unit", "Triệu Thanh Mới", "--out", dir)
-	if code != exitUsage || !strings.Contains(errs, "có phải: 'Xã Triệu Thành'") {
+	if code != exitUsage || !strings.Contains(errs, `trong danh sách đơn vị (roster) của config.yaml; có phải "Xã Triệu Thành"`) {
 		t.Errorf("unknown unit: exit %d, %s", code, errs)
 	}
 }

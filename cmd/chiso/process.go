@@ -35,7 +35,7 @@ func (a *app) process(ctx context.Context, quiet bool) error {
 	unlock, err := daemon.Lock(a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
-			return failed("%v: wait for it to finish, or stop it", err)
+			return failed("%s", lockedText)
 		}
 		return &exitError{code: exitConfig, err: err}
 	}
@@ -157,7 +157,7 @@ func (a *app) check(ctx context.Context, path string, asJSON bool) error {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return usageErr("check: %v", err)
+		return usageErr("check: không đọc được tệp: %v", err)
 	}
 	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(time.Now()))
 	if ev.Book != nil {

@@ -64,7 +64,7 @@ func (a *app) rubricImport(src, id, out string, force bool) error {
 		return err
 	}
 	if _, err := rubric.Parse(bytes.NewReader(y), "import"); err != nil {
-		return fmt.Errorf("the written rubric does not parse back: %w", err)
+		return fmt.Errorf("tệp bộ chỉ số vừa tạo không đọc lại được: %w", err)
 	}
 	dest := out
 	if dest == "" {

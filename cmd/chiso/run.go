@@ -50,6 +50,9 @@ func failed(format string, args ...any) error {
 	return &exitError{code: exitFailed, err: fmt.Errorf(format, args...)}
 }
 
+// lockedText says that another chiso holds the inbox (daemon.ErrLocked).
+const lockedText = "một chiso khác (serve hoặc process) đang chạy với thư mục nhận này: chờ lần chạy đó xong, hoặc dừng nó"
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 

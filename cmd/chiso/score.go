@@ -30,7 +30,7 @@ func (a *app) score(valuesPath, rubricID string, asJSON bool) error {
 	}
 	data, err := os.ReadFile(valuesPath)
 	if err != nil {
-		return usageErr("score: %v", err)
+		return usageErr("score: không đọc được tệp số liệu: %v", err)
 	}
 	var vf values.File
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -23,7 +23,7 @@ func (a *app) serve(ctx context.Context, noCalendar bool) error {
 	unlock, err := daemon.Lock(a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
-			return failed("%v", err)
+			return failed("%s", lockedText)
 		}
 		return &exitError{code: exitConfig, err: err}
 	}

@@ -54,7 +54,7 @@ func (a *app) template(ctx context.Context, o templateOpts) error {
 	case *unit != "":
 		u, ok := roster.Find(a.cfg.Roster, *unit, *unit)
 		if !ok {
-			return usageErr("template: không có đơn vị %q trong danh sách đơn vị (roster)%s", *unit, suggest(a.cfg.Roster, *unit))
+			return usageErr("template: không có đơn vị %q trong danh sách đơn vị (roster) của config.yaml%s", *unit, suggest(a.cfg.Roster, *unit))
 		}
 		units = []roster.Unit{u}
 	default:
@@ -70,7 +70,7 @@ func (a *app) template(ctx context.Context, o templateOpts) error {
 
 func suggest(units []roster.Unit, name string) string {
 	if c := roster.Closest(units, name, 3); len(c) > 0 {
-		return " (có phải: '" + strings.Join(c, "', '") + "'?)"
+		return "; có phải \"" + strings.Join(c, "\", \"") + "\"?"
 	}
 	return ""
 }
