@@ -222,6 +222,17 @@ func pdfWords(t testing.TB, pdf string) ([]PDFWord, []pdfPage) {
 	return words, pages
 }
 
+// PDFPageSizes returns the width and height of every page, in points.
+func PDFPageSizes(t testing.TB, pdf string) [][2]float64 {
+	t.Helper()
+	_, pages := pdfWords(t, pdf)
+	out := make([][2]float64, len(pages))
+	for i, p := range pages {
+		out[i] = [2]float64{p.w, p.h}
+	}
+	return out
+}
+
 // PDFRun is one run of text as the PDF draws it (a Tj or TJ): page from 1,
 // position in points from the page's top left, the font size it is drawn at
 // after every scaling, and the cell clip it is drawn in, if any.

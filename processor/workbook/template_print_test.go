@@ -19,8 +19,8 @@ const minPrintPt = 8
 // pages (nothing cut at the right margin), LibreOffice clipped no cell (no
 // row too low for its wrapped text, no header cut), and nothing is printed
 // smaller than 8 pt, by the PDF's font sizes and by pdftotext's word boxes.
-// Set CHISO_TEST_ARTIFACTS=DIR to keep the PDFs (and a PNG of each page 1
-// and 3) for a look.
+// Set CHISO_TEST_ARTIFACTS=DIR to keep the PDFs (and a PNG of the guide's
+// first page and the indicator sheet's) for a look.
 func TestTemplatesPrint(t *testing.T) {
 	testkit.Soffice(t)
 	testkit.Poppler(t)
@@ -61,8 +61,14 @@ func TestTemplatesPrint(t *testing.T) {
 			}
 			t.Logf("%s: smallest text %.1f pt (%q), smallest word %.1f pt high (%q)", r.ID, small.Size, small.Words, words[0].Height(), words[0].Text)
 			if testkitKeeps() {
+				// The guide's first page and the indicator sheet's.
 				testkit.PagePNG(t, pdf, 1, 60)
-				testkit.PagePNG(t, pdf, 3, 60)
+				for i, p := range testkit.PDFPageSizes(t, pdf) {
+					if p[0] > p[1] {
+						testkit.PagePNG(t, pdf, i+1, 60)
+						break
+					}
+				}
 			}
 		})
 	}
