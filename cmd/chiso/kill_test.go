@@ -237,7 +237,7 @@ func (r *killRun) end(t *testing.T) {
 // inbox's lock: a clear refusal, not a failure.
 func (r *killRun) refused() bool {
 	out := r.out.String()
-	return r.err != nil && (strings.Contains(out, "chiso.lock") || strings.Contains(out, "already running"))
+	return r.err != nil && (strings.Contains(out, "chiso.lock") || strings.Contains(out, "đang chạy với thư mục nhận này"))
 }
 
 // killAfter kills the run after d unless it ends first.

@@ -91,7 +91,7 @@ func (a *app) evaluator() (*pipeline.Evaluator, error) {
 		return nil, err
 	}
 	if _, ok := set.Get(a.cfg.Rubric); !ok {
-		return nil, &exitError{code: exitConfig, err: fmt.Errorf("config: rubric %q does not exist (chiso rubric list)", a.cfg.Rubric)}
+		return nil, &exitError{code: exitConfig, err: fmt.Errorf("config: không có bộ chỉ số %q (xem chiso rubric list)", a.cfg.Rubric)}
 	}
 	return &pipeline.Evaluator{Rubrics: set, Rubric: a.cfg.Rubric, Roster: roster.NewIndex(a.cfg.Roster),
 		MaxFileSize: a.cfg.Limits.MaxFileMB << 20, Workbook: a.workbookLimits()}, nil

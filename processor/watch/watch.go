@@ -244,7 +244,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 		case out <- file:
 			if e := w.entries[w.next]; e != nil {
 				w.setState(e, handed)
-				log.Debug().Str("file", file.Path).Dur("waited", time.Since(e.first)).Msg("file ready")
+				log.Debug().Str("file", file.Path).Int64("waited_ms", time.Since(e.first).Milliseconds()).Msg("file ready")
 			}
 			w.next = ""
 		case name := <-w.again:
@@ -489,7 +489,7 @@ func (w *Watcher) observe(name string, e *entry, fi fs.FileInfo, now time.Time) 
 	if now.Sub(e.since) >= w.cfg.MaxWait {
 		// The pipeline rejects it with a message the commune can act on;
 		// waiting longer would leave it in the inbox unanswered.
-		w.cfg.Log.Warn().Err(err).Str("file", path).Dur("unchanged", now.Sub(e.since)).
+		w.cfg.Log.Warn().Err(err).Str("file", path).Int64("unchanged_ms", now.Sub(e.since).Milliseconds()).
 			Msg("file never became a complete workbook; handing it over to be rejected")
 		w.setState(e, ready)
 		return
