@@ -54,6 +54,7 @@ type Card struct {
 	UnitKey, Code, Name  string
 	Year                 int
 	RubricID, RubricName string
+	Level                rubric.Level // of the units the rubric assesses
 	// Office is the consolidating office as people read it ("UBND huyện
 	// Triệu Sơn"), never a file-name slug.
 	Office string
@@ -173,61 +174,85 @@ func Build(in Input) (Card, error) {
 	if r == nil {
 		return Card{}, errors.New("scorecard: no rubric")
 	}
-	if u.Result == nil {
-		return Card{}, fmt.Errorf("%w for %s", ErrNoResult, u.Name)
-	}
-	cohort := []*engine.Result{u.Result}
+	cohort := []Entry{u}
 	for _, e := range in.Cohort {
-		if e.Result == nil {
-			return Card{}, fmt.Errorf("%w for %s", ErrNoResult, e.Name)
-		}
 		if e.Key != u.Key || e.Key == "" {
-			cohort = append(cohort, e.Result)
+			cohort = append(cohort, e)
 		}
 	}
-	for _, res := range cohort {
+	st, err := newStats(r, cohort)
+	if err != nil {
+		return Card{}, err
+	}
+	return st.card(in), nil
+}
+
+// stats are a cohort's totals and pillars, computed once for all its
+// cards.
+type stats struct {
+	totals  []float64 // displayed totals, highest first
+	sum     float64
+	best    float64
+	pillars map[string]*pillarStats
+}
+
+type pillarStats struct {
+	units     int
+	sum, best float64
+}
+
+func newStats(r *rubric.Rubric, cohort []Entry) (*stats, error) {
+	st := &stats{pillars: map[string]*pillarStats{}}
+	for i, e := range cohort {
+		res := e.Result
+		if res == nil {
+			return nil, fmt.Errorf("%w for %s", ErrNoResult, e.Name)
+		}
 		if res.RubricID != r.ID {
-			return Card{}, fmt.Errorf("%w: %s, not %s", ErrRubric, res.RubricID, r.ID)
+			return nil, fmt.Errorf("%w: %s, not %s", ErrRubric, res.RubricID, r.ID)
 		}
-	}
-	res := u.Result
-	c := Card{UnitKey: u.Key, Code: u.Code, Name: u.Name, Year: in.Year, RubricID: r.ID, RubricName: r.Name, Office: in.Office,
-		Final: in.Final, Version: in.Version, Status: in.Status, Total: res.Total, Max: res.Max, Of: len(cohort),
-		Generated: in.Generated, Zone: in.Zone}
-	// Competition rank on the displayed totals, as the ranking ranks.
-	mine := engine.Round2(res.Total)
-	c.Rank = 1
-	c.Best = res.Total
-	var sum float64
-	for _, o := range cohort {
-		sum += o.Total
-		c.Best = max(c.Best, o.Total)
-		if engine.Round2(o.Total) > mine {
-			c.Rank++
+		st.totals = append(st.totals, engine.Round2(res.Total))
+		st.sum += res.Total
+		if i == 0 || res.Total > st.best {
+			st.best = res.Total
 		}
-	}
-	c.Average = sum / float64(len(cohort))
-	for _, pr := range res.Pillars {
-		p := Pillar{Code: pr.Code, Name: pr.Name, Max: pr.Max, Points: pr.Points, Applies: !pr.Optional || pr.Applies}
-		var sum float64
-		for _, o := range cohort {
-			op := o.Pillar(pr.Code)
-			if op == nil || (op.Optional && !op.Applies) {
+		for _, pr := range res.Pillars {
+			if pr.Optional && !pr.Applies {
 				continue
 			}
-			if p.Units == 0 || op.Points > p.Best {
-				p.Best = op.Points
+			ps := st.pillars[pr.Code]
+			if ps == nil {
+				ps = &pillarStats{best: pr.Points}
+				st.pillars[pr.Code] = ps
 			}
-			sum += op.Points
-			p.Units++
+			ps.units++
+			ps.sum += pr.Points
+			ps.best = max(ps.best, pr.Points)
 		}
-		if p.Units > 0 {
-			p.Average = sum / float64(p.Units)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
+	return st, nil
+}
+
+// card is in.Unit's card in the cohort of st (which counts it).
+func (st *stats) card(in Input) Card {
+	r, u, res := in.Rubric, in.Unit, in.Unit.Result
+	c := Card{UnitKey: u.Key, Code: u.Code, Name: u.Name, Year: in.Year, RubricID: r.ID, RubricName: r.Name, Level: r.Level, Office: in.Office,
+		Final: in.Final, Version: in.Version, Status: in.Status, Total: res.Total, Max: res.Max, Of: len(st.totals),
+		Average: st.sum / float64(len(st.totals)), Best: st.best, Generated: in.Generated, Zone: in.Zone}
+	// Competition rank on the displayed totals, as the ranking ranks: one
+	// more than the units ahead.
+	mine := engine.Round2(res.Total)
+	c.Rank = 1 + sort.Search(len(st.totals), func(i int) bool { return st.totals[i] <= mine })
+	for _, pr := range res.Pillars {
+		p := Pillar{Code: pr.Code, Name: pr.Name, Max: pr.Max, Points: pr.Points, Applies: !pr.Optional || pr.Applies}
+		if ps := st.pillars[pr.Code]; ps != nil {
+			p.Units, p.Average, p.Best = ps.units, ps.sum/float64(ps.units), ps.best
 		}
 		c.Pillars = append(c.Pillars, p)
 	}
 	c.Lost, c.Unsettled = lost(r, res, in.Settled)
-	return c, nil
+	return c
 }
 
 // lost returns the indicators that lost the most points, and the
@@ -344,14 +369,20 @@ func FromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string) ([]Card, 
 	for i, row := range ranked {
 		cohort[i] = Entry{Key: row.UnitKey, Code: row.Code, Name: row.Name, Result: row.Result}
 	}
-	cards := make([]Card, 0, len(ranked))
+	if len(cohort) == 0 {
+		return nil, nil
+	}
+	if r == nil {
+		return nil, errors.New("scorecard: no rubric")
+	}
+	st, err := newStats(r, cohort)
+	if err != nil {
+		return nil, err
+	}
+	cards := make([]Card, len(ranked))
 	for i, row := range ranked {
-		c, err := Build(Input{Rubric: r, Year: rk.Year, Unit: cohort[i], Cohort: cohort, Office: office, Final: rk.Final,
+		cards[i] = st.card(Input{Rubric: r, Year: rk.Year, Unit: cohort[i], Office: office, Final: rk.Final,
 			Version: rk.Version, Status: row.Status.Label(), Settled: true, Generated: rk.Generated, Zone: rk.Zone})
-		if err != nil {
-			return nil, err
-		}
-		cards = append(cards, c)
 	}
 	return cards, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/scorecard"
 )
@@ -365,5 +366,36 @@ func TestFromRanking(t *testing.T) {
 	cards, _ = scorecard.FromRanking(&fin, r, "")
 	if !cards[0].Final || cards[0].Mark() != "CHÍNH THỨC (bản số 1)" {
 		t.Errorf("final: %+v", cards[0])
+	}
+}
+
+// TestFromRankingLarge: on a large random cohort of a shipped rubric, the
+// cards' ranks are the ranking's, ties included, and an empty ranking has
+// no card.
+func TestFromRankingLarge(t *testing.T) {
+	r := testkit.Rubric(t, "thanhhoa-xa-2023")
+	sc, err := engine.New(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := testkit.RandomCohort(r, 300, 3)
+	rk := ranking.Build(sc, in)
+	cards, err := scorecard.FromRanking(rk, r, "UBND tỉnh Thử")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ties := 0
+	for i, row := range rk.Ranked() {
+		if cards[i].UnitKey != row.UnitKey || cards[i].Rank != row.Rank || cards[i].Of != 300 {
+			t.Fatalf("card %d: %s rank %d/%d, row %s rank %d", i, cards[i].UnitKey, cards[i].Rank, cards[i].Of, row.UnitKey, row.Rank)
+		}
+		if i > 0 && row.Rank == rk.Ranked()[i-1].Rank {
+			ties++
+		}
+	}
+	t.Logf("%d ties", ties)
+	in.Submissions = nil
+	if cards, err := scorecard.FromRanking(ranking.Build(sc, in), r, ""); err != nil || len(cards) != 0 {
+		t.Errorf("no submission: %v, %v", cards, err)
 	}
 }

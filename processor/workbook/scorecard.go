@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -485,6 +486,10 @@ func cardGlyph(r rune, bold bool) float64 {
 	case '≥', '≤', '×':
 		return 0.564
 	}
+	key := cardGlyphKey{r, bold}
+	if w, ok := cardGlyphs.Load(key); ok {
+		return w.(float64)
+	}
 	w := 0.6
 	if d := []rune(norm.NFD.String(string(r))); len(d) > 0 && d[0] >= ' ' && d[0] <= '~' {
 		w = float64(table[d[0]-' ']) / 1000
@@ -495,7 +500,17 @@ func cardGlyph(r rune, bold bool) float64 {
 	if r >= 0x1ea0 && r <= 0x1ef9 {
 		w *= 1.25
 	}
+	cardGlyphs.Store(key, w)
 	return w
+}
+
+// cardGlyphs caches the widths of letters outside ASCII (decomposing a
+// letter is slow, and a province's cards measure millions).
+var cardGlyphs sync.Map
+
+type cardGlyphKey struct {
+	r    rune
+	bold bool
 }
 
 // cardTextWidth is the width of s at size points.

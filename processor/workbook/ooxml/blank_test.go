@@ -37,6 +37,14 @@ func TestNewBook(t *testing.T) {
 	if err := cards.AddRowBreak(0); err == nil {
 		t.Error("a break after row 0 accepted")
 	}
+	// Overlaps are found across the rows of a merge.
+	must(t, cards.Merge(ooxml.Range{Col1: 3, Row1: 1, Col2: 4, Row2: 3}))
+	must(t, cards.Merge(ooxml.Range{Col1: 5, Row1: 2, Col2: 6, Row2: 2}))
+	for _, r := range []ooxml.Range{{Col1: 4, Row1: 3, Col2: 5, Row2: 3}, {Col1: 1, Row1: 2, Col2: 9, Row2: 2}, {Col1: 6, Row1: 1, Col2: 6, Row2: 5}} {
+		if err := cards.Merge(r); err == nil {
+			t.Errorf("merge %s overlapping C1:D3 or E2:F2 accepted", r)
+		}
+	}
 	cards.SetPageSetup(ooxml.PageSetup{FitToWidth: true, CenterHorizontally: true})
 	one := ooxml.NewSheetWriter()
 	must(t, one.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("Một trang")}))

@@ -17,6 +17,7 @@ type SheetWriter struct {
 	used       Range // of the cells written
 	cols       []colSet
 	merges     []Range
+	mergeRows  map[int][]int // row → the merges over it, to find overlaps
 	links      []link
 	freezeCols int
 	freezeRows int
@@ -139,10 +140,18 @@ func (w *SheetWriter) Merge(r Range) error {
 	if r.Col1 == r.Col2 && r.Row1 == r.Row2 {
 		return nil
 	}
-	for _, m := range w.merges {
-		if r.Col1 <= m.Col2 && m.Col1 <= r.Col2 && r.Row1 <= m.Row2 && m.Row1 <= r.Row2 {
-			return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+	if w.mergeRows == nil {
+		w.mergeRows = map[int][]int{}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		for _, i := range w.mergeRows[row] {
+			if m := w.merges[i]; r.Col1 <= m.Col2 && m.Col1 <= r.Col2 {
+				return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+			}
 		}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		w.mergeRows[row] = append(w.mergeRows[row], len(w.merges))
 	}
 	w.merges = append(w.merges, r)
 	return nil
