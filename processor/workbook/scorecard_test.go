@@ -431,3 +431,36 @@ func missingWords(have []string, s string) string {
 	}
 	return ""
 }
+
+// TestScorecardsOpenpyxl: openpyxl reads the district's workbook as it is
+// meant: one sheet, A4 portrait, a manual break after each card but the
+// last, each card's total a number with its format, its title merged.
+func TestScorecardsOpenpyxl(t *testing.T) {
+	_, _, cards := randomCards(t, "thanhhoa-xa-2023", 4, false)
+	path := filepath.Join(t.TempDir(), "phieu.xlsx")
+	if err := os.WriteFile(path, writeCards(t, cards), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var totals []string
+	for _, c := range cards {
+		totals = append(totals, fmt.Sprint(engine.Round2(c.Total)))
+	}
+	testkit.Openpyxl(t, `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+assert wb.sheetnames == ["Phiếu kết quả"], wb.sheetnames
+ws = wb.active
+assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9, ws.page_setup
+breaks = [b.id for b in ws.row_breaks.brk]
+assert len(breaks) == 3 and all(b.man for b in ws.row_breaks.brk), breaks
+totals = [ws.cell(row=r, column=4) for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Tổng điểm"]
+assert [round(c.value, 2) for c in totals] == [float(x) for x in sys.argv[2:]], [c.value for c in totals]
+assert all(c.number_format == "#,##0.00" for c in totals), [c.number_format for c in totals]
+titles = [r for r in range(1, ws.max_row + 1) if str(ws.cell(row=r, column=1).value).startswith("PHIẾU KẾT QUẢ")]
+assert len(titles) == 4
+merged = {str(m) for m in ws.merged_cells.ranges}
+assert all("A%d:I%d" % (r, r) in merged for r in titles), titles
+# every card ends at a break: its title comes right after one
+assert [r - 4 for r in titles[1:]] == breaks, (titles, breaks)
+`, append([]string{path}, totals...)...)
+}
