@@ -66,9 +66,10 @@ type Card struct {
 	// muộn"…); "" when not known.
 	Status string
 	// Total and Max are the unit's total and the rubric's maximum; Rank is
-	// its rank among Of units (the cohort, the unit included).
-	Total, Max float64
-	Rank, Of   int
+	// its rank among Of units (the cohort, the unit included), shared with
+	// Tied others (the same total at display precision).
+	Total, Max     float64
+	Rank, Of, Tied int
 	// Average and Best are the cohort's mean and highest total.
 	Average, Best float64
 	Pillars       []Pillar
@@ -243,7 +244,9 @@ func (st *stats) card(in Input) Card {
 	// Competition rank on the displayed totals, as the ranking ranks: one
 	// more than the units ahead.
 	mine := engine.Round2(res.Total)
-	c.Rank = 1 + sort.Search(len(st.totals), func(i int) bool { return st.totals[i] <= mine })
+	ahead := sort.Search(len(st.totals), func(i int) bool { return st.totals[i] <= mine })
+	c.Rank = 1 + ahead
+	c.Tied = sort.Search(len(st.totals), func(i int) bool { return st.totals[i] < mine }) - ahead - 1
 	for _, pr := range res.Pillars {
 		p := Pillar{Code: pr.Code, Name: pr.Name, Max: pr.Max, Points: pr.Points, Applies: !pr.Optional || pr.Applies}
 		if ps := st.pillars[pr.Code]; ps != nil {

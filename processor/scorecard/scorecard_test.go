@@ -141,7 +141,7 @@ func TestBuild(t *testing.T) {
 		settled bool
 		// want
 		total, average, best float64
-		rank, of             int
+		rank, of, tied       int
 		pillars              []pillar
 		lost                 []lost
 		unsettled            []string
@@ -168,7 +168,7 @@ func TestBuild(t *testing.T) {
 				{yes: all("1.1", "1.3.1", "2.1", "3.1"), count: 100, money: 5, optional: true}, // 30 + 10 + 5 + 10 = 55
 			},
 			settled: true,
-			total:   40, average: (40 + 50 + 40 + 55) / 4.0, best: 55, rank: 3, of: 4,
+			total:   40, average: (40 + 50 + 40 + 55) / 4.0, best: 55, rank: 3, of: 4, tied: 1,
 			pillars: []pillar{
 				{"1", 30, 30, 30, 4, true},
 				{"2", 10, (10 + 20 + 10 + 15) / 4.0, 20, 4, true},
@@ -244,8 +244,8 @@ func TestBuild(t *testing.T) {
 			near("total", c.Total, tc.total)
 			near("average", c.Average, tc.average)
 			near("best", c.Best, tc.best)
-			if c.Rank != tc.rank || c.Of != tc.of {
-				t.Errorf("rank %d/%d, want %d/%d", c.Rank, c.Of, tc.rank, tc.of)
+			if c.Rank != tc.rank || c.Of != tc.of || c.Tied != tc.tied {
+				t.Errorf("rank %d/%d tied with %d, want %d/%d tied with %d", c.Rank, c.Of, c.Tied, tc.rank, tc.of, tc.tied)
 			}
 			if want := map[bool]float64{false: 60, true: 70}[tc.unit.optional]; c.Max != want { // the optional pillar counts where it applies
 				t.Errorf("max %v, want %v", c.Max, want)
@@ -391,6 +391,15 @@ func TestFromRankingLarge(t *testing.T) {
 		}
 		if i > 0 && row.Rank == rk.Ranked()[i-1].Rank {
 			ties++
+		}
+		tied := -1
+		for _, o := range rk.Ranked() {
+			if o.Rank == row.Rank {
+				tied++
+			}
+		}
+		if cards[i].Tied != tied {
+			t.Errorf("%s: tied with %d, want %d", row.UnitKey, cards[i].Tied, tied)
 		}
 	}
 	t.Logf("%d ties", ties)

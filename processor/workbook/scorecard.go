@@ -254,9 +254,12 @@ func cardLines(st *cardStyles, c scorecard.Card, tasks, names int) *cardLayout {
 	}
 	l.add(0, cardSpan(1, 3, "Tổng điểm", st.label, 10, true), cardCell{col: 4, to: 5, value: ooxml.Number(engine.Round2(c.Total)), style: st.big},
 		cardSpan(6, 9, "trên "+vntext.Number(c.Max, 2)+" điểm tối đa"+pct, st.value, 10, false))
-	of := fmt.Sprintf("trên %d %s đã nộp", c.Of, cardUnits(c.Level, true))
-	if c.Of == 1 {
+	of := fmt.Sprintf("trên %d %s đã nộp", c.Of, cardUnits(c.Level))
+	switch {
+	case c.Of == 1:
 		of = "đơn vị duy nhất đã nộp"
+	case c.Tied > 0:
+		of += fmt.Sprintf(", đồng hạng với %d %s khác", c.Tied, cardUnits(c.Level))
 	}
 	if !c.Final {
 		of += " (tạm tính)"
@@ -269,9 +272,9 @@ func cardLines(st *cardStyles, c scorecard.Card, tasks, names int) *cardLayout {
 	l.add(6)
 
 	// The pillars against the cohort.
-	l.add(0, cardSpan(1, 9, fmt.Sprintf("1. ĐIỂM THEO TRỤ CỘT, SO VỚI %d %s ĐÃ NỘP", c.Of, strings.ToUpper(cardUnits(c.Level, true))), st.section, 10, true))
+	l.add(0, cardSpan(1, 9, fmt.Sprintf("1. ĐIỂM THEO TRỤ CỘT, SO VỚI %d %s ĐÃ NỘP", c.Of, strings.ToUpper(cardUnits(c.Level))), st.section, 10, true))
 	l.add(0, cardSpan(1, 1, "TT", st.head, 9, true), cardSpan(2, 2, "Trụ cột", st.head, 9, true), cardSpan(3, 3, "Tối đa", st.head, 9, true),
-		cardSpan(4, 5, "Điểm của "+cardUnits(c.Level, false), st.head, 9, true), cardSpan(6, 7, "Trung bình", st.head, 9, true),
+		cardSpan(4, 5, "Điểm của "+cardUnits(c.Level), st.head, 9, true), cardSpan(6, 7, "Trung bình", st.head, 9, true),
 		cardSpan(8, 9, "Cao nhất", st.head, 9, true))
 	anyNA := false
 	for _, p := range c.Pillars {
@@ -297,10 +300,10 @@ func cardLines(st *cardStyles, c scorecard.Card, tasks, names int) *cardLayout {
 	l.add(0, cardBox(1, 1, st.textBold), cardSpan(2, 2, "TỔNG ĐIỂM", st.textBold, 10, true), cardMax(3, c.Max, st.maxBold, st.maxWholeBold),
 		cardNum(4, c.Total, st.numBold), cardBar(5, c.Total, c.Max, st.barsBold[0]), cardNum(6, c.Average, st.numBold), cardBar(7, c.Average, c.Max, st.barsBold[1]),
 		cardNum(8, c.Best, st.numBold), cardBar(9, c.Best, c.Max, st.barsBold[2]))
-	legend := "Mỗi thanh dài 10 ô là điểm tối đa của trụ cột (mỗi ô 10 %, nửa ô 5 %): xanh đậm là " + cardUnits(c.Level, false) +
+	legend := "Mỗi thanh dài 10 ô là điểm tối đa của trụ cột (mỗi ô 10 %, nửa ô 5 %): xanh đậm là " + cardUnits(c.Level) +
 		", xám là trung bình, xanh lá là cao nhất"
 	if c.Of > 1 {
-		legend += fmt.Sprintf(" của %d %s đã nộp", c.Of, cardUnits(c.Level, true))
+		legend += fmt.Sprintf(" của %d %s đã nộp", c.Of, cardUnits(c.Level))
 	}
 	legend += "."
 	if anyNA {
@@ -415,9 +418,8 @@ func cardLowerFirst(s string) string {
 	return string(r)
 }
 
-// cardUnits names the units a rubric assesses: "xã" (plural "xã"), else
-// "đơn vị".
-func cardUnits(l rubric.Level, plural bool) string {
+// cardUnits names the units a rubric assesses: "xã", else "đơn vị".
+func cardUnits(l rubric.Level) string {
 	if l == rubric.LevelCommune {
 		return "xã"
 	}
