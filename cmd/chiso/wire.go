@@ -219,7 +219,7 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 		Timeout: time.Duration(a.cfg.Limits.TimeoutSecond) * time.Second,
 	}
 	pub := &publish.Publisher{
-		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Roster: a.cfg.Roster,
+		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Office: a.cfg.Office.Name, Roster: a.cfg.Roster,
 		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now,
 	}
 	return p, pub, nil
