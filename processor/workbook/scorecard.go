@@ -6,10 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
@@ -441,88 +438,9 @@ func cardBar(col int, x, of float64, style int) cardCell {
 	return cardCell{col: col, to: col, value: ooxml.Text(s), style: style}
 }
 
-// Text measurement, for row heights. Column widths are in digit units of
-// the default font (Times New Roman 11: 7 pixels in Excel, 5.5 pt in
-// LibreOffice); the narrower, Excel's, is taken.
-
-// Times New Roman's advance widths in thousandths of an em (Adobe's
-// Times-Roman and Times-Bold metrics), for ASCII from the space.
-var (
-	cardTimes = [95]int16{
-		250, 333, 408, 500, 500, 833, 778, 333, 333, 333, 500, 564, 250, 333, 250, 278,
-		500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444,
-		921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
-		556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469, 500,
-		333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
-		500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
-	}
-	cardTimesBold = [95]int16{
-		250, 333, 555, 500, 500, 1000, 833, 333, 333, 333, 500, 570, 250, 333, 250, 278,
-		500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 333, 333, 570, 570, 570, 500,
-		930, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778,
-		611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500,
-		333, 500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500,
-		556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444, 394, 220, 394, 520,
-	}
-)
-
-// cardGlyph is a rune's advance in ems. A Vietnamese letter is its base
-// letter, wider for the precomposed letters of Latin Extended Additional
-// (ạ, ế, ữ…), which a LibreOffice without them in its Times stand-in draws
-// in a wider font.
-func cardGlyph(r rune, bold bool) float64 {
-	table := &cardTimes
-	if bold {
-		table = &cardTimesBold
-	}
-	if r >= ' ' && r <= '~' {
-		return float64(table[r-' ']) / 1000
-	}
-	switch r {
-	case '█', '▌':
-		return 0.72
-	case '—', '…':
-		return 1
-	case '–':
-		return 0.5
-	case '≥', '≤', '×':
-		return 0.564
-	}
-	key := cardGlyphKey{r, bold}
-	if w, ok := cardGlyphs.Load(key); ok {
-		return w.(float64)
-	}
-	w := 0.6
-	if d := []rune(norm.NFD.String(string(r))); len(d) > 0 && d[0] >= ' ' && d[0] <= '~' {
-		w = float64(table[d[0]-' ']) / 1000
-		if strings.ContainsRune("oOuU", d[0]) {
-			w += 0.04 // ơ, ư: the horn
-		}
-	}
-	if r >= 0x1ea0 && r <= 0x1ef9 {
-		w *= 1.25
-	}
-	cardGlyphs.Store(key, w)
-	return w
-}
-
-// cardGlyphs caches the widths of letters outside ASCII (decomposing a
-// letter is slow, and a province's cards measure millions).
-var cardGlyphs sync.Map
-
-type cardGlyphKey struct {
-	r    rune
-	bold bool
-}
-
-// cardTextWidth is the width of s at size points.
-func cardTextWidth(s string, size float64, bold bool) float64 {
-	var w float64
-	for _, r := range s {
-		w += cardGlyph(r, bold)
-	}
-	return w * size
-}
+// Text measurement, for row heights: textfit.go's. Column widths are in
+// digit units of the default font (Times New Roman 11: 7 pixels in Excel,
+// 5.5 pt in LibreOffice); the narrower, Excel's, is taken.
 
 // cardSpanWidth is the text area of columns from..to in points (Excel's
 // rounding: 7 pixels a unit and 5 of padding, per column; 4 pt of cell
@@ -535,48 +453,23 @@ func cardSpanWidth(from, to int) float64 {
 	return w - 4
 }
 
-// cardWrap is the lines s takes in width points: broken between words.
-func cardWrap(s string, width, size float64, bold bool) int {
-	n := 0
-	for _, para := range strings.Split(s, "\n") {
-		n++
-		x := 0.0
-		for _, word := range strings.Fields(para) {
-			w := cardTextWidth(word, size, bold)
-			if x > 0 && x+cardTextWidth(" ", size, bold)+w > width {
-				n++
-				x = 0
-			}
-			if x > 0 {
-				x += cardTextWidth(" ", size, bold)
-			}
-			for w > width {
-				n++
-				w -= width
-			}
-			x += w
-		}
-	}
-	return n
-}
-
 // cardTextHeight is the height of a row holding s wrapped in width
 // points, in whole pixels (0.75 pt), as Excel keeps row heights.
 func cardTextHeight(s string, width, size float64, bold bool) float64 {
-	lines := float64(cardWrap(s, width, size, bold))
-	return math.Ceil((lines*size*1.17+4)/0.75) * 0.75
+	lines := float64(wrappedLines(s, width, size, bold))
+	return math.Ceil((lines*size*lineFactor+rowPadding)/0.75) * 0.75
 }
 
 // cardCut cuts s to at most n lines of width (0: no bound), ending it
 // with "…".
 func cardCut(s string, width, size float64, bold bool, n int) string {
-	if n <= 0 || cardWrap(s, width, size, bold) <= n {
+	if n <= 0 || wrappedLines(s, width, size, bold) <= n {
 		return s
 	}
 	words := strings.Fields(s)
 	for k := len(words) - 1; k > 0; k-- {
 		t := strings.Join(words[:k], " ") + "…"
-		if cardWrap(t, width, size, bold) <= n {
+		if wrappedLines(t, width, size, bold) <= n {
 			return t
 		}
 	}

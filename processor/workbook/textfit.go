@@ -3,6 +3,7 @@ package workbook
 import (
 	"math"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
@@ -70,7 +71,28 @@ func runeWidth(r rune, bold bool) float64 {
 	if r >= ' ' && r <= '~' {
 		return float64(table[r-' '])
 	}
+	key := glyphKey{r, bold}
+	if w, ok := glyphs.Load(key); ok {
+		return w.(float64)
+	}
+	w := otherWidth(r, table)
+	glyphs.Store(key, w)
+	return w
+}
+
+// glyphs caches the widths of letters outside ASCII: decomposing a letter
+// is slow, and a province's scorecards measure millions.
+var glyphs sync.Map
+
+type glyphKey struct {
+	r    rune
+	bold bool
+}
+
+func otherWidth(r rune, table *[95]int16) float64 {
 	switch r {
+	case '█', '▌': // the scorecard's bars
+		return 720
 	case 'đ':
 		return float64(table['d'-' '])
 	case 'Đ':
