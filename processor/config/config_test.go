@@ -57,6 +57,11 @@ func TestBadValues(t *testing.T) {
 		{"roster code twice", "roster:\n  - {code: A, name: Xã Một}\n  - {code: a, name: Xã Hai}\n", "roster[1].code", 3},
 		{"roster without name", "roster:\n  - {code: A}\n", "roster[0].name", 2},
 		{"roster control character", "roster:\n  - {code: A, name: \"Xã\\x1bMột\"}\n", "roster[0]", 2},
+		{"unknown key", "rubric: x\nworkerz: 3\n", "workerz", 2},
+		{"unknown nested key", "limits:\n  timeout: 3\n", "limits.timeout", 2},
+		{"word for a number", "limits:\n  max_file_mb: lots\n", "limits.max_file_mb", 2},
+		{"word for yes or no", "watch:\n  events: maybe\n", "watch.events", 2},
+		{"text for a list", "roster: abc\n", "roster", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := load(t, c.yaml)
@@ -93,6 +98,11 @@ func unwrapAll(err error) []error {
 // TestEveryProblemAtOnce: a file with several bad values reports them all.
 func TestEveryProblemAtOnce(t *testing.T) {
 	_, err := load(t, "workers: -1\nlog: {level: loud}\nlimits: {max_file_mb: 0}\n")
+	if err == nil || len(unwrapAll(err)) != 3 {
+		t.Fatalf("want 3 problems, got %v", err)
+	}
+	// The decoder's own problems (keys and kinds) are all listed too.
+	_, err = load(t, "workerz: 1\nlimits: {max_file_mb: lots}\nwatch: {events: maybe}\n")
 	if err == nil || len(unwrapAll(err)) != 3 {
 		t.Fatalf("want 3 problems, got %v", err)
 	}

@@ -48,6 +48,8 @@ type Publisher struct {
 	Folders    layout.Folders
 	// Cohort names the cohort in output names (xep-hang-<cohort>-<year>).
 	Cohort string
+	// Office is the consolidating office's name as people read it.
+	Office string
 	Roster []roster.Unit
 	// Lineage maps a unit code to its predecessors' codes (2025 mergers).
 	Lineage  map[string][]string
@@ -315,7 +317,11 @@ func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rub
 		}
 		paths = append(paths, path)
 	}
-	return paths, nil
+	path, err := p.writeScorecards(rk, r)
+	if err != nil {
+		return paths, err
+	}
+	return append(paths, path), nil
 }
 
 // AtClose publishes the official ranking of year at the collection's close

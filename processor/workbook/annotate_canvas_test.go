@@ -207,3 +207,16 @@ func TestFillRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestLookStyle: a look becomes the same format on ooxml as styleSet makes
+// with excelize, built-in number formats named by number included.
+func TestLookStyle(t *testing.T) {
+	s := lookStyle(look{bold: true, fill: fillTotal, border: true, numFmtID: numFmtPoints, h: "center", wrap: true})
+	if s.NumFmt != "#,##0.00" || !s.Font.Bold || s.Font.Name != fontName || s.Font.Size != 12 || s.Fill.FG.Hex() != fillTotal ||
+		s.Border.Left.Color != colorBorder || !s.Alignment.Wrap || !s.Protection.Locked {
+		t.Errorf("%+v", s)
+	}
+	if s := lookStyle(look{numFmt: fmtDiff, unlocked: true}); s.NumFmt != fmtDiff || s.Protection.Locked || s.Alignment != nil || s.Fill != nil {
+		t.Errorf("%+v", s)
+	}
+}

@@ -81,15 +81,16 @@ func (w *rw) fit(widths map[string]float64, minHeight float64) {
 		if v == "" {
 			continue
 		}
-		if n := wrappedLines(v, wd); n > lines {
+		if n := estimatedLines(v, wd); n > lines {
 			lines = n
 		}
 	}
 	w.s.heights[w.row] = min(max(float64(lines)*15+3, minHeight), 409) // Excel's maximum row height
 }
 
-// wrappedLines estimates the lines text takes in a column width wide.
-func wrappedLines(text string, width float64) int {
+// estimatedLines estimates the lines text takes in a column width wide, as
+// the template's fitRow does (about one character a unit).
+func estimatedLines(text string, width float64) int {
 	per := max(int(width*1.05), 1)
 	n := 0
 	for _, para := range strings.Split(text, "\n") {

@@ -361,6 +361,10 @@ func isOurFill(fl ooxml.Fill) bool {
 	return false
 }
 
+// builtinCodes are the codes of the built-in number formats a look names
+// by number (numFmtID).
+var builtinCodes = map[int]string{numFmtPoints: "#,##0.00"}
+
 // lookStyle is a look as an ooxml format: what styleSet makes with
 // excelize, property for property.
 func lookStyle(l look) ooxml.Style {
@@ -372,6 +376,9 @@ func lookStyle(l look) ooxml.Style {
 		Font:       &ooxml.Font{Name: fontName, Size: size, Bold: l.bold, Italic: l.italic, Color: l.color},
 		Protection: &ooxml.Protection{Locked: !l.unlocked},
 		NumFmt:     l.numFmt,
+	}
+	if code, ok := builtinCodes[l.numFmtID]; ok && l.numFmtID != 0 {
+		s.NumFmt = code // ooxml writes a built-in format's code as its number
 	}
 	if l.h != "" || l.v != "" || l.wrap || l.indent != 0 {
 		s.Alignment = &ooxml.Alignment{Horizontal: l.h, Vertical: l.v, Wrap: l.wrap, Indent: l.indent}

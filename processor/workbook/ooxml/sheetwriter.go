@@ -3,6 +3,7 @@ package ooxml
 import (
 	"bufio"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -16,6 +17,7 @@ type SheetWriter struct {
 	used       Range // of the cells written
 	cols       []colSet
 	merges     []Range
+	mergeRows  map[int][]int // row → the merges over it, to find overlaps
 	links      []link
 	freezeCols int
 	freezeRows int
@@ -25,6 +27,7 @@ type SheetWriter struct {
 	filter     Range
 	protect    bool
 	defHeight  float64
+	breaks     []int // manual page breaks, after these rows
 }
 
 // CellValue is a cell of a row written by a SheetWriter.
@@ -35,10 +38,14 @@ type CellValue struct {
 }
 
 // PageSetup is the print setup of a new sheet: A4 (paper size 9), in
-// portrait or landscape, fitted to one page wide when FitToWidth.
+// portrait or landscape, fitted to one page wide when FitToWidth (and then
+// to FitToHeight pages tall; 0: as many as it takes).
 type PageSetup struct {
-	Landscape  bool
-	FitToWidth bool
+	Landscape   bool
+	FitToWidth  bool
+	FitToHeight int
+	// CenterHorizontally centres the printed area between the side margins.
+	CenterHorizontally bool
 	// Margins in inches; zero values take 0.5 left/right, 0.6 top/bottom.
 	Left, Right, Top, Bottom float64
 	// Footer, when not empty, is the page footer in Excel's header/footer
@@ -136,10 +143,18 @@ func (w *SheetWriter) Merge(r Range) error {
 	if r.Col1 == r.Col2 && r.Row1 == r.Row2 {
 		return nil
 	}
-	for _, m := range w.merges {
-		if r.Col1 <= m.Col2 && m.Col1 <= r.Col2 && r.Row1 <= m.Row2 && m.Row1 <= r.Row2 {
-			return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+	if w.mergeRows == nil {
+		w.mergeRows = map[int][]int{}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		for _, i := range w.mergeRows[row] {
+			if m := w.merges[i]; r.Col1 <= m.Col2 && m.Col1 <= r.Col2 {
+				return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+			}
 		}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		w.mergeRows[row] = append(w.mergeRows[row], len(w.merges))
 	}
 	w.merges = append(w.merges, r)
 	return nil
@@ -152,6 +167,18 @@ func (w *SheetWriter) Freeze(cols, rows int) {
 
 // SetPageSetup sets A4 paper, orientation, fit to width and margins.
 func (w *SheetWriter) SetPageSetup(ps PageSetup) { w.page = &ps }
+
+// AddRowBreak starts a new printed page after row (a manual page break).
+func (w *SheetWriter) AddRowBreak(row int) error {
+	if row < 1 || row >= maxRow {
+		return fmt.Errorf("ooxml: invalid page break after row %d", row)
+	}
+	i, found := slices.BinarySearch(w.breaks, row)
+	if !found {
+		w.breaks = slices.Insert(w.breaks, i, row)
+	}
+	return nil
+}
 
 // SetPrintTitles repeats rows first..last at the top of every printed
 // page.
@@ -275,6 +302,9 @@ func (w *SheetWriter) write(out *bufio.Writer, selected bool) error {
 		b = append(b, "</hyperlinks>"...)
 	}
 	if ps := w.page; ps != nil {
+		if ps.CenterHorizontally {
+			b = append(b, `<printOptions horizontalCentered="1"/>`...)
+		}
 		m := func(v, d float64) string {
 			if v <= 0 {
 				v = d
@@ -289,7 +319,7 @@ func (w *SheetWriter) write(out *bufio.Writer, selected bool) error {
 		}
 		b = append(b, `<pageSetup paperSize="9" orientation="`+orient+`"`...)
 		if ps.FitToWidth {
-			b = append(b, ` fitToWidth="1" fitToHeight="0"`...)
+			b = fmt.Appendf(b, ` fitToWidth="1" fitToHeight="%d"`, max(0, ps.FitToHeight))
 		}
 		b = append(b, "/>"...)
 		if ps.Footer != "" {
@@ -297,6 +327,13 @@ func (w *SheetWriter) write(out *bufio.Writer, selected bool) error {
 			b = appendEscaped(b, ps.Footer)
 			b = append(b, "</oddFooter></headerFooter>"...)
 		}
+	}
+	if len(w.breaks) > 0 {
+		b = fmt.Appendf(b, `<rowBreaks count="%d" manualBreakCount="%d">`, len(w.breaks), len(w.breaks))
+		for _, r := range w.breaks {
+			b = fmt.Appendf(b, `<brk id="%d" max="%d" man="1"/>`, r, maxCol-1)
+		}
+		b = append(b, "</rowBreaks>"...)
 	}
 	b = append(b, "</worksheet>"...)
 	_, err := out.Write(b)
