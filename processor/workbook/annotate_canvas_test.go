@@ -220,3 +220,59 @@ func TestLookStyle(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+// TestCalcWithoutExcelize: the pre-filled denominators of a form filled by
+// a program (formulas without a cached value) read as excelize computes
+// them, without opening the workbook again in excelize; other formulas
+// still go to excelize.
+func TestCalcWithoutExcelize(t *testing.T) {
+	r, f := trieuThanhWorkbook(t)
+	sheet := SheetScores
+	// Formulas the template writes, and one it does not.
+	cases := map[string]string{
+		"Z1": "'Thông tin chung'!$B$13",                                             // a reference
+		"Z2": `IF(LEN(TRIM('Thông tin chung'!$B$13))=0,"",'Thông tin chung'!$B$13)`, // a pre-filled denominator
+		"Z3": `IF(LEN(TRIM('Thông tin chung'!$B$40))=0,"",'Thông tin chung'!$B$40)`, // … of a blank field
+		"Z4": "$E$20",                                                               // same sheet
+		"Z5": "'Thông tin chung'!$B$3",                                              // text
+		"Z6": "10+9",                                                                // not the template's: excelize
+	}
+	for addr, fm := range cases {
+		if err := f.SetCellFormula(sheet, addr, fm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	b, err := Open(buf.Bytes(), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Read(r) // the template's own pre-filled cells, if any
+	for addr := range cases {
+		if addr == "Z6" {
+			continue
+		}
+		want, err := g.CalcCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := readCellCalc(b.src, sheet, addr); c.Raw != want {
+			t.Errorf("%s = %s: %q, excelize %q", addr, cases[addr], c.Raw, want)
+		}
+	}
+	if b.src.excel != nil {
+		t.Errorf("excelize opened for the template's own formulas")
+	}
+	if c := readCellCalc(b.src, sheet, "Z6"); c.Raw != "19" || b.src.excel == nil {
+		t.Errorf("10+9 = %q (excelize opened: %v)", c.Raw, b.src.excel != nil)
+	}
+}

@@ -3,7 +3,9 @@ package workbook
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/xuri/excelize/v2"
@@ -121,6 +123,9 @@ func (s *bookSource) read(name string) (*bookSheet, error) {
 }
 
 func (s *bookSource) calc(sheet, addr string) (string, error) {
+	if v, ok := s.calcSimple(sheet, addr); ok {
+		return v, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.excel == nil {
@@ -131,6 +136,63 @@ func (s *bookSource) calc(sheet, addr string) (string, error) {
 		s.excel = f
 	}
 	return s.excel.CalcCellValue(sheet, addr, excelize.Options{RawCellValue: true})
+}
+
+// cellRefRE is one cell reference: B13, $B$13, 'Thông tin chung'!$B$13,
+// Sheet1!B13.
+var cellRefRE = regexp.MustCompile(`^(?:(?:'(?:[^']|'')+'|[\p{L}\p{N}_.]+)!)?\$?[A-Za-z]{1,3}\$?[0-9]+$`)
+
+// calcSimple computes the formulas the template itself writes that a file
+// saved by a program rather than Excel carries without a cached value: a
+// reference to a cell, and a pre-filled denominator,
+// IF(LEN(TRIM(ref))=0,"",ref). It reads them from the sheets parsed: the
+// whole workbook opened again with excelize cost three times the rest of
+// reading it. ok is false for any other formula, and for a reference to a
+// formula that has no cached value either; excelize computes those.
+func (s *bookSource) calcSimple(sheet, addr string) (string, bool) {
+	bs, err := s.read(sheet)
+	if err != nil {
+		return "", false
+	}
+	c := bs.s.CellAt(addr)
+	if c == nil || !c.HasFormula {
+		return "", false
+	}
+	f := strings.TrimSpace(c.Formula)
+	ref, ifBlank := f, false
+	const pre, mid = "IF(LEN(TRIM(", `))=0,"",`
+	if strings.HasPrefix(f, pre) && strings.HasSuffix(f, ")") {
+		a, b, ok := strings.Cut(f[len(pre):len(f)-1], mid)
+		if !ok || a != b {
+			return "", false
+		}
+		ref, ifBlank = a, true
+	}
+	if !cellRefRE.MatchString(ref) {
+		return "", false
+	}
+	tsheet, taddr := sheet, strings.ReplaceAll(ref, "$", "")
+	if strings.Contains(ref, "!") {
+		var ok bool
+		if tsheet, taddr, ok = splitRef(ref); !ok {
+			return "", false
+		}
+	}
+	ts, err := s.read(tsheet)
+	if err != nil {
+		return "", false
+	}
+	v := ""
+	if tc := ts.s.CellAt(taddr); tc != nil {
+		if tc.HasFormula && tc.Value == "" {
+			return "", false
+		}
+		v = tc.Value
+	}
+	if ifBlank && strings.TrimSpace(v) == "" {
+		return "", true
+	}
+	return v, true
 }
 
 // readErrs are the errors of the sheets read so far.
