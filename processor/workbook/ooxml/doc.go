@@ -32,6 +32,11 @@
 // cell formats ([Patch.AddStyle], [Patch.DeriveFill]), a sheet's comments
 // ([Patch.SetComments]), new sheets written with a [SheetWriter]
 // ([Patch.AddSheet]), removed sheets, sheet states and the active sheet.
+// [NewWorkbook] starts a Patch of a blank workbook, to write one from
+// scratch. A new sheet's rows are compressed as they are written, and its
+// print set-up (scale or fit to width, page order, header and footer,
+// print area, repeated rows and columns, page breaks), comments, data
+// validations, charts and lines are written with it.
 // [Patch.Write] writes the copy:
 //
 //   - every untouched entry of the zip archive is copied as it is,
