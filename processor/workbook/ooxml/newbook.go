@@ -154,14 +154,17 @@ func blankPackage(opt WorkbookOptions) ([]byte, error) {
 		`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
 		`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
 		`<dxfs count="0"/><tableStyles count="0"/></styleSheet>`
+	types = strings.Replace(types, `</Types>`, `<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/></Types>`, 1)
 	parts := []struct{ name, content string }{
+		{"xl/theme/theme1.xml", xmlHeader + officeTheme},
 		{"[Content_Types].xml", xmlHeader + types},
 		{"_rels/.rels", xmlHeader + pkgRels},
 		{"xl/workbook.xml", xmlHeader + `<workbook xmlns="` + nsMain + `" xmlns:r="` + nsRel + `"><bookViews><workbookView/></bookViews>` +
 			`<sheets><sheet name="` + placeholderSheet + `" sheetId="1" r:id="rId1"/></sheets><calcPr calcId="191029"/></workbook>`},
 		{"xl/_rels/workbook.xml.rels", xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="rId1" Type="` + relWorksheet + `" Target="worksheets/placeholder.xml"/>` +
-			`<Relationship Id="rId2" Type="` + relStyles + `" Target="styles.xml"/></Relationships>`},
+			`<Relationship Id="rId2" Type="` + relStyles + `" Target="styles.xml"/>` +
+			`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/></Relationships>`},
 		{"xl/styles.xml", styles},
 		{"xl/worksheets/placeholder.xml", xmlHeader + `<worksheet xmlns="` + nsMain + `"><sheetData/></worksheet>`},
 	}
@@ -195,3 +198,21 @@ func blankPackage(opt WorkbookOptions) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// officeTheme is the Office theme's colours, fonts and effects, reduced to
+// what the schema requires: fonts' theme colours resolve against it, and
+// readers that look colours up through the theme (excelize) find them.
+const officeTheme = `<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" name="Office Theme"><a:themeElements>` +
+	`<a:clrScheme name="Office"><a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1><a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>` +
+	`<a:dk2><a:srgbClr val="44546A"/></a:dk2><a:lt2><a:srgbClr val="E7E6E6"/></a:lt2><a:accent1><a:srgbClr val="4472C4"/></a:accent1>` +
+	`<a:accent2><a:srgbClr val="ED7D31"/></a:accent2><a:accent3><a:srgbClr val="A5A5A5"/></a:accent3><a:accent4><a:srgbClr val="FFC000"/></a:accent4>` +
+	`<a:accent5><a:srgbClr val="5B9BD5"/></a:accent5><a:accent6><a:srgbClr val="70AD47"/></a:accent6><a:hlink><a:srgbClr val="0563C1"/></a:hlink>` +
+	`<a:folHlink><a:srgbClr val="954F72"/></a:folHlink></a:clrScheme>` +
+	`<a:fontScheme name="Office"><a:majorFont><a:latin typeface="Times New Roman"/><a:ea typeface=""/><a:cs typeface=""/></a:majorFont>` +
+	`<a:minorFont><a:latin typeface="Times New Roman"/><a:ea typeface=""/><a:cs typeface=""/></a:minorFont></a:fontScheme>` +
+	`<a:fmtScheme name="Office"><a:fillStyleLst><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill>` +
+	`<a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:fillStyleLst><a:lnStyleLst><a:ln w="6350"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln>` +
+	`<a:ln w="12700"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln><a:ln w="19050"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln></a:lnStyleLst>` +
+	`<a:effectStyleLst><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle></a:effectStyleLst>` +
+	`<a:bgFillStyleLst><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill>` +
+	`<a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:bgFillStyleLst></a:fmtScheme></a:themeElements></a:theme>`
