@@ -39,7 +39,7 @@ func newBook(t *testing.T, rows int) []byte {
 		ooxml.CellValue{Col: 3, Value: ooxml.Text("Điểm")}, ooxml.CellValue{Col: 4, Value: ooxml.Text("Ghi chú")}))
 	for r := 3; r < 3+rows; r++ {
 		must(t, big.WriteRow(r, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text(fmt.Sprintf("X%05d", r))},
-			ooxml.CellValue{Col: 2, Value: ooxml.Text(fmt.Sprintf("Xã Thử Nghiệm %d", r))},
+			ooxml.CellValue{Col: 2, Value: p.Shared(fmt.Sprintf("Xã Thử Nghiệm %d", r%50+3))},
 			ooxml.CellValue{Col: 3, Value: ooxml.Number(float64(r) / 7), Style: num},
 			ooxml.CellValue{Col: 4, Value: ooxml.Text("=SUM(1,2) <b>&amp;")}))
 	}
@@ -112,7 +112,7 @@ func TestNewWorkbook(t *testing.T) {
 	}
 	sh, err := b.ReadSheet("Điểm")
 	must(t, err)
-	if sh.MaxRow() != rows+2 || sh.Value(2, rows+2) != fmt.Sprintf("Xã Thử Nghiệm %d", rows+2) || sh.Value(4, 3) != "=SUM(1,2) <b>&amp;" {
+	if sh.MaxRow() != rows+2 || sh.Value(2, rows+2) != fmt.Sprintf("Xã Thử Nghiệm %d", (rows+2)%50+3) || sh.Value(4, 3) != "=SUM(1,2) <b>&amp;" {
 		t.Errorf("rows %d, last %q, text %q", sh.MaxRow(), sh.Value(2, rows+2), sh.Value(4, 3))
 	}
 	if v, ok, _ := b.Property("chiso_year"); !ok || v != "2023 & <x>" {
@@ -155,6 +155,10 @@ func TestNewWorkbook(t *testing.T) {
 		if _, ok := parts[p]; !ok {
 			t.Errorf("no %s", p)
 		}
+	}
+	// Repeated text is written once, in the shared-string table.
+	if sst := parts["xl/sharedStrings.xml"]; !strings.Contains(sst, `count="3000" uniqueCount="50"`) {
+		t.Errorf("shared strings: %.200s", sst)
 	}
 	if strings.Contains(parts["[Content_Types].xml"], "sheet4") || !strings.Contains(parts["[Content_Types].xml"], "/xl/charts/chart2.xml") {
 		t.Errorf("content types: %s", parts["[Content_Types].xml"])
@@ -210,7 +214,7 @@ func TestNewWorkbook(t *testing.T) {
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 ws = wb["Điểm"]
-assert ws["B3"].value == "Xã Thử Nghiệm 3", ws["B3"].value
+assert ws["B3"].value == "Xã Thử Nghiệm 6", ws["B3"].value
 assert ws.print_title_rows in ("2:2", "$2:$2"), ws.print_title_rows
 assert ws.print_title_cols in ("A:B", "$A:$B"), ws.print_title_cols
 assert ws.page_setup.scale == 90, ws.page_setup.scale
@@ -225,5 +229,17 @@ func TestNewWorkbookDeterministic(t *testing.T) {
 	a, b := newBook(t, 10), newBook(t, 10)
 	if !bytes.Equal(a, b) {
 		t.Error("two builds differ")
+	}
+}
+
+// TestSharedInBookWithTable: a workbook that has a shared-string table of
+// its own keeps it untouched; Shared gives inline text there.
+func TestSharedInBookWithTable(t *testing.T) {
+	data, err := os.ReadFile("../../pipeline/testdata/corpus/37-luu-bang-libreoffice.xlsx")
+	must(t, err)
+	b, err := ooxml.Open(data, ooxml.Limits{})
+	must(t, err)
+	if v := b.Patch().Shared("Xã Một"); v != ooxml.Text("Xã Một") {
+		t.Errorf("shared value in a book with a table: %+v", v)
 	}
 }

@@ -26,6 +26,7 @@ type Patch struct {
 	edits  map[string]*sheetEdit
 	sb     *styleBuilder
 	active *outSheet // nil: keep the workbook's active sheet
+	sst    *sstBuilder
 	// valuesChanged drops xl/calcChain.xml: a cell that held a formula
 	// may hold a value now, and Excel rebuilds the chain when it is
 	// missing (a stale one makes it "repair" the file).
@@ -744,6 +745,8 @@ func (p *Patch) plan() (*plan, error) {
 			}
 		}
 	}
+
+	p.planSST(pl, relIDs)
 
 	// The calculation chain goes when values changed.
 	if p.valuesChanged {

@@ -21,9 +21,9 @@ import (
 type SheetWriter struct {
 	buf        []byte // rows serialised, not compressed yet
 	z          *flate.Writer
-	zrows      bytes.Buffer // rows compressed: deflate blocks, sync-flushed, no final block
-	crc        uint32       // of the rows, uncompressed
-	size       int64        // bytes of the rows, uncompressed
+	zrows      blocks // rows compressed: deflate blocks, sync-flushed, no final block
+	crc        uint32 // of the rows, uncompressed
+	size       int64  // bytes of the rows, uncompressed
 	sealed     bool
 	lastRow    int
 	used       Range // of the cells written
@@ -459,13 +459,45 @@ func (w *SheetWriter) writeRaw(zw *zip.Writer, name string, modified time.Time, 
 	if err != nil {
 		return err
 	}
-	for _, part := range [][]byte{zhead, w.zrows.Bytes(), ztail} {
-		if _, err := dst.Write(part); err != nil {
+	if _, err := dst.Write(zhead); err != nil {
+		return err
+	}
+	for _, b := range w.zrows.list {
+		if _, err := dst.Write(b); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err = dst.Write(ztail)
+	return err
 }
+
+// blocks is a buffer kept as a list of blocks: it grows without copying
+// what it holds (a national sheet's compressed rows are tens of megabytes,
+// which a doubling buffer would hold twice while it grows).
+type blocks struct {
+	list [][]byte
+	n    int
+}
+
+const blockSize = 256 << 10
+
+func (b *blocks) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(b.list) == 0 || len(b.list[len(b.list)-1]) == blockSize {
+			b.list = append(b.list, make([]byte, 0, blockSize))
+		}
+		last := &b.list[len(b.list)-1]
+		k := min(len(p), blockSize-len(*last))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+	}
+	b.n += n
+	return n, nil
+}
+
+// Len is the number of bytes held.
+func (b *blocks) Len() int { return b.n }
 
 // deflateBytes compresses b at the fastest level: sync-flushed (more data
 // follows) or closed with the final block.
