@@ -57,12 +57,27 @@ func EncodeRecord(sc *engine.Scorer, r *rubric.Rubric, res *engine.Result, probs
 			list = appendString(list, s)
 		}
 	}
-	var z bytes.Buffer
-	fw, _ := flate.NewWriter(&z, flate.DefaultCompression) // a valid level
-	fw.Write(list)
-	fw.Close()
-	return append(b, z.Bytes()...)
+	d := deflaters.Get().(*deflater)
+	defer deflaters.Put(d)
+	d.out.Reset()
+	d.w.Reset(&d.out)
+	d.w.Write(list)
+	d.w.Close()
+	return append(b, d.out.Bytes()...)
 }
+
+// deflater is a compressor and its output, pooled: a compressor is most
+// of a megabyte, and one record is made per accepted file.
+type deflater struct {
+	w   *flate.Writer
+	out bytes.Buffer
+}
+
+var deflaters = sync.Pool{New: func() any {
+	d := &deflater{}
+	d.w, _ = flate.NewWriter(&d.out, flate.DefaultCompression) // a valid level
+	return d
+}}
 
 // listed tells whether a problem is kept in the record and listed with
 // the ranking: errors and warnings.
