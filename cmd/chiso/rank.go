@@ -24,6 +24,14 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	// The profile covers the whole command: opening the ledger and the
+	// roster cost as much as the ranking once did.
+	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
+		if f, err := os.Create(cp); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	_, pub, err := a.newPipeline(log, false)
@@ -31,12 +39,6 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pub.Ledger.Close()
-	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
-		if f, err := os.Create(cp); err == nil {
-			pprof.StartCPUProfile(f)
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
-	}
 	y := *year
 	if y == 0 {
 		y = a.col.YearAt(a.now())

@@ -311,22 +311,35 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 		rk.Official = final.Version
 		res.Ranking = final
 	}
-	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
-	res.Paths = append(res.Paths, paths...)
-	if err != nil {
-		return res, err
+	// The appraisal workbook, when it is due, is written beside the
+	// ranking (a second core: both only read the ranking).
+	type written struct {
+		path string
+		err  error
 	}
+	var appraisal chan written
 	ap := p.Folders.AppraisalPath(p.Cohort, opt.Year)
 	if _, err := os.Stat(ap); (opt.Appraisal || opt.Final) && os.IsNotExist(err) {
-		opt, err := appraisalOptions(r, rk, p.Cohort, p.Issuer.Office)
-		if err != nil {
-			return res, err
+		appraisal = make(chan written, 1)
+		go func() {
+			opt := appraisalOptions(r, rk, p.Cohort, p.Issuer.Office)
+			path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, opt) })
+			appraisal <- written{path, err}
+		}()
+	}
+	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
+	res.Paths = append(res.Paths, paths...)
+	if appraisal != nil {
+		a := <-appraisal
+		if err == nil {
+			err = a.err
 		}
-		path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, opt) })
-		if err != nil {
-			return res, err
+		if a.err == nil {
+			res.Paths = append(res.Paths, a.path)
 		}
-		res.Paths = append(res.Paths, path)
+	}
+	if err != nil {
+		return res, err
 	}
 	if final != nil {
 		paths, err := p.reannotate(ctx, r, final)
@@ -363,25 +376,37 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 }
 
 // writeRanking writes a ranking's workbook, CSV and JSON at base.
+// The workbook is written on its own goroutine while the CSV and the JSON
+// are; the paths come in that order: workbook, CSV, JSON.
 func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rubric, now time.Time) ([]string, error) {
-	var paths []string
+	type written struct {
+		path string
+		err  error
+	}
+	book := make(chan written, 1)
+	go func() {
+		path, err := atomicfile.Write(base+".xlsx", func(w io.Writer) error {
+			return workbook.WriteRanking(w, rk, workbook.RankingOptions{Generated: now, Issuer: p.Issuer})
+		})
+		book <- written{path, err}
+	}()
+	var rest []string
+	var err error
 	for _, out := range []struct {
 		ext   string
 		write func(io.Writer) error
-	}{
-		{".xlsx", func(w io.Writer) error {
-			return workbook.WriteRanking(w, rk, workbook.RankingOptions{Generated: now, Issuer: p.Issuer})
-		}},
-		{".csv", rk.WriteCSV},
-		{".json", rk.WriteJSON},
-	} {
-		path, err := atomicfile.Write(base+out.ext, out.write)
-		if err != nil {
-			return paths, err
+	}{{".csv", rk.WriteCSV}, {".json", rk.WriteJSON}} {
+		var path string
+		if path, err = atomicfile.Write(base+out.ext, out.write); err != nil {
+			break
 		}
-		paths = append(paths, path)
+		rest = append(rest, path)
 	}
-	return paths, nil
+	b := <-book
+	if b.err != nil {
+		return nil, b.err
+	}
+	return append([]string{b.path}, rest...), err
 }
 
 // AtClose publishes the official ranking of year at the collection's close
@@ -435,31 +460,42 @@ func (p *Publisher) Stale(ctx context.Context, year int) (bool, error) {
 }
 
 // appraisalOptions lists every submitted unit's leaf indicators for the
-// appraisal council, with its current appraisal scores.
-func appraisalOptions(r *rubric.Rubric, rk *ranking.Ranking, cohort string, office string) (workbook.AppraisalOptions, error) {
+// appraisal council, with its current appraisal scores: made unit by unit
+// as the workbook is written.
+func appraisalOptions(r *rubric.Rubric, rk *ranking.Ranking, cohort string, office string) workbook.AppraisalOptions {
 	opt := workbook.AppraisalOptions{Rubric: r, Year: rk.Year, Cohort: cohort, Office: office}
-	for i := range rk.Rows {
-		row := &rk.Rows[i]
-		if row.Rank == 0 {
-			continue
-		}
-		res, err := rk.Result(row)
-		if err != nil {
-			return opt, err
-		}
-		for _, ir := range res.Indicators {
-			if !ir.Leaf {
-				continue
-			}
-			computed := ir.Points
-			if ir.Appraisal != nil {
-				computed = ir.Computed
-			}
-			opt.Rows = append(opt.Rows, workbook.AppraisalRow{UnitKey: row.UnitKey, UnitName: row.Name, Code: ir.Code,
-				Name: ir.Name, Max: ir.Max, Computed: computed, Self: ir.Self, Appraisal: ir.Appraisal})
+	leaves := 0
+	for _, d := range rk.Indicators {
+		if d.Leaf {
+			leaves++
 		}
 	}
-	return opt, nil
+	opt.Count = leaves * len(rk.Ranked())
+	opt.Each = func(fn func(workbook.AppraisalRow)) error {
+		for i := range rk.Rows {
+			row := &rk.Rows[i]
+			if row.Rank == 0 {
+				continue
+			}
+			res, err := rk.Result(row)
+			if err != nil {
+				return err
+			}
+			for _, ir := range res.Indicators {
+				if !ir.Leaf {
+					continue
+				}
+				computed := ir.Points
+				if ir.Appraisal != nil {
+					computed = ir.Computed
+				}
+				fn(workbook.AppraisalRow{UnitKey: row.UnitKey, UnitName: row.Name, Code: ir.Code,
+					Name: ir.Name, Max: ir.Max, Computed: computed, Self: ir.Self, Appraisal: ir.Appraisal})
+			}
+		}
+		return nil
+	}
+	return opt
 }
 
 // reannotate rewrites each ranked unit's result workbook from its archived

@@ -6,11 +6,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
+	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/vntext"
@@ -125,12 +127,15 @@ type rbuilder struct {
 	ranked []*ranking.Row
 	office string
 	pos    int
+	mu     sync.Mutex // errs: the problems sheet is built beside the others
 	errs   []error
 }
 
 func (b *rbuilder) check(err error) {
 	if err != nil {
+		b.mu.Lock()
 		b.errs = append(b.errs, err)
+		b.mu.Unlock()
 	}
 }
 
@@ -202,6 +207,16 @@ func text(style int, s string) ooxml.CellValue {
 	return ooxml.CellValue{Style: style, Value: ooxml.Text(s)}
 }
 
+// shared is a text cell whose text repeats (a unit's name and code on
+// every sheet, a status, a cell reference): written once in the workbook's
+// shared-string table.
+func (b *rbuilder) shared(style int, s string) ooxml.CellValue {
+	if s == "" {
+		return ooxml.CellValue{Style: style}
+	}
+	return ooxml.CellValue{Style: style, Value: b.p.Shared(s)}
+}
+
 func number(style int, x float64) ooxml.CellValue {
 	return ooxml.CellValue{Style: style, Value: ooxml.Number(x)}
 }
@@ -233,6 +248,19 @@ func WriteRanking(w io.Writer, rk *ranking.Ranking, opt RankingOptions) error {
 			b.ranked = append(b.ranked, &rk.Rows[i])
 		}
 	}
+	// The problems sheet, the largest (every error and warning of the
+	// cohort), is built beside the others on a second core; the names it
+	// shares are interned first, the patch not being safe for concurrent
+	// use.
+	names := map[string]ooxml.Value{}
+	for _, x := range b.ranked {
+		names[x.Name] = p.Shared(x.Name)
+	}
+	for _, sv := range []problem.Severity{problem.Error, problem.Warning} {
+		names[sv.Label()] = p.Shared(sv.Label())
+	}
+	problems := make(chan *rsheet, 1)
+	go func() { problems <- b.problemSheet(names) }()
 	b.reportSheet()
 	b.trackingSheet()
 	b.pillarSheet()
@@ -240,7 +268,7 @@ func WriteRanking(w io.Writer, rk *ranking.Ranking, opt RankingOptions) error {
 		b.detailSheet(k)
 	}
 	b.missingSheet()
-	b.problemSheet()
+	(<-problems).done()
 	b.check(ss.err)
 	if len(b.errs) > 0 {
 		// The first error says what broke; a systematic one would repeat per cell.
@@ -587,9 +615,9 @@ func (b *rbuilder) reportSheet() {
 			set(1, ooxml.Number(float64(x.Rank)))
 		}
 		if cCode > 0 {
-			rowCells[cCode-1] = text(st.text, x.Code)
+			rowCells[cCode-1] = b.shared(st.text, x.Code)
 		}
-		rowCells[cName-1] = text(st.text, x.Name)
+		rowCells[cName-1] = b.shared(st.text, x.Name)
 		if x.Submitted {
 			// Points at their 2-decimal display precision, the figures that
 			// are ranked and published in the CSV and JSON.
@@ -616,7 +644,7 @@ func (b *rbuilder) reportSheet() {
 			s.comment(cPrev, r, x.PrevNote)
 		}
 		if cNote > 0 {
-			rowCells[cNote-1] = text(st.text, rowNote(x))
+			rowCells[cNote-1] = b.shared(st.text, rowNote(x))
 		}
 		s.row(r, 0, rowCells)
 	}
@@ -664,8 +692,8 @@ func (b *rbuilder) trackingSheet() {
 			}
 			return num(float64(x.Rank))
 		}},
-		{"Mã đơn vị", 9, st.text, func(x *ranking.Row) ooxml.Value { return textValue(x.Code) }},
-		{"Đơn vị", b.nameWidth(), st.text, func(x *ranking.Row) ooxml.Value { return textValue(x.Name) }},
+		{"Mã đơn vị", 9, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Code) }},
+		{"Đơn vị", b.nameWidth(), st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Name) }},
 		{"Tổng điểm (điểm đạt được)", 10, st.ptsBold, func(x *ranking.Row) ooxml.Value { return num(x.Display) }},
 	}
 	if hasSelf {
@@ -725,7 +753,7 @@ func (b *rbuilder) trackingSheet() {
 	cols = append(cols,
 		column{"Số lỗi", 7, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Errors)) }},
 		column{"Số cảnh báo", 8, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Warnings)) }},
-		column{"Trạng thái", 18, st.text, func(x *ranking.Row) ooxml.Value { return ooxml.Text(x.StatusText()) }})
+		column{"Trạng thái", 18, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.StatusText()) }})
 	widths := make([]float64, len(cols))
 	heads := make([]string, len(cols))
 	for i, c := range cols {
@@ -772,6 +800,13 @@ func (b *rbuilder) trackingSheet() {
 		s.row(hdr+1+i, 0, cells)
 	}
 	s.done()
+}
+
+func (b *rbuilder) sharedValue(s string) ooxml.Value {
+	if s == "" {
+		return ooxml.Blank()
+	}
+	return b.p.Shared(s)
 }
 
 func textValue(s string) ooxml.Value {
@@ -876,7 +911,7 @@ func (b *rbuilder) pillarSheet() {
 		r := hdr + 1 + k
 		blankCells(cells, styles)
 		cells[0].Value = ooxml.Number(float64(x.Rank))
-		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[1], cells[2] = b.shared(st.text, x.Code), b.shared(st.text, x.Name)
 		for i := range rk.Pillars {
 			if v := x.Pillars[i]; !math.IsNaN(v) {
 				cells[3+i].Value = ooxml.Number(engine.Round2(v))
@@ -884,7 +919,7 @@ func (b *rbuilder) pillarSheet() {
 		}
 		cells[cTotal-1].Value = ooxml.Number(x.Display)
 		if table && k < len(top) {
-			cells[cName-1] = text(st.text, x.Name)
+			cells[cName-1] = b.shared(st.text, x.Name)
 			for i, pk := range cmp {
 				cells[cName+i].Style = st.pct
 				if v := x.Pillars[pk]; !math.IsNaN(v) {
@@ -1006,7 +1041,7 @@ func (b *rbuilder) detailSheet(k int) {
 		row := hMax + 1 + r
 		blankCells(cells, styles)
 		cells[0].Value = ooxml.Number(float64(x.Rank))
-		cells[1], cells[2] = text(st.text, x.Code), text(st.text, x.Name)
+		cells[1], cells[2] = b.shared(st.text, x.Code), b.shared(st.text, x.Name)
 		if math.IsNaN(x.Pillars[k]) {
 			s.row(row, 0, cells)
 			continue
@@ -1070,7 +1105,10 @@ func (b *rbuilder) missingSheet() {
 	s.done()
 }
 
-func (b *rbuilder) problemSheet() {
+// problemSheet builds "Cảnh báo" and returns it, to be added by the
+// caller: names holds the shared values of the units' names and the
+// severities.
+func (b *rbuilder) problemSheet(names map[string]ooxml.Value) *rsheet {
 	st := b.st
 	const hdr = 3
 	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
@@ -1097,9 +1135,9 @@ func (b *rbuilder) problemSheet() {
 	for _, x := range b.ranked {
 		for _, p := range x.Problems() {
 			row++
-			for i, v := range []string{x.Name, p.Severity.Label(), p.Indicator, p.Cell} {
-				cells[i] = text(st.text, v)
-			}
+			cells[0] = ooxml.CellValue{Style: st.text, Value: names[x.Name]}
+			cells[1] = ooxml.CellValue{Style: st.text, Value: names[p.Severity.Label()]}
+			cells[2], cells[3] = text(st.text, p.Indicator), text(st.text, p.Cell)
 			cells[4] = text(st.wrap, p.Message)
 			h := fitHeight(p.Message, widths[4], bodySize, false, 0)
 			if h <= oneLine {
@@ -1108,5 +1146,6 @@ func (b *rbuilder) problemSheet() {
 			s.row(row, h, cells)
 		}
 	}
-	s.done()
+	s.b.check(s.w.End())
+	return s
 }
