@@ -53,7 +53,7 @@ const (
 	chartAllUpTo = 60
 	chartTop     = 30
 	compareTop   = 10 // units in the pillar comparison chart
-	shortName    = 80 // runes of an indicator name in a detail sheet's header
+	shortName    = 60 // runes of an indicator name in a detail sheet's header
 	bodySize     = 11 // points: the tables' text
 )
 
@@ -486,7 +486,8 @@ func (b *rbuilder) reportSheet() {
 	if hasNote {
 		w := 10.0
 		for i := range rk.Rows {
-			w = math.Max(w, math.Ceil((textWidth(rowNote(&rk.Rows[i]), bodySize, false)+cellPadding)/ptPerUnit))
+			// Wide enough in LibreOffice too (5.5 pt a unit), with room.
+			w = math.Max(w, math.Ceil((textWidth(rowNote(&rk.Rows[i]), bodySize, false)+2*cellPadding)/5.5)+1)
 		}
 		cols = append(cols, column{"Ghi chú", math.Min(w, 24)})
 		cNote = len(cols)
@@ -989,7 +990,7 @@ func (b *rbuilder) detailSheet(k int) {
 	last := c0 + len(leaves) - 1
 	widths := []float64{6, 9, b.nameWidth(), 10}
 	for range leaves {
-		widths = append(widths, 10)
+		widths = append(widths, 12)
 	}
 	s := b.sheet(DetailSheet(pillar.Code), widths)
 	pl := s.print(4, hCode, hMax)
@@ -1112,7 +1113,7 @@ func (b *rbuilder) problemSheet(names map[string]ooxml.Value) *rsheet {
 	st := b.st
 	const hdr = 3
 	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
-	widths := []float64{b.nameWidth(), 9, 8, 16, 80}
+	widths := []float64{b.nameWidth(), 9, 8, 20, 76}
 	// Counted first: the count is in the line under the title.
 	count := 0
 	for _, x := range b.ranked {

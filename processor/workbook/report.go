@@ -104,7 +104,7 @@ const (
 	marginRight  = 0.4
 	marginTop    = 0.75
 	marginBottom = 0.75
-	minPrintPt   = 9.0 // the smallest text on paper
+	minPaperPt   = 9.0 // the smallest text on paper
 )
 
 // colPoints is a column's printed width in points: the wider of Excel's
@@ -149,7 +149,7 @@ func planPrint(widths []float64, repeat int, size float64) printPlan {
 	case total <= avail(true):
 		pl.landscape = true
 		return pl
-	case size*avail(true)/total >= minPrintPt+0.2: // a margin for the readers' rounding
+	case size*avail(true)/total >= minPaperPt+0.2: // a margin for the readers' rounding
 		pl.landscape, pl.fit = true, true
 		return pl
 	}
