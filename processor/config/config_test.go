@@ -57,6 +57,10 @@ func TestBadValues(t *testing.T) {
 		{"roster code twice", "roster:\n  - {code: A, name: Xã Một}\n  - {code: a, name: Xã Hai}\n", "roster[1].code", 3},
 		{"roster without name", "roster:\n  - {code: A}\n", "roster[0].name", 2},
 		{"roster control character", "roster:\n  - {code: A, name: \"Xã\\x1bMột\"}\n", "roster[0]", 2},
+		{"signing authority", "office:\n  signer:\n    authority: Thay mặt UBND\n", "office.signer.authority", 3},
+		{"signer on two lines", "office:\n  signer:\n    title: \"PHÓ\\nCHỦ TỊCH\"\n", "office.signer.title", 3},
+		{"place with a comma", "office:\n  place: \"Triệu Sơn, Thanh Hóa\"\n", "office.place", 2},
+		{"parent too long", "office:\n  parent: \"" + strings.Repeat("x", 121) + "\"\n", "office.parent", 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := load(t, c.yaml)
