@@ -26,6 +26,14 @@ func main() {
 		os.Exit(2)
 	}
 	dir := *out
+	if dir != "" {
+		// The copies must be saved somewhere: without the folder every save
+		// failed and the baseline measured only opening and reading.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	if dir == "" {
 		d, err := os.MkdirTemp("", "baseline")
 		if err != nil {
