@@ -567,8 +567,51 @@ func TestPlaceAndDate(t *testing.T) {
 	}
 }
 
-// TestWorkbookReaders: openpyxl reads the ranking workbook (excelize does
-// in every test above).
+// TestAppraisalWorkbook: the council's sheet as written (golden), read back
+// by excelize: long indicator names wrap, each row as tall as its text; the
+// input column unlocked and validated on a protected sheet; the metadata.
+func TestAppraisalWorkbook(t *testing.T) {
+	data := appraisalBook(t)
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); !slices.Equal(got, []string{SheetAppraisal, SheetMeta}) {
+		t.Fatalf("sheets %q", got)
+	}
+	if v, _ := f.GetCellValue(SheetAppraisal, "A2"); v != "UBND huyện Triệu Sơn" {
+		t.Errorf("office %q", v)
+	}
+	long := 0
+	rows, _ := f.GetRows(SheetAppraisal)
+	for i, r := range rows[appraisalFirstRow-1:] {
+		if len(r) < 4 {
+			continue
+		}
+		h, _ := f.GetRowHeight(SheetAppraisal, appraisalFirstRow+i)
+		lines := textLines(r[3], 44, bodySize, false)
+		if lines > 1 {
+			long++
+			if h < float64(lines)*lineHeight(bodySize) {
+				t.Errorf("row %d: %d lines of %q in %v pt", appraisalFirstRow+i, lines, r[3], h)
+			}
+		}
+	}
+	if long == 0 {
+		t.Error("no indicator name wraps: the test says nothing")
+	}
+	if dv, _ := f.GetDataValidations(SheetAppraisal); len(dv) != 1 || !strings.HasPrefix(dv[0].Sqref, "H5:H") {
+		t.Errorf("validation %+v", dv)
+	}
+	if props, _ := f.GetCustomProps(); len(props) != 6 {
+		t.Errorf("properties %+v", props)
+	}
+	goldenDump(t, "tham-dinh.txt", f)
+}
+
+// TestWorkbookReaders: openpyxl reads the ranking and appraisal workbooks
+// (excelize does in every test above).
 func TestWorkbookReaders(t *testing.T) {
 	_, rk := testkit.RankedCohort(t)
 	_, data := written(t, rk, rankingOptions())
@@ -576,6 +619,20 @@ func TestWorkbookReaders(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	ap := filepath.Join(t.TempDir(), "tham-dinh.xlsx")
+	if err := os.WriteFile(ap, appraisalBook(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Openpyxl(t, `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Thẩm định"]
+assert ws["B5"].value == "Xã Triệu Thành", ws["B5"].value
+assert ws["H5"].protection.locked is False
+assert ws.protection.sheet
+assert ws.print_title_rows in ("4:4", "$4:$4"), ws.print_title_rows
+assert wb["_chiso"].sheet_state == "veryHidden"
+`, ap)
 	testkit.Openpyxl(t, `
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
