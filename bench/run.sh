@@ -54,6 +54,20 @@ echo "chiso rank (rebuild from the ledger) ..."
 /usr/bin/time -o "$WORK/t.rank" -f "wall %e s, peak RSS %M KB, user %U s, sys %S s" "$WORK/chiso" --config "$WORK/data/config.yaml" rank >/dev/null 2>&1
 cat "$WORK/t.rank"
 
+# The three hostile files of issue 13 (a million shared strings, 100,000
+# rows, deeply nested XML), each processed alone by chiso: the whole process's
+# peak RSS (target <= 150 MB) and wall time (target <= 5 s).
+echo "hostile files, one chiso process each ..."
+for f in 34-mot-trieu-chuoi 35-tram-nghin-dong 36-xml-long-sau; do
+  h="$WORK/hostile/$f"
+  rm -rf "$h"; mkdir -p "$h/inbox" "$h/outbox" "$h/data"
+  cp "$WORK/data/config.yaml" "$h/config.yaml"
+  cp "processor/pipeline/testdata/corpus/$f.xlsx" "$h/inbox/"
+  /usr/bin/time -o "$h/t" -f "wall %e s, peak RSS %M KB" "$WORK/chiso" --config "$h/config.yaml" process --quiet >"$h/out" 2>&1 || true
+  awk -v f="$f" -v s="$(secs "$h/t")" -v r="$(rss "$h/t")" -v o="$(head -1 "$h/out")" \
+    'BEGIN { printf "  %-22s %5.2f s, peak RSS %4.0f MB  (%s)\n", f, s, r / 1024, o }'
+done
+
 echo
 echo "ratios (same files, same run):"
 awk -v c="$(secs "$WORK/t.chiso")" -v b="$(secs "$WORK/t.base")" \

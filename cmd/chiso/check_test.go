@@ -56,7 +56,7 @@ func trieuThanhWorkbook(t *testing.T) string {
 				if !ok {
 					t.Fatalf("%s.%s: no option %v", code, k, v)
 				}
-				v = o.Label // what the dropdown holds
+				v = o.Shown() // what the dropdown holds
 			}
 			set1(workbook.InputName(code, k), v)
 		}

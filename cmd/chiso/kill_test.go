@@ -237,7 +237,7 @@ func (r *killRun) end(t *testing.T) {
 // inbox's lock: a clear refusal, not a failure.
 func (r *killRun) refused() bool {
 	out := r.out.String()
-	return r.err != nil && (strings.Contains(out, "chiso.lock") || strings.Contains(out, "already running"))
+	return r.err != nil && (strings.Contains(out, "chiso.lock") || strings.Contains(out, "đang chạy với thư mục nhận này"))
 }
 
 // killAfter kills the run after d unless it ends first.
@@ -483,8 +483,8 @@ func (fx *killFixture) verify(t *testing.T, root string) bool {
 		switch {
 		case strings.HasPrefix(name, ".chiso-") && strings.HasSuffix(name, ".tmp"):
 			// A temporary file a kill left: not an output.
-		case strings.HasPrefix(name, "xep-hang-") || strings.HasPrefix(name, "tham-dinh-"):
-			// The cohort's ranking and appraisal workbooks (checked below).
+		case strings.HasPrefix(name, "xep-hang-") || strings.HasPrefix(name, "tham-dinh-") || strings.HasPrefix(name, "phieu-ket-qua-"):
+			// The cohort's ranking, appraisal and scorecards workbooks (checked below).
 			if strings.HasSuffix(name, ".xlsx") {
 				if f, err := excelize.OpenFile(p); err != nil {
 					errorf("ranking %s: %v", rel, err)

@@ -51,7 +51,7 @@ func TestScoreTrieuThanh(t *testing.T) {
 	}
 	// The human report says the same.
 	text, _, code := chiso(t, "score", "--values", "../../templates/testdata/trieu-thanh-2023.yaml")
-	if code != 0 || !strings.Contains(text, "17.50") || !strings.Contains(text, "tự chấm 775.00") || !strings.Contains(text, "xếp hạng sau") {
+	if code != 0 || !strings.Contains(text, " 17,5 ") || !strings.Contains(text, "tự chấm 775)") || !strings.Contains(text, "xếp hạng sau") {
 		t.Errorf("text report:\n%s", text)
 	}
 }
@@ -76,7 +76,7 @@ func TestRubricCommands(t *testing.T) {
 		t.Errorf("list (exit %d): %s%s", code, out, errs)
 	}
 	totals := map[string]string{
-		"thanhhoa-xa-2023": "1000", "xuanlac-xa-2023": "900", "quangtri-xa-2022": "880", "quangtri-huyen-2022": "880",
+		"thanhhoa-xa-2023": "1.000", "xuanlac-xa-2023": "900", "quangtri-xa-2022": "880", "quangtri-huyen-2022": "880",
 		"quangtri-so-2022": "485", "thanhhoa-huyen-2021": "270", "thanhhoa-so-2021": "160",
 	}
 	for id, total := range totals {
@@ -90,7 +90,7 @@ func TestRubricCommands(t *testing.T) {
 		t.Errorf("show quangtri-so-2022 lacks the formula or the priority tables")
 	}
 	out, errs, code = chiso(t, "rubric", "check")
-	if code != 0 || strings.Count(out, "0 error(s)") != 7 || !strings.Contains(out, "decisions recorded") {
+	if code != 0 || strings.Count(out, "  0 lỗi,") != 7 || !strings.Contains(out, "quyết định đã ghi") {
 		t.Errorf("check all (exit %d):\n%s%s", code, out, errs)
 	}
 }
@@ -154,8 +154,12 @@ func TestTemplateCommand(t *testing.T) {
 	if m.RubricID != "thanhhoa-xa-2023" || m.UnitCode != "TS01" || m.UnitName != "Xã Triệu Thành" || m.Year != "2026" {
 		t.Errorf("meta %+v", m)
 	}
-	guide, _ := f.GetCellValue(workbook.SheetGuide, "A11")
-	if !strings.Contains(guide, "15/12/2023") || !strings.Contains(guide, "UBND huyện Triệu Sơn") {
+	rows, _ := f.GetRows(workbook.SheetGuide)
+	var guide string
+	for _, r := range rows {
+		guide += strings.Join(r, " ") + "\n"
+	}
+	if !strings.Contains(guide, "Hạn nộp: 15/12/2023") || !strings.Contains(guide, "UBND huyện Triệu Sơn") {
 		t.Errorf("guide does not show the deadline and office from config: %q", guide)
 	}
 	out, _, code = chiso(t, "template", "--all", "--out", dir)
@@ -163,7 +167,7 @@ func TestTemplateCommand(t *testing.T) {
 		t.Errorf("--all: exit %d, %d files", code, strings.Count(out, "\n"))
 	}
 	_, errs, code = chiso(t, "template", "--unit", "Triệu Thanh Mới", "--out", dir)
-	if code != exitUsage || !strings.Contains(errs, "có phải: 'Xã Triệu Thành'") {
+	if code != exitUsage || !strings.Contains(errs, `trong danh sách đơn vị (roster) của config.yaml; có phải "Xã Triệu Thành"`) {
 		t.Errorf("unknown unit: exit %d, %s", code, errs)
 	}
 }

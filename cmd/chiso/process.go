@@ -22,15 +22,15 @@ import (
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/roster"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
-func (a *app) processCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("process", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func setupProcess(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	quiet := fs.Bool("quiet", false, "không hiện thanh tiến độ")
+	return func(ctx context.Context, _ []string) error { return a.process(ctx, *quiet) }
+}
+
+func (a *app) process(ctx context.Context, quiet bool) error {
 	// One run at a time per inbox, daemon included.
 	if err := a.requireShares(true); err != nil {
 		return err
@@ -38,14 +38,14 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	unlock, err := daemon.LockAs("process", a.now(), a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
-			return failed("%v: wait for it to finish, or stop it", err)
+			return failed("%s", lockedText)
 		}
 		return &exitError{code: exitConfig, err: err}
 	}
 	defer unlock()
 	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
-	bar := isTerminal(a.stderr) && !*quiet
+	bar := isTerminal(a.stderr) && !quiet
 	if bar {
 		log = log.Level(zerolog.WarnLevel) // the bar replaces per-file lines
 	}
@@ -85,7 +85,7 @@ func (a *app) processCmd(ctx context.Context, args []string) error {
 	if bar {
 		fmt.Fprintln(a.stderr)
 	}
-	fmt.Fprintf(a.stdout, "Đã xử lý %d tệp trong %s: %d nhận, %d trùng, %d trả lại.\n", len(sum.Files), time.Since(start).Round(time.Millisecond),
+	fmt.Fprintf(a.stdout, "Đã xử lý %d tệp trong %s giây: %d nhận, %d trùng, %d trả lại.\n", len(sum.Files), vntext.Number(time.Since(start).Seconds(), 1),
 		sum.Counts[ledger.Accepted]+sum.Counts[ledger.Superseded], sum.Counts[ledger.Duplicate], sum.Counts[ledger.Rejected])
 	for _, f := range sum.Files {
 		if f.Outcome == ledger.Rejected {
@@ -148,24 +148,19 @@ type CheckJSON struct {
 	Problems []problem.Problem `json:"problems,omitempty"`
 }
 
-func (a *app) checkCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if fs.NArg() != 1 {
-		return usageErr("check: want one FILE")
-	}
-	path := fs.Arg(0)
+func setupCheck(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	asJSON := fs.Bool("json", false, "in kết quả dạng JSON")
+	return func(ctx context.Context, args []string) error { return a.check(ctx, args[0], *asJSON) }
+}
+
+func (a *app) check(ctx context.Context, path string, asJSON bool) error {
 	v, err := a.evaluator()
 	if err != nil {
 		return err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return usageErr("check: %v", err)
+		return usageErr("check: không đọc được tệp: %v", err)
 	}
 	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(a.now()))
 	if ev.Book != nil {
@@ -186,7 +181,7 @@ func (a *app) checkCmd(ctx context.Context, args []string) error {
 	if ev.Outcome != ledger.Accepted {
 		rejected = failed("check: %s: %s", ev.Name, ev.Message)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {

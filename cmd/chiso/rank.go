@@ -16,14 +16,13 @@ import (
 // process stays near its live memory (see BENCHMARKS.md).
 const rankingGC = 40
 
-func (a *app) rankCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rank", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	year := fs.Int("year", 0, "year to rank (default from config)")
-	final := fs.Bool("final", false, "publish the official ranking as a new numbered version (CHÍNH THỨC) and rewrite every unit's result workbook with settled scores and rank")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func setupRank(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	year := fs.Int("year", 0, "năm `NĂM` cần xếp hạng (mặc định theo cấu hình)")
+	final := fs.Bool("final", false, "công bố bảng xếp hạng CHÍNH THỨC thành một bản đánh số mới và ghi lại tệp kết quả của mọi đơn vị với điểm đã chốt và thứ hạng")
+	return func(ctx context.Context, _ []string) error { return a.rank(ctx, *year, *final) }
+}
+
+func (a *app) rank(ctx context.Context, y int, final bool) error {
 	// The profile covers the whole command: opening the ledger and the
 	// roster cost as much as the ranking once did.
 	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
@@ -39,12 +38,11 @@ func (a *app) rankCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pub.Ledger.Close()
-	y := *year
 	if y == 0 {
 		y = a.col.YearAt(a.now())
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(rankingGC))
-	res, err := pub.Publish(ctx, publish.Options{Year: y, Final: *final, Appraisal: true})
+	res, err := pub.Publish(ctx, publish.Options{Year: y, Final: final, Appraisal: true})
 	if err != nil {
 		return fmt.Errorf("rank: %w", err)
 	}

@@ -9,35 +9,33 @@ import (
 	"text/tabwriter"
 
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
-func (a *app) rubricCmd(_ context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageErr("rubric: want list, show, check, import or diff")
-	}
-	switch args[0] {
-	case "list":
-		return a.rubricList()
-	case "show":
-		fs := flag.NewFlagSet("rubric show", flag.ContinueOnError)
-		fs.SetOutput(a.stderr)
-		if err := fs.Parse(args[1:]); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		r, err := a.rubricByIDOrFile(fs.Arg(0))
+func setupRubricList(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(context.Context, []string) error { return a.rubricList() }
+}
+
+func setupRubricShow(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(_ context.Context, args []string) error {
+		r, err := a.rubricByIDOrFile(firstOr(args, ""))
 		if err != nil {
 			return err
 		}
 		showRubric(a.stdout, r)
 		return nil
-	case "check":
-		return a.rubricCheck(args[1:])
-	case "import":
-		return a.rubricImport(args[1:])
-	case "diff":
-		return a.rubricDiff(args[1:])
 	}
-	return usageErr("rubric: unknown subcommand %q", args[0])
+}
+
+func setupRubricCheck(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(_ context.Context, args []string) error { return a.rubricCheck(args) }
+}
+
+func firstOr(xs []string, def string) string {
+	if len(xs) == 0 {
+		return def
+	}
+	return xs[0]
 }
 
 func (a *app) rubricList() error {
@@ -54,7 +52,7 @@ func (a *app) rubricList() error {
 		if r.ID == a.cfg.Rubric {
 			mark = " (mặc định)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s%s\n", r.ID, r.Level, r.Province, r.Year, fmtNum(grandMax(r)), n, r.Name, mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s%s\n", r.ID, r.Level.Label(), r.Province, r.Year, fmtNum(grandMax(r)), n, r.Name, mark)
 	}
 	return tw.Flush()
 }
@@ -92,7 +90,7 @@ func (a *app) rubricCheck(args []string) error {
 	}
 	a.printCrossCheck(a.stdout, targets)
 	if errorsFound > 0 {
-		return failed("%d error(s) in rubric files", errorsFound)
+		return failed("%d lỗi trong tệp bộ chỉ số", errorsFound)
 	}
 	return nil
 }
@@ -108,19 +106,16 @@ func printReport(w io.Writer, rep *rubric.Report) {
 		}
 	}
 	if len(r.Decisions) > 0 {
-		fmt.Fprintf(w, "  decisions recorded (%d):\n", len(r.Decisions))
+		fmt.Fprintf(w, "  quyết định đã ghi (%d):\n", len(r.Decisions))
 		for _, d := range r.Decisions {
-			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, oneLine(d.Decision))
+			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, truncate(oneLine(d.Decision), 140))
 		}
 	}
-	fmt.Fprintf(w, "  %d error(s), %d warning(s), %d decided, %d inferred\n",
+	fmt.Fprintf(w, "  %d lỗi, %d cảnh báo, %d đã có quyết định, %d cách tính suy ra\n",
 		rep.Count(rubric.SevError), rep.Count(rubric.SevWarning), rep.Count(rubric.SevDecided), rep.Count(rubric.SevInfo))
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return truncate(s, 140)
-}
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func truncate(s string, n int) string {
 	r := []rune(s)
@@ -130,56 +125,8 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func fmtNum(f float64) string {
-	s := fmt.Sprintf("%.2f", f)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s
-}
-
-// ruleSummary is a short description of an indicator's method.
-func ruleSummary(in *rubric.Indicator) string {
-	r := in.Rule
-	if r == nil {
-		return "?"
-	}
-	meas := r.Value
-	if r.Num != "" {
-		meas = r.Num + " / " + r.Den
-	}
-	var s string
-	switch r.Kind {
-	case rubric.KindYesNo:
-		s = "có/không"
-	case rubric.KindChoice:
-		s = "lựa chọn"
-	case rubric.KindRatio:
-		s = "tỷ lệ " + meas
-	case rubric.KindTarget:
-		s = fmt.Sprintf("tỷ lệ %s, đạt %s%%", meas, fmtNum(r.Target*100))
-	case rubric.KindThreshold:
-		s = fmt.Sprintf("%s ≥ %s hoặc 0", meas, fmtNum(r.AtLeast))
-	case rubric.KindSteps:
-		s = "bậc theo " + meas
-	case rubric.KindSum:
-		s = fmt.Sprintf("cộng %d phần", len(r.Parts))
-	case rubric.KindPerItem:
-		s = fmt.Sprintf("%s điểm × %s", fmtNum(r.PointsPer), meas)
-	case rubric.KindChildren:
-		s = "tổng chỉ số con"
-	case rubric.KindCohort:
-		s = "Min-Max (" + r.Method + ") theo " + meas
-	case rubric.KindReference:
-		s = "tham khảo"
-	case rubric.KindFormula:
-		s = "công thức " + r.Expr
-	default:
-		s = string(r.Kind)
-	}
-	if r.Gate != "" {
-		s += " khi " + r.Gate
-	}
-	return s
-}
+// fmtNum writes a number for a reader: 1.000; 2,5 (vntext.Number).
+func fmtNum(f float64) string { return vntext.Number(f, 2) }
 
 func showRubric(w io.Writer, r *rubric.Rubric) {
 	fmt.Fprintf(w, "%s — %s\n", r.ID, r.Name)
@@ -200,7 +147,7 @@ func showRubric(w io.Writer, r *rubric.Rubric) {
 			if in.Inferred != "" {
 				mark = " *"
 			}
-			fmt.Fprintf(tw, "%s%s\t%s%s\t%s\t%s\t\n", strings.Repeat("  ", depth+1), in.Code, truncate(oneLine(in.Name), 70), mark, maxText(in.Max), truncate(ruleSummary(in), 60))
+			fmt.Fprintf(tw, "%s%s\t%s%s\t%s\t%s\t\n", strings.Repeat("  ", depth+1), in.Code, truncate(oneLine(in.Name), 70), mark, maxText(in.Max), truncate(rubric.Summary(in), 60))
 			for _, c := range in.Children {
 				walk(c, depth+1)
 			}
@@ -230,10 +177,22 @@ func showRubric(w io.Writer, r *rubric.Rubric) {
 		fmt.Fprintf(w, "Điểm tổng hợp: %s\n", r.Total.Expr)
 	}
 	fmt.Fprintln(w, "(* cách tính được suy ra vì văn bản không nêu; xem inferred trong tệp bộ chỉ số)")
-	if len(r.Decisions) > 0 {
-		fmt.Fprintf(w, "\nQuyết định đã ghi (%d):\n", len(r.Decisions))
-		for _, d := range r.Decisions {
-			fmt.Fprintf(w, "  %s [%s] %s\n", d.ID, d.Where, oneLine(d.Decision))
+	printDecisions(w, r)
+}
+
+// printDecisions lists how the rubric reads its ambiguous rules, as the
+// form's guide does ("Cách hiểu của đơn vị tổng hợp").
+func printDecisions(w io.Writer, r *rubric.Rubric) {
+	if len(r.Decisions) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nCÁCH HIỂU CỦA ĐƠN VỊ TỔNG HỢP (%d quyết định):\n", len(r.Decisions))
+	for _, d := range r.Decisions {
+		fmt.Fprintf(w, "\n  %s — %s\n", d.ID, r.Place(d.Where))
+		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
+			if t := oneLine(p.text); t != "" {
+				fmt.Fprintf(w, "    %s: %s\n", p.label, t)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,20 +25,14 @@ import (
 // Reads a province's rubric table (.docx, .xlsx or text) and writes a rubric
 // file. Exit 1 when the table cannot be used (every problem is listed with
 // its row); 0 when the file is written, todos included.
-func (a *app) rubricImport(args []string) error {
-	fs := flag.NewFlagSet("rubric import", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	id := fs.String("id", "", "rubric id (default: the file name as a slug)")
-	out := fs.String("out", "", "rubric file to write (default <id>.yaml in the current folder)")
-	force := fs.Bool("force", false, "overwrite the output file")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if len(pos) != 1 {
-		return usageErr("rubric import: want one table file (.docx, .xlsx or text), e.g. chiso rubric import bo-chi-so-2025.docx")
-	}
-	src := pos[0]
+func setupRubricImport(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	id := fs.String("id", "", "mã `ID` của bộ chỉ số (mặc định: tên tệp viết không dấu)")
+	out := fs.String("out", "", "tệp bộ chỉ số `FILE.yaml` ghi ra (mặc định <mã>.yaml ở thư mục hiện tại)")
+	force := fs.Bool("force", false, "ghi đè tệp đã có")
+	return func(_ context.Context, args []string) error { return a.rubricImport(args[0], *id, *out, *force) }
+}
+
+func (a *app) rubricImport(src, id, out string, force bool) error {
 	limit := a.cfg.Limits.MaxFileMB << 20
 	data, size, err := intake.ReadLimited(src, limit)
 	switch {
@@ -52,7 +47,7 @@ func (a *app) rubricImport(args []string) error {
 	if err != nil {
 		return failed("%s: %v", src, err)
 	}
-	res, err := importer.Import(tables, importer.Options{ID: *id, Source: src, Year: a.col.YearAt(time.Now())})
+	res, err := importer.Import(tables, importer.Options{ID: id, Source: src, Year: a.col.YearAt(time.Now())})
 	var ie *importer.ImportError
 	if errors.As(err, &ie) {
 		fmt.Fprintf(a.stdout, "Không nhập được bảng chỉ số từ %s:\n", src)
@@ -69,13 +64,13 @@ func (a *app) rubricImport(args []string) error {
 		return err
 	}
 	if _, err := rubric.Parse(bytes.NewReader(y), "import"); err != nil {
-		return fmt.Errorf("the written rubric does not parse back: %w", err)
+		return fmt.Errorf("tệp bộ chỉ số vừa tạo không đọc lại được: %w", err)
 	}
-	dest := *out
+	dest := out
 	if dest == "" {
 		dest = res.Rubric.ID + ".yaml"
 	}
-	if _, err := os.Stat(dest); err == nil && !*force {
+	if _, err := os.Stat(dest); err == nil && !force {
 		return failed("%s đã có: dùng --force để ghi đè, hoặc --out để ghi vào tệp khác", dest)
 	}
 	if _, err := atomicfile.Write(dest, func(w io.Writer) error { _, err := w.Write(y); return err }); err != nil {
@@ -141,16 +136,11 @@ func (a *app) printImport(src, dest string, res *importer.Result) {
 
 // rubricDiff: chiso rubric diff A B — what changed from rubric A (last
 // year's) to rubric B, by id or file.
-func (a *app) rubricDiff(args []string) error {
-	fs := flag.NewFlagSet("rubric diff", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if len(pos) != 2 {
-		return usageErr("rubric diff: want two rubrics (ids or files), last year's first: chiso rubric diff quangtri-xa-2022 thanhhoa-xa-2023")
-	}
+func setupRubricDiff(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(_ context.Context, args []string) error { return a.rubricDiff(args) }
+}
+
+func (a *app) rubricDiff(pos []string) error {
 	ra, err := a.rubricByIDOrFile(pos[0])
 	if err != nil {
 		return err
@@ -161,23 +151,6 @@ func (a *app) rubricDiff(args []string) error {
 	}
 	fmt.Fprint(a.stdout, rubric.Compare(ra, rb).Text())
 	return nil
-}
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments ("import bang.docx --id x").
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }
 
 // printCrossCheck compares the checked rubrics with each other and with the

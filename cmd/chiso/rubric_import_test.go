@@ -92,7 +92,7 @@ func TestRubricImportWorkflow(t *testing.T) {
 	}
 	os.WriteFile(file, fixed, 0o644)
 	out, _, code = chisoIn(t, cfg, "rubric", "check", file)
-	if code != exitOK || !strings.Contains(out, "0 error(s)") {
+	if code != exitOK || !strings.Contains(out, "  0 lỗi,") {
 		t.Fatalf("check after the fix: exit %d\n%s", code, out)
 	}
 
@@ -156,12 +156,12 @@ func TestRubricImportRefuses(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"rubric", "import"}, exitUsage, "want one table file"},
+		{[]string{"rubric", "import"}, exitUsage, "cần đúng 1 tham số FILE"},
 		{[]string{"rubric", "import", bad, "--out", filepath.Join(dir, "x.yaml")}, exitFailed, "dòng 3 (1.1): điểm tối đa «hai mươi» không phải là số"},
 		{[]string{"rubric", "import", pdf}, exitFailed, "tệp PDF"},
 		{[]string{"rubric", "import", filepath.Join(dir, "khong-co.docx")}, exitFailed, "khong-co.docx"},
-		{[]string{"rubric", "diff", "thanhhoa-xa-2023"}, exitUsage, "want two rubrics"},
-		{[]string{"rubric", "diff", "thanhhoa-xa-2023", "khong-co"}, exitUsage, "no rubric"},
+		{[]string{"rubric", "diff", "thanhhoa-xa-2023"}, exitUsage, "cần đúng 2 tham số A B"},
+		{[]string{"rubric", "diff", "thanhhoa-xa-2023", "khong-co"}, exitUsage, "không có bộ chỉ số"},
 	}
 	for _, tt := range tests {
 		out, errs, code := chiso(t, tt.args...)

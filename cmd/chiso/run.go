@@ -27,10 +27,12 @@ const (
 	exitInternal = 4
 )
 
-// exitError carries an exit code with its error.
+// exitError carries an exit code with its error, and for a bad command
+// line the usage to print after it.
 type exitError struct {
 	code int
 	err  error
+	help string
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -40,34 +42,17 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// usageErrHelp is a bad command line: the message, then the usage.
+func usageErrHelp(help, format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...), help: help}
+}
+
 func failed(format string, args ...any) error {
 	return &exitError{code: exitFailed, err: fmt.Errorf(format, args...)}
 }
 
-const usage = `chiso: thu nhận, kiểm tra, chấm điểm và xếp hạng bộ chỉ số chuyển đổi số (DTI)
-
-Usage: chiso [--config FILE] COMMAND [ARGS]
-
-Commands:
-  serve [--no-calendar]     the daemon: watch the inbox, process, rank, run the collection calendar
-  process                   process every file in the inbox once, then exit
-  check FILE                validate and score one workbook, touching no folder [--json]
-  remind [--dry-run]        remind the units that have not submitted (notice; e-mail when SMTP is set)
-  status                    counts by outcome, last file, pending files, next jobs, missing units
-  rank [--year Y] [--final] rebuild the ranking from the ledger (xep-hang-<cohort>-<year>.xlsx/.csv/.json)
-  rubric list               list the rubric sets
-  rubric show [ID]          print a rubric as a table with pillar and grand totals
-  rubric check [ID|FILE]    check rubrics for arithmetic and structural problems
-  rubric import FILE [--id ID] [--out FILE.yaml] [--force]
-                            read a province's rubric table (.docx, .xlsx or text) into a rubric file
-  rubric diff A B           what changed from rubric A (last year) to B (ids or files)
-  score --values FILE       score one set of figures (YAML or JSON) [--rubric ID] [--json]
-  template [--rubric ID] [--year Y] [--unit NAME | --all] [--out DIR]
-                            write blank self-assessment workbooks (default outbox/<year>/bieu-mau/)
-  version                   print the version
-
---config defaults to config.yaml in the current folder (built-in defaults if absent).
-`
+// lockedText says that another chiso holds the inbox (daemon.ErrLocked).
+const lockedText = "một chiso khác (serve hoặc process) đang chạy với thư mục nhận này: chờ lần chạy đó xong, hoặc dừng nó"
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
@@ -102,6 +87,9 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdout, std
 	fmt.Fprintln(stderr, "chiso:", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if ee.help != "" {
+			fmt.Fprint(stderr, "\n"+ee.help)
+		}
 		return ee.code
 	}
 	if errors.Is(err, context.Canceled) {
@@ -110,65 +98,19 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdout, std
 	return exitInternal
 }
 
-func dispatch(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("chiso", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "config.yaml", "config file")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{code: exitUsage, err: err}
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		fmt.Fprint(stderr, usage)
-		return usageErr("no command given")
-	}
-	a := &app{stdout: stdout, stderr: stderr, cfgPath: *cfgPath, now: now}
-	cmd, cargs := rest[0], rest[1:]
-	switch cmd {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	case "version":
-		fmt.Fprintln(stdout, "chiso", version)
-		return nil
-	}
-	explicit := false
-	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	cfg, err := config.Load(*cfgPath, explicit)
+// loadConfig reads the config (explicit: named on the command line, so it
+// must exist) and derives the collection and the folders.
+func (a *app) loadConfig(explicit bool) error {
+	cfg, err := config.Load(a.cfgPath, explicit)
 	if err != nil {
 		return &exitError{code: exitConfig, err: err}
 	}
 	a.cfg, a.folders = cfg, cfg.Folders()
-	if a.col, err = collectionOf(cfg, now()); err != nil {
-		return &exitError{code: exitConfig, err: fmt.Errorf("config %s: %w", *cfgPath, err)}
+	if a.col, err = collectionOf(cfg, a.now()); err != nil {
+		return &exitError{code: exitConfig, err: fmt.Errorf("config %s: %w", a.cfgPath, err)}
 	}
 	a.folders.Zone = a.col.Loc()
-	switch cmd {
-	case "rubric":
-		return a.rubricCmd(ctx, cargs)
-	case "score":
-		return a.scoreCmd(ctx, cargs)
-	case "template":
-		return a.templateCmd(ctx, cargs)
-	case "serve":
-		return a.serveCmd(ctx, cargs)
-	case "process":
-		return a.processCmd(ctx, cargs)
-	case "check":
-		return a.checkCmd(ctx, cargs)
-	case "rank":
-		return a.rankCmd(ctx, cargs)
-	case "status":
-		return a.statusCmd(ctx, cargs)
-	case "remind":
-		return a.remindCmd(ctx, cargs)
-	}
-	fmt.Fprint(stderr, usage)
-	return usageErr("unknown command %q", cmd)
+	return nil
 }
 
 // loadRubrics loads the embedded rubrics, then the override file or folder
@@ -239,7 +181,7 @@ func (a *app) rubricByIDOrFile(arg string) (*rubric.Rubric, error) {
 		for _, r := range set.All() {
 			ids = append(ids, r.ID)
 		}
-		return nil, usageErr("no rubric %q (have: %s)", arg, strings.Join(ids, ", "))
+		return nil, usageErr("không có bộ chỉ số %q (có: %s)", arg, strings.Join(ids, ", "))
 	}
 	return r, nil
 }

@@ -18,29 +18,28 @@ import (
 	"github.com/chiso-vn/chiso/processor/values"
 )
 
-func (a *app) scoreCmd(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	valuesPath := fs.String("values", "", "values file (YAML or JSON)")
-	rubricID := fs.String("rubric", "", "rubric id or file (default: the values file's rubric, else config)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
+func setupScore(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	valuesPath := fs.String("values", "", "tệp số liệu `FILE` (YAML hoặc JSON; bắt buộc)")
+	rubricID := fs.String("rubric", "", "mã hoặc tệp bộ chỉ số `ID` (mặc định: bộ ghi trong tệp số liệu, không có thì theo cấu hình)")
+	asJSON := fs.Bool("json", false, "in kết quả dạng JSON")
+	return func(ctx context.Context, _ []string) error { return a.score(*valuesPath, *rubricID, *asJSON) }
+}
+
+func (a *app) score(valuesPath, rubricID string, asJSON bool) error {
+	if valuesPath == "" {
+		return usageErr("score: cần --values FILE")
 	}
-	if *valuesPath == "" {
-		return usageErr("score: --values FILE is required")
-	}
-	data, err := os.ReadFile(*valuesPath)
+	data, err := os.ReadFile(valuesPath)
 	if err != nil {
-		return usageErr("score: %v", err)
+		return usageErr("score: không đọc được tệp số liệu: %v", err)
 	}
 	var vf values.File
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&vf); err != nil && err != io.EOF {
-		return failed("score: %s: %v", *valuesPath, err)
+		return failed("score: %s: %v", valuesPath, err)
 	}
-	id := *rubricID
+	id := rubricID
 	if id == "" {
 		id = vf.Rubric
 	}
@@ -50,7 +49,7 @@ func (a *app) scoreCmd(_ context.Context, args []string) error {
 	}
 	vals, err := values.FromFile(r, vf)
 	if err != nil {
-		return failed("score: %s:\n%v", *valuesPath, err)
+		return failed("score: %s:\n%v", valuesPath, err)
 	}
 	sc, err := engine.New(r)
 	if err != nil {
@@ -59,7 +58,7 @@ func (a *app) scoreCmd(_ context.Context, args []string) error {
 	res := sc.Score(vals)
 	// Impossible figures (errors) score 0 until corrected, as in `check`.
 	sc.Invalidate(res, validate.Invalid(r, validate.Check(r, validate.Input{Values: vals}, res)))
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(resultJSON(r, vf.Unit, res))
@@ -154,13 +153,13 @@ func printResult(w io.Writer, r *rubric.Rubric, unit string, res *engine.Result)
 		self, diff := "", ""
 		if ir.Self != nil {
 			self = fmtNum(*ir.Self)
-			diff = fmt.Sprintf("%+.2f", engine.Round2(ir.Points-*ir.Self))
+			diff = signed(engine.Round2(ir.Points - *ir.Self))
 		}
 		st := statusText[ir.Status]
 		if len(ir.Missing) > 0 {
 			st += " (" + joinComma(ir.Missing) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t %s\n", ir.Code, fmtNum(ir.Max), engine.Round2(ir.Points), self, diff, st)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t %s\n", ir.Code, fmtNum(ir.Max), fmtNum(ir.Points), self, diff, st)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -175,17 +174,25 @@ func printResult(w io.Writer, r *rubric.Rubric, unit string, res *engine.Result)
 		if p.HasSelf {
 			self = fmtNum(p.Self)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t\n", name, fmtNum(p.Max), engine.Round2(p.Points), self)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, fmtNum(p.Max), fmtNum(p.Points), self)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nTỔNG: %.2f / %s", engine.Round2(res.Total), fmtNum(res.Max))
+	fmt.Fprintf(w, "\nTỔNG: %s / %s", fmtNum(res.Total), fmtNum(res.Max))
 	if res.HasSelf {
-		fmt.Fprintf(w, "   (tự chấm %.2f)", engine.Round2(res.Self))
+		fmt.Fprintf(w, "   (tự chấm %s)", fmtNum(res.Self))
 	}
 	fmt.Fprintln(w)
 	if res.Pending > 0 {
 		fmt.Fprintf(w, "%d chỉ số tính theo cụm đơn vị (Min-Max) chưa có điểm: điểm được tính khi xếp hạng cả cụm.\n", res.Pending)
 	}
+}
+
+// signed is a difference with its sign: +2,5; -17,89; 0.
+func signed(x float64) string {
+	if x > 0 {
+		return "+" + fmtNum(x)
+	}
+	return fmtNum(x)
 }
 
 func joinComma(xs []string) string {

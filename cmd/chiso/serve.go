@@ -15,13 +15,12 @@ import (
 	"github.com/chiso-vn/chiso/processor/watch"
 )
 
-func (a *app) serveCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	noCalendar := fs.Bool("no-calendar", false, "do not run the collection calendar (opening, reminders, close)")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func setupServe(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	noCalendar := fs.Bool("no-calendar", false, "không chạy lịch thu thập (mở đợt, nhắc nộp, kết thúc)")
+	return func(ctx context.Context, _ []string) error { return a.serve(ctx, *noCalendar) }
+}
+
+func (a *app) serve(ctx context.Context, noCalendar bool) error {
 	c := a.cfg
 	// A share that is not connected stops here, before the lock would create
 	// the inbox's control folder in its place.
@@ -32,7 +31,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 	unlock, err := daemon.LockAs("serve", a.now(), a.folders.ControlDir(), a.folders.Data)
 	if err != nil {
 		if errors.Is(err, daemon.ErrLocked) {
-			return failed("%v", err)
+			return failed("%s", lockedText)
 		}
 		return &exitError{code: exitConfig, err: err}
 	}
@@ -54,7 +53,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) error {
 		Debounce: time.Duration(c.Watch.DebounceSeconds) * time.Second,
 		Log:      log,
 	}
-	if !*noCalendar {
+	if !noCalendar {
 		col, err := a.collector(p.Ledger, log)
 		if err != nil {
 			return err

@@ -330,7 +330,7 @@ func testServeSecondInstance(t *testing.T, fx *serveFixture) {
 	if !errors.As(err, &ee) || ee.ExitCode() <= 0 {
 		t.Fatalf("second serve: %v, want a non-zero exit\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "already running") {
+	if !strings.Contains(string(out), "đang chạy với thư mục nhận này") {
 		t.Errorf("second serve (exit %d) does not say another instance is running:\n%s", ee.ExitCode(), out)
 	}
 	select {

@@ -10,19 +10,26 @@ import (
 	"github.com/chiso-vn/chiso/processor/roster"
 )
 
-func (a *app) templateCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("template", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	rubricID := fs.String("rubric", "", "rubric id or file (default from config)")
-	year := fs.Int("year", 0, "reporting year (default from config)")
-	unit := fs.String("unit", "", "one roster unit, by code or name")
-	all := fs.Bool("all", false, "one pre-filled template per roster unit")
-	out := fs.String("out", "", "output folder (default outbox/<year>/bieu-mau)")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func setupTemplate(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	var o templateOpts
+	fs.StringVar(&o.rubric, "rubric", "", "mã hoặc tệp bộ chỉ số `ID` (mặc định theo cấu hình)")
+	fs.IntVar(&o.year, "year", 0, "năm báo cáo `NĂM` (mặc định theo cấu hình)")
+	fs.StringVar(&o.unit, "unit", "", "một đơn vị `TÊN` trong danh sách, theo mã hoặc tên")
+	fs.BoolVar(&o.all, "all", false, "mỗi đơn vị trong danh sách một biểu mẫu đã điền sẵn tên")
+	fs.StringVar(&o.out, "out", "", "thư mục `THƯ_MỤC` ghi ra (mặc định outbox/<năm>/bieu-mau)")
+	return func(ctx context.Context, _ []string) error { return a.template(ctx, o) }
+}
+
+type templateOpts struct {
+	rubric, unit, out string
+	year              int
+	all               bool
+}
+
+func (a *app) template(ctx context.Context, o templateOpts) error {
+	rubricID, year, unit, all, out := &o.rubric, &o.year, &o.unit, &o.all, &o.out
 	if *unit != "" && *all {
-		return usageErr("template: --unit and --all exclude each other")
+		return usageErr("template: --unit và --all không dùng cùng nhau")
 	}
 	r, err := a.rubricByIDOrFile(*rubricID)
 	if err != nil {
@@ -40,7 +47,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 	switch {
 	case *all:
 		if len(a.cfg.Roster) == 0 {
-			return usageErr("template --all: the config has no roster of units")
+			return usageErr("template --all: config.yaml chưa có danh sách đơn vị (roster)")
 		}
 		units = a.cfg.Roster
 	case *unit != "":
@@ -49,7 +56,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 		}
 		u, ok := roster.Find(a.cfg.Roster, *unit, *unit)
 		if !ok {
-			return usageErr("template: no unit %q in the roster%s", *unit, suggest(a.cfg.Roster, *unit))
+			return usageErr("template: không có đơn vị %q trong danh sách đơn vị (roster) của config.yaml%s", *unit, suggest(a.cfg.Roster, *unit))
 		}
 		units = []roster.Unit{u}
 	default:
@@ -65,7 +72,7 @@ func (a *app) templateCmd(ctx context.Context, args []string) error {
 
 func suggest(units []roster.Unit, name string) string {
 	if c := roster.Closest(units, name, 3); len(c) > 0 {
-		return " (có phải: '" + strings.Join(c, "', '") + "'?)"
+		return "; có phải \"" + strings.Join(c, "\", \"") + "\"?"
 	}
 	return ""
 }

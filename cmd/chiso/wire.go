@@ -91,7 +91,7 @@ func (a *app) evaluator() (*pipeline.Evaluator, error) {
 		return nil, err
 	}
 	if _, ok := set.Get(a.cfg.Rubric); !ok {
-		return nil, &exitError{code: exitConfig, err: fmt.Errorf("config: rubric %q does not exist (chiso rubric list)", a.cfg.Rubric)}
+		return nil, &exitError{code: exitConfig, err: fmt.Errorf("config: không có bộ chỉ số %q (xem chiso rubric list)", a.cfg.Rubric)}
 	}
 	return &pipeline.Evaluator{Rubrics: set, Rubric: a.cfg.Rubric, Roster: roster.NewIndex(a.cfg.Roster),
 		MaxFileSize: a.cfg.Limits.MaxFileMB << 20, Workbook: a.workbookLimits()}, nil
@@ -219,7 +219,7 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 		Timeout: time.Duration(a.cfg.Limits.TimeoutSecond) * time.Second,
 	}
 	pub := &publish.Publisher{
-		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Roster: a.cfg.Roster,
+		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Office: a.cfg.Office.Name, Roster: a.cfg.Roster,
 		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now, Issuer: a.issuer(),
 	}
 	return p, pub, nil

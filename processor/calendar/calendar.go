@@ -386,7 +386,7 @@ func (c *Calendar) latestDue(e *entry, now time.Time) time.Time {
 	} else if !e.cursor.IsZero() {
 		// Occurrences in (cursor, now-MaxLate] are too old: say so once.
 		if t := e.next(e.cursor); !t.IsZero() && !t.After(from) {
-			c.log.Warn().Str("job", e.name).Time("occurrence", t.In(c.loc)).Dur("max_late", maxLate).
+			c.log.Warn().Str("job", e.name).Time("occurrence", t.In(c.loc)).Int64("max_late_ms", maxLate.Milliseconds()).
 				Msg("occurrence missed while stopped and too old to catch up: run it by hand if still needed")
 		}
 	}
@@ -435,9 +435,9 @@ func (c *Calendar) runAndRecord(ctx context.Context, e *entry, occ time.Time) er
 	}
 	dur := c.now().Sub(start)
 	if err != nil {
-		log.Error().Err(err).Dur("duration", dur).Msg("job failed: it will be retried at the next start")
+		log.Error().Err(err).Int64("duration_ms", dur.Milliseconds()).Msg("job failed: it will be retried at the next start")
 	} else {
-		log.Info().Dur("duration", dur).Msg("job finished")
+		log.Info().Int64("duration_ms", dur.Milliseconds()).Msg("job finished")
 	}
 	c.mu.Lock()
 	e.running = false

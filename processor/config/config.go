@@ -223,17 +223,81 @@ func Parse(r io.Reader, c *Config) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err == nil {
 		c.lines = map[string]int{}
 		keyLines(&root, "", c.lines)
 	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return c.decodeErr(err)
+	}
 	return nil
+}
+
+// decodeErr turns the YAML decoder's type errors (an unknown key, a word
+// where a number goes) into FieldErrors naming the line and the key, all
+// of them at once; a syntax error is returned as it is (it names its line).
+func (c *Config) decodeErr(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	byLine := map[int]string{}
+	for k, l := range c.lines {
+		if old, ok := byLine[l]; !ok || len(k) > len(old) {
+			byLine[l] = k // the innermost key on that line
+		}
+	}
+	var errs []error
+	for _, msg := range te.Errors {
+		var line int
+		var rest string
+		if n, _ := fmt.Sscanf(msg, "line %d:", &line); n != 1 {
+			errs = append(errs, errors.New(msg))
+			continue
+		}
+		rest = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		key := byLine[line]
+		if f, ok := strings.CutPrefix(rest, "field "); ok && strings.Contains(f, " not found in type ") {
+			if key == "" {
+				key = f[:strings.Index(f, " ")]
+			}
+			errs = append(errs, &FieldError{File: c.File, Line: line, Key: key, Msg: "unknown key: not a chiso setting (check its spelling and indentation; README, Configuration)"})
+			continue
+		}
+		if v, ok := strings.CutPrefix(rest, "cannot unmarshal "); ok {
+			rest = kindErr(v)
+		}
+		errs = append(errs, &FieldError{File: c.File, Line: line, Key: key, Msg: rest})
+	}
+	return errors.Join(errs...)
+}
+
+// kindErr rewords the decoder's "!!str `lots` into int64" as what the key
+// takes.
+func kindErr(v string) string {
+	val, typ, ok := strings.Cut(v, " into ")
+	if !ok {
+		return "cannot read " + v
+	}
+	if i := strings.Index(val, " "); i >= 0 {
+		val = strings.TrimSpace(val[i+1:])
+	}
+	want := map[string]string{"int": "a whole number", "int64": "a whole number", "float64": "a number",
+		"bool": "true or false", "string": "a text"}[typ]
+	switch {
+	case want != "":
+	case strings.HasPrefix(typ, "[]"):
+		want = "a list (lines starting with \"- \")"
+	default:
+		want = "a group of keys (indented lines below it)"
+	}
+	if val == "" {
+		return "the value is not " + want
+	}
+	return val + " is not " + want
 }
 
 // keyLines records the line of every key under n: "limits.max_file_mb",
@@ -274,7 +338,12 @@ func Load(path string, mustExist bool) (Config, error) {
 		return c, fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
+	c.File = path
 	if err := Parse(f, &c); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return c, err
+		}
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	c.Dir, c.File = filepath.Dir(path), path

@@ -61,6 +61,11 @@ func TestBadValues(t *testing.T) {
 		{"signer on two lines", "office:\n  signer:\n    title: \"PHÓ\\nCHỦ TỊCH\"\n", "office.signer.title", 3},
 		{"place with a comma", "office:\n  place: \"Triệu Sơn, Thanh Hóa\"\n", "office.place", 2},
 		{"parent too long", "office:\n  parent: \"" + strings.Repeat("x", 121) + "\"\n", "office.parent", 2},
+		{"unknown key", "rubric: x\nworkerz: 3\n", "workerz", 2},
+		{"unknown nested key", "limits:\n  timeout: 3\n", "limits.timeout", 2},
+		{"word for a number", "limits:\n  max_file_mb: lots\n", "limits.max_file_mb", 2},
+		{"word for yes or no", "watch:\n  events: maybe\n", "watch.events", 2},
+		{"text for a list", "roster: abc\n", "roster", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := load(t, c.yaml)
@@ -97,6 +102,11 @@ func unwrapAll(err error) []error {
 // TestEveryProblemAtOnce: a file with several bad values reports them all.
 func TestEveryProblemAtOnce(t *testing.T) {
 	_, err := load(t, "workers: -1\nlog: {level: loud}\nlimits: {max_file_mb: 0}\n")
+	if err == nil || len(unwrapAll(err)) != 3 {
+		t.Fatalf("want 3 problems, got %v", err)
+	}
+	// The decoder's own problems (keys and kinds) are all listed too.
+	_, err = load(t, "workerz: 1\nlimits: {max_file_mb: lots}\nwatch: {events: maybe}\n")
 	if err == nil || len(unwrapAll(err)) != 3 {
 		t.Fatalf("want 3 problems, got %v", err)
 	}

@@ -185,7 +185,7 @@ func rebuildDuration(e *env) float64 {
 	for _, line := range strings.Split(e.log.String(), "\n") {
 		var ev struct {
 			Message  string  `json:"message"`
-			Duration float64 `json:"duration"`
+			Duration float64 `json:"duration_ms"`
 		}
 		if json.Unmarshal([]byte(line), &ev) == nil && ev.Message == "ranking rebuilt" {
 			d = ev.Duration / 1000

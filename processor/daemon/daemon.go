@@ -316,7 +316,7 @@ func (d *Daemon) rebuild(ctx context.Context) {
 	if err != nil {
 		d.Log.Error().Err(err).Msg("ranking rebuild failed")
 	} else {
-		d.Log.Info().Dur("duration", time.Since(start)).Int("ranked", len(res.Ranking.Ranked())).Msg("ranking rebuilt")
+		d.Log.Info().Int64("duration_ms", time.Since(start).Milliseconds()).Int("ranked", len(res.Ranking.Ranked())).Msg("ranking rebuilt")
 	}
 	if d.Rebuilt != nil {
 		d.Rebuilt(res, err)

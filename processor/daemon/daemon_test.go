@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,6 +98,7 @@ type env struct {
 	mu       sync.Mutex
 	rebuilds []rebuild
 	log      *syncBuffer
+	scans    atomic.Int64 // complete listings of the inbox by the watcher
 }
 
 // rebuild is one call of the Rebuilt hook.
@@ -126,7 +128,8 @@ func (e *env) start(o options) *running {
 	e.tb.Helper()
 	d := &daemon.Daemon{
 		Pipeline: e.p, Publisher: e.Publisher,
-		Watch:    watch.Config{Dir: e.inbox, Rescan: o.Rescan, Settle: o.Settle, Events: o.Events, Log: zerolog.Nop()},
+		Watch: watch.Config{Dir: e.inbox, Rescan: o.Rescan, Settle: o.Settle, Events: o.Events, Log: zerolog.Nop(),
+			Scanned: func() { e.scans.Add(1) }},
 		Workers:  o.Workers,
 		Debounce: o.Debounce,
 		Log:      zerolog.New(e.log),
@@ -160,6 +163,21 @@ func (r *running) stop(tb testing.TB) error {
 }
 
 func (e *env) drop(name string, data []byte) { e.Drop(name, data) }
+
+// listings waits until the watcher has listed the inbox n more times (and
+// every file it saw settled: at least one settle period passed), so "nothing
+// more comes" is checked after the watcher's work, not after a time a
+// loaded machine may not have used for it.
+func (e *env) listings(n int64, o options) {
+	e.tb.Helper()
+	start, since := e.scans.Load(), time.Now()
+	for deadline := time.Now().Add(time.Minute); e.scans.Load()-start < n || time.Since(since) < o.Settle; {
+		if time.Now().After(deadline) {
+			e.tb.Fatalf("the watcher listed the inbox %d times in a minute, want %d", e.scans.Load()-start, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 func (e *env) rows() []ledger.File { return e.Rows() }
 
@@ -529,7 +547,7 @@ func TestExcelSave(t *testing.T) {
 	if r.SHA256 != sha(v2) || r.Outcome != ledger.Accepted {
 		t.Errorf("taken: %s sha %s, want accepted with the second save's content %s (first %s)", r.Outcome, r.SHA256, sha(v2), sha(v1))
 	}
-	time.Sleep(2 * o.Rescan) // nothing more comes
+	e.listings(2, o) // nothing more comes
 	e.verify([]string{"bieu-mau-d001.xlsx"}, []string{owner})
 }
 
@@ -547,7 +565,7 @@ func TestOwnerFilesIgnored(t *testing.T) {
 	e.drop("bieu-mau-d001.xlsx", data)
 	e.waitOutcomes(30*time.Second, "bieu-mau-d001.xlsx")
 	// Several rescans and settle periods pass without the owner files.
-	time.Sleep(3 * fast.Rescan)
+	e.listings(3, fast)
 	e.verify([]string{"bieu-mau-d001.xlsx"}, ignored)
 }
 
@@ -566,7 +584,7 @@ func TestBurst500(t *testing.T) {
 	// evaluation, ~0.3 s on a loaded 2-core machine), as the default 5 s
 	// does in production; the burst is then one quiet period.
 	o.Debounce = time.Second
-	e.start(o)
+	r := e.start(o)
 	distinct := booksOf(t, units, 7)
 	names := make([]string, 500)
 	for i := range names {
@@ -602,8 +620,15 @@ func TestBurst500(t *testing.T) {
 		}
 	}
 	e.waitRanking(30*time.Second, "listing the 20 units", func(rk *ranking.Ranking) bool { return len(rk.Ranked()) == 20 })
-	time.Sleep(3 * o.Debounce) // no further rebuild is due
+	// No further rebuild is due: stopping the daemon rebuilds only when
+	// the ranking is still dirty, so the count must not move.
 	n := e.rebuildCount()
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.rebuildCount(); after != n {
+		t.Errorf("a rebuild was still due after the ranking listed every unit (%d rebuilds, %d at stop)", n, after)
+	}
 	last, _ := e.lastRebuild()
 	t.Logf("burst written in %v; all outcomes %v after its end; %d rebuilds, the last %v after the end",
 		end.Sub(start).Round(time.Millisecond), done.Sub(end).Round(time.Millisecond), n, last.at.Sub(end).Round(time.Millisecond))
@@ -851,7 +876,7 @@ func TestLinksNeverFollowed(t *testing.T) {
 	e.start(fast)
 	e.drop("bieu-mau-d001.xlsx", book(t, units[0], 1))
 	e.waitOutcomes(30*time.Second, "bieu-mau-d001.xlsx")
-	time.Sleep(3 * fast.Rescan) // several listings see the links
+	e.listings(3, fast) // several listings see the links
 	secretHash := hashFile(t, secret)
 	for _, r := range e.rows() {
 		if r.SHA256 == sha(target) || r.SHA256 == secretHash || strings.Contains(r.Name, "lien-ket") || strings.Contains(r.Name, "passwd") {

@@ -11,6 +11,7 @@
 //	  <year>/<code>-<unit>/ket-qua-<code>-<unit>-<year>.xlsx   a unit's annotated workbook
 //	  <year>/xep-hang-<cohort>-<year>.xlsx/.csv/.json   the ranking (provisional, TẠM TÍNH)
 //	  <year>/xep-hang-<cohort>-<year>-chinh-thuc-v<N>.xlsx/.csv/.json   official version N
+//	  <year>/phieu-ket-qua-<cohort>-<year>[-chinh-thuc-v<N>].xlsx   every unit's scorecard, beside its ranking
 //	  <year>/tham-dinh-<cohort>-<year>.xlsx      the appraisal workbook
 //	  <year>/bieu-mau/        templates
 //	  <year>/thong-bao-thu-thap-<year>.txt, nhac-nop-<date>.txt, chua-nop-<year>.txt
@@ -251,6 +252,20 @@ func (f Folders) RankingBase(cohort string, year int) string {
 // provisional rebuilds never write over it.
 func (f Folders) FinalRankingBase(cohort string, year, version int) string {
 	return fmt.Sprintf("%s-chinh-thuc-v%d", f.RankingBase(cohort, year), version)
+}
+
+// ScorecardsPath is the workbook of every ranked unit's scorecard (phiếu
+// kết quả) beside the provisional ranking:
+// phieu-ket-qua-<cohort>-<year>.xlsx.
+func (f Folders) ScorecardsPath(cohort string, year int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("phieu-ket-qua-%s-%d.xlsx", CohortName(cohort), year))
+}
+
+// FinalScorecardsPath is the scorecards of a published version of the
+// official ranking: phieu-ket-qua-<cohort>-<year>-chinh-thuc-v<N>.xlsx,
+// never written over.
+func (f Folders) FinalScorecardsPath(cohort string, year, version int) string {
+	return filepath.Join(f.YearDir(year), fmt.Sprintf("phieu-ket-qua-%s-%d-chinh-thuc-v%d.xlsx", CohortName(cohort), year, version))
 }
 
 // RankingExts are the extensions of the ranking's files.

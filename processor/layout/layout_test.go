@@ -116,3 +116,19 @@ func TestLongUnitNames(t *testing.T) {
 		t.Errorf("short names unchanged: %q", s)
 	}
 }
+
+// TestScorecardsPath: the scorecards are named like the ranking they come
+// with (the cohort made safe, as there), the official versions apart.
+func TestScorecardsPath(t *testing.T) {
+	f := Folders{Outbox: filepath.Join("o")}
+	for _, tc := range []struct{ got, want string }{
+		{f.ScorecardsPath("trieu-son", 2023), filepath.Join("o", "2023", "phieu-ket-qua-trieu-son-2023.xlsx")},
+		{f.ScorecardsPath("", 2023), filepath.Join("o", "2023", "phieu-ket-qua-don-vi-2023.xlsx")},
+		{f.FinalScorecardsPath("trieu-son", 2023, 2), filepath.Join("o", "2023", "phieu-ket-qua-trieu-son-2023-chinh-thuc-v2.xlsx")},
+		{f.FinalScorecardsPath("a:b", 2023, 1), filepath.Join("o", "2023", "phieu-ket-qua-a_b-2023-chinh-thuc-v1.xlsx")},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s, want %s", tc.got, tc.want)
+		}
+	}
+}

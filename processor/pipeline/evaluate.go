@@ -101,7 +101,7 @@ func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year
 	case errors.Is(err, workbook.ErrUnzipLimit):
 		return e.reject(tooLargeUnzipped(v.Workbook.UnzipSize))
 	case errors.Is(err, workbook.ErrOverLimit):
-		return e.reject(ReasonOverLimit.Reject())
+		return e.reject(overLimit(err))
 	case err != nil:
 		return e.reject(ReasonDamaged.Reject())
 	}
@@ -141,7 +141,7 @@ func (v *Evaluator) Evaluate(ctx context.Context, name string, data []byte, year
 	case errors.Is(err, workbook.ErrUnzipLimit):
 		return e.reject(tooLargeUnzipped(v.Workbook.UnzipSize))
 	case err != nil:
-		return e.reject(ReasonOverLimit.Reject())
+		return e.reject(overLimit(err))
 	}
 	if sub.FoundBy == "layout" && meta.RubricID == "" && len(sub.Cells) == 0 {
 		return e.reject(ReasonNotTemplate.Reject())

@@ -70,7 +70,7 @@ func (p *Pipeline) retry(ctx context.Context, fn func() error) error {
 		if p.Retry.Wait != nil {
 			wait = p.Retry.Wait(n)
 		}
-		p.Log.Warn().Err(err).Int("attempt", n).Dur("wait", wait).Msg("passing failure; trying again")
+		p.Log.Warn().Err(err).Int("attempt", n).Int64("wait_ms", wait.Milliseconds()).Msg("passing failure; trying again")
 		select {
 		case <-ctx.Done():
 			return errors.Join(err, ctx.Err())

@@ -396,7 +396,7 @@ func (p *Pipeline) handle(ctx context.Context, row ledger.File, src string, note
 	if err == nil {
 		p.Log.Info().Str("event", "audit").Str("file", f.Name).Str("unit", f.UnitName).Str("outcome", string(f.Outcome)).
 			Str("reason", f.Reason).Float64("total", engine.Round2(f.Total)).Int("errors", f.Errors).Int("warnings", f.Warnings).
-			Dur("duration", time.Since(start)).Msg("processed")
+			Int64("duration_ms", time.Since(start).Milliseconds()).Msg("processed")
 	}
 	return f, err
 }
@@ -448,7 +448,7 @@ func (p *Pipeline) evaluate(ctx context.Context, row ledger.File, data []byte, n
 	case r := <-ch:
 		return r.ev, r.out
 	case <-ctx.Done():
-		p.Log.Error().Str("file", row.Name).Dur("timeout", timeout).Msg("evaluation timed out")
+		p.Log.Error().Str("file", row.Name).Int64("timeout_ms", timeout.Milliseconds()).Msg("evaluation timed out")
 		return (&Evaluation{Name: row.Name, SHA256: row.SHA256, Size: int64(len(data))}).reject(ReasonTimeout.Reject()), nil
 	}
 }

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"fmt"
 	"strings"
+
+	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
 // Reason says why a file was not accepted. Its value is the stable code
@@ -61,8 +63,6 @@ type Rejection struct {
 
 // texts holds the message and advice of the reasons that take no detail.
 var texts = map[Reason][2]string{
-	ReasonOverLimit: {"Tệp chứa quá nhiều dữ liệu so với một biểu mẫu tự đánh giá (quá nhiều dòng, ô hoặc chuỗi ký tự): có thể không phải biểu mẫu, hoặc tệp bị hỏng.",
-		"Dùng biểu mẫu do cơ quan tổng hợp phát hành; xoá các trang tính, dòng và ảnh thừa rồi lưu lại và gửi lại."},
 	ReasonEmptyFile: {"Tệp rỗng (0 byte): có thể tệp chưa được chép xong.", "Chép lại tệp vào thư mục nhận báo cáo."},
 	ReasonXLS: {"Tệp ở định dạng .xls (Excel 97–2003), hệ thống chỉ đọc được .xlsx.",
 		"Mở tệp bằng Excel, chọn File > Save As > Excel Workbook (*.xlsx) rồi gửi lại tệp .xlsx."},
@@ -109,6 +109,17 @@ func tooLarge(size, max int64) Rejection {
 func tooLargeUnzipped(max int64) Rejection {
 	return Rejection{ReasonTooLargeUnzipped, fmt.Sprintf("Tệp giải nén ra quá lớn (hơn %d MB): có thể tệp chứa nhiều ảnh hoặc bị hỏng.", mb(max)),
 		"Xoá ảnh và các trang tính thừa, lưu lại rồi gửi lại; tài liệu kiểm chứng gửi riêng, không chèn vào biểu mẫu."}
+}
+
+// overLimit names the bound the file went over (workbook.OverLimitText),
+// so a commune that pasted a long list knows what to remove.
+func overLimit(err error) Rejection {
+	what := workbook.OverLimitText(err)
+	if what == "" {
+		what = "quá nhiều dòng, ô hoặc chuỗi ký tự"
+	}
+	return Rejection{ReasonOverLimit, "Tệp chứa quá nhiều dữ liệu so với một biểu mẫu tự đánh giá (" + what + "): có thể không phải biểu mẫu, hoặc tệp bị hỏng.",
+		"Dùng biểu mẫu do cơ quan tổng hợp phát hành; xoá các trang tính, dòng và ảnh thừa rồi lưu lại và gửi lại."}
 }
 
 func unknownRubric(id string) Rejection {

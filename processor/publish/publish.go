@@ -49,6 +49,8 @@ type Publisher struct {
 	Folders    layout.Folders
 	// Cohort names the cohort in output names (xep-hang-<cohort>-<year>).
 	Cohort string
+	// Office is the consolidating office's name as people read it.
+	Office string
 	Roster []roster.Unit
 	// Lineage maps a unit code to its predecessors' codes (2025 mergers).
 	Lineage  map[string][]string
@@ -376,14 +378,19 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 }
 
 // writeRanking writes a ranking's workbook, CSV and JSON at base.
-// The workbook is written on its own goroutine while the CSV and the JSON
-// are; the paths come in that order: workbook, CSV, JSON.
+// The workbook and the scorecards are written on their own goroutines
+// while the CSV and the JSON are; the paths come in that order: workbook,
+// CSV, JSON, scorecards.
 func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rubric, now time.Time) ([]string, error) {
 	type written struct {
 		path string
 		err  error
 	}
-	book := make(chan written, 1)
+	book, cards := make(chan written, 1), make(chan written, 1)
+	go func() {
+		path, err := p.writeScorecards(rk, r)
+		cards <- written{path, err}
+	}()
 	go func() {
 		path, err := atomicfile.Write(base+".xlsx", func(w io.Writer) error {
 			return workbook.WriteRanking(w, rk, workbook.RankingOptions{Generated: now, Issuer: p.Issuer})
@@ -402,11 +409,18 @@ func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rub
 		}
 		rest = append(rest, path)
 	}
-	b := <-book
+	b, c := <-book, <-cards
 	if b.err != nil {
 		return nil, b.err
 	}
-	return append([]string{b.path}, rest...), err
+	paths := append([]string{b.path}, rest...)
+	if err == nil && c.err != nil {
+		err = c.err
+	}
+	if c.err == nil {
+		paths = append(paths, c.path)
+	}
+	return paths, err
 }
 
 // AtClose publishes the official ranking of year at the collection's close

@@ -7,7 +7,10 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/chiso-vn/chiso/processor/formula"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Severity of a checker finding.
@@ -32,11 +35,26 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	s := fmt.Sprintf("%-8s %-18s %-8s %s", f.Severity, f.Code, f.Where, f.Message)
+	s := fmt.Sprintf("%-9s %-18s %-8s %s", f.Severity.Label(), f.Code, f.Where, f.Message)
 	if f.Decision != "" {
 		s += " [" + f.Decision + "]"
 	}
 	return s
+}
+
+// Label is the Vietnamese word for the severity.
+func (s Severity) Label() string {
+	switch s {
+	case SevError:
+		return "lỗi"
+	case SevWarning:
+		return "cảnh báo"
+	case SevDecided:
+		return "đã quyết"
+	case SevInfo:
+		return "suy ra"
+	}
+	return string(s)
 }
 
 // Report is the result of checking a rubric.
@@ -105,18 +123,18 @@ func Check(r *Rubric) *Report {
 		}
 	}
 	if r.Max == nil {
-		c.add(SevWarning, "missing-max", "rubric", "the rubric states no grand total")
+		c.add(SevWarning, "missing-max", "rubric", "bộ chỉ số không ghi tổng điểm tối đa")
 	} else if !feq(*r.Max, coreSum) {
-		c.add(SevError, "rubric-max-sum", "rubric", "grand total %s but the pillars add up to %s", num(*r.Max), num(coreSum))
+		c.add(SevError, "rubric-max-sum", "rubric", "tổng điểm tối đa ghi %s nhưng các nhóm cộng lại %s", num(*r.Max), num(coreSum))
 	}
 	if r.Total != nil {
 		e, err := formula.Compile(r.Total.Expr)
 		if err != nil {
-			c.add(SevError, "bad-expression", "rubric", "total: %v", err)
+			c.add(SevError, "bad-expression", "rubric", "công thức tổng: %v", err)
 		} else {
 			for _, v := range e.Vars() {
 				if v != "A" && v != "B" && v != "C" && v != "M" {
-					c.add(SevError, "undefined-variable", "rubric", "total formula uses %q; only A, B, C, M are defined", v)
+					c.add(SevError, "undefined-variable", "rubric", "công thức tổng dùng %q; chỉ có A, B, C, M", v)
 				}
 			}
 		}
@@ -128,23 +146,23 @@ func Check(r *Rubric) *Report {
 func (c *checker) header() {
 	r := c.r
 	if r.Name == "" {
-		c.add(SevError, "bad-rubric", "rubric", "no name")
+		c.add(SevError, "bad-rubric", "rubric", "không có tên (name)")
 	}
 	switch r.Level {
 	case LevelCommune, LevelDistrict, LevelDepartment:
 	default:
-		c.add(SevError, "bad-rubric", "rubric", "level %q is not xa, huyen or so", r.Level)
+		c.add(SevError, "bad-rubric", "rubric", "cấp (level) %q không phải xa, huyen hay so", r.Level)
 	}
 	if r.Year < 2000 || r.Year > 2100 {
-		c.add(SevError, "bad-rubric", "rubric", "year %d is not plausible", r.Year)
+		c.add(SevError, "bad-rubric", "rubric", "năm %d không hợp lý", r.Year)
 	}
 	if len(r.Pillars) == 0 {
-		c.add(SevError, "bad-rubric", "rubric", "no pillars")
+		c.add(SevError, "bad-rubric", "rubric", "không có nhóm chỉ số nào (pillars)")
 	}
 	switch r.Defaults.ZeroDen {
 	case "", ZeroDenZero, ZeroDenFull:
 	default:
-		c.add(SevError, "bad-rule", "rubric", "defaults.zero_den %q is not zero or full", r.Defaults.ZeroDen)
+		c.add(SevError, "bad-rule", "rubric", "defaults.zero_den %q không phải zero hay full", r.Defaults.ZeroDen)
 	}
 }
 
@@ -152,7 +170,7 @@ func (c *checker) general() {
 	seen := map[string]bool{}
 	for _, g := range c.r.General {
 		if seen[g.Key] {
-			c.add(SevError, "duplicate-input", "general", "general field %q is defined twice", g.Key)
+			c.add(SevError, "duplicate-input", "general", "trường thông tin chung %q được định nghĩa hai lần", g.Key)
 		}
 		seen[g.Key] = true
 		c.inputShape("general", g)
@@ -161,41 +179,51 @@ func (c *checker) general() {
 
 func (c *checker) inputShape(where string, in Input) {
 	if in.Key == "" {
-		c.add(SevError, "bad-rule", where, "an input has no key")
+		c.add(SevError, "bad-rule", where, "một số liệu không có mã (key)")
 	}
 	switch in.Type {
 	case Count, Number, Money, Pct, YesNo, Items, Text:
 	case Choice:
 		if len(in.Options) == 0 {
-			c.add(SevError, "bad-rule", where, "choice input %q has no options", in.Key)
+			c.add(SevError, "bad-rule", where, "số liệu lựa chọn %q không có lựa chọn nào (options)", in.Key)
 		}
+		shown := map[string]bool{}
 		for _, o := range in.Options {
 			if o.Fraction < -eps || o.Fraction > 1+eps {
-				c.add(SevError, "option-range", where, "option %q of %q is worth %s of the maximum; fractions must be within 0..1", o.Key, in.Key, num(o.Fraction))
+				c.add(SevError, "option-range", where, "lựa chọn %q của %q được %s điểm tối đa; phân số (fraction) phải từ 0 đến 1", o.Key, in.Key, num(o.Fraction))
+			}
+			s := o.Shown()
+			if n := len([]rune(s)); n > MaxShown {
+				c.add(SevWarning, "long-option", where, "lựa chọn %q của %q dài %d ký tự, ô thả xuống của biểu mẫu chỉ hiện khoảng %d: thêm short: (câu trả lời ngắn; câu đầy đủ in bên cạnh)", s, in.Key, n, MaxShown)
+			}
+			if k := strings.ToLower(norm.NFC.String(strings.TrimSpace(s))); shown[k] {
+				c.add(SevError, "bad-rule", where, "hai lựa chọn của %q cùng là %q", in.Key, s)
+			} else {
+				shown[k] = true
 			}
 		}
 	default:
-		c.add(SevError, "bad-rule", where, "input %q has unknown type %q", in.Key, in.Type)
+		c.add(SevError, "bad-rule", where, "số liệu %q có kiểu %q không có trong danh sách kiểu", in.Key, in.Type)
 	}
 	if in.Type == Money && in.Unit != "" && foldUnit(in.Unit) != "trieu dong" {
-		c.add(SevError, "money-unit", where, "money input %q is in %q; every money figure is in triệu đồng (million VND) — convert the thresholds and record the decision", in.Key, in.Unit)
+		c.add(SevError, "money-unit", where, "số liệu tiền %q tính bằng %q; mọi số liệu tiền phải tính bằng triệu đồng: đổi các ngưỡng và ghi quyết định", in.Key, in.Unit)
 	}
 	if in.SameAs != "" {
 		if _, ok := c.r.GeneralField(in.SameAs); !ok {
-			c.add(SevError, "same-as-unknown", where, "input %q is compared with general field %q, which is not defined", in.Key, in.SameAs)
+			c.add(SevError, "same-as-unknown", where, "số liệu %q được so với trường thông tin chung %q, nhưng trường này chưa được định nghĩa", in.Key, in.SameAs)
 		}
 	}
 }
 
 func (c *checker) pillar(p *Pillar, codes map[string]bool) {
 	if codes["p:"+p.Code] {
-		c.add(SevError, "duplicate-code", p.Code, "pillar code %s is used twice", p.Code)
+		c.add(SevError, "duplicate-code", p.Code, "mã nhóm %s dùng hai lần", p.Code)
 	}
 	codes["p:"+p.Code] = true
 	if p.Optional {
 		g, ok := c.r.GeneralField(p.AppliesIf)
 		if !ok || g.Type != YesNo {
-			c.add(SevError, "bad-rule", p.Code, "optional pillar needs applies_if naming a yes_no general field (got %q)", p.AppliesIf)
+			c.add(SevError, "bad-rule", p.Code, "nhóm không bắt buộc cần applies_if là một trường thông tin chung Có/Không (đang là %q)", p.AppliesIf)
 		}
 	}
 	var sum float64
@@ -204,37 +232,37 @@ func (c *checker) pillar(p *Pillar, codes map[string]bool) {
 		sum += in.MaxValue()
 	}
 	if p.Max == nil {
-		c.add(SevError, "missing-max", p.Code, "pillar %q has no maximum", p.Name)
+		c.add(SevError, "missing-max", p.Code, "nhóm %q không có điểm tối đa", p.Name)
 	} else if !feq(*p.Max, sum) {
-		c.add(SevError, "pillar-max-sum", p.Code, "pillar maximum %s but its indicators add up to %s", num(*p.Max), num(sum))
+		c.add(SevError, "pillar-max-sum", p.Code, "điểm tối đa của nhóm là %s nhưng các chỉ số cộng lại %s", num(*p.Max), num(sum))
 	}
 }
 
 func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 	where := in.Code
 	if in.Code == "" {
-		c.add(SevError, "bad-rule", "?", "indicator %q has no code", in.Name)
+		c.add(SevError, "bad-rule", "?", "chỉ số %q không có mã", in.Name)
 	}
 	if codes[in.Code] {
-		c.add(SevError, "duplicate-code", where, "indicator code %s is used twice", in.Code)
+		c.add(SevError, "duplicate-code", where, "mã chỉ số %s dùng hai lần", in.Code)
 	}
 	codes[in.Code] = true
 	if in.Max == nil {
-		c.add(SevError, "missing-max", where, "indicator %q has no maximum", short(in.Name))
+		c.add(SevError, "missing-max", where, "chỉ số %q không có điểm tối đa", short(in.Name))
 	}
 	keys := map[string]bool{}
 	for _, x := range in.Inputs {
 		if keys[x.Key] {
-			c.add(SevError, "duplicate-input", where, "input %q is defined twice", x.Key)
+			c.add(SevError, "duplicate-input", where, "số liệu %q được định nghĩa hai lần", x.Key)
 		}
 		keys[x.Key] = true
 		if _, clash := c.r.GeneralField(x.Key); clash {
-			c.add(SevError, "duplicate-input", where, "input %q has the name of a general field", x.Key)
+			c.add(SevError, "duplicate-input", where, "số liệu %q trùng tên một trường thông tin chung", x.Key)
 		}
 		c.inputShape(where, x)
 	}
 	if in.Inferred != "" {
-		c.add(SevInfo, "inferred", where, "method inferred: %s", in.Inferred)
+		c.add(SevInfo, "inferred", where, "cách tính suy ra: %s", in.Inferred)
 	}
 	if in.IsTodo() {
 		c.add(SevError, "todo", where, "chưa có cách tính điểm (todo): %s", oneLine(in.Todo))
@@ -246,7 +274,7 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 			used[x.Key] = true // the todo says what to do with them
 		}
 	case in.Rule == nil:
-		c.add(SevError, "bad-rule", where, "no rule")
+		c.add(SevError, "bad-rule", where, "không có quy tắc chấm (rule)")
 	default:
 		c.rule(in, *in.Rule, where, used, 1)
 	}
@@ -255,15 +283,15 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 		switch v.Severity {
 		case "error", "warning", "info":
 		default:
-			c.add(SevError, "bad-rule", where, "validate severity %q is not error, warning or info", v.Severity)
+			c.add(SevError, "bad-rule", where, "mức độ kiểm tra (severity) %q không phải error, warning hay info", v.Severity)
 		}
 		if v.Message == "" {
-			c.add(SevError, "bad-rule", where, "validate %q has no message", v.Expr)
+			c.add(SevError, "bad-rule", where, "phép kiểm tra %q không có thông báo (message)", v.Expr)
 		}
 	}
 	for _, x := range in.Inputs {
 		if !used[x.Key] && x.Type != Text && x.Type != Items {
-			c.add(SevWarning, "unused-input", where, "input %q is not used by the rule or any check", x.Key)
+			c.add(SevWarning, "unused-input", where, "số liệu %q không được quy tắc chấm hay phép kiểm tra nào dùng", x.Key)
 		}
 	}
 	if len(in.Children) > 0 {
@@ -273,7 +301,7 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 			sum += ch.MaxValue()
 		}
 		if in.Max != nil && !feq(*in.Max, sum) {
-			c.add(SevError, "parent-max-sum", where, "maximum %s but its children add up to %s", num(*in.Max), num(sum))
+			c.add(SevError, "parent-max-sum", where, "điểm tối đa %s nhưng các chỉ số con cộng lại %s", num(*in.Max), num(sum))
 		}
 	}
 }
@@ -282,7 +310,7 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 // expression or nil.
 func (c *checker) expr(in *Indicator, where, field, src string, used map[string]bool) *formula.Expr {
 	if src == "" {
-		c.add(SevError, "bad-rule", where, "%s is empty", field)
+		c.add(SevError, "bad-rule", where, "%s để trống", field)
 		return nil
 	}
 	e, err := formula.Compile(src)
@@ -301,7 +329,7 @@ func (c *checker) expr(in *Indicator, where, field, src string, used map[string]
 		if v == "max" && field == "expr" {
 			continue
 		}
-		c.add(SevError, "undefined-variable", where, "%s uses %q, which is neither an input of %s nor a general field", field, v, in.Code)
+		c.add(SevError, "undefined-variable", where, "%s dùng %q, không phải số liệu của %s cũng không phải trường thông tin chung", field, v, in.Code)
 	}
 	return e
 }
@@ -312,7 +340,7 @@ func (c *checker) measure(in *Indicator, r Rule, where string, used map[string]b
 	switch {
 	case r.Num != "" || r.Den != "":
 		if r.Value != "" {
-			c.add(SevError, "bad-rule", where, "%s rule has both value and num/den", r.Kind)
+			c.add(SevError, "bad-rule", where, "quy tắc %s có cả value lẫn num/den", r.Kind)
 		}
 		a := c.expr(in, where, "num", r.Num, used)
 		b := c.expr(in, where, "den", r.Den, used)
@@ -333,7 +361,7 @@ func (c *checker) measure(in *Indicator, r Rule, where string, used map[string]b
 		}
 		return false, true
 	}
-	c.add(SevError, "bad-rule", where, "%s rule needs value or num/den", r.Kind)
+	c.add(SevError, "bad-rule", where, "quy tắc %s cần value hoặc num/den", r.Kind)
 	return false, false
 }
 
@@ -345,7 +373,7 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 	switch r.ZeroDen {
 	case "", ZeroDenZero, ZeroDenFull:
 	default:
-		c.add(SevError, "bad-rule", where, "zero_den %q is not zero or full", r.ZeroDen)
+		c.add(SevError, "bad-rule", where, "zero_den %q không phải zero hay full", r.ZeroDen)
 	}
 	max := in.MaxValue()
 	best := 1.0
@@ -359,15 +387,15 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 		}
 		used[r.Input] = true
 		if !ok {
-			c.add(SevError, "undefined-variable", where, "%s rule uses input %q, which is not defined", r.Kind, r.Input)
+			c.add(SevError, "undefined-variable", where, "quy tắc %s dùng số liệu %q chưa được định nghĩa", r.Kind, r.Input)
 			return 1
 		}
 		if r.Kind == KindYesNo && x.Type != YesNo {
-			c.add(SevError, "bad-rule", where, "yes_no rule on input %q of type %s", x.Key, x.Type)
+			c.add(SevError, "bad-rule", where, "quy tắc yes_no trên số liệu %q kiểu %s", x.Key, x.Type)
 		}
 		if r.Kind == KindChoice {
 			if x.Type != Choice {
-				c.add(SevError, "bad-rule", where, "choice rule on input %q of type %s", x.Key, x.Type)
+				c.add(SevError, "bad-rule", where, "quy tắc choice trên số liệu %q kiểu %s", x.Key, x.Type)
 				return 1
 			}
 			best = 0
@@ -378,7 +406,7 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 	case KindRatio:
 		c.measure(in, r, where, used)
 		if r.Cap != nil && (*r.Cap <= 0 || *r.Cap > 1+eps) {
-			c.add(SevError, "threshold-range", where, "ratio cap %s is outside 0..1", num(*r.Cap))
+			c.add(SevError, "threshold-range", where, "giới hạn tỷ lệ (cap) %s nằm ngoài 0..1", num(*r.Cap))
 		}
 		if r.Cap != nil {
 			best = *r.Cap
@@ -386,17 +414,17 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 	case KindTarget:
 		prop, _ := c.measure(in, r, where, used)
 		if r.Target <= 0 {
-			c.add(SevError, "threshold-range", where, "target %s must be above 0", num(r.Target))
+			c.add(SevError, "threshold-range", where, "mức cần đạt (target) %s phải lớn hơn 0", num(r.Target))
 		} else if prop && r.Target > 1+eps {
-			c.add(SevError, "threshold-range", where, "target %s is above 100 %% for a proportion (a percent written as a number?)", num(r.Target))
+			c.add(SevError, "threshold-range", where, "mức cần đạt (target) %s vượt 100 %% của một tỷ lệ (tỷ lệ phần trăm ghi thành số?)", num(r.Target))
 		}
 	case KindThreshold:
 		prop, _ := c.measure(in, r, where, used)
 		if r.AtLeast <= 0 {
-			c.add(SevWarning, "threshold-range", where, "threshold %s gives full points to everyone", num(r.AtLeast))
+			c.add(SevWarning, "threshold-range", where, "ngưỡng %s cho mọi đơn vị điểm tối đa", num(r.AtLeast))
 		}
 		if prop && r.AtLeast > 1+eps {
-			c.add(SevError, "threshold-range", where, "threshold %s is above 100 %% for a proportion (a percent written as a number?)", num(r.AtLeast))
+			c.add(SevError, "threshold-range", where, "ngưỡng %s vượt 100 %% của một tỷ lệ (tỷ lệ phần trăm ghi thành số?)", num(r.AtLeast))
 		}
 	case KindSteps:
 		prop, _ := c.measure(in, r, where, used)
@@ -404,14 +432,14 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 	case KindPerItem:
 		c.measure(in, r, where, used)
 		if r.PointsPer <= 0 {
-			c.add(SevError, "bad-rule", where, "per_item needs points_per above 0")
+			c.add(SevError, "bad-rule", where, "per_item cần points_per lớn hơn 0")
 		}
 		if r.CapPoints != nil && max > 0 {
 			best = math.Min(*r.CapPoints, max) / max
 		}
 	case KindSum:
 		if len(r.Parts) == 0 {
-			c.add(SevError, "bad-rule", where, "sum rule has no parts")
+			c.add(SevError, "bad-rule", where, "quy tắc sum không có phần nào (parts)")
 		}
 		best = 0
 		for i, p := range r.Parts {
@@ -423,10 +451,10 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 			case p.Points != nil && p.Share == nil && max > 0:
 				worth = *p.Points / max
 			default:
-				c.add(SevError, "bad-rule", where, "part %d needs exactly one of share or points", i+1)
+				c.add(SevError, "bad-rule", where, "phần %d cần đúng một trong share hoặc points", i+1)
 			}
 			if p.Rule.Kind == KindSum || p.Rule.Kind == KindChildren || p.Rule.Kind == KindCohort {
-				c.add(SevError, "bad-rule", where, "part %d cannot be of kind %s", i+1, p.Rule.Kind)
+				c.add(SevError, "bad-rule", where, "phần %d không thể là loại %s", i+1, p.Rule.Kind)
 				continue
 			}
 			_ = pw
@@ -441,21 +469,21 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 			best += worth * c.rule(&sub, p.Rule, where, used, worth)
 		}
 		if best > 1+eps {
-			c.add(SevWarning, "parts-exceed", where, "parts can add up to %s of the maximum; the score is capped at the maximum", pct(best))
+			c.add(SevWarning, "parts-exceed", where, "các phần có thể cộng lại %s điểm tối đa; điểm được giới hạn ở điểm tối đa", pct(best))
 			best = 1
 		}
 	case KindChildren:
 		if len(in.Children) == 0 {
-			c.add(SevError, "bad-rule", where, "children rule but no children")
+			c.add(SevError, "bad-rule", where, "quy tắc children nhưng không có chỉ số con")
 		}
 	case KindCohort:
 		c.measure(in, r, where, used)
 		if r.Method != "best" && r.Method != "minmax" {
-			c.add(SevError, "bad-rule", where, "cohort method %q is not best or minmax", r.Method)
+			c.add(SevError, "bad-rule", where, "cách so sánh trong cụm (method) %q không phải best hay minmax", r.Method)
 		}
 	case KindReference:
 		if max != 0 {
-			c.add(SevError, "bad-rule", where, "reference indicator must have maximum 0, has %s", num(max))
+			c.add(SevError, "bad-rule", where, "chỉ số tham khảo (reference) phải có điểm tối đa 0, đang là %s", num(max))
 		}
 		for _, x := range in.Inputs {
 			used[x.Key] = true
@@ -464,18 +492,18 @@ func (c *checker) rule(in *Indicator, r Rule, where string, used map[string]bool
 	case KindFormula:
 		c.expr(in, where, "expr", r.Expr, used)
 	default:
-		c.add(SevError, "bad-rule", where, "unknown rule kind %q", r.Kind)
+		c.add(SevError, "bad-rule", where, "loại quy tắc %q không có trong danh sách", r.Kind)
 		return 1
 	}
 	if share == 1 && best < 1-1e-6 && max > 0 {
-		c.add(SevError, "never-full", where, "the rule can award at most %s of the maximum", pct(best))
+		c.add(SevError, "never-full", where, "quy tắc chỉ cho được nhiều nhất %s điểm tối đa", pct(best))
 	}
 	return best
 }
 
 func (c *checker) steps(r Rule, where string, prop bool, max float64) float64 {
 	if len(r.Steps) == 0 {
-		c.add(SevError, "bad-rule", where, "steps rule has no steps")
+		c.add(SevError, "bad-rule", where, "quy tắc steps không có bậc nào")
 		return 1
 	}
 	best := 0.0
@@ -491,27 +519,27 @@ func (c *checker) steps(r Rule, where string, prop bool, max float64) float64 {
 				f = *s.Points / max
 			}
 		default:
-			c.add(SevError, "bad-rule", where, "step %d needs exactly one of fraction or points", i+1)
+			c.add(SevError, "bad-rule", where, "bậc %d cần đúng một trong fraction hoặc points", i+1)
 		}
 		if f < -eps || f > 1+eps {
-			c.add(SevError, "threshold-range", where, "step %d is worth %s of the maximum", i+1, pct(f))
+			c.add(SevError, "threshold-range", where, "bậc %d được %s điểm tối đa", i+1, pct(f))
 		}
 		best = math.Max(best, f)
 		if s.Min == nil {
 			if i != len(r.Steps)-1 {
-				c.add(SevError, "threshold-order", where, "step %d has no minimum but is not the last", i+1)
+				c.add(SevError, "threshold-order", where, "bậc %d không có mức tối thiểu (min) nhưng không phải bậc cuối", i+1)
 			}
 		} else {
 			if prop && *s.Min > 1+eps {
-				c.add(SevError, "threshold-range", where, "step %d starts at %s, above 100 %% for a proportion (a percent written as a number?)", i+1, num(*s.Min))
+				c.add(SevError, "threshold-range", where, "bậc %d bắt đầu từ %s, vượt 100 %% của một tỷ lệ (tỷ lệ phần trăm ghi thành số?)", i+1, num(*s.Min))
 			}
 			if *s.Min >= prevMin {
-				c.add(SevError, "threshold-order", where, "step %d starts at %s, not below the step before (%s)", i+1, num(*s.Min), num(prevMin))
+				c.add(SevError, "threshold-order", where, "bậc %d bắt đầu từ %s, không thấp hơn bậc trước (%s)", i+1, num(*s.Min), num(prevMin))
 			}
 			prevMin = *s.Min
 		}
 		if f > prevFrac+eps {
-			c.add(SevError, "threshold-order", where, "step %d (lower) is worth more than the step before", i+1)
+			c.add(SevError, "threshold-order", where, "bậc %d (thấp hơn) lại được nhiều điểm hơn bậc trước", i+1)
 		}
 		prevFrac = f
 	}
@@ -522,10 +550,10 @@ func (c *checker) decisions() {
 	ids := map[string]bool{}
 	for _, d := range c.r.Decisions {
 		if d.ID == "" || d.Decision == "" || d.Why == "" {
-			c.add(SevError, "bad-decision", d.Where, "decision %q needs id, decision and why", d.ID)
+			c.add(SevError, "bad-decision", d.Where, "quyết định %q cần có id, decision và why", d.ID)
 		}
 		if ids[d.ID] {
-			c.add(SevError, "bad-decision", d.Where, "decision id %q is used twice", d.ID)
+			c.add(SevError, "bad-decision", d.Where, "mã quyết định %q dùng hai lần", d.ID)
 		}
 		ids[d.ID] = true
 		if d.Acknowledges == "" {
@@ -541,7 +569,7 @@ func (c *checker) decisions() {
 			}
 		}
 		if !found {
-			c.add(SevWarning, "stale-decision", d.Where, "decision %s acknowledges %s, which the checker no longer finds here", d.ID, d.Acknowledges)
+			c.add(SevWarning, "stale-decision", d.Where, "quyết định %s ghi nhận %s, nhưng bộ kiểm tra không còn thấy lỗi này ở đây", d.ID, d.Acknowledges)
 		}
 	}
 	sort.SliceStable(c.findings, func(i, j int) bool {
@@ -568,9 +596,8 @@ func foldUnit(u string) string {
 	return strings.Join(strings.Fields(strings.ToLower(r.Replace(u))), " ")
 }
 
-func num(f float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
-}
+// num writes a number for a reader: 2,5; 1.000 (vntext.Number).
+func num(f float64) string { return vntext.Number(f, 4) }
 
 func pct(f float64) string { return num(f*100) + " %" }
 

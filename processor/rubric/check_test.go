@@ -123,6 +123,12 @@ func TestCheckFindsSeedProblems(t *testing.T) {
   inputs: [{key: a, label: x, type: choice, options: [{key: x, label: X, fraction: 2}]}]
   rule: {kind: choice, input: a}
 `), "option-range", "1.1"},
+		{"two options with one answer", doc("10", `- code: "1.1"
+  name: a
+  max: 10
+  inputs: [{key: a, label: x, type: choice, options: [{key: x, label: Có ban hành, short: Có, fraction: 1}, {key: y, label: có, fraction: 0}]}]
+  rule: {kind: choice, input: a}
+`), "bad-rule", "1.1"},
 		{"bad expression", doc("10", `- code: "1.1"
   name: a
   max: 10
@@ -151,6 +157,24 @@ func TestCheckFindsSeedProblems(t *testing.T) {
 				t.Errorf("Err() is nil with an error finding")
 			}
 		})
+	}
+}
+
+// TestLongOption: a dropdown answer longer than the form's value column
+// shows is a warning until it has a short answer.
+func TestLongOption(t *testing.T) {
+	const long = "Trưởng ban là Bí thư/Chủ tịch xã"
+	for _, short := range []string{"", "Cấp trưởng"} {
+		src := doc("10", `- code: "1.1"
+  name: a
+  max: 10
+  inputs: [{key: a, label: x, type: choice, options: [{key: x, label: "`+long+`", short: "`+short+`", fraction: 1}, {key: y, label: Không, fraction: 0}]}]
+  rule: {kind: choice, input: a}
+`)
+		rep := Check(mustParse(t, src))
+		if got, want := rep.Has("long-option", "1.1"), short == ""; got != want {
+			t.Errorf("short %q: long-option %v, want %v: %v", short, got, want, rep.Findings)
+		}
 	}
 }
 

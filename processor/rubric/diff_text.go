@@ -112,10 +112,10 @@ func (d *Diff) Text() string {
 		return fmt.Sprintf("%-10s %s → %s", codes(id), maxOr(id.A.Max, "x"), maxOr(id.B.Max, "x"))
 	})
 	section("Cách tính điểm thay đổi", rulec, func(id IndicatorDiff) string {
-		return fmt.Sprintf("%-10s %s → %s", codes(id), describe(id.A), describe(id.B))
+		return fmt.Sprintf("%-10s %s → %s", codes(id), Summary(id.A), Summary(id.B))
 	})
 	section("Lời văn phương pháp khác, cách tính như cũ", textc, func(id IndicatorDiff) string {
-		return fmt.Sprintf("%-10s %s", codes(id), describe(id.B))
+		return fmt.Sprintf("%-10s %s", codes(id), Summary(id.B))
 	})
 
 	nc := d.NotComparable()
@@ -195,7 +195,7 @@ func why(id IndicatorDiff) string {
 		r = append(r, "điểm tối đa "+maxOr(id.A.Max, "x")+" → "+maxOr(id.B.Max, "x"))
 	}
 	if id.RuleChanged {
-		r = append(r, "cách tính: "+describe(id.A)+" → "+describe(id.B))
+		r = append(r, "cách tính: "+Summary(id.A)+" → "+Summary(id.B))
 	}
 	if id.Renumbered {
 		r = append(r, "trước là "+id.A.Code)
@@ -220,8 +220,9 @@ func bracket(e string) string {
 	return "(" + e + ")"
 }
 
-// describe says in a few Vietnamese words how an indicator is scored.
-func describe(in *Indicator) string {
+// Summary says in a few Vietnamese words how an indicator is scored, for
+// rubric show and rubric diff.
+func Summary(in *Indicator) string {
 	if in.IsTodo() || in.Rule == nil {
 		return "todo"
 	}
@@ -257,7 +258,11 @@ func describe(in *Indicator) string {
 	case KindChildren:
 		s = "tổng chỉ số con"
 	case KindCohort:
-		s = "Min-Max (" + r.Method + ") theo " + meas
+		if r.Method == "minmax" {
+			s = "Min-Max (x − thấp nhất)/(cao nhất − thấp nhất) theo " + meas
+		} else {
+			s = "so với đơn vị cao nhất (Min-Max) theo " + meas
+		}
 	case KindReference:
 		s = "tham khảo"
 	case KindFormula:

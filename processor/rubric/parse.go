@@ -33,7 +33,7 @@ func Parse(r io.Reader, origin string) (*Rubric, error) {
 	rb.Origin = origin
 	rb.Hash = hex.EncodeToString(sum[:])
 	if rb.ID == "" {
-		return nil, fmt.Errorf("%s: rubric has no id", origin)
+		return nil, fmt.Errorf("%s: bộ chỉ số không có id", origin)
 	}
 	return &rb, nil
 }

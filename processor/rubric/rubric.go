@@ -160,11 +160,26 @@ type Input struct {
 }
 
 // Option is one labelled choice and the fraction of the maximum it earns.
+// Short, when set, is what the form's dropdown offers (the full label is
+// printed beside it); a label longer than MaxShown needs one.
 type Option struct {
 	Key      string   `yaml:"key"`
 	Label    string   `yaml:"label"`
+	Short    string   `yaml:"short,omitempty"`
 	Fraction float64  `yaml:"fraction"`
 	Aliases  []string `yaml:"aliases,omitempty"`
+}
+
+// MaxShown is the longest dropdown answer, in characters, that the form's
+// value column shows on one line.
+const MaxShown = 15
+
+// Shown is the answer the form's dropdown offers: Short, else Label.
+func (o Option) Shown() string {
+	if o.Short != "" {
+		return o.Short
+	}
+	return o.Label
 }
 
 // RuleKind names a scoring method.
@@ -341,6 +356,24 @@ func (r *Rubric) Pillar(code string) *Pillar {
 		}
 	}
 	return nil
+}
+
+// Place names, in Vietnamese, where a decision or finding applies: the
+// whole rubric, the general information, a pillar or an indicator.
+func (r *Rubric) Place(where string) string {
+	switch where {
+	case "rubric", "":
+		return "cả bộ chỉ số"
+	case "general":
+		return "thông tin chung"
+	}
+	if p := r.Pillar(where); p != nil {
+		return "nhóm chỉ số " + p.Code + " (" + p.Name + ")"
+	}
+	if _, in := r.Indicator(where); in != nil {
+		return "chỉ số " + in.Code
+	}
+	return where
 }
 
 // CoreMax is the sum of the declared maxima of the non-optional pillars.

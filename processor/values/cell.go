@@ -500,7 +500,7 @@ func parseChoice(in rubric.Input, s string) (engine.Value, []Note, error) {
 			"%s không phải một lựa chọn của ô này: chọn một trong %s.", quote(s), strings.Join(labels, "; "))}
 	}
 	v := engine.Value{Set: true, Choice: o.Key, Num: o.Fraction}
-	if s != norm.NFC.String(o.Label) {
+	if s != norm.NFC.String(o.Label) && s != norm.NFC.String(o.Short) {
 		return v, []Note{{Severity: problem.Info, Code: CodeChoiceRead, Message: fmt.Sprintf(
 			"%s được hiểu là “%s”. Lần sau hãy chọn trong danh sách.", quote(s), o.Label)}}, nil
 	}

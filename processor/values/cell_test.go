@@ -20,7 +20,7 @@ var (
 	inItems  = rubric.Input{Key: "a", Type: rubric.Items}
 	inText   = rubric.Input{Key: "a", Type: rubric.Text}
 	inChoice = rubric.Input{Key: "a", Type: rubric.Choice, Options: []rubric.Option{
-		{Key: "truong", Label: "Bí thư/Chủ tịch", Fraction: 1},
+		{Key: "truong", Label: "Bí thư/Chủ tịch", Short: "Cấp trưởng", Fraction: 1},
 		{Key: "pho", Label: "Phó Bí thư/Phó Chủ tịch", Fraction: 0.5, Aliases: []string{"cấp phó"}},
 		{Key: "khong", Label: "Không có", Fraction: 0},
 	}}
@@ -137,6 +137,7 @@ func TestParseCell(t *testing.T) {
 
 		// Choices.
 		{name: "choice label", in: inChoice, raw: "Bí thư/Chủ tịch", want: 1, choice: "truong"},
+		{name: "choice short, from the dropdown", in: inChoice, raw: "Cấp trưởng", want: 1, choice: "truong"},
 		{name: "choice folded", in: inChoice, raw: "bi thu/chu tich", want: 1, choice: "truong", notes: CodeChoiceRead, sev: problem.Info},
 		{name: "choice key", in: inChoice, raw: "pho", want: 0.5, choice: "pho", notes: CodeChoiceRead},
 		{name: "choice alias", in: inChoice, raw: "Cấp phó", want: 0.5, choice: "pho", notes: CodeChoiceRead},

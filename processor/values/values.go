@@ -204,12 +204,12 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// MatchOption finds the option whose key, label or alias matches s after
-// folding case, diacritics and spaces.
+// MatchOption finds the option whose key, label, short label or alias
+// matches s after folding case, diacritics and spaces.
 func MatchOption(in rubric.Input, s string) (rubric.Option, bool) {
 	f := vntext.Fold(s)
 	for _, o := range in.Options {
-		if vntext.Fold(o.Key) == f || vntext.Fold(o.Label) == f {
+		if vntext.Fold(o.Key) == f || vntext.Fold(o.Label) == f || (o.Short != "" && vntext.Fold(o.Short) == f) {
 			return o, true
 		}
 		for _, a := range o.Aliases {

@@ -75,7 +75,11 @@ type Config struct {
 	// block) once per appearance of an entry that is not taken because it
 	// is not a regular file: a subfolder, a link, a device.
 	Odd func(intake.Odd)
-	Log zerolog.Logger
+	// Scanned, when set, is called (from the watcher's goroutine: it must
+	// not block) after each complete listing of the inbox: tests wait for
+	// listings instead of for time.
+	Scanned func()
+	Log     zerolog.Logger
 }
 
 // File is a file ready to be processed.
@@ -94,10 +98,12 @@ type Watcher struct {
 	started atomic.Bool
 
 	// Test hooks: errors injected into the watcher-error path, events
-	// discarded (simulating lost events), completed scans counted.
+	// discarded (simulating lost events), completed scans and ticks
+	// counted (so a test waits for the watcher's work, not for time).
 	injectErr  chan error
 	dropEvents atomic.Bool
 	scans      atomic.Int64
+	ticks      atomic.Int64
 
 	// Owned by the Start loop.
 	entries  map[string]*entry
@@ -238,7 +244,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 		case out <- file:
 			if e := w.entries[w.next]; e != nil {
 				w.setState(e, handed)
-				log.Debug().Str("file", file.Path).Dur("waited", time.Since(e.first)).Msg("file ready")
+				log.Debug().Str("file", file.Path).Int64("waited_ms", time.Since(e.first).Milliseconds()).Msg("file ready")
 			}
 			w.next = ""
 		case name := <-w.again:
@@ -248,6 +254,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 			}
 		case now := <-ticker.C:
 			w.checkPending(now)
+			w.ticks.Add(1)
 		case <-timer.C:
 			w.wantScan = true
 		case ev, ok := <-events:
@@ -401,6 +408,9 @@ func (w *Watcher) scan(now time.Time) error {
 		}
 	}
 	w.scans.Add(1)
+	if w.cfg.Scanned != nil {
+		w.cfg.Scanned()
+	}
 	return nil
 }
 
@@ -479,7 +489,7 @@ func (w *Watcher) observe(name string, e *entry, fi fs.FileInfo, now time.Time) 
 	if now.Sub(e.since) >= w.cfg.MaxWait {
 		// The pipeline rejects it with a message the commune can act on;
 		// waiting longer would leave it in the inbox unanswered.
-		w.cfg.Log.Warn().Err(err).Str("file", path).Dur("unchanged", now.Sub(e.since)).
+		w.cfg.Log.Warn().Err(err).Str("file", path).Int64("unchanged_ms", now.Sub(e.since).Milliseconds()).
 			Msg("file never became a complete workbook; handing it over to be rejected")
 		w.setState(e, ready)
 		return

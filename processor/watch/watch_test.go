@@ -140,12 +140,28 @@ func (h *harness) expect(timeout time.Duration, names ...string) map[string]hand
 }
 
 // quiet fails if anything is handed over within d.
+// quiet checks that nothing is handed over for d and until the watcher has
+// done what d stands for — d's worth of ticks and of rescans — so a loaded
+// machine that starves the watcher cannot make the check vacuous.
 func (h *harness) quiet(d time.Duration) {
 	h.t.Helper()
-	select {
-	case ho := <-h.got:
-		h.t.Fatalf("unexpected hand-over of %q", ho.name)
-	case <-time.After(d):
+	scans, ticks := h.w.scans.Load(), h.w.ticks.Load()
+	wantScans, wantTicks := int64(d/h.w.cfg.Rescan), int64(d/h.w.tick)
+	end := time.After(d)
+	giveUp := time.After(d + 30*time.Second)
+	for elapsed := false; ; {
+		if elapsed && h.w.scans.Load()-scans >= wantScans && h.w.ticks.Load()-ticks >= wantTicks {
+			return
+		}
+		select {
+		case ho := <-h.got:
+			h.t.Fatalf("unexpected hand-over of %q", ho.name)
+		case <-end:
+			elapsed = true
+		case <-giveUp:
+			h.t.Fatalf("the watcher did not do %d scans and %d ticks in %v", wantScans, wantTicks, d+30*time.Second)
+		case <-time.After(h.w.tick):
+		}
 	}
 }
 
@@ -458,7 +474,7 @@ func TestOncePerAppearance(t *testing.T) {
 			if err := os.Rename(path, aside); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(2 * rescan)
+			h.quiet(2 * rescan) // the move is noticed
 			if err := os.Rename(aside, path); err != nil {
 				t.Fatal(err)
 			}
@@ -484,6 +500,9 @@ func TestLateConsumer(t *testing.T) {
 			t.Error(err)
 		}
 	}()
+	for w.scans.Load() == 0 { // the first listing: the folder was empty
+		time.Sleep(w.tick)
+	}
 	data := makeZip(t, 10, 1024)
 	base := time.Now().Add(-time.Hour)
 	for i, n := range []string{"c.xlsx", "a.xlsx", "b.xlsx"} {
@@ -493,8 +512,14 @@ func TestLateConsumer(t *testing.T) {
 		if err := os.Chtimes(p, mt, mt); err != nil {
 			t.Fatal(err)
 		}
+		// Change times are coarse (a few ms): files seen by one listing
+		// are ordered by them, so they must differ.
+		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(4 * rescan) // all ready, nobody receiving
+	// All ready, nobody receiving: wait for the watcher's work, not a time.
+	for s := w.scans.Load(); w.scans.Load()-s < 4 || w.ticks.Load() < int64(4*rescan/w.tick); {
+		time.Sleep(w.tick)
+	}
 	var order []string
 	for range 3 {
 		select {

@@ -78,11 +78,11 @@ func openErr(err error) error {
 	var le *ooxml.LimitError
 	switch {
 	case errors.Is(err, ooxml.ErrEncrypted):
-		return fmt.Errorf("%w: %v", ErrPassword, err)
+		return fmt.Errorf("%w: %w", ErrPassword, err)
 	case errors.As(err, &le) && (le.Limit == ooxml.LimitTotalBytes || le.Limit == ooxml.LimitPartBytes):
-		return fmt.Errorf("%w: %v", ErrUnzipLimit, err)
+		return fmt.Errorf("%w: %w", ErrUnzipLimit, err)
 	case errors.Is(err, ooxml.ErrLimit):
-		return fmt.Errorf("%w: %v", ErrOverLimit, err)
+		return fmt.Errorf("%w: %w", ErrOverLimit, err)
 	}
 	return fmt.Errorf("%w: %v", ErrDamaged, err)
 }

@@ -27,7 +27,7 @@ func (c cellRef) valueExpr() string {
 		s := "0"
 		for i := len(c.input.Options) - 1; i >= 0; i-- {
 			o := c.input.Options[i]
-			s = "IF(" + c.ref + "=" + quote(o.Label) + "," + fnum(o.Fraction) + "," + s + ")"
+			s = "IF(" + c.ref + "=" + quote(o.Shown()) + "," + fnum(o.Fraction) + "," + s + ")"
 		}
 		return s
 	case rubric.Items:
@@ -39,7 +39,36 @@ func (c cellRef) valueExpr() string {
 const (
 	yesLabel = "Có"
 	noLabel  = "Không"
+	// unknownScore is what a provisional score shows instead of an Excel
+	// error when Excel cannot use what was typed ("19/19", "10 CBCC", "x"):
+	// chiso reads such figures anyway.
+	unknownScore = "?"
 )
+
+// blank is the Excel test for an empty input: a cell with nothing, spaces
+// only, or a formula giving "" (a pre-filled denominator whose general
+// field is empty). ISBLANK would not see the last two.
+func blank(ref string) string { return "LEN(TRIM(" + ref + "))=0" }
+
+// unreadable is the Excel test for an input Excel cannot use as the engine
+// does: text in a figure cell, an answer not in the dropdown; "" when any
+// content will do (lists, text).
+func (c cellRef) unreadable() string {
+	filled := "LEN(TRIM(" + c.ref + "))>0"
+	switch c.input.Type {
+	case rubric.Count, rubric.Number, rubric.Money, rubric.Pct:
+		return "AND(" + filled + ",NOT(ISNUMBER(" + c.ref + ")))"
+	case rubric.YesNo:
+		return "AND(" + filled + "," + c.ref + "<>" + quote(yesLabel) + "," + c.ref + "<>" + quote(noLabel) + ")"
+	case rubric.Choice:
+		conds := []string{filled}
+		for _, o := range c.input.Options {
+			conds = append(conds, c.ref+"<>"+quote(o.Shown()))
+		}
+		return "AND(" + strings.Join(conds, ",") + ")"
+	}
+	return ""
+}
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -51,6 +80,54 @@ func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 type ruleBuilder struct {
 	refs   func(name string) (cellRef, bool)
 	zeroDn rubric.ZeroDen
+	used   *[]cellRef // every cell the formula reads, when not nil
+}
+
+// ref resolves an input or general field and records that it is read.
+func (b ruleBuilder) ref(name string) (cellRef, bool) {
+	c, ok := b.refs(name)
+	if ok && b.used != nil {
+		*b.used = append(*b.used, c)
+	}
+	return c, ok
+}
+
+// formula is the provisional-score formula of rule r (without "="): the
+// rule's points, "?" when an input it reads is typed in a way Excel cannot
+// use, and "?" rather than an Excel error whatever else happens. It returns
+// "" for cohort rules, which are settled only over the cohort.
+func (b ruleBuilder) formula(r rubric.Rule, max float64) (string, error) {
+	var used []cellRef
+	b.used = &used
+	body, err := b.build(r, max)
+	if err != nil || body == "" {
+		return body, err
+	}
+	var conds []string
+	seen := map[string]bool{}
+	for _, c := range used {
+		if u := c.unreadable(); u != "" && !seen[c.ref] {
+			seen[c.ref] = true
+			conds = append(conds, u)
+		}
+	}
+	body = "IFERROR(" + body + "," + quote(unknownScore) + ")"
+	if len(conds) > 0 {
+		body = "IF(OR(" + strings.Join(conds, ",") + ")," + quote(unknownScore) + "," + body + ")"
+	}
+	return body, nil
+}
+
+// unknownIfAny is sum, or "?" when one of the score cells it adds shows "?".
+func unknownIfAny(cells []string, sum string) string {
+	if len(cells) == 0 {
+		return sum
+	}
+	conds := make([]string, len(cells))
+	for i, c := range cells {
+		conds[i] = c + "=" + quote(unknownScore)
+	}
+	return "IF(OR(" + strings.Join(conds, ",") + ")," + quote(unknownScore) + "," + sum + ")"
 }
 
 func (b ruleBuilder) expr(src string) (string, []string, error) {
@@ -61,7 +138,7 @@ func (b ruleBuilder) expr(src string) (string, []string, error) {
 	var missing error
 	var cells []string
 	out := e.Excel(func(name string) string {
-		c, ok := b.refs(name)
+		c, ok := b.ref(name)
 		if !ok {
 			missing = fmt.Errorf("unknown variable %q", name)
 			return "0"
@@ -84,11 +161,11 @@ func requireAll(cells []string, body string) string {
 			list = append(list, c)
 		}
 	}
-	// ISBLANK, not c="": excelize's calculator takes a cell holding 0 as
+	// blank, not c="": excelize's calculator takes a cell holding 0 as
 	// equal to "" (Excel and LibreOffice do not).
 	conds := make([]string, len(list))
 	for i, c := range list {
-		conds[i] = "ISBLANK(" + c + ")"
+		conds[i] = blank(c)
 	}
 	cond := conds[0]
 	if len(conds) > 1 {
@@ -143,7 +220,7 @@ func (b ruleBuilder) buildBody(r rubric.Rule, max float64) (string, error) {
 	M := fnum(max)
 	switch r.Kind {
 	case rubric.KindYesNo, rubric.KindChoice:
-		c, ok := b.refs(r.Input)
+		c, ok := b.ref(r.Input)
 		if !ok {
 			return "", fmt.Errorf("unknown input %q", r.Input)
 		}

@@ -41,6 +41,10 @@ const (
 	fmtPoints = "#,##0.00"
 	// fmtDiff shows a sign, and negative differences (points lost) in red.
 	fmtDiff = "+#,##0.00;[Red]-#,##0.00;0.00"
+	// numFmtPoints is Excel's built-in "#,##0.00", stored by number: Excel
+	// and LibreOffice show it with the reader's own separators (1.234,50
+	// in Vietnamese) where a custom code may be read as written.
+	numFmtPoints = 4
 )
 
 // look describes a cell format.
@@ -54,6 +58,7 @@ type look struct {
 	fill         string // a solid fill, "" none
 	border       bool   // thin grey border all round
 	numFmt       string
+	numFmtID     int  // a built-in format by number, instead of numFmt
 	unlocked     bool // an input on a protected sheet
 }
 
@@ -91,7 +96,9 @@ func (s *styleSet) id(l look) int {
 			{Type: "top", Color: colorBorder, Style: 1}, {Type: "bottom", Color: colorBorder, Style: 1},
 		}
 	}
-	if l.numFmt != "" {
+	if l.numFmtID != 0 {
+		st.NumFmt = l.numFmtID
+	} else if l.numFmt != "" {
 		f := l.numFmt
 		st.CustomNumFmt = &f
 	}

@@ -3,6 +3,9 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,38 +44,50 @@ const (
 	firstRow    = 6
 )
 
-// styles used by the generator.
+// styles used by the generator. The appraisal workbook shares title,
+// guide, header, indicator, indicatorNum, selfIn and textIn.
 type styles struct {
-	title, header, letters, section, pillar, indicator, indicatorNum, method, input, inputNum, inputLabel,
-	unit, score, selfIn, textIn, total, guide, guideTitle, genLabel, genValue, genLocked int
+	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorNum, indicatorMax, method, input, inputNum,
+	inputLabel, aside, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, guideItem, genLabel, genValue, genLocked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
 	ss := newStyleSet(f)
-	// Table cells: wrapped, top-aligned, bordered.
+	// Table cells: wrapped, top-aligned, bordered. Figures a person types
+	// or reads as typed use Excel's General format (the reader's decimal
+	// separator, no trailing one); computed points two decimals.
 	const l, c, r = "left", "center", "right"
 	cellOf := func(h string) look { return look{h: h, v: "top", wrap: true, border: true} }
 	s := styles{
 		title:        ss.id(look{bold: true, size: 14, h: c, v: c, wrap: true}),
 		header:       ss.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
-		letters:      ss.id(look{italic: true, size: 10, h: c, border: true, fill: fillHeader}),
+		letters:      ss.id(look{italic: true, size: 11, h: c, border: true, fill: fillHeader}),
 		indicator:    ss.id(cellOf(l)),
 		indicatorNum: ss.id(look{h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
+		indicatorMax: ss.id(look{h: c, v: "top", wrap: true, border: true}),
 		section:      ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillSection}),
-		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar, numFmt: fmtFigure}),
+		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar}),
+		pillarMax:    ss.id(look{bold: true, h: c, v: "top", wrap: true, border: true, fill: fillPillar}),
+		pillarPoints: ss.id(look{bold: true, h: c, v: "top", wrap: true, border: true, fill: fillPillar, numFmtID: numFmtPoints}),
 		method:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
 		input:        ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
-		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		inputNum:     ss.id(look{h: r, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		inputLabel:   ss.id(look{italic: true, size: 11, v: "top", wrap: true, indent: 1, border: true}),
-		unit:         ss.id(look{size: 10, h: c, v: "top", wrap: true, border: true}),
-		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmt: fmtFigure}),
+		aside:        ss.id(look{italic: true, size: 11, v: "top", wrap: true, border: true}),
+		unit:         ss.id(look{size: 11, h: c, v: "top", wrap: true, border: true}),
+		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmtID: numFmtPoints}),
 		selfIn:       ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		selfFigure:   ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		textIn:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
-		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmt: fmtFigure}),
+		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmtID: numFmtPoints}),
+		totalMax:     ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal}),
+		note:         ss.id(look{italic: true, size: 11, v: "top", wrap: true}),
 		guide:        ss.id(look{v: "top", wrap: true}),
 		guideTitle:   ss.id(look{bold: true, size: 13, v: "top", wrap: true}),
+		guideHead:    ss.id(look{bold: true, v: "top", wrap: true}),
+		guideItem:    ss.id(look{v: "top", wrap: true, indent: 1}),
 		genLabel:     ss.id(cellOf(l)),
-		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		genValue:     ss.id(look{h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		genLocked:    ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true}),
 	}
 	return s, ss.err
@@ -84,9 +99,10 @@ type generator struct {
 	r       *rubric.Rubric
 	opt     TemplateOptions
 	st      styles
-	general map[string]string // general key → absolute ref on the general sheet
-	lists   int               // rows used on the lists sheet
-	listRef map[string]string // list items → their range, so equal lists share one
+	general map[string]string  // general key → absolute ref on the general sheet
+	lists   int                // rows used on the lists sheet
+	listRef map[string]string  // list items → their range, so equal lists share one
+	cols    map[string]float64 // the indicator sheet's column widths
 	errs    []error
 }
 
@@ -120,6 +136,10 @@ func WriteTemplate(w io.Writer, r *rubric.Rubric, opt TemplateOptions) error {
 // (test and sample generators fill it through its defined names).
 func Template(r *rubric.Rubric, opt TemplateOptions) (*excelize.File, error) {
 	f := excelize.NewFile()
+	if err := setDefaultFont(f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
@@ -166,7 +186,7 @@ func (g *generator) dropList(items []string) string {
 func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	dv := excelize.NewDataValidation(true)
 	dv.SetSqref(ref)
-	title := truncRunes("Nhập "+label, 32)
+	title := clip("Nhập "+label, 32) // Excel's limit for a prompt title
 	switch in.Type {
 	case rubric.YesNo:
 		dv.SetSqrefDropList(g.dropList([]string{yesLabel, noLabel}))
@@ -175,10 +195,10 @@ func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	case rubric.Choice:
 		var labels []string
 		for _, o := range in.Options {
-			labels = append(labels, o.Label)
+			labels = append(labels, o.Shown())
 		}
 		dv.SetSqrefDropList(g.dropList(labels))
-		dv.SetInput(title, truncRunes("Chọn một trong: "+strings.Join(labels, "; "), 250))
+		dv.SetInput(title, clip("Chọn một trong: "+strings.Join(labels, "; "), 250))
 		dv.SetError(excelize.DataValidationErrorStyleStop, "Giá trị không hợp lệ", "Hãy chọn một giá trị trong danh sách.")
 	case rubric.Count:
 		g.check(dv.SetRange(0, 1e9, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween))
@@ -202,12 +222,21 @@ func (g *generator) validate(sheet, ref string, in rubric.Input, label string) {
 	g.check(g.f.AddDataValidation(sheet, dv))
 }
 
-func truncRunes(s string, n int) string {
+// clip shortens s to at most n characters at a word boundary, marking the
+// cut with "…".
+func clip(s string, n int) string {
 	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
+	if len(r) <= n {
+		return s
 	}
-	return s
+	cut := n - 1
+	for i := cut; i > n/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
 func unitText(in rubric.Input) string {
@@ -235,9 +264,9 @@ func unitText(in rubric.Input) string {
 
 func (g *generator) generalSheet() {
 	f, s, st := g.f, SheetGeneral, g.st
-	g.check(f.SetColWidth(s, "A", "A", 48))
-	g.check(f.SetColWidth(s, "B", "B", 40))
-	g.check(f.SetColWidth(s, "C", "C", 16))
+	for c, w := range generalWidths {
+		g.check(f.SetColWidth(s, c, c, w))
+	}
 	g.check(f.MergeCell(s, "A1", "C1"))
 	g.check(f.SetCellStr(s, "A1", "THÔNG TIN CHUNG"))
 	g.check(f.SetCellStyle(s, "A1", "C1", st.title))
@@ -272,12 +301,14 @@ func (g *generator) generalSheet() {
 		g.check(f.SetCellStyle(s, cell("B", row), cell("B", row), style))
 		g.check(f.SetCellStyle(s, cell("C", row), cell("C", row), st.genLabel))
 		g.name(fd.name, s, "B", row)
+		g.fitText(s, row, generalWidths, 18)
 		row++
 	}
 	row++
 	g.check(f.MergeCell(s, cell("A", row), cell("C", row)))
 	g.check(f.SetCellStr(s, cell("A", row), "SỐ LIỆU CHUNG (dùng làm mẫu số cho các chỉ số)"))
 	g.check(f.SetCellStyle(s, cell("A", row), cell("C", row), st.section))
+	g.fitText(s, row, map[string]float64{"A": generalWidths["A"] + generalWidths["B"] + generalWidths["C"]}, 18)
 	row++
 	for _, in := range g.r.General {
 		g.check(f.SetCellStr(s, cell("A", row), in.Label))
@@ -289,7 +320,7 @@ func (g *generator) generalSheet() {
 		g.validate(s, cell("B", row), in, in.Label)
 		g.name(GeneralName(in.Key), s, "B", row)
 		g.general[in.Key] = abs(s, "B", row)
-		g.fitRow(s, row, map[string]float64{"A": 48}, 18)
+		g.fitText(s, row, generalWidths, 18)
 		row++
 	}
 	g.pageSetup(s, "$1:$1", false)
@@ -321,7 +352,8 @@ func (g *generator) protect(sheet string) {
 
 func (g *generator) scoresSheet() {
 	f, s, st := g.f, SheetScores, g.st
-	widths := scoreWidths
+	g.cols = g.scoreColumns()
+	widths := g.cols
 	for c, w := range widths {
 		g.check(f.SetColWidth(s, c, c, w))
 	}
@@ -332,10 +364,15 @@ func (g *generator) scoresSheet() {
 	g.check(f.MergeCell(s, "A1", cell(lastCol, 1)))
 	g.check(f.SetCellStr(s, "A1", strings.ToUpper("Kết quả tự đánh giá bộ chỉ số chuyển đổi số năm "+strconv.Itoa(g.opt.Year))))
 	g.check(f.SetCellStyle(s, "A1", cell(lastCol, 1), st.title))
-	g.check(f.SetRowHeight(s, 1, 30))
+	g.fitText(s, 1, g.wide(), 30)
 	g.check(f.MergeCell(s, "A2", cell(lastCol, 2)))
 	g.check(f.SetCellStr(s, "A2", "Đơn vị: "+unit+"   —   "+g.r.Name))
 	g.check(f.SetCellStyle(s, "A2", cell(lastCol, 2), st.guide))
+	g.fitText(s, 2, g.wide(), 18)
+	g.check(f.MergeCell(s, "A3", cell(lastCol, 3)))
+	g.check(f.SetCellStr(s, "A3", UnknownNote))
+	g.check(f.SetCellStyle(s, "A3", cell(lastCol, 3), st.note))
+	g.fitText(s, 3, g.wide(), 18)
 	headers := []struct{ col, text string }{
 		{colTT, "TT"}, {colName, "Chỉ số / Chỉ số thành phần"}, {colMax, "Điểm tối đa"},
 		{colMethod, "Cách xác định và tính điểm"}, {colValue, "Số liệu"}, {colUnit, "Đơn vị tính"},
@@ -348,7 +385,7 @@ func (g *generator) scoresSheet() {
 	}
 	g.check(f.SetCellStyle(s, cell("A", headerRow), cell(lastCol, headerRow), st.header))
 	g.check(f.SetCellStyle(s, cell("A", headerRow+1), cell(lastCol, headerRow+1), st.letters))
-	g.check(f.SetRowHeight(s, headerRow, 36))
+	g.fitText(s, headerRow, g.cols, 30)
 	g.check(f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: firstRow - 1, TopLeftCell: cell("A", firstRow), ActivePane: "bottomLeft"}))
 
 	row := firstRow
@@ -363,6 +400,7 @@ func (g *generator) scoresSheet() {
 			g.check(f.MergeCell(s, cell("A", row), cell(lastCol, row)))
 			g.check(f.SetCellStr(s, cell("A", row), section))
 			g.check(f.SetCellStyle(s, cell("A", row), cell(lastCol, row), st.section))
+			g.fitText(s, row, g.wide(), 18)
 			row++
 		}
 		prow := row
@@ -374,10 +412,12 @@ func (g *generator) scoresSheet() {
 		g.check(f.SetCellStr(s, cell(colName, prow), title))
 		g.check(f.SetCellValue(s, cell(colMax, prow), p.MaxValue()))
 		g.check(f.SetCellStyle(s, cell("A", prow), cell(lastCol, prow), st.pillar))
+		g.check(f.SetCellStyle(s, cell(colMax, prow), cell(colMax, prow), st.pillarMax))
+		g.check(f.SetCellStyle(s, cell(colScore, prow), cell(colSelf, prow), st.pillarPoints))
 		if p.Task != "" || p.Lead != "" {
 			g.check(f.SetCellStr(s, cell(colMethod, prow), joinNonEmpty("\n", prefixed("Nhiệm vụ: ", p.Task), prefixed("Chủ trì: ", p.Lead), prefixed("Phối hợp: ", p.Support))))
 		}
-		g.fitRow(s, prow, scoreWidths, 20)
+		g.fitText(s, prow, g.cols, 20)
 		row++
 		var top []int
 		for _, in := range p.Indicators {
@@ -389,7 +429,7 @@ func (g *generator) scoresSheet() {
 			sc = append(sc, cell(colScore, r))
 			sf = append(sf, cell(colSelf, r))
 		}
-		g.check(f.SetCellFormula(s, cell(colScore, prow), sumOf(sc)))
+		g.check(f.SetCellFormula(s, cell(colScore, prow), unknownIfAny(sc, sumOf(sc))))
 		g.check(f.SetCellFormula(s, cell(colSelf, prow), sumOf(sf)))
 		if p.Optional {
 			optionals = append(optionals, opt{applies: g.general[p.AppliesIf], score: "$" + colScore + "$" + strconv.Itoa(prow), max: fnum(p.MaxValue())})
@@ -403,9 +443,11 @@ func (g *generator) scoresSheet() {
 	g.check(f.SetCellStr(s, cell(colTT, row), "TỔNG ĐIỂM"))
 	g.check(f.SetCellValue(s, cell(colMax, row), g.r.CoreMax()))
 	total := sumOf(pillarScore)
+	unknown := slices.Clone(pillarScore) // a "?" here makes the total "?"
 	if g.r.Total != nil {
 		var b, c []string
 		for _, o := range optionals {
+			unknown = append(unknown, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
 			b = append(b, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
 			c = append(c, "IF("+o.applies+"="+quote(yesLabel)+","+o.max+",0)")
 		}
@@ -417,9 +459,11 @@ func (g *generator) scoresSheet() {
 		}
 		g.check(f.SetCellStr(s, cell(colMethod, row), "Điểm tổng hợp: "+g.r.Total.Expr+" (A: điểm các chỉ số chính; B, C: điểm và điểm tối đa của lĩnh vực ưu tiên áp dụng)"))
 	}
-	g.check(f.SetCellFormula(s, cell(colScore, row), total))
+	g.check(f.SetCellFormula(s, cell(colScore, row), unknownIfAny(unknown, total)))
 	g.check(f.SetCellFormula(s, cell(colSelf, row), sumOf(pillarSelf)))
 	g.check(f.SetCellStyle(s, cell("A", row), cell(lastCol, row), st.total))
+	g.check(f.SetCellStyle(s, cell(colMax, row), cell(colMax, row), st.totalMax))
+	g.fitText(s, row, map[string]float64{colTT: g.cols[colTT] + g.cols[colName], colMethod: g.cols[colMethod]}, 24)
 	g.check(f.SetDefinedName(&excelize.DefinedName{Name: "diem_tong", RefersTo: abs(s, colScore, row)}))
 	g.check(f.SetDefinedName(&excelize.DefinedName{Name: "tu_cham_tong", RefersTo: abs(s, colSelf, row)}))
 	g.pageSetup(s, "$"+strconv.Itoa(headerRow)+":$"+strconv.Itoa(headerRow+1), true)
@@ -492,9 +536,43 @@ func sumOf(cells []string) string {
 	return "SUM(" + strings.Join(cells, ",") + ")"
 }
 
-// scoreWidths are the column widths of the indicator sheet: the whole
-// sheet fits an A4 landscape page at about 75 %.
-var scoreWidths = map[string]float64{colTT: 7, colName: 40, colMax: 8, colMethod: 48, colValue: 12, colUnit: 10, colScore: 10, colSelf: 10, colExplain: 28, colEvidence: 24, colOfficer: 16}
+// Column widths (Excel units, see textfit.go). The indicator sheet fits an
+// A4 landscape page at about 83 % (no text smaller than 9 pt on paper);
+// the guide and the general sheet fit A4 portrait as they are: LibreOffice
+// does not shrink a sheet of one column wider than the page, it cuts it.
+var (
+	scoreWidths   = map[string]float64{colTT: 7, colName: 30, colMax: 7, colMethod: 34, colValue: 16, colUnit: 9, colScore: 9, colSelf: 8, colExplain: 18, colEvidence: 16, colOfficer: 13}
+	generalWidths = map[string]float64{"A": 44, "B": 28, "C": 12}
+	guideWidth    = 90.0
+)
+
+// scoreColumns are the indicator sheet's widths for this rubric: the TT
+// column as wide as its longest code in bold (a code such as "III.5.2.1"
+// would wrap), taken from the name column.
+func (g *generator) scoreColumns() map[string]float64 {
+	cols := maps.Clone(scoreWidths)
+	need := 0.0
+	for _, p := range g.r.Pillars {
+		need = math.Max(need, textWidth(p.Code, 12, true))
+	}
+	g.r.Walk(func(_ *rubric.Pillar, in *rubric.Indicator) { need = math.Max(need, textWidth(in.Code, 12, true)) })
+	if tt := math.Ceil((need + cellPadding) / ptPerUnit); tt > cols[colTT] {
+		cols[colName] -= tt - cols[colTT]
+		cols[colTT] = tt
+	}
+	return cols
+}
+
+// wide is the width of a row merged across the indicator sheet.
+func (g *generator) wide() map[string]float64 { return map[string]float64{"A": totalWidth(g.cols)} }
+
+func totalWidth(ws map[string]float64) float64 {
+	var s float64
+	for _, w := range ws {
+		s += w
+	}
+	return s
+}
 
 // indicator writes an indicator row, its input rows and its children, and
 // returns the next free row.
@@ -518,11 +596,12 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	}
 	g.check(f.SetCellStr(s, cell(colOfficer, irow), officer))
 	g.check(f.SetCellStyle(s, cell("A", irow), cell(lastCol, irow), st.indicator))
-	g.check(f.SetCellStyle(s, cell(colMax, irow), cell(colMax, irow), st.indicatorNum))
+	g.check(f.SetCellStyle(s, cell(colMax, irow), cell(colMax, irow), st.indicatorMax))
 	g.check(f.SetCellStyle(s, cell(colMethod, irow), cell(colMethod, irow), st.method))
 	g.check(f.SetCellStyle(s, cell(colScore, irow), cell(colScore, irow), st.score))
-	g.check(f.SetCellStyle(s, cell(colSelf, irow), cell(colSelf, irow), st.selfIn))
-	g.check(f.SetCellStyle(s, cell(colExplain, irow), cell(colEvidence, irow), st.textIn))
+	g.check(f.SetCellStyle(s, cell(colSelf, irow), cell(colSelf, irow), st.selfFigure))
+	// The officer is pre-filled from the rubric; the commune names its own.
+	g.check(f.SetCellStyle(s, cell(colExplain, irow), cell(colOfficer, irow), st.textIn))
 	g.name(SelfName(in.Code), s, colSelf, irow)
 	g.name(ExplainName(in.Code), s, colExplain, irow)
 	g.name(EvidenceName(in.Code), s, colEvidence, irow)
@@ -533,7 +612,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	dv.SetInput("Điểm tự chấm", "Nhập điểm đơn vị tự chấm, từ 0 đến "+fnum(in.MaxValue())+".")
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm tự chấm phải từ 0 đến điểm tối đa ("+fnum(in.MaxValue())+").")
 	g.check(f.AddDataValidation(s, dv))
-	g.fitRow(s, irow, scoreWidths, 30)
+	g.fitText(s, irow, g.cols, 30)
 	row++
 
 	refs := map[string]cellRef{}
@@ -550,8 +629,30 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		g.check(f.SetCellStyle(s, cell(colValue, row), cell(colValue, row), style))
 		g.validate(s, cell(colValue, row), x, x.Key)
 		g.name(InputName(in.Code, x.Key), s, colValue, row)
+		if x.Type == rubric.Choice {
+			// The dropdown offers short answers; the full wording is here.
+			lines := []string{"Chọn trong danh sách ở cột E:"}
+			for _, o := range x.Options {
+				if o.Short != "" && o.Short != o.Label {
+					lines = append(lines, "• "+o.Short+": "+o.Label)
+				} else {
+					lines = append(lines, "• "+o.Label)
+				}
+			}
+			g.check(f.SetCellStr(s, cell(colMethod, row), strings.Join(lines, "\n")))
+			g.check(f.SetCellStyle(s, cell(colMethod, row), cell(colMethod, row), st.aside))
+		}
+		if gref, ok := g.general[x.SameAs]; ok {
+			// A denominator that is a general-information figure points
+			// at it: typed once, still overwritable; the reader takes the
+			// cell's value (cached, or computed when there is none).
+			gi, _ := g.r.GeneralField(x.SameAs)
+			g.check(f.SetCellFormula(s, cell(colValue, row), "IF("+blank(gref)+",\"\","+gref+")"))
+			g.check(f.SetCellStr(s, cell(colMethod, row), "Lấy từ trang Thông tin chung ("+gi.Label+"); ghi số khác nếu chỉ số này dùng số liệu khác."))
+			g.check(f.SetCellStyle(s, cell(colMethod, row), cell(colMethod, row), st.aside))
+		}
 		refs[x.Key] = cellRef{ref: "$" + colValue + "$" + strconv.Itoa(row), input: x}
-		g.fitRow(s, row, scoreWidths, 18)
+		g.fitText(s, row, g.cols, g.answerHeight(x))
 		row++
 	}
 	childTop := []int{}
@@ -565,7 +666,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 		for _, r := range childTop {
 			cs = append(cs, cell(colScore, r))
 		}
-		g.check(f.SetCellFormula(s, cell(colScore, irow), "MIN("+fnum(in.MaxValue())+","+sumOf(cs)+")"))
+		g.check(f.SetCellFormula(s, cell(colScore, irow), unknownIfAny(cs, "MIN("+fnum(in.MaxValue())+","+sumOf(cs)+")")))
 	case in.Rule != nil && in.Rule.Kind == rubric.KindCohort:
 		g.check(f.SetCellStr(s, cell(colScore, irow), PendingText))
 	case in.Rule != nil:
@@ -579,7 +680,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 			}
 			return cellRef{}, false
 		}}
-		fm, err := b.build(*in.Rule, in.MaxValue())
+		fm, err := b.formula(*in.Rule, in.MaxValue())
 		if err != nil {
 			g.check(fmt.Errorf("indicator %s: %w", in.Code, err))
 		} else {
@@ -589,13 +690,27 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	return row
 }
 
+// answerHeight is the height an input row needs for the longest answer its
+// dropdown offers (the value cell wraps).
+func (g *generator) answerHeight(x rubric.Input) float64 {
+	lines := 1
+	for _, o := range x.Options {
+		lines = max(lines, wrappedLines(o.Shown(), g.cols[colValue]*ptPerUnit-cellPadding, 12, false))
+	}
+	return max(18, float64(lines)*lineHeight(12)+rowPadding)
+}
+
 // PendingText is shown instead of a provisional score for cohort-relative
 // indicators, which are settled only when the cohort is in.
 const PendingText = "xếp hạng sau"
 
+// UnknownNote, above the indicator table, says what a "?" score means.
+const UnknownNote = "Cột G \"Điểm tạm tính\" hiện \"?\" khi Excel không tính được số liệu đã ghi (ví dụ \"19/19\", \"10 CBCC\", \"x\" thay cho Có): " +
+	"hệ thống vẫn đọc số liệu đó khi chấm điểm; muốn xem điểm tạm tính thì ghi số (19) hoặc chọn trong danh sách."
+
 func (g *generator) guideSheet() {
 	f, s, st := g.f, SheetGuide, g.st
-	g.check(f.SetColWidth(s, "A", "A", 110))
+	g.check(f.SetColWidth(s, "A", "A", guideWidth))
 	deadline := g.opt.Deadline
 	if deadline == "" {
 		deadline = "theo thông báo của cơ quan tổng hợp"
@@ -614,12 +729,13 @@ func (g *generator) guideSheet() {
 	}{
 		{"HƯỚNG DẪN ĐIỀN BIỂU MẪU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM " + strconv.Itoa(g.opt.Year), true},
 		{"Bộ chỉ số: " + g.r.Name + ".", false},
-		{"1. Trang \"Thông tin chung\": ghi địa chỉ, người đầu mối (họ tên, chức vụ, điện thoại, email) và các số liệu chung (số cán bộ công chức, số hộ, dân số…). Các số liệu chung được dùng làm mẫu số khi tính tỷ lệ, vì vậy cần ghi đúng và đầy đủ.", false},
+		{"1. Trang \"Thông tin chung\": ghi địa chỉ, người đầu mối (họ tên, chức vụ, điện thoại, email) và các số liệu chung (số cán bộ công chức, số hộ, dân số…). Các số liệu chung được dùng làm mẫu số khi tính tỷ lệ, vì vậy cần ghi đúng và đầy đủ. Ở trang \"Chỉ số\", ô số liệu nào trùng với một số liệu chung (ví dụ Tổng số CBCC) đã được điền sẵn công thức lấy từ trang này; nếu chỉ số dùng số liệu khác thì ghi đè số đúng vào ô đó.", false},
 		{"2. Trang \"Chỉ số\": mỗi chỉ số có một dòng chính và các dòng số liệu a, b, c… bên dưới. Chỉ nhập vào các ô màu vàng nhạt:", false},
 		{"   • Cột E \"Số liệu\": con số theo định nghĩa a, b, c ghi ở cột B. Nhập số, không kèm chữ (ví dụ 19, không ghi \"19 CBCC\"); tỷ lệ ghi theo phần trăm (90 nghĩa là 90%); kinh phí ghi theo triệu đồng. Ô Có/Không và ô lựa chọn: chọn trong danh sách.", false},
 		{"   • Cột H \"Điểm tự chấm\": điểm đơn vị tự chấm, từ 0 đến điểm tối đa ở cột C.", false},
 		{"   • Cột I \"Giải trình kết quả\" và cột J \"Tài liệu kiểm chứng\": giải trình ngắn gọn và liệt kê văn bản, tài liệu chứng minh (số, ngày văn bản).", false},
-		{"3. Cột G \"Điểm tạm tính\" tự tính điểm theo số liệu vừa nhập để đơn vị đối chiếu với điểm tự chấm. Chỉ số tính theo phương pháp Min-Max (so sánh giữa các đơn vị) hiện \"" + PendingText + "\": điểm được tính khi đã có số liệu của tất cả các đơn vị.", false},
+		{"   • Cột K \"Công chức chủ trì\": ghi sẵn theo bộ chỉ số (nếu có); sửa thành chức danh hoặc họ tên công chức phụ trách chỉ số ở đơn vị.", false},
+		{"3. Cột G \"Điểm tạm tính\" tự tính điểm theo số liệu vừa nhập để đơn vị đối chiếu với điểm tự chấm. Chỉ số tính theo phương pháp Min-Max (so sánh giữa các đơn vị) hiện \"" + PendingText + "\": điểm được tính khi đã có số liệu của tất cả các đơn vị. Ô hiện \"?\" là Excel không tính được số liệu đã ghi (ví dụ \"19/19\", \"10 CBCC\"): hệ thống vẫn đọc số liệu đó khi chấm; ghi số hoặc chọn trong danh sách để xem điểm tạm tính.", false},
 		{"4. Không thêm, xoá hay đổi thứ tự dòng, cột; không đổi tên các trang. Các ô không phải ô nhập đã được khoá để tránh sửa nhầm (khoá không đặt mật khẩu).", false},
 		{"5. Ô để trống được hiểu là chưa có số liệu và chỉ số đó được 0 điểm; nếu số liệu thực tế bằng 0 thì ghi 0.", false},
 		{"6. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên trang, và gửi vào: " + inbox + ". Hạn nộp: " + deadline + ". Nộp lại tệp đã sửa thì bản nộp sau thay thế bản trước.", false},
@@ -627,18 +743,53 @@ func (g *generator) guideSheet() {
 		{"Liên hệ: " + joinNonEmpty(", ", office, g.opt.Contact) + ".", false},
 		{"Ý nghĩa các cột trang \"Chỉ số\": A - TT (mã chỉ số); B - tên chỉ số và định nghĩa số liệu; C - điểm tối đa; D - cách xác định và tính điểm theo bộ chỉ số; E - số liệu; F - đơn vị tính; G - điểm tạm tính; H - điểm tự chấm; I - giải trình; J - tài liệu kiểm chứng; K - công chức chủ trì.", false},
 	}
-	for i, l := range lines {
-		c := cell("A", i+1)
-		g.check(f.SetCellStr(s, c, l.text))
+	row := 0
+	put := func(text string, style int) {
+		row++
+		c := cell("A", row)
+		g.check(f.SetCellStr(s, c, text))
+		g.check(f.SetCellStyle(s, c, c, style))
+		g.fitText(s, row, map[string]float64{"A": guideWidth}, 18)
+	}
+	for _, l := range lines {
 		style := st.guide
 		if l.title {
 			style = st.guideTitle
 		}
-		g.check(f.SetCellStyle(s, c, c, style))
-		g.fitRow(s, i+1, map[string]float64{"A": 110}, 18)
+		put(l.text, style)
 	}
+	g.decisions(put)
 	g.pageSetup(s, "", false)
 	g.protect(s)
+}
+
+// decisions lists, under "Cách hiểu của đơn vị tổng hợp", how the rubric's
+// ambiguous rules are read: each decision's place, the problem in the
+// document, the reading and why, one paragraph each.
+func (g *generator) decisions(put func(text string, style int)) {
+	if len(g.r.Decisions) == 0 {
+		return
+	}
+	st := g.st
+	put("", st.guide)
+	put("CÁCH HIỂU CỦA ĐƠN VỊ TỔNG HỢP", st.guideTitle)
+	put("Những chỗ văn bản bộ chỉ số chưa rõ hoặc chưa thống nhất, và cách hệ thống hiểu khi chấm điểm. Đơn vị có ý kiến khác thì trao đổi với "+
+		orDefault(g.opt.Office, "cơ quan tổng hợp")+" trước hạn nộp.", st.guide)
+	for _, d := range g.r.Decisions {
+		put(d.ID+" — "+capitalize(g.r.Place(d.Where)), st.guideHead)
+		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
+			if t := strings.TrimSpace(p.text); t != "" {
+				put(p.label+": "+t, st.guideItem)
+			}
+		}
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func (g *generator) meta() {

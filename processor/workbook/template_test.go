@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,7 +83,7 @@ func rawFor(rng *rand.Rand, in rubric.Input, general bool) any {
 		}
 		return noLabel
 	case rubric.Choice:
-		return in.Options[rng.IntN(len(in.Options))].Label
+		return in.Options[rng.IntN(len(in.Options))].Shown() // as the dropdown offers it
 	case rubric.Items:
 		n := rng.IntN(4)
 		var items []string
@@ -124,7 +125,22 @@ func fill(t testing.TB, f *excelize.File, r *rubric.Rubric, seed uint64) engine.
 	}
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		for _, x := range in.Inputs {
-			want.Set(in.Code, x.Key, put(InputName(in.Code, x.Key), x, rawFor(rng, x, false)))
+			raw := rawFor(rng, x, false)
+			if x.SameAs != "" {
+				if rng.IntN(3) > 0 {
+					// Left as issued: the pre-filled formula takes the
+					// general-information figure.
+					want.Set(in.Code, x.Key, want.General[x.SameAs])
+					continue
+				}
+				if c := named[InputName(in.Code, x.Key)]; raw == nil {
+					// Emptied by the commune: the formula goes too.
+					if err := f.SetCellValue(c.Sheet, c.Addr, nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want.Set(in.Code, x.Key, put(InputName(in.Code, x.Key), x, raw))
 		}
 		self := math.Round(rng.Float64()*in.MaxValue()*2) / 2
 		put(SelfName(in.Code), rubric.Input{Type: rubric.Number}, self)
@@ -284,6 +300,7 @@ func TestTemplateExcelConventions(t *testing.T) {
 	}
 	kinds := map[rubric.InputType]int{}
 	var yesNoList string
+	choices := map[string][]string{} // list range → the answers it should offer
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		for _, x := range in.Inputs {
 			c := named[InputName(in.Code, x.Key)]
@@ -292,6 +309,12 @@ func TestTemplateExcelConventions(t *testing.T) {
 			case rubric.YesNo, rubric.Choice:
 				if x.Type == rubric.YesNo {
 					yesNoList = strings.TrimSpace(strings.TrimPrefix(dv, "list "))
+				} else {
+					var shown []string
+					for _, o := range x.Options {
+						shown = append(shown, o.Shown())
+					}
+					choices[strings.TrimSpace(strings.TrimPrefix(dv, "list "))] = shown
 				}
 				if !strings.HasPrefix(dv, "list ") {
 					t.Errorf("%s %s (%s): validation %q, want a dropdown list", in.Code, x.Key, x.Type, dv)
@@ -310,23 +333,31 @@ func TestTemplateExcelConventions(t *testing.T) {
 		}
 		assertLocked(t, f, named[ScoreName(in.Code)], true)
 		assertLocked(t, f, named[SelfName(in.Code)], false)
+		// The responsible officer (K) is the commune's to name.
+		self := named[SelfName(in.Code)]
+		assertLocked(t, f, Cell{Sheet: SheetScores, Addr: colOfficer + strings.TrimLeft(self.Addr, "ABCDEFGHIJ")}, false)
 	})
 	if kinds[rubric.YesNo] == 0 || kinds[rubric.Count] == 0 {
 		t.Fatalf("test rubric lacks yes/no or count inputs: %v", kinds)
 	}
-	// The dropdown for yes/no offers exactly Có and Không.
-	sheet, rng, _ := strings.Cut(yesNoList, "!")
-	from, to, _ := strings.Cut(strings.ReplaceAll(rng, "$", ""), ":")
-	var items []string
-	for row, _ := strconv.Atoi(from[1:]); ; row++ {
-		v, _ := f.GetCellValue(strings.Trim(sheet, "'"), "A"+strconv.Itoa(row))
-		items = append(items, v)
-		if "A"+strconv.Itoa(row) == to || row > 1000 {
-			break
-		}
-	}
-	if strings.Join(items, "|") != "Có|Không" {
+	// The dropdown for yes/no offers exactly Có and Không; a choice its
+	// short answers, each short enough for the value column.
+	if items := listItems(f, yesNoList); strings.Join(items, "|") != "Có|Không" {
 		t.Errorf("yes/no dropdown %s offers %v", yesNoList, items)
+	}
+	if len(choices) == 0 {
+		t.Fatal("test rubric lacks choice inputs")
+	}
+	for ref, want := range choices {
+		items := listItems(f, ref)
+		if !slices.Equal(items, want) {
+			t.Errorf("dropdown %s offers %v, want %v", ref, items, want)
+		}
+		for _, it := range items {
+			if len([]rune(it)) > rubric.MaxShown {
+				t.Errorf("dropdown answer %q is longer than %d characters", it, rubric.MaxShown)
+			}
+		}
 	}
 	// Method text and name cells are locked; the title uses Times New Roman.
 	assertLocked(t, f, Cell{Sheet: SheetScores, Addr: "D7"}, true)
@@ -334,6 +365,11 @@ func TestTemplateExcelConventions(t *testing.T) {
 	st, _ := f.GetStyle(sid)
 	if st.Font == nil || st.Font.Family != "Times New Roman" {
 		t.Errorf("title font %+v", st.Font)
+	}
+	// The default font fixes the width unit of the columns alike in Excel
+	// and LibreOffice.
+	if df, _ := f.GetDefaultFont(); df != "Times New Roman" {
+		t.Errorf("default font %q", df)
 	}
 	for _, s := range []string{SheetGuide, SheetGeneral, SheetScores} {
 		pl, err := f.GetPageLayout(s)
@@ -381,6 +417,21 @@ func TestTemplateExcelConventions(t *testing.T) {
 	if protected < 3 {
 		t.Errorf("%d sheets protected, want the guide, general and indicator sheets", protected)
 	}
+}
+
+// listItems returns the cells of a dropdown's list range ('Sheet'!$A$1:$A$3).
+func listItems(f *excelize.File, ref string) []string {
+	sheet, rng, _ := strings.Cut(ref, "!")
+	from, to, _ := strings.Cut(strings.ReplaceAll(rng, "$", ""), ":")
+	var items []string
+	for row, _ := strconv.Atoi(from[1:]); ; row++ {
+		v, _ := f.GetCellValue(strings.Trim(sheet, "'"), "A"+strconv.Itoa(row))
+		items = append(items, v)
+		if "A"+strconv.Itoa(row) == to || row > 1000 {
+			break
+		}
+	}
+	return items
 }
 
 func assertLocked(t *testing.T, f *excelize.File, c Cell, locked bool) {

@@ -59,22 +59,39 @@ var (
 	}
 )
 
-// runeWidth is the advance of r in thousandths of an em, from a table for
-// the letters up to Latin Extended Additional (Vietnamese), measured once:
-// the ranking measures every message of a national cohort.
+// runeWidth is the advance of r in thousandths of an em. A Vietnamese
+// letter is its base letter (marks take no room), a little wider for the
+// precomposed letters of Latin Extended Additional (ạ, ế, ữ…), which a
+// LibreOffice with the old Liberation fonts draws in a wider fallback font.
 func runeWidth(r rune, bold bool) float64 {
-	if r < 0 || r >= widthTableSize {
-		return measureRune(r, bold)
-	}
-	widthTable.once.Do(func() {
-		for c := rune(0); c < widthTableSize; c++ {
-			widthTable.w[0][c], widthTable.w[1][c] = float32(measureRune(c, false)), float32(measureRune(c, true))
-		}
-	})
+	table := &timesRegular
 	if bold {
-		return float64(widthTable.w[1][r])
+		table = &timesBold
 	}
-	return float64(widthTable.w[0][r])
+	if r >= ' ' && r <= '~' {
+		return float64(table[r-' '])
+	}
+	if r >= 0 && r < widthTableSize {
+		// Letters up to Latin Extended Additional (Vietnamese) from a table
+		// measured once: a national ranking measures every message of the
+		// cohort, and a map look-up per letter shows in its profile.
+		widthTable.once.Do(func() {
+			for c := rune(0); c < widthTableSize; c++ {
+				widthTable.w[0][c], widthTable.w[1][c] = float32(otherWidth(c, &timesRegular)), float32(otherWidth(c, &timesBold))
+			}
+		})
+		if bold {
+			return float64(widthTable.w[1][r])
+		}
+		return float64(widthTable.w[0][r])
+	}
+	key := glyphKey{r, bold}
+	if w, ok := glyphs.Load(key); ok {
+		return w.(float64)
+	}
+	w := otherWidth(r, table)
+	glyphs.Store(key, w)
+	return w
 }
 
 const widthTableSize = 0x2000
@@ -84,19 +101,19 @@ var widthTable struct {
 	w    [2][widthTableSize]float32
 }
 
-// measureRune is the advance of r in thousandths of an em. A Vietnamese
-// letter is its base letter (marks take no room), a little wider for the
-// precomposed letters of Latin Extended Additional (ạ, ế, ữ…), which a
-// LibreOffice with the old Liberation fonts draws in a wider fallback font.
-func measureRune(r rune, bold bool) float64 {
-	table := &timesRegular
-	if bold {
-		table = &timesBold
-	}
-	if r >= ' ' && r <= '~' {
-		return float64(table[r-' '])
-	}
+// glyphs caches the widths of letters outside ASCII: decomposing a letter
+// is slow, and a province's scorecards measure millions.
+var glyphs sync.Map
+
+type glyphKey struct {
+	r    rune
+	bold bool
+}
+
+func otherWidth(r rune, table *[95]int16) float64 {
 	switch r {
+	case '█', '▌': // the scorecard's bars
+		return 720
 	case 'đ':
 		return float64(table['d'-' '])
 	case 'Đ':

@@ -55,8 +55,8 @@ func (b *builder) rubric() *Result {
 				n.why += "; phương pháp ghi ở hàng chỉ số cha được giữ nguyên văn để tham khảo"
 			}
 			if e.max != nil && !feq(*e.max, sumMax(e.children)) {
-				b.add(Warning, e.where, e.code, "chỉ số %s ghi %s điểm nhưng các chỉ số con cộng lại %s điểm", e.code, num(*e.max), num(sumMax(e.children)))
-				n.why += "; điểm tối đa ghi " + num(*e.max) + " nhưng các chỉ số con cộng lại " + num(sumMax(e.children)) + " (rubric check báo parent-max-sum)"
+				b.add(Warning, e.where, e.code, "chỉ số %s ghi %s điểm nhưng các chỉ số con cộng lại %s điểm", e.code, vnum(*e.max), vnum(sumMax(e.children)))
+				n.why += "; điểm tối đa ghi " + vnum(*e.max) + " nhưng các chỉ số con cộng lại " + vnum(sumMax(e.children)) + " (rubric check báo parent-max-sum)"
 			}
 			n.why += "."
 			id := decide(e.code, ref(e.where), n)
@@ -83,14 +83,14 @@ func (b *builder) rubric() *Result {
 		case pe.max == nil:
 			v := sum
 			p.Max = &v
-			b.add(Warning, pe.where, pe.code, "trụ cột %s không ghi điểm tối đa: lấy tổng các chỉ số, %s điểm", pe.code, num(sum))
+			b.add(Warning, pe.where, pe.code, "trụ cột %s không ghi điểm tối đa: lấy tổng các chỉ số, %s điểm", pe.code, vnum(sum))
 			decide(pe.code, ref(pe.where), note{
 				problem:  "Trụ cột " + pe.code + " không ghi điểm tối đa.",
-				decision: "Điểm tối đa của trụ cột là tổng các chỉ số: " + num(sum) + ".",
+				decision: "Điểm tối đa của trụ cột là tổng các chỉ số: " + vnum(sum) + ".",
 				why:      "Không có số nào khác trong bảng; sửa nếu văn bản của tỉnh ghi khác.",
 			})
 		case !feq(*pe.max, sum):
-			b.add(Warning, pe.where, pe.code, "trụ cột %s «%s» ghi %s điểm nhưng các chỉ số cộng lại %s điểm", pe.code, short(pe.name), num(*pe.max), num(sum))
+			b.add(Warning, pe.where, pe.code, "trụ cột %s «%s» ghi %s điểm nhưng các chỉ số cộng lại %s điểm", pe.code, short(pe.name), vnum(*pe.max), vnum(sum))
 		}
 		r.Pillars = append(r.Pillars, p)
 	}
@@ -116,7 +116,7 @@ func (b *builder) rubric() *Result {
 	case b.total != nil:
 		r.Max = b.total
 		if !feq(*b.total, core) {
-			b.add(Warning, b.totalAt, "", "tổng điểm ghi %s nhưng các trụ cột cộng lại %s", num(*b.total), num(core))
+			b.add(Warning, b.totalAt, "", "tổng điểm ghi %s nhưng các trụ cột cộng lại %s", vnum(*b.total), vnum(core))
 		}
 	default:
 		v := core

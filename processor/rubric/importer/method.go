@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // note is one inference the importer made, written as a decision next to
@@ -369,8 +370,8 @@ func readBranches(bs []branch, base rubric.Rule) branchResult {
 		}
 		res.notes = append(res.notes, note{
 			problem:  "Dòng «" + missing.raw + "» viết ngưỡng không có dấu %.",
-			decision: fmt.Sprintf("Đọc là %s %%.", num(missing.val)),
-			why:      "Dòng còn lại của cùng phương pháp ghi " + num(missing.val) + " %; đọc theo số thì không đơn vị nào đạt điểm tối đa.",
+			decision: fmt.Sprintf("Đọc là %s %%.", vnum(missing.val)),
+			why:      "Dòng còn lại của cùng phương pháp ghi " + vnum(missing.val) + " %; đọc theo số thì không đơn vị nào đạt điểm tối đa.",
 		})
 		up.pct, lo.pct = true, true
 	}
@@ -382,11 +383,11 @@ func readBranches(bs []branch, base rubric.Rule) branchResult {
 		return fail("Hai ngưỡng «%s» và «%s» khác nhau.", up.raw, lo.raw)
 	}
 	if t <= 0 || t > 1+eps {
-		return fail("Ngưỡng %s %% nằm ngoài 0–100 %%.", num(up.val))
+		return fail("Ngưỡng %s %% nằm ngoài 0–100 %%.", vnum(up.val))
 	}
 	if up.op == "=" {
 		if !feq(t, 1) {
-			return fail("Dòng «%s» chỉ cho điểm khi tỷ lệ đúng bằng %s %%.", up.raw, num(up.val))
+			return fail("Dòng «%s» chỉ cho điểm khi tỷ lệ đúng bằng %s %%.", up.raw, vnum(up.val))
 		}
 		res.notes = append(res.notes, note{
 			problem:  "«" + up.raw + "» cho điểm khi tỷ lệ bằng 100 %; tỷ lệ trên 100 % (a > b) không được nói đến.",
@@ -398,7 +399,7 @@ func readBranches(bs []branch, base rubric.Rule) branchResult {
 		return fail("Dòng «%s» không cho điểm tối đa khi đạt ngưỡng.", up.raw)
 	}
 	rule := base
-	pctT := num(up.val) + " %"
+	pctT := vnum(up.val) + " %"
 	switch lo.out.kind {
 	case outFrac:
 		if lo.out.frac != 0 {
@@ -413,15 +414,15 @@ func readBranches(bs []branch, base rubric.Rule) branchResult {
 		d := lo.out.div
 		if !lo.out.divPct {
 			if d != up.val {
-				return fail("Dòng «%s» chia cho %s, không phải ngưỡng %s.", lo.raw, num(d), pctT)
+				return fail("Dòng «%s» chia cho %s, không phải ngưỡng %s.", lo.raw, vnum(d), pctT)
 			}
 			res.notes = append(res.notes, note{
-				problem:  "Dòng «" + lo.raw + "» chia cho " + num(d) + " không có dấu %.",
-				decision: "Đọc là chia cho " + num(d) + " %.",
+				problem:  "Dòng «" + lo.raw + "» chia cho " + vnum(d) + " không có dấu %.",
+				decision: "Đọc là chia cho " + vnum(d) + " %.",
 				why:      "Ngưỡng của cùng phương pháp là " + pctT + ".",
 			})
 		} else if !feq(d/100, t) {
-			return fail("Dòng «%s» chia cho %s %% nhưng ngưỡng là %s: hai số khác nhau, không rõ số nào đúng.", lo.raw, num(d), pctT)
+			return fail("Dòng «%s» chia cho %s %% nhưng ngưỡng là %s: hai số khác nhau, không rõ số nào đúng.", lo.raw, vnum(d), pctT)
 		}
 		if lo.op == "≤" {
 			res.notes = append(res.notes, note{
@@ -675,11 +676,11 @@ func readPerItem(it indicatorText, p *parsed) reading {
 		r.rule = &rule
 		capTxt := "điểm tối đa"
 		if pi.cap != nil {
-			capTxt = num(*pi.cap) + " điểm"
+			capTxt = vnum(*pi.cap) + " điểm"
 		}
 		n := note{
-			problem:  fmt.Sprintf("Mỗi %s được %s điểm.", pi.subject, num(pi.points)),
-			decision: fmt.Sprintf("per_item: %s điểm × số lượng, tối đa %s.", num(pi.points), capTxt),
+			problem:  fmt.Sprintf("Mỗi %s được %s điểm.", pi.subject, vnum(pi.points)),
+			decision: fmt.Sprintf("per_item: %s điểm × số lượng, tối đa %s.", vnum(pi.points), capTxt),
 			why:      "Đọc đúng văn bản",
 		}
 		if p.capMax || pi.cap != nil {
@@ -718,13 +719,13 @@ func readPerItem(it indicatorText, p *parsed) reading {
 		worth += *pi.cap
 	}
 	if !feq(worth, *it.max) {
-		return todo("Các phần cộng lại %s điểm, khác điểm tối đa %s. Cần: viết rule và ghi quyết định.", num(worth), num(*it.max))
+		return todo("Các phần cộng lại %s điểm, khác điểm tối đa %s. Cần: viết rule và ghi quyết định.", vnum(worth), vnum(*it.max))
 	}
 	r.rule = &rule
 	r.notes = append(r.notes, note{
-		problem:  "Phương pháp gồm các phần cộng lại, trong đó «Mỗi " + pi.subject + "» được " + num(pi.points) + " điểm (tối đa " + num(*pi.cap) + " điểm).",
-		decision: "Tổng các phần: mỗi dòng «…: k × Điểm tối đa» là một phần có/không; phần «Mỗi …» là per_item " + num(pi.points) + " điểm, tối đa " + num(*pi.cap) + " điểm.",
-		why:      "Các phần cộng lại đúng bằng điểm tối đa " + num(*it.max) + ".",
+		problem:  "Phương pháp gồm các phần cộng lại, trong đó «Mỗi " + pi.subject + "» được " + vnum(pi.points) + " điểm (tối đa " + vnum(*pi.cap) + " điểm).",
+		decision: "Tổng các phần: mỗi dòng «…: k × Điểm tối đa» là một phần có/không; phần «Mỗi …» là per_item " + vnum(pi.points) + " điểm, tối đa " + vnum(*pi.cap) + " điểm.",
+		why:      "Các phần cộng lại đúng bằng điểm tối đa " + vnum(*it.max) + ".",
 	})
 	return r
 }
@@ -734,7 +735,7 @@ func perPart(k *keys, r *reading, pi *perItem, label string) rubric.Part {
 	r.inputs = append(r.inputs, rubric.Input{Key: key, Label: label, Type: rubric.Count})
 	pts := *pi.cap
 	cp := *pi.cap
-	return rubric.Part{Label: "Mỗi " + pi.subject + " (" + num(pi.points) + " điểm, tối đa " + num(cp) + " điểm)", Points: &pts,
+	return rubric.Part{Label: "Mỗi " + pi.subject + " (" + vnum(pi.points) + " điểm, tối đa " + vnum(cp) + " điểm)", Points: &pts,
 		Rule: rubric.Rule{Kind: rubric.KindPerItem, Value: key, PointsPer: pi.points, CapPoints: &cp}}
 }
 
@@ -773,6 +774,10 @@ func groupTexts(gs []*group) []string {
 	return out
 }
 
+// vnum writes a number in Vietnamese text: 0,25; 1.000 (vntext.Number).
+// num writes one in a rule or an expression: 0.25.
+func vnum(f float64) string { return vntext.Number(f, 6) }
+
 func num(f float64) string {
 	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", f), "0"), ".")
 	if s == "-0" {
@@ -787,12 +792,12 @@ func fracText(f float64) string {
 		p := f * float64(q)
 		if feq(p, math.Round(p)) {
 			if q == 1 {
-				return num(p)
+				return vnum(p)
 			}
 			return fmt.Sprintf("%d/%d", int(math.Round(p)), q)
 		}
 	}
-	return num(f*100) + " %"
+	return vnum(f*100) + " %"
 }
 
 func short(s string) string {

@@ -100,7 +100,7 @@ func TestReadMethod(t *testing.T) {
 		{"brackets lost (000 5.8.1)", "", "a = X.\nb = Y.\nc= Z;\n- Tỷ lệ=a+b/c;\n- Điểm = Tỷ lệ*Điểm tối đa.", 10, "", "(a+b)/c hay a + b/c", nil},
 		{"upper-case figure (000 5.8.1)", "", "A = X.\nb = Y.\n- Tỷ lệ = a/b.", 10, "", "chữ hoa «A = X»", nil},
 		{"one figure defined twice over (000 4.4)", "", "a = X.\nb = Y.\nc = Tổng số Công chức của  xã.\nd= Tổng số Công chức của Xã.\n- Tỷ lệ=(a+b)/(c+d).\n- Điểm = Tỷ lệ*Điểm tối đa.", 15, "", "c và d có cùng định nghĩa", nil},
-		{"threshold and divisor disagree (000 7.7)", "", "a = X.\nb = Y.\nTỷ lệ = a/b.\nTỷ lệ ≥ 0.25%: Điểm tối đa.\nTỷ lệ <0.25%: điểm = Tỷ lệ/25% * Điểm tối đa.", 10, "", "chia cho 25 % nhưng ngưỡng là 0.25 %", nil},
+		{"threshold and divisor disagree (000 7.7)", "", "a = X.\nb = Y.\nTỷ lệ = a/b.\nTỷ lệ ≥ 0.25%: Điểm tối đa.\nTỷ lệ <0.25%: điểm = Tỷ lệ/25% * Điểm tối đa.", 10, "", "chia cho 25 % nhưng ngưỡng là 0,25 %", nil},
 		{"no points line (000 3.2)", "", "a = X.\nb = Y.\n- Tỷ lệ = a/b.", 15, "", "không nêu cách cho điểm", nil},
 		{"stray figure in the formula (000 6.4)", "", "a = X.\nb = Y.\n- Tỷ lệ = a/b.\n- Điểm=Tỷ lệ 1*Điểm tối đa", 15, "", "Tỷ lệ 1", nil},
 		{"two money units (000 5.8.2)", "", "Mức 1: ≥ 200 triệu: 100% điểm phần này.\nMức 2: ≥ 100 triệu 70% điểm phần này.\nĐơn vị tỷ đồng", 5, "", "hai đơn vị tiền", nil},

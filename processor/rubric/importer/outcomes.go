@@ -383,7 +383,7 @@ func steps(it indicatorText, items []item, conds []stepCond, header string, k *k
 		}
 		up := rows[i-1]
 		if s.min == up.min {
-			return part{}, "Hai bậc cùng bắt đầu từ " + num(s.min) + "."
+			return part{}, "Hai bậc cùng bắt đầu từ " + vnum(s.min) + "."
 		}
 		if s.frac > up.frac+eps {
 			return part{}, fmt.Sprintf("Bậc «%s» thấp hơn nhưng được nhiều điểm hơn.", s.label)
@@ -404,7 +404,7 @@ func steps(it indicatorText, items []item, conds []stepCond, header string, k *k
 	var last rubric.Step
 	if below != nil {
 		if !feq(belowAt, lowest) {
-			return part{}, fmt.Sprintf("Dòng «%s» không nối liền với bậc thấp nhất (từ %s).", below.line.text, num(lowest))
+			return part{}, fmt.Sprintf("Dòng «%s» không nối liền với bậc thấp nhất (từ %s).", below.line.text, vnum(lowest))
 		}
 		f := below.out.frac / share
 		last = rubric.Step{Fraction: &f, Label: trimEnd(below.line.text)}
@@ -429,9 +429,9 @@ func steps(it indicatorText, items []item, conds []stepCond, header string, k *k
 	}
 	if !hasOtherwise {
 		z := 0.0
-		last = rubric.Step{Fraction: &z, Label: "Dưới " + num(lowest) + " " + unit}
+		last = rubric.Step{Fraction: &z, Label: "Dưới " + vnum(lowest) + " " + unit}
 		notes = append(notes, note{
-			problem:  "Bảng bậc không nói dưới " + num(lowest) + " " + unit + " được bao nhiêu điểm.",
+			problem:  "Bảng bậc không nói dưới " + vnum(lowest) + " " + unit + " được bao nhiêu điểm.",
 			decision: "Dưới bậc thấp nhất: 0 điểm.",
 			why:      "Không đạt bậc nào thì không có điểm.",
 		})

@@ -48,7 +48,7 @@ func TestBadTables(t *testing.T) {
 		{"pillar maxima that do not add up", []string{hdr, "1;Nhận thức số;100;", "1.1;Có Ban Chỉ đạo;20;" + yesNo}, false,
 			"dòng 2 (1): trụ cột 1 «Nhận thức số» ghi 100 điểm nhưng các chỉ số cộng lại 20 điểm"},
 		{"grand total that does not add up", []string{hdr, "1;Nhận thức số;20;", "1.1;Có Ban Chỉ đạo;20;" + yesNo, ";Tổng cộng;1.000;"}, false,
-			"dòng 4: tổng điểm ghi 1000 nhưng các trụ cột cộng lại 20"},
+			"dòng 4: tổng điểm ghi 1.000 nhưng các trụ cột cộng lại 20"},
 		{"parent maxima that do not add up", []string{hdr, "1;Nhận thức số;20;", "1.1;Tuyên truyền;20;", "1.1.1;Có chuyên mục;10;" + yesNo}, false,
 			"dòng 3 (1.1): chỉ số 1.1 ghi 20 điểm nhưng các chỉ số con cộng lại 10 điểm"},
 		{"empty method", []string{hdr, "1;Nhận thức số;20;", "1.1;Có Ban Chỉ đạo;20;"}, false,

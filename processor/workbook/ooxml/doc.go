@@ -31,7 +31,8 @@
 // splitting existing ranges), taller rows ([Patch.GrowRowHeight]), new
 // cell formats ([Patch.AddStyle], [Patch.DeriveFill]), a sheet's comments
 // ([Patch.SetComments]), new sheets written with a [SheetWriter]
-// ([Patch.AddSheet]), removed sheets, sheet states and the active sheet.
+// ([Patch.AddSheet]: widths, merges, panes, print set-up, manual page
+// breaks), removed sheets, sheet states and the active sheet.
 // [NewWorkbook] starts a Patch of a blank workbook, to write one from
 // scratch. A new sheet's rows are compressed as they are written, and its
 // print set-up (scale or fit to width, page order, header and footer,
@@ -56,6 +57,10 @@
 // escaped and Excel's 32,767-character limit applied. Inline strings leave
 // the shared-string table untouched (copied raw) and need no bookkeeping;
 // Excel and LibreOffice move them to the table when they save.
+//
+// A workbook written from scratch is a patch of [NewBook], an empty
+// workbook with the default font asked for, or [NewWorkbook]'s, which adds
+// the Office theme and custom document properties.
 //
 // The patcher keeps the workbook consistent: sheet-scoped defined names
 // follow their sheets when sheets are added or removed (names of removed

@@ -313,9 +313,6 @@ func TestHostileMemory(t *testing.T) {
 		if mb > 150 {
 			t.Errorf("%s: peak RSS %.0f MB > 150 MB", name, mb)
 		}
-		if el > 5*time.Second {
-			t.Errorf("%s: %v", name, el)
-		}
 	}
 }
 

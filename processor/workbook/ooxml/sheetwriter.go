@@ -29,6 +29,7 @@ type SheetWriter struct {
 	used       Range // of the cells written
 	cols       []colSet
 	merges     []Range
+	mergeRows  map[int][]int // row → the merges over it, to find overlaps
 	links      []link
 	freezeCols int
 	freezeRows int
@@ -58,11 +59,13 @@ type CellValue struct {
 }
 
 // PageSetup is the print setup of a new sheet: A4 (paper size 9), in
-// portrait or landscape, fitted to one page wide when FitToWidth, else
-// printed at Scale per cent.
+// portrait or landscape, fitted to one page wide when FitToWidth (and then
+// to FitToHeight pages tall; 0: as many as it takes), else printed at Scale
+// per cent.
 type PageSetup struct {
-	Landscape  bool
-	FitToWidth bool
+	Landscape   bool
+	FitToWidth  bool
+	FitToHeight int
 	// Scale is the print scale in per cent, 10 to 400 (0: 100), when not
 	// FitToWidth.
 	Scale int
@@ -70,7 +73,7 @@ type PageSetup struct {
 	// by row band (across, then down) instead of column band by column
 	// band (Excel's default).
 	OverThenDown bool
-	// CenterHorizontally centres the printed area between the margins.
+	// CenterHorizontally centres the printed area between the side margins.
 	CenterHorizontally bool
 	// Margins in inches; zero values take 0.5 left/right, 0.6 top/bottom.
 	Left, Right, Top, Bottom float64
@@ -213,10 +216,18 @@ func (w *SheetWriter) Merge(r Range) error {
 	if r.Col1 == r.Col2 && r.Row1 == r.Row2 {
 		return nil
 	}
-	for _, m := range w.merges {
-		if r.Col1 <= m.Col2 && m.Col1 <= r.Col2 && r.Row1 <= m.Row2 && m.Row1 <= r.Row2 {
-			return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+	if w.mergeRows == nil {
+		w.mergeRows = map[int][]int{}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		for _, i := range w.mergeRows[row] {
+			if m := w.merges[i]; r.Col1 <= m.Col2 && m.Col1 <= r.Col2 {
+				return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
+			}
 		}
+	}
+	for row := r.Row1; row <= r.Row2; row++ {
+		w.mergeRows[row] = append(w.mergeRows[row], len(w.merges))
 	}
 	w.merges = append(w.merges, r)
 	return nil
@@ -382,7 +393,7 @@ func (w *SheetWriter) tail(rels sheetRels) []byte {
 			b = attr(b, "scale", strconv.Itoa(min(max(ps.Scale, 10), 400)))
 		}
 		if ps.FitToWidth {
-			b = append(b, ` fitToWidth="1" fitToHeight="0"`...)
+			b = fmt.Appendf(b, ` fitToWidth="1" fitToHeight="%d"`, max(0, ps.FitToHeight))
 		}
 		if ps.OverThenDown {
 			b = append(b, ` pageOrder="overThenDown"`...)
