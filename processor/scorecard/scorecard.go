@@ -366,20 +366,31 @@ func first(a, b string) string {
 // FromRanking builds the card of every ranked unit of a ranking, in
 // ranking order: the cohort is the ranked units, settled as the ranking
 // settled them (with the council's scores), provisional or official as
-// the ranking is. r must be the rubric the ranking was built with. The
-// cohort's figures come from the ranking's compact rows; a unit's full
-// result is made again only while its card is made (a national cohort's
-// results would not be held at once).
+// the ranking is. r must be the rubric the ranking was built with.
 func FromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string) ([]Card, error) {
+	var cards []Card
+	err := EachFromRanking(rk, r, office, func(c Card) error {
+		cards = append(cards, c)
+		return nil
+	})
+	return cards, err
+}
+
+// EachFromRanking is FromRanking one card at a time, for a writer that
+// writes each as it comes: the cohort's figures come from the ranking's
+// compact rows, and a unit's full result is made again only while its
+// card is made (a province's results, or its cards, are never held at
+// once).
+func EachFromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string, fn func(Card) error) error {
 	ranked := rk.Ranked()
 	if len(ranked) == 0 {
-		return nil, nil
+		return nil
 	}
 	if r == nil {
-		return nil, errors.New("scorecard: no rubric")
+		return errors.New("scorecard: no rubric")
 	}
 	if rk.RubricID != r.ID {
-		return nil, fmt.Errorf("%w: %s, not %s", ErrRubric, rk.RubricID, r.ID)
+		return fmt.Errorf("%w: %s, not %s", ErrRubric, rk.RubricID, r.ID)
 	}
 	st := &stats{pillars: map[string]*pillarStats{}}
 	for i, row := range ranked {
@@ -404,18 +415,20 @@ func FromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string) ([]Card, 
 		}
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
-	cards := make([]Card, len(ranked))
 	for i := range ranked {
 		row := &ranked[i]
 		res, err := rk.Result(row)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if res == nil {
-			return nil, fmt.Errorf("%w for %s", ErrNoResult, row.Name)
+			return fmt.Errorf("%w for %s", ErrNoResult, row.Name)
 		}
-		cards[i] = st.card(Input{Rubric: r, Year: rk.Year, Unit: Entry{Key: row.UnitKey, Code: row.Code, Name: row.Name, Result: res}, Office: office,
+		c := st.card(Input{Rubric: r, Year: rk.Year, Unit: Entry{Key: row.UnitKey, Code: row.Code, Name: row.Name, Result: res}, Office: office,
 			Final: rk.Final, Version: rk.Version, Status: row.Status.Label(), Settled: true, Generated: rk.Generated, Zone: rk.Zone})
+		if err := fn(c); err != nil {
+			return err
+		}
 	}
-	return cards, nil
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,5 +242,33 @@ func TestSharedInBookWithTable(t *testing.T) {
 	must(t, err)
 	if v := b.Patch().Shared("Xã Một"); v != ooxml.Text("Xã Một") {
 		t.Errorf("shared value in a book with a table: %+v", v)
+	}
+}
+
+// TestMergeOverlaps: a merge that overlaps an earlier one is refused,
+// whatever the order and shape of the merges (checked against every pair).
+func TestMergeOverlaps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 200 {
+		w := ooxml.NewSheetWriter()
+		var kept []ooxml.Range
+		for range 40 {
+			c, r := 1+rng.IntN(8), 1+rng.IntN(30)
+			m := ooxml.Range{Col1: c, Row1: r, Col2: c + rng.IntN(3), Row2: r + rng.IntN(4)}
+			if m.Col1 == m.Col2 && m.Row1 == m.Row2 {
+				continue
+			}
+			overlaps := false
+			for _, k := range kept {
+				overlaps = overlaps || (m.Col1 <= k.Col2 && k.Col1 <= m.Col2 && m.Row1 <= k.Row2 && k.Row1 <= m.Row2)
+			}
+			err := w.Merge(m)
+			if overlaps != (err != nil) {
+				t.Fatalf("trial %d: merge %v after %v: %v", trial, m, kept, err)
+			}
+			if err == nil {
+				kept = append(kept, m)
+			}
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -29,7 +31,7 @@ type SheetWriter struct {
 	used       Range // of the cells written
 	cols       []colSet
 	merges     []Range
-	mergeRows  map[int][]int // row → the merges over it, to find overlaps
+	mergeTall  int // the most rows a merge spans, less one
 	links      []link
 	freezeCols int
 	freezeRows int
@@ -216,20 +218,18 @@ func (w *SheetWriter) Merge(r Range) error {
 	if r.Col1 == r.Col2 && r.Row1 == r.Row2 {
 		return nil
 	}
-	if w.mergeRows == nil {
-		w.mergeRows = map[int][]int{}
-	}
-	for row := r.Row1; row <= r.Row2; row++ {
-		for _, i := range w.mergeRows[row] {
-			if m := w.merges[i]; r.Col1 <= m.Col2 && m.Col1 <= r.Col2 {
-				return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
-			}
+	// An overlapping merge begins at most mergeTall rows above r: the
+	// merges are kept in order of their first row, and only those of the
+	// rows nearby are looked at (a province's scorecards make 80,000).
+	end := sort.Search(len(w.merges), func(k int) bool { return w.merges[k].Row1 > r.Row2 })
+	for k := end - 1; k >= 0 && w.merges[k].Row1 >= r.Row1-w.mergeTall; k-- {
+		if m := w.merges[k]; r.Col1 <= m.Col2 && m.Col1 <= r.Col2 && r.Row1 <= m.Row2 && m.Row1 <= r.Row2 {
+			return fmt.Errorf("ooxml: merged range %s overlaps %s", r, m)
 		}
 	}
-	for row := r.Row1; row <= r.Row2; row++ {
-		w.mergeRows[row] = append(w.mergeRows[row], len(w.merges))
-	}
-	w.merges = append(w.merges, r)
+	at := sort.Search(len(w.merges), func(k int) bool { return w.merges[k].Row1 > r.Row1 })
+	w.merges = slices.Insert(w.merges, at, r)
+	w.mergeTall = max(w.mergeTall, r.Row2-r.Row1)
 	return nil
 }
 
