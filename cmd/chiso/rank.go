@@ -23,6 +23,14 @@ func setupRank(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 }
 
 func (a *app) rank(ctx context.Context, y int, final bool) error {
+	// The profile covers the whole command: opening the ledger and the
+	// roster cost as much as the ranking once did.
+	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
+		if f, err := os.Create(cp); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	log, closer := newLogger(a.cfg, a.col.Loc(), a.stderr)
 	defer closer.Close()
 	_, pub, err := a.newPipeline(log, false)
@@ -30,12 +38,6 @@ func (a *app) rank(ctx context.Context, y int, final bool) error {
 		return err
 	}
 	defer pub.Ledger.Close()
-	if cp := os.Getenv("CHISO_CPUPROFILE"); cp != "" {
-		if f, err := os.Create(cp); err == nil {
-			pprof.StartCPUProfile(f)
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
-	}
 	if y == 0 {
 		y = a.col.YearAt(a.now())
 	}

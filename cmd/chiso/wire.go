@@ -220,7 +220,7 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 	}
 	pub := &publish.Publisher{
 		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Office: a.cfg.Office.Name, Roster: a.cfg.Roster,
-		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now,
+		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now, Issuer: a.issuer(),
 	}
 	return p, pub, nil
 }
@@ -252,6 +252,14 @@ func (a *app) collector(l collect.Ledger, log zerolog.Logger) (*collect.Collecto
 // outbox_label), never the server's paths.
 func (a *app) labels() layout.Labels {
 	return layout.DefaultLabels(a.cfg.InboxLabel, a.cfg.OutboxLabel, a.cfg.Office.Name)
+}
+
+// issuer is the office as the ranking report shows it: its name under its
+// parent, the place of the date line, who signs.
+func (a *app) issuer() workbook.Issuer {
+	o := a.cfg.Office
+	return workbook.Issuer{Office: o.Name, Parent: o.Parent, Place: o.Place,
+		SignerAuthority: o.Signer.Authority, SignerTitle: o.Signer.Title, SignerName: o.Signer.Name}
 }
 
 // office is the consolidating office as communes are told about it.

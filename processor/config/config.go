@@ -105,7 +105,30 @@ type Office struct {
 	Email   string `yaml:"email"`
 	// Cohort names the cohort in output file names (e.g. "trieu-son").
 	Cohort string `yaml:"cohort"`
+	// Parent is the office's parent (cơ quan chủ quản), printed above it at
+	// the top of the ranking report; "" for none.
+	Parent string `yaml:"parent"`
+	// Place is the place name (địa danh) of the report's date line,
+	// "Triệu Sơn, ngày … tháng … năm …"; "" takes it from the name.
+	Place string `yaml:"place"`
+	// Signer signs the ranking report.
+	Signer Signer `yaml:"signer"`
 }
+
+// Signer is who signs the ranking report: the signing authority (thẩm
+// quyền ký, "KT. CHỦ TỊCH"; "" for none), the title ("PHÓ CHỦ TỊCH"; ""
+// prints "THỦ TRƯỞNG CƠ QUAN") and the name ("" leaves the line to be
+// written by hand).
+type Signer struct {
+	Authority string `yaml:"authority"`
+	Title     string `yaml:"title"`
+	Name      string `yaml:"name"`
+}
+
+// signingAuthorities are the prefixes of a signing authority (Nghị định
+// 30/2020/NĐ-CP, Điều 13): on behalf of a collective (TM.), for the head
+// (KT.), by order (TL.), by authorisation (TUQ.), acting (Q.).
+var signingAuthorities = []string{"TM.", "KT.", "TL.", "TUQ.", "Q."}
 
 // Watch configures how the daemon watches the inbox.
 type Watch struct {
@@ -439,6 +462,7 @@ func (c *Config) Validate() error {
 		bad("smtp.from", "needed when smtp.host is set")
 	}
 	c.validateLineage(bad)
+	c.validateOffice(bad)
 	return errors.Join(errs...)
 }
 
@@ -527,6 +551,35 @@ func (c *Config) validateDates(bad func(key, format string, args ...any)) {
 	}
 	if c.Close != "" && c.Schedule.Close != "" {
 		bad("schedule.close", "the close is the date close:; remove schedule.close")
+	}
+}
+
+// validateOffice checks what the ranking report prints of the office and
+// its signer: one line each, no control characters, of a length that fits
+// a heading, and a signing authority of the decree's kinds.
+func (c *Config) validateOffice(bad func(key, format string, args ...any)) {
+	for _, f := range []struct{ key, value string }{
+		{"office.name", c.Office.Name}, {"office.parent", c.Office.Parent}, {"office.place", c.Office.Place},
+		{"office.signer.authority", c.Office.Signer.Authority}, {"office.signer.title", c.Office.Signer.Title}, {"office.signer.name", c.Office.Signer.Name},
+	} {
+		switch {
+		case vntext.Clean(f.value) != f.value || strings.ContainsAny(f.value, "\n\r\t"):
+			bad(f.key, "control characters or line breaks: write it on one line")
+		case len([]rune(f.value)) > 120:
+			bad(f.key, "%d characters: at most 120 fit the report's heading", len([]rune(f.value)))
+		}
+	}
+	if a := strings.TrimSpace(c.Office.Signer.Authority); a != "" {
+		ok := false
+		for _, p := range signingAuthorities {
+			ok = ok || strings.HasPrefix(strings.ToUpper(a), p+" ")
+		}
+		if !ok {
+			bad("office.signer.authority", "%q does not begin with %s followed by a title, e.g. \"KT. CHỦ TỊCH\" (Nghị định 30/2020/NĐ-CP)", a, strings.Join(signingAuthorities, ", "))
+		}
+	}
+	if strings.Contains(c.Office.Place, ",") {
+		bad("office.place", "%q: a place name without a comma (the date line adds \", ngày …\")", c.Office.Place)
 	}
 }
 

@@ -173,6 +173,12 @@ type Scorer struct {
 	r     *rubric.Rubric
 	rules map[*rubric.Indicator]*crule
 	total *formula.Expr
+	// The indicators in result order (the rubric's, parents before their
+	// children), each result's starting point, and the index of a code in
+	// them, shared by every result of the scorer.
+	order []*rubric.Indicator
+	tmpl  []IndicatorResult
+	index map[string]int
 }
 
 type crule struct {
@@ -185,7 +191,21 @@ type crule struct {
 // New compiles the rubric's expressions. It fails only on a broken rubric;
 // run rubric.Check for the full list of problems.
 func New(r *rubric.Rubric) (*Scorer, error) {
-	s := &Scorer{r: r, rules: map[*rubric.Indicator]*crule{}}
+	s := &Scorer{r: r, rules: map[*rubric.Indicator]*crule{}, index: map[string]int{}}
+	var walk func(p *rubric.Pillar, parent string, in *rubric.Indicator)
+	walk = func(p *rubric.Pillar, parent string, in *rubric.Indicator) {
+		s.index[in.Code] = len(s.tmpl)
+		s.order = append(s.order, in)
+		s.tmpl = append(s.tmpl, IndicatorResult{Code: in.Code, Pillar: p.Code, Parent: parent, Name: in.Name, Max: in.MaxValue(), Leaf: len(in.Children) == 0})
+		for _, c := range in.Children {
+			walk(p, in.Code, c)
+		}
+	}
+	for _, p := range r.Pillars {
+		for _, in := range p.Indicators {
+			walk(p, "", in)
+		}
+	}
 	var errs []error
 	r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
 		if in.IsTodo() && (len(in.Children) == 0 || in.Rule == nil) {
@@ -267,10 +287,10 @@ func Env(r *rubric.Rubric, in *rubric.Indicator, v Values) formula.Env {
 // Score scores one unit. Cohort-relative indicators are left pending with
 // their measure; Settle gives them points.
 func (s *Scorer) Score(v Values) *Result {
-	res := &Result{RubricID: s.r.ID, index: map[string]int{}}
-	var walk func(p *rubric.Pillar, parent string, in *rubric.Indicator)
-	walk = func(p *rubric.Pillar, parent string, in *rubric.Indicator) {
-		ir := IndicatorResult{Code: in.Code, Pillar: p.Code, Parent: parent, Name: in.Name, Max: in.MaxValue(), Leaf: len(in.Children) == 0}
+	res := &Result{RubricID: s.r.ID, index: s.index, Indicators: make([]IndicatorResult, len(s.tmpl))}
+	copy(res.Indicators, s.tmpl)
+	for i, in := range s.order {
+		ir := &res.Indicators[i]
 		if self, ok := v.Self[in.Code]; ok {
 			x := self
 			ir.Self = &x
@@ -281,16 +301,6 @@ func (s *Scorer) Score(v Values) *Result {
 		case ir.Leaf:
 			o := s.eval(s.rules[in], in.MaxValue(), Env(s.r, in, v))
 			ir.Points, ir.Status, ir.Missing, ir.Measure, ir.Note = o.points, o.status, o.missing, o.measure, o.note
-		}
-		res.index[in.Code] = len(res.Indicators)
-		res.Indicators = append(res.Indicators, ir)
-		for _, c := range in.Children {
-			walk(p, in.Code, c)
-		}
-	}
-	for _, p := range s.r.Pillars {
-		for _, in := range p.Indicators {
-			walk(p, "", in)
 		}
 	}
 	res.applies = map[string]bool{}
@@ -665,18 +675,33 @@ func (s *Scorer) CohortCodes() []string {
 // Units whose figure is missing take no part in x_best, min and max and
 // keep 0 points with status missing. Negative figures count as 0.
 func (s *Scorer) Settle(results []*Result) {
-	bounds := map[string]Bounds{}
-	for _, code := range s.CohortCodes() {
-		var b Bounds
-		for _, res := range results {
-			if ir := res.Indicator(code); settleable(ir) {
-				b = b.Add(*ir.Measure)
-			}
-		}
-		bounds[code] = b
+	bounds := s.NewBounds()
+	for _, res := range results {
+		s.Widen(bounds, res)
 	}
 	for _, res := range results {
 		s.SettleWith(res, bounds)
+	}
+}
+
+// NewBounds returns empty bounds for each cohort-relative indicator, to
+// be widened with Widen over a cohort and given to SettleWith.
+func (s *Scorer) NewBounds() map[string]Bounds {
+	bounds := map[string]Bounds{}
+	for _, code := range s.CohortCodes() {
+		bounds[code] = Bounds{}
+	}
+	return bounds
+}
+
+// Widen widens bounds (from NewBounds) with one result's figures: Settle
+// over a cohort too large to hold as Results is Widen over each, then
+// SettleWith on each.
+func (s *Scorer) Widen(bounds map[string]Bounds, res *Result) {
+	for code, b := range bounds {
+		if ir := res.Indicator(code); settleable(ir) {
+			bounds[code] = b.Add(*ir.Measure)
+		}
 	}
 }
 

@@ -60,28 +60,33 @@ const (
 
 // File is one file that entered the inbox.
 type File struct {
-	ID           int64
-	Name         string // as dropped in the inbox
-	SHA256       string
-	Size         int64
-	ReceivedAt   time.Time
-	ProcessedAt  time.Time
-	State        string
-	Outcome      Outcome
-	Reason       string // rejection code, e.g. "xls", "unknown-unit"
-	Message      string // Vietnamese, for the commune
-	ClaimPath    string // where the file sits while processed
-	StoredPath   string // where the original is kept
-	RubricID     string
-	Year         int
-	UnitKey      string // roster code, or "ten:" + folded name without a roster
-	UnitCode     string
-	UnitName     string
-	Total        float64
-	SelfTotal    float64
-	Errors       int
-	Warnings     int
-	Data         string // JSON: values, result and problems, for rebuilding the ranking
+	ID          int64
+	Name        string // as dropped in the inbox
+	SHA256      string
+	Size        int64
+	ReceivedAt  time.Time
+	ProcessedAt time.Time
+	State       string
+	Outcome     Outcome
+	Reason      string // rejection code, e.g. "xls", "unknown-unit"
+	Message     string // Vietnamese, for the commune
+	ClaimPath   string // where the file sits while processed
+	StoredPath  string // where the original is kept
+	RubricID    string
+	Year        int
+	UnitKey     string // roster code, or "ten:" + folded name without a roster
+	UnitCode    string
+	UnitName    string
+	Total       float64
+	SelfTotal   float64
+	Errors      int
+	Warnings    int
+	Data        string // JSON: values, result and problems, for rebuilding the ranking
+	// Scores is an accepted submission's ranking record (ranking.EncodeRecord),
+	// kept beside Data in its own table: read without Data, it lets a
+	// ranking skip decoding and scoring every file's figures. Only
+	// Finish, SetScores and ScoresOf touch it.
+	Scores       []byte
 	OutputPath   string // annotated workbook, or the notice for rejected/duplicate files
 	DuplicateOf  int64
 	SupersededBy int64
@@ -124,6 +129,10 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_sha ON files(sha256, state);
 CREATE INDEX IF NOT EXISTS files_unit ON files(year, rubric_id, unit_key, outcome);
 CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE TABLE IF NOT EXISTS scores (
+	file_id INTEGER PRIMARY KEY,
+	data    BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS jobs (
 	name     TEXT PRIMARY KEY,
 	last_run TEXT NOT NULL
@@ -234,6 +243,11 @@ func (l *Ledger) Finish(ctx context.Context, f File) error {
 		f.UnitCode, f.UnitName, f.Total, f.SelfTotal, f.Errors, f.Warnings, f.Data, f.OutputPath, f.DuplicateOf, f.ID)
 	if err != nil {
 		return fmt.Errorf("ledger: finish %s: %w", f.Name, err)
+	}
+	if f.Scores != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scores (file_id, data) VALUES (?, ?)`, f.ID, f.Scores); err != nil {
+			return fmt.Errorf("ledger: finish %s: %w", f.Name, err)
+		}
 	}
 	if f.Outcome == Accepted {
 		// The submission received later wins (received_at: the file's time in
@@ -347,6 +361,82 @@ func (l *Ledger) EachCurrentBefore(ctx context.Context, year int, rubricID strin
 		}
 	}
 	return rows.Err()
+}
+
+// Ranked returns the files a ranking of a year and rubric counts, without
+// their data: the accepted file of each unit (cutoff zero), or, as
+// EachCurrentBefore, the one current at cutoff. Only id, name, time
+// received, outcome, year, rubric, unit, errors and warnings are read.
+func (l *Ledger) Ranked(ctx context.Context, year int, rubricID string, cutoff time.Time) ([]File, error) {
+	const sel = `SELECT id, name, received_at, outcome, unit_key, unit_code, unit_name, errors, warnings FROM files `
+	var rows *sql.Rows
+	var err error
+	if cutoff.IsZero() {
+		rows, err = l.db.QueryContext(ctx, sel+`WHERE outcome = ? AND year = ? AND rubric_id = ? ORDER BY unit_key`, Accepted, year, rubricID)
+	} else {
+		rows, err = l.db.QueryContext(ctx, sel+`WHERE outcome IN (?, ?) AND year = ? AND rubric_id = ? AND received_at < ?
+			ORDER BY unit_key, received_at DESC, id DESC`, Accepted, Superseded, year, rubricID, ts(cutoff))
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		f := File{Year: year, RubricID: rubricID, State: StateDone}
+		var recv string
+		if err := rows.Scan(&f.ID, &f.Name, &recv, &f.Outcome, &f.UnitKey, &f.UnitCode, &f.UnitName, &f.Errors, &f.Warnings); err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && out[len(out)-1].UnitKey == f.UnitKey {
+			continue // before a cutoff: the unit's latest file only
+		}
+		f.ReceivedAt, _ = time.Parse(time.RFC3339Nano, recv)
+		f.ReceivedAt = f.ReceivedAt.Local()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ScoresOf returns the ranking records kept for the given files; a file
+// without one is absent from the map.
+func (l *Ledger) ScoresOf(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	out := make(map[int64][]byte, len(ids))
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := l.db.QueryContext(ctx, `SELECT file_id, data FROM scores WHERE file_id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var data []byte
+			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = data
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// SetScores keeps a file's ranking record, made after it was accepted (a
+// ledger from before records were kept, or a rubric file changed since).
+func (l *Ledger) SetScores(ctx context.Context, id int64, data []byte) error {
+	_, err := l.db.ExecContext(ctx, `INSERT OR REPLACE INTO scores (file_id, data) VALUES (?, ?)`, id, data)
+	return err
 }
 
 // LastChange returns when an accepted or superseded file of a year was last

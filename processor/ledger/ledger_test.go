@@ -146,3 +146,60 @@ func TestYearUnits(t *testing.T) {
 		t.Errorf("YearUnits = %v, %v; want a1 and b7", u, err)
 	}
 }
+
+// TestScores: a submission's ranking record is kept at Finish, read back
+// without the files' data, and can be set later; Ranked lists what a
+// ranking counts, now and at a cutoff.
+func TestScores(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	t0 := time.Date(2023, 12, 1, 8, 0, 0, 0, time.UTC)
+	add := func(name, unit string, at time.Time, scores []byte) int64 {
+		t.Helper()
+		id, err := l.Begin(ctx, File{Name: name, SHA256: name, ReceivedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Finish(ctx, File{ID: id, Name: name, SHA256: name, Outcome: Accepted, Year: 2023, RubricID: "r", UnitKey: unit, UnitName: "Xã " + unit,
+			Errors: 1, Warnings: 2, Data: `{"values":{}}`, Scores: scores, ProcessedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	a := add("a.xlsx", "A", t0, []byte("rec-a"))
+	b := add("b.xlsx", "B", t0.Add(time.Hour), nil)
+	a2 := add("a2.xlsx", "A", t0.Add(3*time.Hour), []byte("rec-a2"))
+	got, err := l.Ranked(ctx, 2023, "r", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != a2 || got[1].ID != b || got[1].UnitName != "Xã B" || got[1].Errors != 1 || got[1].Warnings != 2 || got[1].Data != "" ||
+		!got[1].ReceivedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("ranked %+v", got)
+	}
+	at, _ := l.Ranked(ctx, 2023, "r", t0.Add(2*time.Hour))
+	if len(at) != 2 || at[0].ID != a || at[0].Outcome != Superseded || at[1].ID != b {
+		t.Fatalf("ranked at the cutoff %+v", at)
+	}
+	if err := l.SetScores(ctx, b, []byte("rec-b")); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := l.ScoresOf(ctx, []int64{a, b, a2, 999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc) != 3 || string(sc[a]) != "rec-a" || string(sc[b]) != "rec-b" || string(sc[a2]) != "rec-a2" {
+		t.Fatalf("scores %v", sc)
+	}
+	many := make([]int64, 1200)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	if sc, err := l.ScoresOf(ctx, many); err != nil || len(sc) != 3 {
+		t.Fatalf("scores of 1,200 ids: %d, %v", len(sc), err)
+	}
+}

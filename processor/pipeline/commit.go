@@ -51,6 +51,11 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 		return f, err
 	}
 	f.Data = rec
+	// The ranking's record: the unsettled scores and the problems, so a
+	// ranking of the whole cohort need not score every file again.
+	if sc, err := p.Evaluator.Scorers.Get(ev.Rubric); err == nil {
+		f.Scores = ranking.EncodeRecord(sc, ev.Rubric, ev.Result, ev.Problems)
+	}
 	ext := ".xlsx"
 	if ev.Macro {
 		ext = ".xlsm"

@@ -258,7 +258,11 @@ func TestErrorsDoNotScoreEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := rk.Rows[0]
-	if ir := row.Result.Indicator("1.2"); ir.Points != 0 || !strings.Contains(ir.Note, "không tính điểm cho đến khi sửa") {
+	res, err := rk.Result(&row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ir := res.Indicator("1.2"); ir.Points != 0 || !strings.Contains(ir.Note, "không tính điểm cho đến khi sửa") || row.Points[rk.IndicatorIndex("1.2")] != 0 {
 		t.Errorf("ranking 1.2: %v %q", ir.Points, ir.Note)
 	}
 	if row.Display != engine.Round2(f.Total) || row.Status != ranking.NeedsFix {

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -58,6 +59,14 @@ type Publisher struct {
 	Now      func() time.Time
 	Log      zerolog.Logger
 	Scorers  engine.Scorers
+	// Issuer is who issues the ranking and signs it, as its report shows.
+	Issuer workbook.Issuer
+
+	// records caches the units' ranking records by year and rubric, then
+	// file id: a daemon's rebuild after a burst reads from the ledger only
+	// the records of the files accepted since.
+	mu      sync.Mutex
+	records map[string]map[int64][]byte
 }
 
 // Options say what to publish.
@@ -155,6 +164,12 @@ func (p *Publisher) rubricOfYear(ctx context.Context, year int) *rubric.Rubric {
 	return r
 }
 
+// input gathers what a ranking of a year is built from: the record of each
+// unit's current file (received before cutoff, when given), the appraisal
+// council's scores, the rejected attempts. Records come from the cache,
+// else from the ledger; a file without a record, or whose record was made
+// with another version of the rubric, is scored again from its data and
+// its record kept for the next time.
 func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int, cutoff time.Time) (ranking.Input, error) {
 	in := ranking.Input{Rubric: r, Year: year, Cohort: p.Cohort, Roster: p.Roster, Lineage: p.Lineage,
 		Appraisal: map[string]map[string]float64{}, Attempts: map[string][]string{}, Zone: p.Collection.Loc()}
@@ -165,32 +180,58 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int, cutof
 	if err != nil {
 		return in, err
 	}
-	each := func(fn func(ledger.File) error) error { return p.Ledger.EachAccepted(ctx, year, r.ID, fn) }
-	if !cutoff.IsZero() {
-		each = func(fn func(ledger.File) error) error { return p.Ledger.EachCurrentBefore(ctx, year, r.ID, cutoff, fn) }
-	}
-	err = each(func(f ledger.File) error {
-		if f.UnitKey == pipeline.AppraisalKey {
-			ar, err := pipeline.DecodeAppraisal(f.Data)
-			if err != nil {
-				return fmt.Errorf("ledger file %d: %w", f.ID, err)
-			}
-			in.Appraisal = ar.Appraisal
-			return nil
-		}
-		vals, probs, err := pipeline.DecodeScoring(f.Data)
-		if err != nil {
-			return fmt.Errorf("ledger file %d: %w", f.ID, err)
-		}
-		// Scored now, figures dropped: only the result is kept per unit.
-		in.Submissions = append(in.Submissions, ranking.Submission{UnitKey: f.UnitKey, Code: f.UnitCode, Name: f.UnitName,
-			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Late: !in.Deadline.IsZero() && !f.ReceivedAt.Before(in.Deadline),
-			Result: pipeline.Score(sc, r, vals, probs), Problems: probs})
-		return nil
-	})
+	files, err := p.Ledger.Ranked(ctx, year, r.ID, cutoff)
 	if err != nil {
 		return in, err
 	}
+	key := fmt.Sprintf("%d/%s/%s", year, r.ID, r.Hash)
+	p.mu.Lock()
+	cached := p.records[key]
+	p.mu.Unlock()
+	var need []int64
+	for _, f := range files {
+		if _, ok := cached[f.ID]; !ok && f.UnitKey != pipeline.AppraisalKey {
+			need = append(need, f.ID)
+		}
+	}
+	kept, err := p.Ledger.ScoresOf(ctx, need)
+	if err != nil {
+		return in, err
+	}
+	records := make(map[int64][]byte, len(files))
+	for _, f := range files {
+		if f.UnitKey == pipeline.AppraisalKey {
+			full, err := p.Ledger.Get(ctx, f.ID)
+			if err != nil {
+				return in, err
+			}
+			ar, err := pipeline.DecodeAppraisal(full.Data)
+			if err != nil {
+				return in, fmt.Errorf("ledger file %d: %w", f.ID, err)
+			}
+			in.Appraisal = ar.Appraisal
+			continue
+		}
+		rec, ok := cached[f.ID]
+		if !ok {
+			rec = kept[f.ID]
+			if rec == nil || ranking.CheckRecord(sc, r, rec) != nil {
+				if rec, err = p.remake(ctx, sc, r, f.ID); err != nil {
+					return in, err
+				}
+			}
+		}
+		records[f.ID] = rec
+		in.Submissions = append(in.Submissions, ranking.Submission{UnitKey: f.UnitKey, Code: f.UnitCode, Name: f.UnitName,
+			FileID: f.ID, FileName: f.Name, SubmittedAt: f.ReceivedAt, Late: !in.Deadline.IsZero() && !f.ReceivedAt.Before(in.Deadline),
+			Record: rec})
+	}
+	p.mu.Lock()
+	if p.records == nil {
+		p.records = map[string]map[int64][]byte{}
+	}
+	p.records[key] = records
+	p.mu.Unlock()
 	attempts, err := p.Ledger.Attempts(ctx, year)
 	if err != nil {
 		return in, err
@@ -202,6 +243,25 @@ func (p *Publisher) input(ctx context.Context, r *rubric.Rubric, year int, cutof
 		}
 	}
 	return in, nil
+}
+
+// remake scores a file again from the figures the ledger keeps and keeps
+// its new ranking record (a ledger written before records were kept, or a
+// rubric file changed since the file was accepted).
+func (p *Publisher) remake(ctx context.Context, sc *engine.Scorer, r *rubric.Rubric, id int64) ([]byte, error) {
+	f, err := p.Ledger.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	vals, probs, err := pipeline.DecodeScoring(f.Data)
+	if err != nil {
+		return nil, fmt.Errorf("ledger file %d: %w", f.ID, err)
+	}
+	rec := ranking.EncodeRecord(sc, r, pipeline.Score(sc, r, vals, probs), probs)
+	if err := p.Ledger.SetScores(ctx, id, rec); err != nil {
+		p.Log.Warn().Err(err).Int64("file", id).Msg("ranking record not kept")
+	}
+	return rec, nil
 }
 
 // Publish rebuilds the ranking of a year from the ledger and writes the
@@ -253,18 +313,35 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 		rk.Official = final.Version
 		res.Ranking = final
 	}
-	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
-	res.Paths = append(res.Paths, paths...)
-	if err != nil {
-		return res, err
+	// The appraisal workbook, when it is due, is written beside the
+	// ranking (a second core: both only read the ranking).
+	type written struct {
+		path string
+		err  error
 	}
+	var appraisal chan written
 	ap := p.Folders.AppraisalPath(p.Cohort, opt.Year)
 	if _, err := os.Stat(ap); (opt.Appraisal || opt.Final) && os.IsNotExist(err) {
-		path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, appraisalOptions(r, rk, p.Cohort)) })
-		if err != nil {
-			return res, err
+		appraisal = make(chan written, 1)
+		go func() {
+			opt := appraisalOptions(r, rk, p.Cohort, p.Issuer.Office)
+			path, err := atomicfile.Write(ap, func(w io.Writer) error { return workbook.WriteAppraisal(w, opt) })
+			appraisal <- written{path, err}
+		}()
+	}
+	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
+	res.Paths = append(res.Paths, paths...)
+	if appraisal != nil {
+		a := <-appraisal
+		if err == nil {
+			err = a.err
 		}
-		res.Paths = append(res.Paths, path)
+		if a.err == nil {
+			res.Paths = append(res.Paths, a.path)
+		}
+	}
+	if err != nil {
+		return res, err
 	}
 	if final != nil {
 		paths, err := p.reannotate(ctx, r, final)
@@ -301,27 +378,49 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 }
 
 // writeRanking writes a ranking's workbook, CSV and JSON at base.
+// The workbook and the scorecards are written on their own goroutines
+// while the CSV and the JSON are; the paths come in that order: workbook,
+// CSV, JSON, scorecards.
 func (p *Publisher) writeRanking(base string, rk *ranking.Ranking, r *rubric.Rubric, now time.Time) ([]string, error) {
-	var paths []string
+	type written struct {
+		path string
+		err  error
+	}
+	book, cards := make(chan written, 1), make(chan written, 1)
+	go func() {
+		path, err := p.writeScorecards(rk, r)
+		cards <- written{path, err}
+	}()
+	go func() {
+		path, err := atomicfile.Write(base+".xlsx", func(w io.Writer) error {
+			return workbook.WriteRanking(w, rk, workbook.RankingOptions{Generated: now, Issuer: p.Issuer})
+		})
+		book <- written{path, err}
+	}()
+	var rest []string
+	var err error
 	for _, out := range []struct {
 		ext   string
 		write func(io.Writer) error
-	}{
-		{".xlsx", func(w io.Writer) error { return workbook.WriteRanking(w, rk, r, now) }},
-		{".csv", rk.WriteCSV},
-		{".json", rk.WriteJSON},
-	} {
-		path, err := atomicfile.Write(base+out.ext, out.write)
-		if err != nil {
-			return paths, err
+	}{{".csv", rk.WriteCSV}, {".json", rk.WriteJSON}} {
+		var path string
+		if path, err = atomicfile.Write(base+out.ext, out.write); err != nil {
+			break
 		}
-		paths = append(paths, path)
+		rest = append(rest, path)
 	}
-	path, err := p.writeScorecards(rk, r)
-	if err != nil {
-		return paths, err
+	b, c := <-book, <-cards
+	if b.err != nil {
+		return nil, b.err
 	}
-	return append(paths, path), nil
+	paths := append([]string{b.path}, rest...)
+	if err == nil && c.err != nil {
+		err = c.err
+	}
+	if c.err == nil {
+		paths = append(paths, c.path)
+	}
+	return paths, err
 }
 
 // AtClose publishes the official ranking of year at the collection's close
@@ -375,21 +474,40 @@ func (p *Publisher) Stale(ctx context.Context, year int) (bool, error) {
 }
 
 // appraisalOptions lists every submitted unit's leaf indicators for the
-// appraisal council, with its current appraisal scores.
-func appraisalOptions(r *rubric.Rubric, rk *ranking.Ranking, cohort string) workbook.AppraisalOptions {
-	opt := workbook.AppraisalOptions{Rubric: r, Year: rk.Year, Cohort: cohort}
-	for _, row := range rk.Ranked() {
-		for _, ir := range row.Result.Indicators {
-			if !ir.Leaf {
+// appraisal council, with its current appraisal scores: made unit by unit
+// as the workbook is written.
+func appraisalOptions(r *rubric.Rubric, rk *ranking.Ranking, cohort string, office string) workbook.AppraisalOptions {
+	opt := workbook.AppraisalOptions{Rubric: r, Year: rk.Year, Cohort: cohort, Office: office}
+	leaves := 0
+	for _, d := range rk.Indicators {
+		if d.Leaf {
+			leaves++
+		}
+	}
+	opt.Count = leaves * len(rk.Ranked())
+	opt.Each = func(fn func(workbook.AppraisalRow)) error {
+		for i := range rk.Rows {
+			row := &rk.Rows[i]
+			if row.Rank == 0 {
 				continue
 			}
-			computed := ir.Points
-			if ir.Appraisal != nil {
-				computed = ir.Computed
+			res, err := rk.Result(row)
+			if err != nil {
+				return err
 			}
-			opt.Rows = append(opt.Rows, workbook.AppraisalRow{UnitKey: row.UnitKey, UnitName: row.Name, Code: ir.Code,
-				Name: ir.Name, Max: ir.Max, Computed: computed, Self: ir.Self, Appraisal: ir.Appraisal})
+			for _, ir := range res.Indicators {
+				if !ir.Leaf {
+					continue
+				}
+				computed := ir.Points
+				if ir.Appraisal != nil {
+					computed = ir.Computed
+				}
+				fn(workbook.AppraisalRow{UnitKey: row.UnitKey, UnitName: row.Name, Code: ir.Code,
+					Name: ir.Name, Max: ir.Max, Computed: computed, Self: ir.Self, Appraisal: ir.Appraisal})
+			}
 		}
+		return nil
 	}
 	return opt
 }
@@ -397,7 +515,12 @@ func appraisalOptions(r *rubric.Rubric, rk *ranking.Ranking, cohort string) work
 // reannotate rewrites each ranked unit's result workbook from its archived
 // original with the settled scores and its rank.
 func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *ranking.Ranking) ([]string, error) {
-	ranked := rk.Ranked()
+	var ranked []*ranking.Row
+	for i := range rk.Rows {
+		if rk.Rows[i].Rank > 0 {
+			ranked = append(ranked, &rk.Rows[i])
+		}
+	}
 	sort.Slice(ranked, func(i, j int) bool { return ranked[i].FileID < ranked[j].FileID })
 	var paths []string
 	for _, row := range ranked {
@@ -420,7 +543,12 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 		if err != nil {
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
-		err = book.Annotate(workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: row.Result, Problems: probs,
+		result, err := rk.Result(row)
+		if err != nil {
+			book.Close()
+			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
+		}
+		err = book.Annotate(workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: result, Problems: probs,
 			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Zone: p.Collection.Loc(), Unit: row.Name, Year: rk.Year,
 			CohortDate: p.now(), Rank: fmt.Sprintf("%d/%d", row.Rank, len(ranked)), Official: rk.Version,
 			Status: row.Status.Label(), Late: row.Late, Deadline: p.Collection.DeadlineText()})

@@ -108,10 +108,10 @@ func TestAppraisalFileChangesRanking(t *testing.T) {
 	// Cut the leader's points on leaf indicators until it falls behind.
 	appraisal := map[string]float64{}
 	cut := 0.0
-	for _, ir := range first.Result.Indicators {
-		if ir.Leaf && ir.Points > 0 && cut <= gap {
-			appraisal[ir.Code] = 0
-			cut += ir.Points
+	for k, d := range res.Ranking.Indicators {
+		if d.Leaf && first.Points[k] > 0 && cut <= gap {
+			appraisal[d.Code] = 0
+			cut += first.Points[k]
 		}
 	}
 	ap := e.Folders.AppraisalPath(e.Publisher.Cohort, books.Year)

@@ -20,9 +20,10 @@ func (p *Publisher) writeScorecards(rk *ranking.Ranking, r *rubric.Rubric) (stri
 	if rk.Final {
 		path = p.Folders.FinalScorecardsPath(p.Cohort, rk.Year, rk.Version)
 	}
-	cards, err := scorecard.FromRanking(rk, r, p.Office)
-	if err != nil {
-		return "", err
-	}
-	return atomicfile.Write(path, func(w io.Writer) error { return workbook.WriteScorecards(w, cards) })
+	// Each card is made and written in turn: a province's are never held.
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return workbook.WriteScorecardsEach(w, func(fn func(scorecard.Card) error) error {
+			return scorecard.EachFromRanking(rk, r, p.Office, fn)
+		})
+	})
 }

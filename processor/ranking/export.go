@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -96,11 +97,11 @@ func (rk *Ranking) ToJSON() JSON {
 			if rk.Max > 0 {
 				u.Percent = f2(r.Final / rk.Max * 100)
 			}
-			for _, p := range r.Result.Pillars {
-				if p.Optional && !p.Applies {
+			for k, p := range rk.Pillars {
+				if math.IsNaN(r.Pillars[k]) {
 					continue
 				}
-				u.Pillars = append(u.Pillars, PillarJSON{Code: p.Code, Name: p.Name, Max: p.Max, Points: engine.Round2(p.Points)})
+				u.Pillars = append(u.Pillars, PillarJSON{Code: p.Code, Name: p.Name, Max: p.Max, Points: engine.Round2(r.Pillars[k])})
 			}
 			u.SubmittedAt = rk.iso(r.SubmittedAt)
 		}
@@ -139,11 +140,11 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 	}
 	cw := csv.NewWriter(w)
 	head := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm", "% điểm tối đa"}
-	var pillars []string
+	var pillars []int
 	for _, r := range rk.Rows {
 		if r.Submitted {
-			for _, p := range r.Result.Pillars {
-				pillars = append(pillars, p.Code)
+			for k, p := range rk.Pillars {
+				pillars = append(pillars, k)
 				head = append(head, p.Code+" "+p.Name)
 			}
 			break
@@ -174,8 +175,14 @@ func (rk *Ranking) WriteCSV(w io.Writer) error {
 			pct = num(r.Final / rk.Max * 100)
 		}
 		rec = append(rec, num(r.Final), pct)
-		for _, code := range pillars {
-			rec = append(rec, num(r.Result.Pillar(code).Points))
+		for _, k := range pillars {
+			// An optional pillar that does not apply to the unit is blank,
+			// as in the workbook (and absent from the JSON).
+			if x := r.Pillars[k]; math.IsNaN(x) {
+				rec = append(rec, "")
+			} else {
+				rec = append(rec, num(x))
+			}
 		}
 		self, diff := "", ""
 		if r.HasSelf {

@@ -14,6 +14,7 @@ package ranking
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,18 +67,19 @@ func (s Status) Label() string {
 	return "Chưa nộp"
 }
 
-// Submission is a unit's latest accepted workbook.
+// Submission is a unit's latest accepted workbook: its record, as the
+// ledger keeps it from acceptance (EncodeRecord), or its figures and
+// problems, scored by Build.
 type Submission struct {
 	UnitKey, Code, Name string
 	FileID              int64
 	FileName            string
 	SubmittedAt         time.Time
-	Values              engine.Values
-	// Result, when set, is Values already scored (unsettled, as
-	// pipeline.Score scores a ledger record): a caller
-	// ranking thousands of units scores each as it decodes it and drops the
-	// figures, to keep memory small.
-	Result   *engine.Result
+	// Record is the unit's packed record; when set, Values and Problems
+	// are not used. It must fit the rubric (CheckRecord): a record that
+	// does not decode ranks the unit with no score and an error saying so.
+	Record   []byte
+	Values   engine.Values
 	Problems []problem.Problem
 	// Late: received after the deadline (nộp muộn).
 	Late bool
@@ -125,9 +127,16 @@ type Row struct {
 	Late             bool // received after the deadline
 	Status           Status
 	Errors, Warnings int
-	// Result holds the settled scores with the council's applied; each
-	// indicator keeps the computed score in Computed when overridden.
-	Result    *engine.Result
+	// Points are the settled points of each indicator (Ranking.Indicators,
+	// in that order), the council's where it gave one; Pillars the points
+	// of each pillar (Ranking.Pillars), NaN for an optional pillar that
+	// does not apply to the unit; Council the indicators the council
+	// scored, with the score computed from the figures. Kept compact: a
+	// national cohort holds thousands of rows (Ranking.Result gives a
+	// unit's full result).
+	Points    []float64
+	Pillars   []float64
+	Council   []Council
 	Computed  float64 // total from the figures alone (settled)
 	Self      float64
 	HasSelf   bool
@@ -138,6 +147,35 @@ type Row struct {
 	Prev      *Previous
 	PrevNote  string // e.g. how a merged unit's previous score was formed
 	Attempts  []string
+	record    []byte
+}
+
+// Council is an indicator the appraisal council scored: its index in
+// Ranking.Indicators and the score computed from the figures that the
+// council's replaced.
+type Council struct {
+	Index    int
+	Computed float64
+}
+
+// Indicator describes one indicator of the ranking's rubric, in result
+// order (parents before their children).
+type Indicator struct {
+	Code, Pillar, Name string
+	Max                float64
+	Leaf               bool
+	// Cohort is the method of a cohort-relative indicator ("minmax",
+	// "best"), "" for the others; Reference marks a 0-point indicator
+	// collected for reference.
+	Cohort    string
+	Reference bool
+}
+
+// Pillar describes one pillar of the ranking's rubric.
+type Pillar struct {
+	Code, Name string
+	Max        float64
+	Optional   bool
 }
 
 // Ranking is a ranked cohort.
@@ -158,50 +196,110 @@ type Ranking struct {
 	Generated time.Time // when it was built (zero: not said)
 	// Cutoff: built from the submissions received before it (the close's
 	// official ranking); zero: all.
-	Cutoff   time.Time
-	Deadline time.Time // the first moment a file is late (zero: no deadline)
-	Zone     *time.Location
-	Rows     []Row                        // ranked units first (by rank, ties alphabetical), then units without submission
-	Problems map[string][]problem.Problem // by unit key
+	Cutoff     time.Time
+	Deadline   time.Time // the first moment a file is late (zero: no deadline)
+	Zone       *time.Location
+	Rows       []Row // ranked units first (by rank, ties alphabetical), then units without submission
+	Indicators []Indicator
+	Pillars    []Pillar
+
+	sc        *engine.Scorer
+	bounds    map[string]engine.Bounds
+	appraisal map[string]map[string]float64
 }
 
-// Build ranks a cohort. The scorer must be for in.Rubric.
+// Build ranks a cohort. The scorer must be for in.Rubric. Each unit's
+// record is decoded twice, once for the cohort's bounds and once to settle
+// it; only the compact row is kept.
 func Build(sc *engine.Scorer, in Input) *Ranking {
 	rk := &Ranking{RubricID: in.Rubric.ID, RubricName: in.Rubric.Name, Year: in.Year, Cohort: in.Cohort, Max: in.Rubric.CoreMax(),
-		Problems: map[string][]problem.Problem{}}
+		sc: sc, appraisal: in.Appraisal}
 	rk.Deadline, rk.Zone = in.Deadline, in.Zone
+	rk.describe(sc, in.Rubric)
 	subs := append([]Submission(nil), in.Submissions...)
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
-	results := make([]*engine.Result, len(subs))
+	recs := make([]record, len(subs))
+	var res engine.Result
+	rk.bounds = sc.NewBounds()
 	for i, s := range subs {
-		if s.Result != nil {
-			results[i] = s.Result
-		} else {
+		data := s.Record
+		if data == nil {
 			// Impossible figures score 0 until corrected, as the pipeline scored them.
-			results[i] = sc.Score(s.Values)
-			sc.Invalidate(results[i], validate.Invalid(in.Rubric, s.Problems))
+			r := sc.Score(s.Values)
+			sc.Invalidate(r, validate.Invalid(in.Rubric, s.Problems))
+			data = EncodeRecord(sc, in.Rubric, r, s.Problems)
+			subs[i].Record = data
+		}
+		rec, err := parseRecord(data)
+		if err == nil {
+			err = sc.Decode(rec.scores, &res)
+		}
+		if err != nil {
+			subs[i].Record = unreadable(sc, in.Rubric)
+			rec, _ = parseRecord(subs[i].Record)
+			_ = sc.Decode(rec.scores, &res) // an empty result: nothing to widen
+		}
+		recs[i] = rec
+		sc.Widen(rk.bounds, &res)
+	}
+	// The roster by code, then Find for a unit without one (a national
+	// roster is searched for every unit).
+	byCode := make(map[string]roster.Unit, len(in.Roster))
+	for _, u := range in.Roster {
+		if c := strings.ToLower(strings.TrimSpace(u.Code)); c != "" {
+			if _, dup := byCode[c]; !dup {
+				byCode[c] = u
+			}
 		}
 	}
-	sc.Settle(results)
+	var index *roster.Index
+	find := func(code, name string) (roster.Unit, bool) {
+		if u, ok := byCode[strings.ToLower(strings.TrimSpace(code))]; ok {
+			return u, true
+		}
+		if index == nil {
+			index = roster.NewIndex(in.Roster)
+		}
+		return index.Find(code, name)
+	}
+	nInd, nPil := len(rk.Indicators), len(rk.Pillars)
+	points := make([]float64, len(subs)*nInd)
+	pillars := make([]float64, len(subs)*nPil)
 	byKey := map[string]bool{}
 	for i, s := range subs {
-		res := results[i]
+		rec := recs[i]
+		_ = sc.Decode(rec.scores, &res) // decoded once already
+		sc.SettleWith(&res, rk.bounds)
 		row := Row{UnitKey: s.UnitKey, Code: vntext.Clean(s.Code), Name: vntext.Clean(s.Name), Submitted: true, FileID: s.FileID, FileName: s.FileName,
-			SubmittedAt: s.SubmittedAt, Result: res, Computed: res.Total, Self: res.Self, HasSelf: res.HasSelf,
-			Errors: problem.Count(s.Problems, problem.Error), Warnings: problem.Count(s.Problems, problem.Warning)}
-		if u, ok := roster.Find(in.Roster, s.Code, s.Name); ok {
+			SubmittedAt: s.SubmittedAt, Computed: res.Total, Errors: rec.errors, Warnings: rec.warnings, record: subs[i].Record}
+		if u, ok := find(s.Code, s.Name); ok {
 			row.Contact = u
 			row.Name = vntext.Clean(u.Name)
 		}
 		if c := in.Appraisal[s.UnitKey]; len(c) > 0 {
-			sc.Override(res, c)
+			sc.Override(&res, c)
 			row.Appraised = true
 		}
+		row.Points = points[i*nInd : (i+1)*nInd : (i+1)*nInd]
+		for k := range res.Indicators {
+			ir := &res.Indicators[k]
+			row.Points[k] = ir.Points
+			if ir.Appraisal != nil {
+				row.Council = append(row.Council, Council{Index: k, Computed: ir.Computed})
+			}
+		}
+		row.Pillars = pillars[i*nPil : (i+1)*nPil : (i+1)*nPil]
+		for k := range res.Pillars {
+			pr := &res.Pillars[k]
+			row.Pillars[k] = pr.Points
+			if pr.Optional && !pr.Applies {
+				row.Pillars[k] = math.NaN()
+			}
+		}
+		row.Self, row.HasSelf, row.SelfBasis = res.Self, res.HasSelf, res.SelfBasis
 		row.Final = res.Total
-		row.SelfBasis = res.SelfBasis
 		row.Late = s.Late
 		row.Display = engine.Round2(res.Total)
-		rk.Problems[s.UnitKey] = s.Problems
 		rk.Rows = append(rk.Rows, row)
 		byKey[s.UnitKey] = true
 	}
@@ -239,6 +337,86 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		previous(r, in)
 	}
 	return rk
+}
+
+// unreadable is the record of a unit whose record could not be decoded:
+// no figure, and an error saying so (a record is checked with CheckRecord
+// before it is ranked, so this does not happen).
+func unreadable(sc *engine.Scorer, r *rubric.Rubric) []byte {
+	p := problem.Problem{Severity: problem.Error, Code: "record-unreadable",
+		Message: "Không đọc được điểm đã lưu của bản nộp này: chạy lại chiso rank; nếu vẫn vậy, gửi lại tệp."}
+	return EncodeRecord(sc, r, sc.Score(engine.NewValues()), []problem.Problem{p})
+}
+
+// describe lists the rubric's indicators and pillars as results give
+// them.
+func (rk *Ranking) describe(sc *engine.Scorer, r *rubric.Rubric) {
+	empty := sc.Score(engine.NewValues())
+	for _, ir := range empty.Indicators {
+		d := Indicator{Code: ir.Code, Pillar: ir.Pillar, Name: ir.Name, Max: ir.Max, Leaf: ir.Leaf}
+		if _, in := r.Indicator(ir.Code); in != nil && in.Rule != nil {
+			switch in.Rule.Kind {
+			case rubric.KindCohort:
+				d.Cohort = in.Rule.Method
+				if d.Cohort == "" {
+					d.Cohort = "best"
+				}
+			case rubric.KindReference:
+				d.Reference = true
+			}
+		}
+		rk.Indicators = append(rk.Indicators, d)
+	}
+	for _, pr := range empty.Pillars {
+		rk.Pillars = append(rk.Pillars, Pillar{Code: pr.Code, Name: pr.Name, Max: pr.Max, Optional: pr.Optional})
+	}
+}
+
+// Result is a ranked unit's full result: its figures' scores settled over
+// the cohort, the council's scores applied (nil for a unit without
+// submission).
+func (rk *Ranking) Result(row *Row) (*engine.Result, error) {
+	if !row.Submitted || row.record == nil {
+		return nil, nil
+	}
+	rec, err := parseRecord(row.record)
+	if err != nil {
+		return nil, err
+	}
+	res := &engine.Result{}
+	if err := rk.sc.Decode(rec.scores, res); err != nil {
+		return nil, err
+	}
+	rk.sc.SettleWith(res, rk.bounds)
+	if c := rk.appraisal[row.UnitKey]; len(c) > 0 {
+		rk.sc.Override(res, c)
+	}
+	return res, nil
+}
+
+// Problems are a ranked unit's errors and warnings, as validation sorted
+// them.
+func (r *Row) Problems() []problem.Problem {
+	if r.record == nil {
+		return nil
+	}
+	rec, err := parseRecord(r.record)
+	if err != nil {
+		return nil
+	}
+	ps, _ := decodeProblems(rec.problems)
+	return ps
+}
+
+// IndicatorIndex is the index of an indicator in Indicators (and a row's
+// Points), -1 if the rubric has none of that code.
+func (rk *Ranking) IndicatorIndex(code string) int {
+	for i, d := range rk.Indicators {
+		if d.Code == code {
+			return i
+		}
+	}
+	return -1
 }
 
 // previous fills a row's previous-year result. A merged unit (in the

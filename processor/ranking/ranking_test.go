@@ -65,8 +65,16 @@ func TestAppraisalChangesRanking(t *testing.T) {
 	rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2023, Submissions: testkit.Cohort(), Appraisal: appraisal})
 	check(t, rk, []want{{"A", 1, 30}, {"C", 2, 25}, {"B", 3, 20}, {"D", 3, 20}})
 	c := rk.Rows[1]
-	if !c.Appraised || c.Computed != 50 || c.Result.Indicator("2.2").Computed != 20 || *c.Result.Indicator("2.2").Appraisal != 5 {
+	res, err := rk.Result(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := rk.IndicatorIndex("2.2")
+	if !c.Appraised || c.Computed != 50 || res.Indicator("2.2").Computed != 20 || *res.Indicator("2.2").Appraisal != 5 {
 		t.Errorf("council row %+v", c)
+	}
+	if c.Points[k] != 5 || len(c.Council) != 2 || c.Council[1] != (ranking.Council{Index: k, Computed: 20}) || res.Total != c.Final {
+		t.Errorf("compact row %+v, council %+v", c.Points, c.Council)
 	}
 }
 

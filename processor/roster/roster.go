@@ -12,6 +12,7 @@ package roster
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/chiso-vn/chiso/processor/vntext"
 )
@@ -142,15 +143,20 @@ func Lookalikes(units []Unit) [][]Unit {
 // once for a roster that is searched for every file.
 type Index struct {
 	units  []Unit
+	once   sync.Once
 	byCode map[string]Unit
 	byName map[string][]Unit // NameKey → units
 	byKey  map[string][]Unit // Key → units
 }
 
 // NewIndex indexes units (the first of two equal codes wins, as in Find).
-func NewIndex(units []Unit) *Index {
-	ix := &Index{units: units, byCode: map[string]Unit{}, byName: map[string][]Unit{}, byKey: map[string][]Unit{}}
-	for _, u := range units {
+// The index is built at the first search: a command that never searches
+// (`chiso rank`) does not pay for a national roster's.
+func NewIndex(units []Unit) *Index { return &Index{units: units} }
+
+func (ix *Index) build() {
+	ix.byCode, ix.byName, ix.byKey = map[string]Unit{}, map[string][]Unit{}, map[string][]Unit{}
+	for _, u := range ix.units {
 		if c := strings.ToLower(strings.TrimSpace(u.Code)); c != "" {
 			if _, dup := ix.byCode[c]; !dup {
 				ix.byCode[c] = u
@@ -162,7 +168,6 @@ func NewIndex(units []Unit) *Index {
 			ix.byName[nk] = append(ix.byName[nk], u)
 		}
 	}
-	return ix
 }
 
 // Len is the number of units indexed (0 for a nil index).
@@ -189,6 +194,7 @@ func (ix *Index) Find(code, name string) (Unit, bool) {
 	if ix == nil {
 		return Unit{}, false
 	}
+	ix.once.Do(ix.build)
 	if c := strings.ToLower(strings.TrimSpace(code)); c != "" {
 		if u, ok := ix.byCode[c]; ok {
 			return u, true

@@ -37,6 +37,7 @@ package scorecard
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -367,25 +368,67 @@ func first(a, b string) string {
 // settled them (with the council's scores), provisional or official as
 // the ranking is. r must be the rubric the ranking was built with.
 func FromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string) ([]Card, error) {
+	var cards []Card
+	err := EachFromRanking(rk, r, office, func(c Card) error {
+		cards = append(cards, c)
+		return nil
+	})
+	return cards, err
+}
+
+// EachFromRanking is FromRanking one card at a time, for a writer that
+// writes each as it comes: the cohort's figures come from the ranking's
+// compact rows, and a unit's full result is made again only while its
+// card is made (a province's results, or its cards, are never held at
+// once).
+func EachFromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string, fn func(Card) error) error {
 	ranked := rk.Ranked()
-	cohort := make([]Entry, len(ranked))
-	for i, row := range ranked {
-		cohort[i] = Entry{Key: row.UnitKey, Code: row.Code, Name: row.Name, Result: row.Result}
-	}
-	if len(cohort) == 0 {
-		return nil, nil
+	if len(ranked) == 0 {
+		return nil
 	}
 	if r == nil {
-		return nil, errors.New("scorecard: no rubric")
+		return errors.New("scorecard: no rubric")
 	}
-	st, err := newStats(r, cohort)
-	if err != nil {
-		return nil, err
+	if rk.RubricID != r.ID {
+		return fmt.Errorf("%w: %s, not %s", ErrRubric, rk.RubricID, r.ID)
 	}
-	cards := make([]Card, len(ranked))
+	st := &stats{pillars: map[string]*pillarStats{}}
 	for i, row := range ranked {
-		cards[i] = st.card(Input{Rubric: r, Year: rk.Year, Unit: cohort[i], Office: office, Final: rk.Final,
-			Version: rk.Version, Status: row.Status.Label(), Settled: true, Generated: rk.Generated, Zone: rk.Zone})
+		st.totals = append(st.totals, row.Display)
+		st.sum += row.Final
+		if i == 0 || row.Final > st.best {
+			st.best = row.Final
+		}
+		for k, p := range rk.Pillars {
+			points := row.Pillars[k]
+			if math.IsNaN(points) {
+				continue // an optional pillar that does not apply
+			}
+			ps := st.pillars[p.Code]
+			if ps == nil {
+				ps = &pillarStats{best: points}
+				st.pillars[p.Code] = ps
+			}
+			ps.units++
+			ps.sum += points
+			ps.best = max(ps.best, points)
+		}
 	}
-	return cards, nil
+	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
+	for i := range ranked {
+		row := &ranked[i]
+		res, err := rk.Result(row)
+		if err != nil {
+			return err
+		}
+		if res == nil {
+			return fmt.Errorf("%w for %s", ErrNoResult, row.Name)
+		}
+		c := st.card(Input{Rubric: r, Year: rk.Year, Unit: Entry{Key: row.UnitKey, Code: row.Code, Name: row.Name, Result: res}, Office: office,
+			Final: rk.Final, Version: rk.Version, Status: row.Status.Label(), Settled: true, Generated: rk.Generated, Zone: rk.Zone})
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -21,6 +21,64 @@ import (
 // still be different names (Hợp Thành, Hợp Thanh): use it to find
 // candidates, not to decide identity alone.
 func Fold(s string) string {
+	if out, ok := foldFast(s); ok {
+		return out
+	}
+	return foldSlow(s)
+}
+
+// foldTable holds the fold of each letter of the Latin blocks Vietnamese
+// uses (Basic Latin to Latin Extended-B, the combining diacritics, Latin
+// Extended Additional), computed once by foldSlow: folding a national
+// roster's names letter by letter costs a table look-up instead of a
+// normalisation each.
+var foldTable struct {
+	once sync.Once
+	s    map[rune]string
+}
+
+func foldable(r rune) bool {
+	return r < 0x250 || (r >= 0x300 && r < 0x370) || (r >= 0x1e00 && r < 0x1f00)
+}
+
+// foldFast is Fold for a string of those blocks only (ok false otherwise):
+// each letter folds alone, since Fold drops every mark whatever its order.
+func foldFast(s string) (string, bool) {
+	foldTable.once.Do(func() {
+		foldTable.s = map[rune]string{}
+		for _, block := range [][2]rune{{0, 0x250}, {0x300, 0x370}, {0x1e00, 0x1f00}} {
+			for r := block[0]; r < block[1]; r++ {
+				if !unicode.IsSpace(r) {
+					foldTable.s[r] = foldSlow(string(r))
+				}
+			}
+		}
+	})
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case !foldable(r):
+			return "", false
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		}
+		f := foldTable.s[r]
+		if f == "" {
+			continue // a mark, or a control character dropped by trimming
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteString(f)
+	}
+	return b.String(), true
+}
+
+func foldSlow(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	d := norm.NFD.String(s)
 	var b strings.Builder

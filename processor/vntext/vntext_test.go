@@ -81,3 +81,29 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldFast: folding letter by letter gives what folding the whole
+// string gives, for every letter of the blocks the table holds and for
+// names written every way.
+func TestFoldFast(t *testing.T) {
+	for r := rune(0); r < 0x2000; r++ {
+		if !foldable(r) {
+			continue
+		}
+		for _, s := range []string{string(r), "a" + string(r) + "b", " " + string(r) + "  x ", "Hoa" + string(r)} {
+			got, ok := foldFast(s)
+			if want := foldSlow(s); !ok || got != want {
+				t.Fatalf("%U in %q: %q, want %q", r, s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"  Xã  Triệu Thành ", "UBND xã Hợp Thành", "Hoà", "Hòa", "Thuỷ", "ĐÔNG", "Xa\u0303 Trie\u0302\u0323u", "\tPhường\u00a0Hàm Rồng\n", ""} {
+		got, ok := foldFast(s)
+		if want := foldSlow(s); !ok || got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
+	if _, ok := foldFast("Hà Nội 北京"); ok {
+		t.Error("CJK folded by the table")
+	}
+}

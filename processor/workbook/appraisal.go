@@ -3,15 +3,16 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/validate"
 	"github.com/chiso-vn/chiso/processor/values"
+	"github.com/chiso-vn/chiso/processor/vntext"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
 // SheetAppraisal is the appraisal council's score sheet.
@@ -32,8 +33,32 @@ type AppraisalOptions struct {
 	Rubric *rubric.Rubric
 	Year   int
 	Cohort string
-	Office string
+	Office string // the office, shown under the title
 	Rows   []AppraisalRow
+	// Each, when Rows is nil, calls fn with each row in turn and returns
+	// how many there are first when count is true: a national cohort's
+	// ~190,000 rows are made as they are written, never held.
+	Count int
+	Each  func(fn func(AppraisalRow)) error
+}
+
+// each calls fn with every row of the options.
+func (opt AppraisalOptions) each(fn func(AppraisalRow)) error {
+	if opt.Each != nil && opt.Rows == nil {
+		return opt.Each(fn)
+	}
+	for _, r := range opt.Rows {
+		fn(r)
+	}
+	return nil
+}
+
+// count is the number of rows.
+func (opt AppraisalOptions) count() int {
+	if opt.Each != nil && opt.Rows == nil {
+		return opt.Count
+	}
+	return len(opt.Rows)
 }
 
 const appraisalFirstRow = 5
@@ -55,105 +80,157 @@ const (
 // indicator with the self-declared and computed scores, and an editable
 // "Điểm thẩm định" column. Dropped back into the inbox, it is recognised by
 // its metadata (kind tham-dinh) and the scores it holds replace the
-// computed ones in the ranking.
+// computed ones in the ranking. A national cohort has ~190,000 rows: the
+// sheet is written by ooxml's streaming writer, each row as tall as its
+// wrapped indicator and unit names, so that no name runs into the rows
+// below on screen or on paper.
 func WriteAppraisal(w io.Writer, opt AppraisalOptions) error {
-	f, err := appraisalWorkbook(opt)
+	kv := [][2]string{{MetaKind, KindAppraisal}, {MetaRubric, opt.Rubric.ID}, {MetaHash, opt.Rubric.Hash},
+		{MetaVersion, TemplateVersion}, {MetaYear, strconv.Itoa(opt.Year)}, {MetaCohort, opt.Cohort}}
+	var props []ooxml.Property
+	for _, p := range kv {
+		props = append(props, ooxml.Property{Name: "chiso_" + p[0], Value: p[1]})
+	}
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: fontName, FontSize: bodySize, Properties: props})
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return write(f, w)
-}
-
-func appraisalWorkbook(opt AppraisalOptions) (*excelize.File, error) {
-	f := excelize.NewFile()
-	st, err := newStyles(f)
-	if err != nil {
-		f.Close()
-		return nil, err
+	ss := newOxStyles(p)
+	const l, c = "left", "center"
+	st := struct{ title, office, guide, header, text, num, input, note int }{
+		title:  ss.id(look{bold: true, size: 14, h: c, v: c, wrap: true}),
+		office: ss.id(look{italic: true, size: bodySize, h: c, v: c, wrap: true}),
+		guide:  ss.id(look{size: bodySize, v: "top", wrap: true}),
+		header: ss.id(look{bold: true, size: bodySize, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
+		text:   ss.id(look{size: bodySize, h: l, v: "top", wrap: true, border: true}),
+		num:    ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
+		input:  ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		note:   ss.id(look{size: bodySize, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 	}
-	g := &generator{f: f, r: opt.Rubric, st: st, general: map[string]string{}, listRef: map[string]string{}}
-	s := SheetAppraisal
-	g.check(f.SetSheetName("Sheet1", s))
-	_, err = f.NewSheet(SheetMeta)
-	g.check(err)
-	widths := map[string]float64{apUnitKey: 12, apUnit: 26, apCode: 8, apName: 48, apMax: 9, apSelf: 10, apComp: 10, apAppraisal: 12, apNote: 36}
-	// The sheet is streamed: a national cohort has ~190,000 rows, which
-	// excelize would otherwise hold cell by cell in memory. Filter,
-	// validation, page set-up and protection are set on the sheet first;
-	// the stream writer's Flush writes them after the rows.
-	last := appraisalFirstRow + len(opt.Rows) - 1
+	var errs []error
+	check := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sw := ooxml.NewSheetWriter()
+	widths := []float64{11, 22, 7, 44, 8, 9, 10, 11, 30}
+	for i, wd := range widths {
+		check(sw.SetColWidth(i+1, i+1, wd))
+	}
+	last := appraisalFirstRow + opt.count() - 1
 	if last >= appraisalFirstRow {
-		g.check(f.AutoFilter(s, "A4:"+cell(apNote, last), nil))
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(cell(apAppraisal, appraisalFirstRow) + ":" + cell(apAppraisal, last))
-		g.check(dv.SetRange(0, 1e6, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorGreaterThanOrEqual))
-		dv.SetInput("Điểm thẩm định", "Nhập điểm từ 0 đến điểm tối đa của chỉ số (cột E); để trống nếu giữ điểm hệ thống.")
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Điểm không hợp lệ", "Điểm thẩm định là một số từ 0 đến điểm tối đa.")
-		g.check(f.AddDataValidation(s, dv))
+		check(sw.SetAutoFilter(ooxml.Range{Col1: 1, Row1: 4, Col2: 9, Row2: last}))
+		check(sw.AddValidation(ooxml.Validation{Range: ooxml.Range{Col1: 8, Row1: appraisalFirstRow, Col2: 8, Row2: last},
+			Type: "decimal", Operator: "between", Formula1: "0", Formula2: "1000000", AllowBlank: true,
+			PromptTitle: "Điểm thẩm định", Prompt: "Nhập điểm từ 0 đến điểm tối đa của chỉ số (cột E); để trống nếu giữ điểm hệ thống.",
+			ErrorTitle: "Điểm không hợp lệ", Error: "Điểm thẩm định là một số từ 0 đến điểm tối đa."}))
 	}
-	g.pageSetup(s, "$4:$4", true)
-	g.protect(s)
-	sw, err := f.NewStreamWriter(s)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("appraisal workbook: %w", err)
+	sw.Freeze(2, 4)
+	sw.Protect()
+	pl := planPrint(widths, 2, bodySize)
+	footer := "&L" + hfRegular + "&A&R" + hfRegular + "Trang &P/&N"
+	office := strings.TrimSpace(vntext.Clean(opt.Office))
+	header := ""
+	if office != "" {
+		header = "&L" + hfRegular + hf(office) + "&R" + hfRegular + "Năm " + strconv.Itoa(opt.Year)
 	}
-	for i, c := range []string{apUnitKey, apUnit, apCode, apName, apMax, apSelf, apComp, apAppraisal, apNote} {
-		g.check(sw.SetColWidth(i+1, i+1, widths[c]))
-	}
-	g.check(sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 4, TopLeftCell: "C5", ActivePane: "bottomRight"}))
+	check(pl.apply(sw, header, footer))
+	check(sw.SetPrintTitles(4, 4))
+	total := sumWidth(widths, 1, len(widths))
 	title := fmt.Sprintf("BẢNG ĐIỂM THẨM ĐỊNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d", opt.Year)
+	check(sw.WriteRow(1, fitHeight(title, total, 14, true, 22), ooxml.CellValue{Col: 1, Value: ooxml.Text(title), Style: st.title}))
+	check(sw.Merge(ooxml.Range{Col1: 1, Row1: 1, Col2: 9, Row2: 1}))
+	if office != "" {
+		check(sw.WriteRow(2, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text(office), Style: st.office}))
+		check(sw.Merge(ooxml.Range{Col1: 1, Row1: 2, Col2: 9, Row2: 2}))
+	}
 	guide := "Hội đồng thẩm định nhập điểm vào cột \"Điểm thẩm định\" (ô màu vàng) cho những chỉ số cần điều chỉnh; để trống nếu giữ điểm hệ thống tính. Lưu tệp rồi chép vào thư mục nhận báo cáo (inbox). Tệp gửi sau thay thế tệp gửi trước."
-	g.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 22}))
-	g.check(sw.SetRow("A2", []any{excelize.Cell{StyleID: st.guide, Value: guide}}, excelize.RowOpts{Height: 36}))
-	heads := []any{}
-	for _, h := range []string{"Mã đơn vị", "Đơn vị", "Mã chỉ số", "Chỉ số", "Điểm tối đa", "Điểm tự chấm", "Điểm hệ thống tính", "Điểm thẩm định", "Ghi chú của hội đồng"} {
-		heads = append(heads, excelize.Cell{StyleID: st.header, Value: h})
+	check(sw.WriteRow(3, fitHeight(guide, total, bodySize, false, 15), ooxml.CellValue{Col: 1, Value: ooxml.Text(guide), Style: st.guide}))
+	check(sw.Merge(ooxml.Range{Col1: 1, Row1: 3, Col2: 9, Row2: 3}))
+	heads := []string{"Mã đơn vị", "Đơn vị", "Mã chỉ số", "Chỉ số", "Điểm tối đa", "Điểm tự chấm", "Điểm hệ thống tính", "Điểm thẩm định", "Ghi chú của hội đồng"}
+	cells := make([]ooxml.CellValue, len(heads))
+	hh := 30.0
+	for i, h := range heads {
+		cells[i] = ooxml.CellValue{Col: i + 1, Value: ooxml.Text(h), Style: st.header}
+		hh = math.Max(hh, fitHeight(h, widths[i], bodySize, true, 30))
 	}
-	g.check(sw.SetRow("A4", heads, excelize.RowOpts{Height: 32}))
+	check(sw.WriteRow(4, hh, cells...))
+	// A row is as tall as its longest wrapped text; names repeat (one per
+	// unit, one per indicator), so each is measured once.
+	heights := map[string]float64{}
+	height := func(s string, col int) float64 {
+		k := strconv.Itoa(col) + s
+		h, ok := heights[k]
+		if !ok {
+			h = fitHeight(s, widths[col-1], bodySize, false, 0)
+			heights[k] = h
+		}
+		return h
+	}
+	oneLine := lineHeight(bodySize) + rowPadding
+	// Unit and indicator names repeat on every row: shared strings.
+	shared := func(s string) ooxml.Value {
+		if s == "" {
+			return ooxml.Blank()
+		}
+		return p.Shared(s)
+	}
 	row := appraisalFirstRow
-	cells := make([]excelize.Cell, 9)
-	vals := make([]any, 9)
-	for _, r := range opt.Rows {
+	err = opt.each(func(r AppraisalRow) {
+		if row > last {
+			check(fmt.Errorf("more rows than the %d counted", opt.count()))
+			return
+		}
 		// Text from the ledger goes in as strings: never a formula.
-		cells[0] = excelize.Cell{StyleID: st.indicator, Value: r.UnitKey}
-		cells[1] = excelize.Cell{StyleID: st.indicator, Value: r.UnitName}
-		cells[2] = excelize.Cell{StyleID: st.indicator, Value: r.Code}
-		cells[3] = excelize.Cell{StyleID: st.indicator, Value: r.Name}
-		cells[4] = excelize.Cell{StyleID: st.indicatorNum, Value: r.Max}
-		cells[5] = excelize.Cell{StyleID: st.indicatorNum}
+		cells = cells[:0]
+		cells = append(cells,
+			ooxml.CellValue{Col: 1, Value: shared(r.UnitKey), Style: st.text},
+			ooxml.CellValue{Col: 2, Value: shared(r.UnitName), Style: st.text},
+			ooxml.CellValue{Col: 3, Value: shared(r.Code), Style: st.text},
+			ooxml.CellValue{Col: 4, Value: shared(r.Name), Style: st.text},
+			ooxml.CellValue{Col: 5, Value: ooxml.Number(r.Max), Style: st.num},
+			ooxml.CellValue{Col: 6, Style: st.num},
+			ooxml.CellValue{Col: 7, Value: ooxml.Number(roundTo2(r.Computed)), Style: st.num},
+			ooxml.CellValue{Col: 8, Style: st.input},
+			ooxml.CellValue{Col: 9, Value: textOrBlank(r.Note), Style: st.note})
 		if r.Self != nil {
-			cells[5].Value = *r.Self
+			cells[5].Value = ooxml.Number(*r.Self)
 		}
-		cells[6] = excelize.Cell{StyleID: st.indicatorNum, Value: roundTo2(r.Computed)}
-		cells[7] = excelize.Cell{StyleID: st.selfIn}
 		if r.Appraisal != nil {
-			cells[7].Value = *r.Appraisal
+			cells[7].Value = ooxml.Number(*r.Appraisal)
 		}
-		cells[8] = excelize.Cell{StyleID: st.textIn, Value: r.Note}
-		for i := range cells {
-			vals[i] = &cells[i]
+		h := math.Max(height(r.Name, 4), height(r.UnitName, 2))
+		if r.Note != "" {
+			h = math.Max(h, height(r.Note, 9))
 		}
-		g.check(sw.SetRow(cell("A", row), vals))
+		if h <= oneLine {
+			h = 0
+		}
+		check(sw.WriteRow(row, h, cells...))
 		row++
+	})
+	check(err)
+	if row != last+1 {
+		check(fmt.Errorf("%d rows written, %d counted", row-appraisalFirstRow, opt.count()))
 	}
-	g.check(sw.MergeCell("A1", "I1"))
-	g.check(sw.MergeCell("A2", "I2"))
-	g.check(sw.Flush())
-	kv := [][2]string{{MetaKind, KindAppraisal}, {MetaRubric, opt.Rubric.ID}, {MetaHash, opt.Rubric.Hash},
-		{MetaVersion, TemplateVersion}, {MetaYear, strconv.Itoa(opt.Year)}, {MetaCohort, opt.Cohort}}
-	for i, p := range kv {
-		g.check(f.SetCellStr(SheetMeta, cell("A", i+1), p[0]))
-		g.check(f.SetCellStr(SheetMeta, cell("B", i+1), p[1]))
-		g.check(f.SetCustomProps(excelize.CustomProperty{Name: "chiso_" + p[0], Value: p[1]}))
+	check(sw.End())
+	check(p.AddSheet(SheetAppraisal, 0, sw))
+	meta := ooxml.NewSheetWriter()
+	for i, kvp := range kv {
+		check(meta.WriteRow(i+1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text(kvp[0])}, ooxml.CellValue{Col: 2, Value: textOrBlank(kvp[1])}))
 	}
-	g.check(f.SetSheetVisible(SheetMeta, false, true))
-	if len(g.errs) > 0 {
-		f.Close()
-		return nil, fmt.Errorf("appraisal workbook: %w", g.errs[0])
+	check(p.AddSheet(SheetMeta, 1, meta))
+	check(p.SetSheetState(SheetMeta, ooxml.VeryHidden))
+	check(p.SetActiveSheet(SheetAppraisal))
+	check(ss.err)
+	if len(errs) > 0 {
+		return fmt.Errorf("appraisal workbook: %w", errs[0])
 	}
-	return f, nil
+	if err := p.Write(w); err != nil {
+		return fmt.Errorf("appraisal workbook: %w", err)
+	}
+	return nil
 }
 
 func roundTo2(x float64) float64 {

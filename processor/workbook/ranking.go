@@ -4,30 +4,47 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
-	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/validate"
+	"github.com/chiso-vn/chiso/processor/vntext"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
-// Sheets of the ranking workbook, in order.
+// Sheets of the ranking workbook, in order: the report, the tracking
+// sheet, the pillars, one detail sheet per pillar (DetailSheet), the units
+// that have not submitted and the problems.
 const (
 	SheetRanking  = "Xếp hạng"
-	SheetDetail   = "Chi tiết"
+	SheetTracking = "Theo dõi"
 	SheetPillars  = "Trụ cột"
+	SheetDetail   = "Chi tiết" // followed by the pillar's code: "Chi tiết 1"
 	SheetMissing  = "Chưa nộp"
 	SheetProblems = "Cảnh báo"
 )
+
+// DetailSheet is the name of a pillar's detail sheet: "Chi tiết 3".
+func DetailSheet(pillarCode string) string {
+	code := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\'`, r) {
+			return '-'
+		}
+		return r
+	}, pillarCode)
+	name := SheetDetail + " " + code
+	if r := []rune(name); len(r) > 31 {
+		name = string(r[:31])
+	}
+	return name
+}
 
 const (
 	commentAuthor = "chiso"
@@ -36,445 +53,1014 @@ const (
 	chartAllUpTo = 60
 	chartTop     = 30
 	compareTop   = 10 // units in the pillar comparison chart
-	shortName    = 50 // runes of an indicator name in the "Chi tiết" header
+	shortName    = 60 // runes of an indicator name in a detail sheet's header
+	bodySize     = 11 // points: the tables' text
 )
 
-type wbStyles struct {
-	title, note, header, headerCohort, text, wrap, center, integer, pts, ptsBold, pct, dPts, dInt, date,
-	appraisal, maxLabel, maxPts int
-	green, red, redFont int // conditional (dxf) formats
+// RankingOptions say when a ranking workbook is built and who issues it.
+type RankingOptions struct {
+	// Generated is shown as "Lập lúc …" and dates the report: the only
+	// thing that changes between rebuilds of the same ranking (the same
+	// ranking and options give the same bytes).
+	Generated time.Time
+	Issuer    Issuer
 }
 
-func newWBStyles(f *excelize.File) (wbStyles, error) {
-	ss := newStyleSet(f)
+type rstyles struct {
+	title, note, header, headerCohort, text, wrap, center, integer, pts, ptsBold, pct, dPts, dInt, date,
+	appraisal, maxLabel, maxPts, top, bottom int
+	// The report's heading and signature.
+	parent, office, national, motto, dateLine, docTitle, docMark, docNote, signer int
+}
+
+func newRStyles(s *oxStyles) rstyles {
 	const l, c, r = "left", "center", "right"
-	// Table cells: 11 pt, top-aligned, bordered.
-	cellOf := func(h, numFmt string) look { return look{size: 11, h: h, v: "top", border: true, numFmt: numFmt} }
-	head := look{bold: true, size: 11, h: c, v: c, wrap: true, border: true, fill: fillHeader}
+	cellOf := func(h, numFmt string) look { return look{size: bodySize, h: h, v: "top", border: true, numFmt: numFmt} }
+	head := look{bold: true, size: bodySize, h: c, v: c, wrap: true, border: true, fill: fillHeader}
 	cohortHead := head
 	cohortHead.fill = fillCohort
-	const pts = "0.00"
-	s := wbStyles{
-		title:        ss.id(look{bold: true, size: 14, h: l, v: c}),
-		note:         ss.id(look{italic: true, size: 11, h: l, v: c}),
-		header:       ss.id(head),
-		headerCohort: ss.id(cohortHead),
-		text:         ss.id(cellOf(l, "")),
-		wrap:         ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
-		center:       ss.id(cellOf(c, "")),
-		integer:      ss.id(cellOf(c, "#,##0")),
-		pts:          ss.id(cellOf(r, pts)),
-		ptsBold:      ss.id(look{bold: true, size: 11, h: r, v: "top", border: true, numFmt: pts}),
-		pct:          ss.id(cellOf(r, "0.00%")),
-		// Changes carry their sign, so a rise reads "+2.50".
-		dPts:      ss.id(cellOf(r, "+0.00;-0.00;0.00")),
-		dInt:      ss.id(cellOf(c, "+#,##0;-#,##0;0")),
-		date:      ss.id(cellOf(c, "dd/mm/yyyy hh:mm")),
-		appraisal: ss.id(look{size: 11, h: r, v: "top", border: true, numFmt: pts, fill: fillAppraise}),
-		maxLabel:  ss.id(look{bold: true, size: 11, h: l, v: "top", border: true, fill: fillLabel}),
-		maxPts:    ss.id(look{bold: true, size: 11, h: r, v: "top", border: true, numFmt: pts, fill: fillLabel}),
-		green:     ss.conditional("006100", "C6EFCE"),
-		red:       ss.conditional("9C0006", "FFC7CE"),
-		redFont:   ss.conditional("C00000", ""),
+	ptsBold := look{bold: true, size: bodySize, h: r, v: "top", border: true, numFmt: fmtPoints}
+	top, bottom := ptsBold, ptsBold
+	top.fill, bottom.fill = "C6EFCE", "FFC7CE"
+	doc := func(size float64, bold, italic bool, h string) look {
+		return look{size: size, bold: bold, italic: italic, h: h, v: c, wrap: true}
 	}
-	return s, ss.err
+	return rstyles{
+		title:        s.id(look{bold: true, size: 14, h: l, v: c, wrap: true}),
+		note:         s.id(look{italic: true, size: bodySize, h: l, v: "top", wrap: true}),
+		header:       s.id(head),
+		headerCohort: s.id(cohortHead),
+		text:         s.id(cellOf(l, "")),
+		wrap:         s.id(look{size: bodySize, h: l, v: "top", wrap: true, border: true}),
+		center:       s.id(cellOf(c, "")),
+		integer:      s.id(cellOf(c, "#,##0")),
+		pts:          s.id(cellOf(r, fmtPoints)),
+		ptsBold:      s.id(ptsBold),
+		pct:          s.id(cellOf(r, "0.00%")),
+		// Changes carry their sign, so a rise reads "+2.50"; falls in red.
+		dPts:      s.id(cellOf(r, fmtDiff)),
+		dInt:      s.id(cellOf(c, "+#,##0;[Red]-#,##0;0")),
+		date:      s.id(cellOf(c, "dd/mm/yyyy hh:mm")),
+		appraisal: s.id(look{size: bodySize, h: r, v: "top", border: true, numFmt: fmtPoints, fill: fillAppraise}),
+		maxLabel:  s.id(look{bold: true, size: bodySize, h: l, v: "top", border: true, fill: fillLabel}),
+		maxPts:    s.id(look{bold: true, size: bodySize, h: r, v: "top", border: true, numFmt: fmtPoints, fill: fillLabel}),
+		top:       s.id(top),
+		bottom:    s.id(bottom),
+		parent:    s.id(doc(12, false, false, c)),
+		office:    s.id(doc(12, true, false, c)),
+		national:  s.id(doc(12, true, false, c)),
+		motto:     s.id(doc(13, true, false, c)),
+		dateLine:  s.id(doc(13, false, true, c)),
+		docTitle:  s.id(doc(14, true, false, c)),
+		docMark:   s.id(doc(13, true, false, c)),
+		docNote:   s.id(look{italic: true, size: bodySize, h: "justify", v: "top", wrap: true}),
+		signer:    s.id(look{size: 13, bold: true, h: c, v: "top", wrap: true}),
+	}
 }
 
-// wbuilder carries state while one ranking workbook is written.
-type wbuilder struct {
-	f      *excelize.File
+// rbuilder carries state while one ranking workbook is written.
+type rbuilder struct {
+	p      *ooxml.Patch
+	st     rstyles
 	rk     *ranking.Ranking
-	r      *rubric.Rubric
-	st     wbStyles
-	ranked []ranking.Row
+	opt    RankingOptions
+	ranked []*ranking.Row
+	office string
+	pos    int
+	mu     sync.Mutex // errs: the problems sheet is built beside the others
 	errs   []error
 }
 
-func (b *wbuilder) check(err error) {
+func (b *rbuilder) check(err error) {
 	if err != nil {
+		b.mu.Lock()
 		b.errs = append(b.errs, err)
+		b.mu.Unlock()
 	}
 }
 
-func ax(col, row int) string {
-	s, _ := excelize.CoordinatesToCellName(col, row)
+// rsheet is one sheet being written, row by row.
+type rsheet struct {
+	b      *rbuilder
+	w      *ooxml.SheetWriter
+	name   string
+	widths []float64
+	cells  []ooxml.CellValue
+}
+
+func (b *rbuilder) sheet(name string, widths []float64) *rsheet {
+	s := &rsheet{b: b, w: ooxml.NewSheetWriter(), name: name, widths: widths}
+	for i, w := range widths {
+		b.check(s.w.SetColWidth(i+1, i+1, w))
+	}
 	return s
 }
 
-func columnName(col int) string {
-	s, _ := excelize.ColumnNumberToName(col)
-	return s
-}
-
-// Every sheet is written through an excelize StreamWriter: SetCellValue keeps
-// each cell as a struct until the file is saved, about 150 MB more for the
-// whole country in one cohort; a sheetStream writer serialises each row as it
-// comes. The price is order: whatever excelize writes before <sheetData>
-// (sheet properties with the filter and fit-to-page, dimension, panes,
-// column widths) is set before the first row, rows go top to bottom, and
-// nothing may touch the sheet after Flush (excelize would parse the whole
-// streamed sheet back and then drop the change). Conditional formats,
-// comments and charts go in before Flush: the sheetStream writes them from the
-// same worksheet at Flush.
-
-// sheetLayout is what a sheet needs before its first row.
-type sheetLayout struct {
-	headRow          int // the filter row
-	lastCol, lastRow int // the filtered table; lastRow may be headRow
-	usedCol          int // last column with anything in it, if beyond lastCol
-	freezeCols       int
-	freezeRows       int
-	widths           []float64 // columns A, B, …; 0 keeps the default
-	titles           string    // rows repeated on every printed page, e.g. "$3:$3"
-}
-
-// sheetStream writes one sheet row by row.
-type sheetStream struct {
-	b   *wbuilder
-	sw  *excelize.StreamWriter
-	buf []any
-}
-
-// open sets a sheet's filter, page set-up, used range, widths and panes,
-// then starts streaming it.
-func (b *wbuilder) open(sheet string, l sheetLayout) *sheetStream {
-	b.pageSetup(sheet, l)
-	// The sheetStream writer leaves the dimension at A1; readers that trust it
-	// (openpyxl in read-only mode) would see one cell.
-	b.check(b.f.SetSheetDimension(sheet, "A1:"+ax(max(l.lastCol, l.usedCol), max(l.lastRow, l.headRow))))
-	s := &sheetStream{b: b}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
-		return s
-	}
-	s.sw = sw
-	for i, w := range l.widths {
-		if w > 0 {
-			b.check(sw.SetColWidth(i+1, i+1, w))
-		}
-	}
-	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: l.freezeCols, YSplit: l.freezeRows,
-		TopLeftCell: ax(l.freezeCols+1, l.freezeRows+1), ActivePane: "bottomRight"}))
-	return s
-}
-
-// pageSetup adds the filter and the page set-up (A4 landscape, fit to
-// width, titles repeated on every page). The filter comes first: excelize's
-// AutoFilter replaces the sheet properties and would drop fit-to-page.
-func (b *wbuilder) pageSetup(sheet string, l sheetLayout) {
-	b.check(b.f.AutoFilter(sheet, ax(1, l.headRow)+":"+ax(l.lastCol, max(l.lastRow, l.headRow)), nil))
-	size, one, zero := 9, 1, 0
-	orient, fit, m := "landscape", true, 0.5
-	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
-	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	b.check(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}))
-	b.check(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L&\"" + fontName + "\"&A&C&\"" + fontName + "\"Trang &P / &N"}))
-	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: "'" + sheet + "'!" + l.titles}))
-}
-
-// row writes cells from column A of row r; height 0 keeps the default. A
-// cell with neither style nor value is left out.
-func (s *sheetStream) row(r int, cells []excelize.Cell, height float64) {
-	if s.sw == nil {
-		return
-	}
-	s.buf = s.buf[:0]
+// row writes cells (column i+1 for cells[i]); a cell with neither value
+// nor style is left out.
+func (s *rsheet) row(r int, height float64, cells []ooxml.CellValue) {
+	out := s.cells[:0]
 	for i, c := range cells {
-		if c.StyleID == 0 && c.Value == nil {
-			s.buf = append(s.buf, nil)
-		} else {
-			// A pointer: boxing a Cell would allocate once per cell.
-			// SetRow is done with it before the caller reuses cells.
-			s.buf = append(s.buf, &cells[i])
+		if c.Style == 0 && c.Value == ooxml.Blank() {
+			continue
 		}
+		c.Col = i + 1
+		out = append(out, c)
 	}
-	s.b.check(s.sw.SetRow(ax(1, r), s.buf, excelize.RowOpts{Height: height}))
+	s.cells = out
+	s.b.check(s.w.WriteRow(r, height, out...))
 }
 
-func (s *sheetStream) merge(c1, r1, c2, r2 int) {
-	if s.sw != nil {
-		s.b.check(s.sw.MergeCell(ax(c1, r1), ax(c2, r2)))
-	}
-}
-
-func (s *sheetStream) flush() {
-	if s.sw != nil {
-		s.b.check(s.sw.Flush())
+func (s *rsheet) merge(c1, r1, c2, r2 int) {
+	if c2 > c1 || r2 > r1 {
+		s.b.check(s.w.Merge(ooxml.Range{Col1: c1, Row1: r1, Col2: c2, Row2: r2}))
 	}
 }
 
-// title writes the title (row 1), marked TẠM TÍNH or CHÍNH THỨC (bản số
-// N) on every sheet, and the line under it (row 2).
-func (s *sheetStream) title(title, sub string) {
-	s.row(1, []excelize.Cell{textCell(s.b.st.title, title+" — "+s.b.rk.Mark())}, 22)
-	s.row(2, []excelize.Cell{textCell(s.b.st.note, sub)}, 0)
+func (s *rsheet) comment(col, row int, text string) {
+	s.b.check(s.w.AddComment(ooxml.Comment{Ref: ooxml.CellRef(col, row), Author: commentAuthor, Width: 300,
+		Runs: []ooxml.Run{{Text: text, Font: fontName, Size: 10}}}))
 }
 
-// header writes a header row.
-func (s *sheetStream) header(r int, heads []string, height float64) {
-	cells := make([]excelize.Cell, len(heads))
-	for i, h := range heads {
-		cells[i] = textCell(s.b.st.header, h)
+// print plans the sheet's pages: repeat columns on every page when it must
+// be split; the header row(s) repeated at the top.
+func (s *rsheet) print(repeat, titleFrom, titleTo int) printPlan {
+	pl := planPrint(s.widths, repeat, bodySize)
+	s.b.check(pl.apply(s.w, s.b.header(), s.b.footer()))
+	if titleFrom > 0 {
+		s.b.check(s.w.SetPrintTitles(titleFrom, titleTo))
 	}
-	s.row(r, cells, height)
+	return pl
 }
 
-// text is a text cell. Everything that comes from a submission or the
-// roster is written as a string value, never Cell.Formula: the sheetStream
-// writer stores it as an inline string, so "=…" in a unit name stays text.
-// An empty string gives an empty cell that keeps its style (and border).
-func textCell(style int, s string) excelize.Cell {
+// done ends the sheet and adds it to the workbook.
+func (s *rsheet) done() {
+	s.b.check(s.w.End())
+	s.b.check(s.b.p.AddSheet(s.name, s.b.pos, s.w))
+	s.b.pos++
+}
+
+func text(style int, s string) ooxml.CellValue {
 	if s == "" {
-		return excelize.Cell{StyleID: style}
+		return ooxml.CellValue{Style: style}
 	}
-	return excelize.Cell{StyleID: style, Value: s}
+	return ooxml.CellValue{Style: style, Value: ooxml.Text(s)}
 }
 
-// blank resets cells to empty cells with the column styles.
-func blankCells(cells []excelize.Cell, styles []int) {
+// shared is a text cell whose text repeats (a unit's name and code on
+// every sheet, a status, a cell reference): written once in the workbook's
+// shared-string table.
+func (b *rbuilder) shared(style int, s string) ooxml.CellValue {
+	if s == "" {
+		return ooxml.CellValue{Style: style}
+	}
+	return ooxml.CellValue{Style: style, Value: b.p.Shared(s)}
+}
+
+func number(style int, x float64) ooxml.CellValue {
+	return ooxml.CellValue{Style: style, Value: ooxml.Number(x)}
+}
+
+// blankCells resets cells to empty cells with the columns' styles.
+func blankCells(cells []ooxml.CellValue, styles []int) {
 	for i := range cells {
-		cells[i] = excelize.Cell{StyleID: styles[i]}
+		cells[i] = ooxml.CellValue{Style: styles[i]}
 	}
-}
-
-// comment adds a note to a cell of a sheet being streamed (before Flush).
-func (b *wbuilder) comment(col, row int, sheet, text string) {
-	lines := 1 + utf8.RuneCountInString(text)/45 + strings.Count(text, "\n")
-	b.check(b.f.AddComment(sheet, excelize.Comment{Cell: ax(col, row), Author: commentAuthor, Width: 300, Height: uint(min(30+lines*14, 400)),
-		Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Family: fontName, Size: 10}}}}))
-}
-
-// wrapHeight is a row's height for wrapped text, 0 for one line: neither
-// Excel nor LibreOffice grows rows on open. About one character per width
-// unit.
-func wrapHeight(text string, width float64) float64 {
-	lines := 0
-	for _, l := range strings.Split(text, "\n") {
-		lines += 1 + utf8.RuneCountInString(l)/int(width)
-	}
-	if lines > 1 {
-		return math.Min(15*float64(lines), 409)
-	}
-	return 0
 }
 
 // WriteRanking writes the consolidated ranking workbook (xep-hang-…xlsx)
-// in Vietnamese, print-ready: "Xếp hạng", "Chi tiết", "Trụ cột", "Chưa nộp"
-// and "Cảnh báo". r must be the rubric the ranking was built with.
-// generated is shown as "Lập lúc …", the only cell that changes between
-// rebuilds: the same ranking gives the same bytes again.
-func WriteRanking(w io.Writer, rk *ranking.Ranking, r *rubric.Rubric, generated time.Time) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newWBStyles(f)
+// in Vietnamese, print-ready on A4: "Xếp hạng", the report the office
+// signs; "Theo dõi", submissions and self-scores; "Trụ cột", pillar
+// scores and charts; one "Chi tiết" sheet per pillar; "Chưa nộp" and
+// "Cảnh báo". It is written with ooxml's streaming sheet writer.
+func WriteRanking(w io.Writer, rk *ranking.Ranking, opt RankingOptions) error {
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: fontName, FontSize: bodySize})
 	if err != nil {
 		return err
 	}
-	b := &wbuilder{f: f, rk: rk, r: r, st: st, ranked: rk.Ranked()}
-	b.check(f.SetDefaultFont(fontName))
-	b.check(f.SetSheetName("Sheet1", SheetRanking))
-	for _, s := range []string{SheetDetail, SheetPillars, SheetMissing, SheetProblems} {
-		_, err := f.NewSheet(s)
-		b.check(err)
+	ss := newOxStyles(p)
+	b := &rbuilder{p: p, st: newRStyles(ss), rk: rk, opt: opt, office: strings.TrimSpace(vntext.Clean(opt.Issuer.Office))}
+	if b.office == "" {
+		b.office = rk.Cohort
 	}
-	// Before any sheet is streamed: SetActiveSheet reads every sheet.
-	f.SetActiveSheet(0)
-	b.rankingSheet(generated)
-	b.detailSheet()
+	for i := range rk.Rows {
+		if rk.Rows[i].Rank > 0 {
+			b.ranked = append(b.ranked, &rk.Rows[i])
+		}
+	}
+	// The problems sheet, the largest (every error and warning of the
+	// cohort), is built beside the others on a second core; the names it
+	// shares are interned first, the patch not being safe for concurrent
+	// use.
+	names := map[string]ooxml.Value{}
+	for _, x := range b.ranked {
+		names[x.Name] = p.Shared(x.Name)
+	}
+	for _, sv := range []problem.Severity{problem.Error, problem.Warning} {
+		names[sv.Label()] = p.Shared(sv.Label())
+	}
+	problems := make(chan *rsheet, 1)
+	go func() { problems <- b.problemSheet(names) }()
+	b.reportSheet()
+	b.trackingSheet()
 	b.pillarSheet()
+	for k := range rk.Pillars {
+		b.detailSheet(k)
+	}
 	b.missingSheet()
-	b.problemSheet()
-	stableContentTypes(f)
+	(<-problems).done()
+	b.check(ss.err)
 	if len(b.errs) > 0 {
 		// The first error says what broke; a systematic one would repeat per cell.
 		return fmt.Errorf("bảng xếp hạng %s %d: %w (%d lỗi)", rk.Cohort, rk.Year, b.errs[0], len(b.errs))
 	}
-	if err := write(f, w); err != nil {
+	b.check(p.SetActiveSheet(SheetRanking))
+	if err := p.Write(w); err != nil {
 		return fmt.Errorf("bảng xếp hạng %s %d: %w", rk.Cohort, rk.Year, err)
 	}
 	return nil
 }
 
-// stableContentTypes sorts the default content types. excelize adds the
-// image types from a map when the first comment is written, in random
-// order; sorted, two builds of the same workbook give the same bytes.
-func stableContentTypes(f *excelize.File) {
-	if ct := f.ContentTypes; ct != nil {
-		sort.SliceStable(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
+// mark is what the ranking is, for titles: "TẠM TÍNH", "CHÍNH THỨC — BẢN
+// SỐ 2, THAY THẾ BẢN SỐ 1".
+func (b *rbuilder) mark() string {
+	rk := b.rk
+	if !rk.Final {
+		return "TẠM TÍNH"
 	}
+	s := fmt.Sprintf("CHÍNH THỨC — BẢN SỐ %d", rk.Version)
+	if rk.Replaces > 0 {
+		s += fmt.Sprintf(", THAY THẾ BẢN SỐ %d", rk.Replaces)
+	}
+	return s
 }
 
-func pillarLabel(p *rubric.Pillar) string {
-	return p.Code + ". " + p.Name + " (" + validate.FormatNum(p.MaxValue()) + ")"
+// header and footer of every printed page: the office, what the ranking
+// is (provisional or which official version), the sheet, the page.
+func (b *rbuilder) header() string {
+	center := hfBold + "BẢN TẠM TÍNH"
+	if b.rk.Final {
+		center = hfBold + fmt.Sprintf("BẢN CHÍNH THỨC SỐ %d", b.rk.Version)
+	}
+	return "&L" + hfRegular + hf(b.office) + "&C" + center + "&R" + hfRegular + "Năm " + strconv.Itoa(b.rk.Year)
 }
 
-func (b *wbuilder) nameWidth() float64 {
+func (b *rbuilder) footer() string {
+	return "&L" + hfRegular + "&A — lập lúc " + hf(b.generated()) + "&R" + hfRegular + "Trang &P/&N"
+}
+
+func (b *rbuilder) generated() string {
+	return layout.Show(b.opt.Generated, b.rk.Zone, layout.DateTime)
+}
+
+// title writes a working sheet's title (row 1: what, the year, TẠM TÍNH or
+// CHÍNH THỨC) and the line under it (row 2: the office, then sub), each
+// merged across the first page's columns.
+func (s *rsheet) title(what, sub string, last int) {
+	b := s.b
+	t := upper(what+" năm "+strconv.Itoa(b.rk.Year)) + " (" + b.mark() + ")"
+	last = max(last, 1)
+	width := sumWidth(s.widths, 1, last)
+	s.row(1, fitHeight(t, width, 14, true, 22), []ooxml.CellValue{text(b.st.title, t)})
+	s.merge(1, 1, last, 1)
+	sub = b.office + ". " + sub
+	s.row(2, fitHeight(sub, width, bodySize, false, 15), []ooxml.CellValue{text(b.st.note, sub)})
+	s.merge(1, 2, last, 2)
+}
+
+// headerRow writes a table's header row, its height fitted to the wrapped
+// headings.
+func (s *rsheet) headerRow(r int, heads []string, min float64) {
+	cells := make([]ooxml.CellValue, len(heads))
+	h := min
+	for i, t := range heads {
+		cells[i] = text(s.b.st.header, t)
+		h = math.Max(h, fitHeight(t, s.widths[i], bodySize, true, min))
+	}
+	s.row(r, h, cells)
+}
+
+func pillarLabel(p ranking.Pillar) string {
+	return p.Code + ". " + p.Name + " (" + validate.FormatNum(p.Max) + ")"
+}
+
+func (b *rbuilder) nameWidth() float64 {
 	w := 18
 	for _, x := range b.rk.Rows {
 		w = max(w, utf8.RuneCountInString(x.Name)+2)
 	}
-	return float64(min(w, 40))
+	return float64(min(w, 34))
 }
 
-// applies tells whether a pillar counts for a unit: an optional pillar
-// that does not apply stays blank.
-func pillarApplies(pr *engine.PillarResult) bool {
-	return pr != nil && (!pr.Optional || pr.Applies)
-}
-
-func (b *wbuilder) rankingSheet(generated time.Time) {
-	sh, rk, st := SheetRanking, b.rk, b.st
-	const hdr = 4
-	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm (điểm đạt được)", "% điểm tối đa"}
-	cPillar := len(heads) + 1
-	for _, p := range b.r.Pillars {
-		heads = append(heads, pillarLabel(p))
-	}
-	cSelf := len(heads) + 1
-	heads = append(heads, "Điểm tự chấm", "Chênh lệch so với tự chấm", "Điểm hệ thống tính (trước thẩm định)", "Đã thẩm định",
-		"Điểm năm trước", "Thay đổi điểm", "Hạng năm trước", "Thay đổi hạng (+ là tăng)", "Thời gian nộp", "Nộp muộn", "Số lỗi", "Số cảnh báo", "Trạng thái")
-	cDiff, cComp, cAppraised, cPrev, cDPts, cPrevRank, cDRank, cTime, cLate, cErr, cWarn, cStatus :=
-		cSelf+1, cSelf+2, cSelf+3, cSelf+4, cSelf+5, cSelf+6, cSelf+7, cSelf+8, cSelf+9, cSelf+10, cSelf+11, cSelf+12
-	first, last := hdr+1, hdr+len(rk.Rows)
-
-	widths := []float64{7, 11, b.nameWidth(), 12, 10}
-	for range b.r.Pillars {
-		widths = append(widths, 12)
-	}
-	widths = append(widths, 10, 11, 12, 10, 10, 10, 9, 10, 17, 8, 7, 9, 18)
-	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: last, freezeCols: 3, freezeRows: hdr,
-		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
-	sub := fmt.Sprintf("Bộ chỉ số: %s. Cụm: %s. Điểm tối đa: %s. Đã nộp: %d/%d đơn vị.", rk.RubricName, rk.Cohort,
-		validate.FormatNum(rk.Max), len(b.ranked), len(rk.Rows))
-	if !rk.Deadline.IsZero() {
-		sub += " Hạn nộp: " + layout.Show(rk.DeadlineLast(), rk.Zone, layout.Date) + " (nộp sau hạn: nộp muộn)."
-	}
-	s.title(strings.ToUpper("Xếp hạng chỉ số chuyển đổi số năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort, sub)
-	s.row(3, []excelize.Cell{textCell(st.note, "Lập lúc "+layout.Show(generated, rk.Zone, layout.DateTime)+b.markNote())}, 0)
-	s.header(hdr, heads, 60)
-
-	styles := make([]int, len(heads))
-	for c := range styles {
-		styles[c] = st.pts // pillars, self-declared, computed, previous
-	}
-	styles[0], styles[1], styles[2], styles[3], styles[4] = st.integer, st.text, st.text, st.ptsBold, st.pct
-	for c, id := range map[int]int{cDiff: st.dPts, cAppraised: st.center, cDPts: st.dPts, cPrevRank: st.integer, cDRank: st.dInt,
-		cTime: st.date, cLate: st.center, cErr: st.integer, cWarn: st.integer, cStatus: st.text} {
-		styles[c-1] = id
-	}
-	cells := make([]excelize.Cell, len(heads))
-	for i, x := range rk.Rows {
-		row := first + i
-		blankCells(cells, styles)
-		set := func(col int, v any) { cells[col-1].Value = v }
-		if x.Rank > 0 {
-			set(1, x.Rank)
+func (b *rbuilder) hasCodes() bool {
+	for _, x := range b.rk.Rows {
+		if x.Code != "" {
+			return true
 		}
-		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
-		if x.Submitted {
-			// Points are written at their 2-decimal display precision, the
-			// figures that are ranked and published in the CSV and JSON.
-			set(4, x.Display)
-			if rk.Max > 0 {
-				set(5, engine.Round2(x.Final/rk.Max*100)/100)
-			}
-			for i, p := range b.r.Pillars {
-				if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
-					set(cPillar+i, engine.Round2(pr.Points))
-				}
-			}
-			if x.HasSelf {
-				set(cSelf, engine.Round2(x.Self))
-				set(cDiff, engine.Round2(x.SelfBasis-x.Self))
-			}
-			set(cComp, engine.Round2(x.Computed))
-			if x.Appraised {
-				set(cAppraised, "Có")
-			}
-			if !x.SubmittedAt.IsZero() {
-				set(cTime, x.SubmittedAt.In(b.loc()))
-			}
-			if x.Late {
-				set(cLate, "Có")
-			}
-			set(cErr, x.Errors)
-			set(cWarn, x.Warnings)
-		}
-		if x.Prev != nil {
-			prev := engine.Round2(x.Prev.Total)
-			set(cPrev, prev)
-			if x.Submitted {
-				set(cDPts, engine.Round2(x.Display-prev))
-			}
-			if x.Prev.Rank > 0 {
-				set(cPrevRank, x.Prev.Rank)
-				if x.Rank > 0 {
-					set(cDRank, x.Prev.Rank-x.Rank)
-				}
-			}
-		}
-		if x.PrevNote != "" {
-			b.comment(cPrev, row, sh, x.PrevNote)
-		}
-		set(cStatus, x.StatusText())
-		s.row(row, cells, 0)
 	}
-
-	if n := len(b.ranked); n > 0 {
-		ref := ax(4, first) + ":" + ax(4, first+n-1)
-		rules := []excelize.ConditionalFormatOptions{{Type: "top", Criteria: "=", Value: "3", Format: &st.green}}
-		// Below six ranked units the top and bottom three would overlap, and
-		// one unit cannot be both the best and the worst: no bottom colour.
-		if n >= 6 {
-			rules = append(rules, excelize.ConditionalFormatOptions{Type: "bottom", Criteria: "=", Value: "3", Format: &st.red})
-		}
-		b.check(b.f.SetConditionalFormat(sh, ref, rules))
-	}
-	// Negative changes, including a total below the self-declared one, in red.
-	for _, c := range []int{cDiff, cDPts, cDRank} {
-		b.check(b.f.SetConditionalFormat(sh, ax(c, first)+":"+ax(c, max(last, first)),
-			[]excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "<", Value: "0", Format: &st.redFont}}))
-	}
-	s.flush()
+	return false
 }
 
 // loc is where the ranking's times are shown.
-func (b *wbuilder) loc() *time.Location {
+func (b *rbuilder) loc() *time.Location {
 	if b.rk.Zone == nil {
 		return layout.Vietnam
 	}
 	return b.rk.Zone
 }
 
-// markNote says, after "Lập lúc", which version an official ranking is and
-// what it replaces, or which official version is in force beside a
-// provisional one.
-func (b *wbuilder) markNote() string {
+// markNote says which version an official ranking is and what it
+// replaces, or which official version is in force beside a provisional
+// one.
+func (b *rbuilder) markNote() string {
 	rk := b.rk
 	switch {
 	case rk.Final && rk.Replaces > 0:
-		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d, thay thế bản số %d.", rk.Version, rk.Replaces) + b.cutoffNote()
+		return fmt.Sprintf("Bảng xếp hạng CHÍNH THỨC bản số %d, thay thế bản số %d.", rk.Version, rk.Replaces) + b.cutoffNote()
 	case rk.Final:
-		return fmt.Sprintf(". Bảng xếp hạng CHÍNH THỨC bản số %d.", rk.Version) + b.cutoffNote()
+		return fmt.Sprintf("Bảng xếp hạng CHÍNH THỨC bản số %d.", rk.Version) + b.cutoffNote()
 	case rk.Official > 0:
-		return fmt.Sprintf(". Bảng TẠM TÍNH, cập nhật theo các tệp nhận đến nay; bảng xếp hạng chính thức hiện hành là bản số %d (tệp …-chinh-thuc-v%d.xlsx).", rk.Official, rk.Official)
+		return fmt.Sprintf("Bảng TẠM TÍNH, cập nhật theo các tệp nhận đến nay; bảng xếp hạng chính thức hiện hành là bản số %d (tệp …-chinh-thuc-v%d.xlsx).", rk.Official, rk.Official)
 	}
-	return ". Bảng TẠM TÍNH: bảng xếp hạng chính thức được ban hành khi chốt đợt thu thập."
+	return "Bảng TẠM TÍNH: bảng xếp hạng chính thức được ban hành khi chốt đợt thu thập."
 }
 
 // cutoffNote says which files an official ranking counts.
-func (b *wbuilder) cutoffNote() string {
+func (b *rbuilder) cutoffNote() string {
 	if b.rk.Cutoff.IsZero() {
 		return ""
 	}
 	return " Tính theo các tệp nhận trước khi chốt đợt thu thập (" + layout.Show(b.rk.Cutoff, b.rk.Zone, layout.TimeOnDate) + ")."
 }
 
-// leafIndicator is one column of "Chi tiết".
-type leafIndicator struct {
-	p  *rubric.Pillar
-	in *rubric.Indicator
+// methodNote is the rubric and how the scores and ranks are computed, for
+// the report.
+func (b *rbuilder) methodNote() string {
+	rk := b.rk
+	var cohort []string
+	methods := map[string]bool{}
+	for _, d := range rk.Indicators {
+		if d.Cohort != "" && d.Leaf {
+			cohort = append(cohort, d.Code)
+			methods[d.Cohort] = true
+		}
+	}
+	s := fmt.Sprintf("Bộ chỉ số: %s; tổng điểm tối đa %s. Điểm từng chỉ số thành phần được tính theo phương pháp của bộ chỉ số từ số liệu đơn vị tự đánh giá "+
+		"(chỉ số có số liệu không hợp lệ không được tính điểm cho đến khi đơn vị sửa)", rk.RubricName, viNum(rk.Max))
+	if len(cohort) > 0 {
+		var how []string
+		if methods["minmax"] {
+			how = append(how, "Min-Max: (x − nhỏ nhất)/(lớn nhất − nhỏ nhất)")
+		}
+		if methods["best"] {
+			how = append(how, "so với cao nhất: x/lớn nhất")
+		}
+		s += fmt.Sprintf("; %d chỉ số (%s) tính tương đối giữa các đơn vị đã nộp (%s)", len(cohort), strings.Join(cohort, ", "), strings.Join(how, "; "))
+	}
+	for _, x := range b.ranked {
+		if x.Appraised {
+			s += "; ở các chỉ số Hội đồng thẩm định cho điểm, điểm đạt được là điểm thẩm định"
+			break
+		}
+	}
+	s += ". Xếp hạng theo tổng điểm làm tròn đến 2 chữ số thập phân; bằng điểm thì cùng hạng, xếp theo tên. "
+	s += fmt.Sprintf("Đã nộp %s/%s đơn vị", vntext.Number(float64(len(b.ranked)), 0), vntext.Number(float64(len(rk.Rows)), 0))
+	if !rk.Deadline.IsZero() {
+		s += "; hạn nộp " + layout.Show(rk.DeadlineLast(), rk.Zone, layout.Date) + " (nộp sau hạn: nộp muộn)"
+	}
+	return s + ". Lập lúc " + b.generated() + ". " + b.markNote()
+}
+
+// rowNote is a unit's note on the report: its status when it is not
+// simply submitted, and whether the council changed its scores.
+func rowNote(x *ranking.Row) string {
+	s := ""
+	if x.Status != ranking.Submitted {
+		s = x.Status.Label()
+	}
+	if x.Appraised {
+		if s != "" {
+			s += "; "
+		}
+		s += "Đã thẩm định"
+	}
+	return s
+}
+
+// reportSheet writes "Xếp hạng" as an administrative document: the
+// issuing office and the national title, the place and date, the title
+// with TẠM TÍNH or CHÍNH THỨC, the rubric and method, the ranking table
+// (rank, unit, total, share of the maximum, pillars, last year's total and
+// rank when there are any, a note), and the signature block.
+func (b *rbuilder) reportSheet() {
+	rk, st := b.rk, b.st
+	type column struct {
+		head  string
+		width float64
+	}
+	cols := []column{{"Hạng", 6}}
+	cCode := 0
+	if b.hasCodes() {
+		cols = append(cols, column{"Mã", 8})
+		cCode = len(cols)
+	}
+	cols = append(cols, column{"Đơn vị", b.nameWidth()})
+	cName := len(cols)
+	cols = append(cols, column{"Tổng điểm", 9}, column{"% điểm tối đa", 8})
+	cTotal := cName + 1
+	cPillar := len(cols) + 1
+	for _, p := range rk.Pillars {
+		cols = append(cols, column{pillarLabel(p), 9})
+	}
+	hasPrev, hasNote := false, false
+	for i := range rk.Rows {
+		hasPrev = hasPrev || rk.Rows[i].Prev != nil || rk.Rows[i].PrevNote != ""
+		hasNote = hasNote || rowNote(&rk.Rows[i]) != ""
+	}
+	cPrev := 0
+	if hasPrev {
+		cols = append(cols, column{"Điểm năm trước", 9}, column{"Hạng năm trước", 8}, column{"Thay đổi hạng (+ là tăng)", 9})
+		cPrev = len(cols) - 2
+	}
+	cNote := 0
+	if hasNote {
+		w := 10.0
+		for i := range rk.Rows {
+			// Wide enough in LibreOffice too (5.5 pt a unit), with room.
+			w = math.Max(w, math.Ceil((textWidth(rowNote(&rk.Rows[i]), bodySize, false)+2*cellPadding)/5.5)+1)
+		}
+		cols = append(cols, column{"Ghi chú", math.Min(w, 24)})
+		cNote = len(cols)
+	}
+	widths := make([]float64, len(cols))
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		widths[i], heads[i] = c.width, c.head
+	}
+
+	// The heading's two blocks sit on the first printed page: the office
+	// over the unit columns, the national title over the last columns,
+	// wide enough for it (columns are widened when the table is narrow).
+	need := textWidth(nationalTitle, 12, true) + 12
+	pl := planPrint(widths, cName, bodySize)
+	band := pl.firstBand
+	right := band
+	for right > cName+1 && sumWidth(widths, right, band)*ptPerUnit < need {
+		right--
+	}
+	if short := need - sumWidth(widths, right, band)*ptPerUnit; short > 0 {
+		widths[band-1] += math.Ceil(short / ptPerUnit)
+		pl = planPrint(widths, cName, bodySize)
+	}
+	// The office's block: the unit columns, and more while it stays within
+	// the left 45 % of the page (the decree's layout) and clear of the
+	// national title's.
+	left := cName
+	for left+1 < right && sumWidth(widths, 1, left+1) <= 0.45*sumWidth(widths, 1, band) {
+		left++
+	}
+	s := b.sheet(SheetRanking, widths)
+	s.w.HideGridLines()
+	s.print(cName, 0, 0)
+	leftW, rightW, bandW := sumWidth(widths, 1, left), sumWidth(widths, right, band), sumWidth(widths, 1, band)
+
+	is := b.opt.Issuer
+	office := upper(b.office)
+	parent := upper(strings.TrimSpace(vntext.Clean(is.Parent)))
+	row := 1
+	officeRow := 1
+	cells := make([]ooxml.CellValue, band)
+	put := func(r int, height float64, l, rt ooxml.CellValue) {
+		for i := range cells {
+			cells[i] = ooxml.CellValue{}
+		}
+		cells[0], cells[right-1] = l, rt
+		s.row(r, height, cells)
+		s.merge(1, r, left, r)
+		s.merge(right, r, band, r)
+	}
+	h1 := math.Max(fitHeight(nationalTitle, rightW, 12, true, 18), 18)
+	if parent != "" {
+		h1 = math.Max(h1, fitHeight(parent, leftW, 12, false, 18))
+		put(row, h1, text(st.parent, parent), text(st.national, nationalTitle))
+		row++
+		officeRow = row
+		put(row, math.Max(fitHeight(office, leftW, 12, true, 18), fitHeight(nationalMotto, rightW, 13, true, 18)),
+			text(st.office, office), text(st.motto, nationalMotto))
+	} else {
+		put(row, math.Max(h1, fitHeight(office, leftW, 12, true, 18)), text(st.office, office), text(st.national, nationalTitle))
+		row++
+		put(row, fitHeight(nationalMotto, rightW, 13, true, 18), ooxml.CellValue{}, text(st.motto, nationalMotto))
+	}
+	mottoRow := row
+	row++
+	// The rules: under the office, a third of its name; under the motto,
+	// its whole length.
+	officeLen := math.Max(40, math.Min(textWidth(office, 12, true), leftW*ptPerUnit)/3)
+	b.check(s.w.AddLine(rule(widths, 1, left, officeRow+1, officeLen, 1)))
+	b.check(s.w.AddLine(rule(widths, right, band, mottoRow+1, textWidth(nationalMotto, 13, true), 1)))
+	s.row(row, 8, nil)
+	row++
+	place := strings.TrimSpace(vntext.Clean(is.Place))
+	if place == "" {
+		place = PlaceOf(b.office)
+	}
+	date := dateLine(place, b.opt.Generated, b.loc())
+	put(row, fitHeight(date, rightW, 13, false, 20), ooxml.CellValue{}, text(st.dateLine, date))
+	row++
+	s.row(row, 10, nil)
+	row++
+	title := upper("Bảng xếp hạng chỉ số chuyển đổi số năm " + strconv.Itoa(rk.Year))
+	s.row(row, fitHeight(title, bandW, 14, true, 22), []ooxml.CellValue{text(st.docTitle, title)})
+	s.merge(1, row, band, row)
+	row++
+	mark := "(" + b.mark() + ")"
+	s.row(row, fitHeight(mark, bandW, 13, true, 20), []ooxml.CellValue{text(st.docMark, mark)})
+	s.merge(1, row, band, row)
+	row++
+	note := b.methodNote()
+	s.row(row, fitHeight(note, bandW, bodySize, false, 15), []ooxml.CellValue{text(st.docNote, note)})
+	s.merge(1, row, band, row)
+	row++
+	s.row(row, 8, nil)
+	row++
+
+	hdr := row
+	s.headerRow(hdr, heads, 30)
+	b.check(s.w.SetPrintTitles(hdr, hdr))
+	s.w.Freeze(cName, hdr)
+	first, last := hdr+1, hdr+len(rk.Rows)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hdr, Col2: len(cols), Row2: max(last, hdr)}))
+
+	styles := make([]int, len(cols))
+	for c := range styles {
+		styles[c] = st.pts
+	}
+	styles[0], styles[cName-1], styles[cTotal-1], styles[cTotal] = st.integer, st.text, st.ptsBold, st.pct
+	if cCode > 0 {
+		styles[cCode-1] = st.text
+	}
+	if cPrev > 0 {
+		styles[cPrev], styles[cPrev+1] = st.integer, st.dInt
+	}
+	if cNote > 0 {
+		styles[cNote-1] = st.text
+	}
+	rowCells := make([]ooxml.CellValue, len(cols))
+	for i := range rk.Rows {
+		x := &rk.Rows[i]
+		r := first + i
+		blankCells(rowCells, styles)
+		set := func(col int, v ooxml.Value) { rowCells[col-1].Value = v }
+		if x.Rank > 0 {
+			set(1, ooxml.Number(float64(x.Rank)))
+		}
+		if cCode > 0 {
+			rowCells[cCode-1] = b.shared(st.text, x.Code)
+		}
+		rowCells[cName-1] = b.shared(st.text, x.Name)
+		if x.Submitted {
+			// Points at their 2-decimal display precision, the figures that
+			// are ranked and published in the CSV and JSON.
+			set(cTotal, ooxml.Number(x.Display))
+			if rk.Max > 0 {
+				set(cTotal+1, ooxml.Number(engine.Round2(x.Final/rk.Max*100)/100))
+			}
+			for k := range rk.Pillars {
+				if v := x.Pillars[k]; !math.IsNaN(v) {
+					set(cPillar+k, ooxml.Number(engine.Round2(v)))
+				}
+			}
+		}
+		if cPrev > 0 && x.Prev != nil {
+			set(cPrev, ooxml.Number(engine.Round2(x.Prev.Total)))
+			if x.Prev.Rank > 0 {
+				set(cPrev+1, ooxml.Number(float64(x.Prev.Rank)))
+				if x.Rank > 0 {
+					set(cPrev+2, ooxml.Number(float64(x.Prev.Rank-x.Rank)))
+				}
+			}
+		}
+		if cPrev > 0 && x.PrevNote != "" {
+			s.comment(cPrev, r, x.PrevNote)
+		}
+		if cNote > 0 {
+			rowCells[cNote-1] = b.shared(st.text, rowNote(x))
+		}
+		s.row(r, 0, rowCells)
+	}
+
+	// The signature block under the table, on the right: one cell, so that
+	// a page break never parts the title from the name. The authority and
+	// title, room to sign and seal, the name (a blank line to write it in
+	// when the config has none).
+	var lines []string
+	if a := upper(strings.TrimSpace(vntext.Clean(is.SignerAuthority))); a != "" {
+		lines = append(lines, a)
+	}
+	title = upper(strings.TrimSpace(vntext.Clean(is.SignerTitle)))
+	if title == "" {
+		title = defaultSigner
+	}
+	lines = append(lines, title, "", "", "", strings.TrimSpace(vntext.Clean(is.SignerName)))
+	sign := strings.Join(lines, "\n")
+	put(max(last, hdr)+2, fitHeight(sign, rightW, 13, true, 0), ooxml.CellValue{}, text(st.signer, sign))
+	s.done()
+}
+
+// trackingSheet writes "Theo dõi": per unit, its total, self-declared
+// score and the difference, the computed score before appraisal, when it
+// was submitted, late, errors and warnings, status. The three best totals
+// are shaded green, the three worst red (from six ranked units).
+func (b *rbuilder) trackingSheet() {
+	rk, st := b.rk, b.st
+	hasSelf, hasCouncil, hasLate, hasPrev := false, false, false, false
+	for i := range rk.Rows {
+		x := &rk.Rows[i]
+		hasSelf, hasCouncil, hasLate, hasPrev = hasSelf || x.HasSelf, hasCouncil || x.Appraised, hasLate || x.Late, hasPrev || x.Prev != nil
+	}
+	type column struct {
+		head  string
+		width float64
+		style int
+		value func(x *ranking.Row) ooxml.Value
+	}
+	num := func(v float64) ooxml.Value { return ooxml.Number(v) }
+	cols := []column{
+		{"Hạng", 6, st.integer, func(x *ranking.Row) ooxml.Value {
+			if x.Rank == 0 {
+				return ooxml.Blank()
+			}
+			return num(float64(x.Rank))
+		}},
+		{"Mã đơn vị", 9, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Code) }},
+		{"Đơn vị", b.nameWidth(), st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Name) }},
+		{"Tổng điểm (điểm đạt được)", 10, st.ptsBold, func(x *ranking.Row) ooxml.Value { return num(x.Display) }},
+	}
+	if hasSelf {
+		cols = append(cols,
+			column{"Điểm tự chấm", 9, st.pts, func(x *ranking.Row) ooxml.Value {
+				if !x.HasSelf {
+					return ooxml.Blank()
+				}
+				return num(engine.Round2(x.Self))
+			}},
+			column{"Chênh lệch so với tự chấm", 10, st.dPts, func(x *ranking.Row) ooxml.Value {
+				if !x.HasSelf {
+					return ooxml.Blank()
+				}
+				return num(engine.Round2(x.SelfBasis - x.Self))
+			}})
+	}
+	if hasCouncil {
+		cols = append(cols,
+			column{"Điểm hệ thống tính (trước thẩm định)", 11, st.pts, func(x *ranking.Row) ooxml.Value { return num(engine.Round2(x.Computed)) }},
+			column{"Đã thẩm định", 9, st.center, func(x *ranking.Row) ooxml.Value {
+				if x.Appraised {
+					return ooxml.Text("Có")
+				}
+				return ooxml.Blank()
+			}})
+	}
+	if hasPrev {
+		cols = append(cols,
+			column{"Điểm năm trước", 9, st.pts, func(x *ranking.Row) ooxml.Value {
+				if x.Prev == nil {
+					return ooxml.Blank()
+				}
+				return num(engine.Round2(x.Prev.Total))
+			}},
+			column{"Thay đổi điểm", 9, st.dPts, func(x *ranking.Row) ooxml.Value {
+				if x.Prev == nil {
+					return ooxml.Blank()
+				}
+				return num(engine.Round2(x.Display - engine.Round2(x.Prev.Total)))
+			}})
+	}
+	cols = append(cols, column{"Thời gian nộp", 16, st.date, func(x *ranking.Row) ooxml.Value {
+		if x.SubmittedAt.IsZero() {
+			return ooxml.Blank()
+		}
+		return num(excelTime(x.SubmittedAt.In(b.loc())))
+	}})
+	if hasLate {
+		cols = append(cols, column{"Nộp muộn", 8, st.center, func(x *ranking.Row) ooxml.Value {
+			if x.Late {
+				return ooxml.Text("Có")
+			}
+			return ooxml.Blank()
+		}})
+	}
+	cols = append(cols,
+		column{"Số lỗi", 7, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Errors)) }},
+		column{"Số cảnh báo", 8, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Warnings)) }},
+		column{"Trạng thái", 18, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.StatusText()) }})
+	widths := make([]float64, len(cols))
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		widths[i], heads[i] = c.width, c.head
+	}
+	const hdr = 3
+	s := b.sheet(SheetTracking, widths)
+	pl := s.print(3, hdr, hdr)
+	s.w.Freeze(3, hdr)
+	last := hdr + len(rk.Rows)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hdr, Col2: len(cols), Row2: last}))
+	sub := "Tổng điểm: 3 đơn vị cao nhất tô xanh"
+	if len(b.ranked) >= 6 {
+		sub += ", 3 đơn vị thấp nhất tô đỏ"
+	}
+	s.title("Theo dõi nộp báo cáo và tự chấm", sub+"; chênh lệch âm (đỏ): điểm hệ thống thấp hơn điểm đơn vị tự chấm. Lập lúc "+b.generated()+".", pl.firstBand)
+	s.headerRow(hdr, heads, 30)
+	// The totals shaded: the three highest and (from six ranked units,
+	// so that one unit is never both) the three lowest, ties included.
+	hi, lo := math.Inf(1), math.Inf(-1)
+	if n := len(b.ranked); n > 0 {
+		hi = b.ranked[min(2, n-1)].Display
+		if n >= 6 {
+			lo = b.ranked[n-3].Display
+		}
+	}
+	cells := make([]ooxml.CellValue, len(cols))
+	for i := range rk.Rows {
+		x := &rk.Rows[i]
+		for k, c := range cols {
+			cells[k] = ooxml.CellValue{Style: c.style}
+			if x.Submitted || k < 3 || k == len(cols)-1 {
+				cells[k].Value = c.value(x)
+			}
+		}
+		if x.Submitted {
+			switch {
+			case x.Display >= hi:
+				cells[3].Style = st.top
+			case x.Display <= lo:
+				cells[3].Style = st.bottom
+			}
+		}
+		s.row(hdr+1+i, 0, cells)
+	}
+	s.done()
+}
+
+func (b *rbuilder) sharedValue(s string) ooxml.Value {
+	if s == "" {
+		return ooxml.Blank()
+	}
+	return b.p.Shared(s)
+}
+
+func textOrBlank(s string) ooxml.Value {
+	if s == "" {
+		return ooxml.Blank()
+	}
+	return ooxml.Text(s)
+}
+
+// excelTime is a time as Excel's serial date (days since 30 December
+// 1899), in the time's own zone.
+func excelTime(t time.Time) float64 {
+	y, m, d := t.Date()
+	days := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
+	return days + float64(t.Hour()*3600+t.Minute()*60+t.Second())/86400
+}
+
+// pillarSheet writes "Trụ cột": each unit's pillar scores and total; beside
+// them each pillar as a share of its maximum for the leading units, and
+// two charts (totals, pillar comparison). The table is what prints.
+func (b *rbuilder) pillarSheet() {
+	rk, st := b.rk, b.st
+	n := len(b.ranked)
+	chartN := n
+	note := "Biểu đồ: tổng điểm của từng đơn vị; so sánh các trụ cột (% điểm tối đa của trụ cột) của " + strconv.Itoa(min(n, compareTop)) + " đơn vị dẫn đầu."
+	if n > chartAllUpTo {
+		chartN = chartTop
+		note = fmt.Sprintf("Biểu đồ tổng điểm chỉ thể hiện %d đơn vị dẫn đầu (có %d đơn vị đã nộp); đầy đủ ở bảng bên trái. "+
+			"Biểu đồ so sánh trụ cột: %d đơn vị dẫn đầu, theo %% điểm tối đa của trụ cột.", chartTop, n, compareTop)
+	}
+	if n == 0 {
+		note = "Chưa có đơn vị nào nộp bản tự đánh giá hợp lệ: chưa có biểu đồ."
+	}
+	const hdr = 3
+	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị"}
+	for _, p := range rk.Pillars {
+		heads = append(heads, pillarLabel(p))
+	}
+	cTotal := len(heads) + 1
+	heads = append(heads, "Tổng điểm")
+
+	// The comparison table beside the main one feeds the pillar chart:
+	// each pillar as a share of its maximum, so pillars of different
+	// weight compare. Pillars worth 0 points have no share.
+	cName := cTotal + 2
+	var cmp []int
+	for k, p := range rk.Pillars {
+		if p.Max > 0 {
+			cmp = append(cmp, k)
+		}
+	}
+	top := b.ranked[:min(n, compareTop)]
+	table := n > 0 && len(cmp) > 0
+	widths := []float64{6, 9, b.nameWidth()}
+	for c := 4; c <= cTotal; c++ {
+		widths = append(widths, 10)
+	}
+	width := cTotal
+	if table {
+		widths = append(widths, 2, b.nameWidth())
+		for range cmp {
+			widths = append(widths, 10)
+		}
+		width = cName + len(cmp)
+	}
+	s := b.sheet(SheetPillars, widths)
+	// Only the table prints; the comparison and the charts are for the
+	// screen.
+	saved := s.widths
+	s.widths = widths[:cTotal]
+	pl := s.print(3, hdr, hdr)
+	s.widths = saved
+	b.check(s.w.SetPrintArea(ooxml.Range{Col1: 1, Row1: 1, Col2: cTotal, Row2: hdr + max(n, 1)}))
+	s.w.Freeze(3, hdr)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hdr, Col2: cTotal, Row2: hdr + n}))
+	s.title("Điểm theo trụ cột", note, pl.firstBand)
+
+	cells := make([]ooxml.CellValue, width)
+	for i, h := range heads {
+		cells[i] = text(st.header, h)
+	}
+	hh := 30.0
+	for i, h := range heads {
+		hh = math.Max(hh, fitHeight(h, widths[i], bodySize, true, 30))
+	}
+	if table {
+		cells[cName-1] = text(st.header, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
+		for i, k := range cmp {
+			h := rk.Pillars[k].Code + ". " + rk.Pillars[k].Name
+			cells[cName+i] = text(st.header, h)
+			hh = math.Max(hh, fitHeight(h, 10, bodySize, true, 30))
+		}
+	}
+	s.row(hdr, hh, cells)
+
+	styles := make([]int, width)
+	for c := 3; c < cTotal-1; c++ {
+		styles[c] = st.pts
+	}
+	styles[0], styles[1], styles[2], styles[cTotal-1] = st.integer, st.text, st.text, st.ptsBold
+	for k, x := range b.ranked {
+		r := hdr + 1 + k
+		blankCells(cells, styles)
+		cells[0].Value = ooxml.Number(float64(x.Rank))
+		cells[1], cells[2] = b.shared(st.text, x.Code), b.shared(st.text, x.Name)
+		for i := range rk.Pillars {
+			if v := x.Pillars[i]; !math.IsNaN(v) {
+				cells[3+i].Value = ooxml.Number(engine.Round2(v))
+			}
+		}
+		cells[cTotal-1].Value = ooxml.Number(x.Display)
+		if table && k < len(top) {
+			cells[cName-1] = b.shared(st.text, x.Name)
+			for i, pk := range cmp {
+				cells[cName+i].Style = st.pct
+				if v := x.Pillars[pk]; !math.IsNaN(v) {
+					cells[cName+i].Value = ooxml.Number(math.Round(v/rk.Pillars[pk].Max*10000) / 10000)
+				}
+			}
+		}
+		s.row(r, 0, cells)
+	}
+
+	if n > 0 {
+		ref := func(c1, r1, c2, r2 int) string {
+			return ooxml.RangeRef(SheetPillars, ooxml.Range{Col1: c1, Row1: r1, Col2: c2, Row2: r2})
+		}
+		totalTitle := "Tổng điểm"
+		if chartN < n {
+			totalTitle += " — " + strconv.Itoa(chartN) + " đơn vị dẫn đầu"
+		}
+		height := float64(90 + 13*chartN)
+		at := hdr + len(top) + 3 // charts below the comparison table
+		zero, one := 0.0, 1.0
+		// Horizontal bars, categories reversed: rank 1 on top, names readable.
+		b.check(s.w.AddChart(ooxml.Chart{Kind: ooxml.BarChart, Title: totalTitle, At: ooxml.Anchor{Col: cName, Row: at}, Width: 540, Height: height,
+			Series: []ooxml.ChartSeries{{Name: ref(cTotal, hdr, cTotal, hdr), Categories: ref(3, hdr+1, 3, hdr+chartN), Values: ref(cTotal, hdr+1, cTotal, hdr+chartN)}},
+			Font:   fontName, ReverseCategories: true, ValueMin: &zero, Labels: true, LabelFormat: "0.00", AltText: totalTitle}))
+		if len(cmp) > 0 {
+			var series []ooxml.ChartSeries
+			for k := range top {
+				r := hdr + 1 + k
+				series = append(series, ooxml.ChartSeries{Name: ref(cName, r, cName, r), Categories: ref(cName+1, hdr, cName+len(cmp), hdr),
+					Values: ref(cName+1, r, cName+len(cmp), r)})
+			}
+			cmpTitle := "So sánh trụ cột (% điểm tối đa) — " + strconv.Itoa(len(top)) + " đơn vị dẫn đầu"
+			// Clustered columns: one group per pillar, one bar per unit.
+			b.check(s.w.AddChart(ooxml.Chart{Kind: ooxml.ColumnChart, Title: cmpTitle, At: ooxml.Anchor{Col: cName, Row: at + int(height)/15 + 2},
+				Width: 540, Height: 315, Series: series, Font: fontName, ValueMin: &zero, ValueMax: &one, ValueFormat: "0%", Legend: "b", AltText: cmpTitle}))
+		}
+	}
+	s.done()
+}
+
+// detailSheet writes one pillar's "Chi tiết" sheet: the indicator × unit
+// matrix of its leaf indicators (codes, short names, the maximum row),
+// cohort-relative indicators marked and shaded, the council's scores
+// shaded with a comment. Indicators no unit has a score for (a pillar
+// that applies to none) are left out; a pillar with none is not written.
+func (b *rbuilder) detailSheet(k int) {
+	rk, st := b.rk, b.st
+	pillar := rk.Pillars[k]
+	var leaves []int
+	for i, d := range rk.Indicators {
+		// Reference indicators are collected, never scored: no column.
+		if d.Pillar != pillar.Code || !d.Leaf || d.Reference {
+			continue
+		}
+		leaves = append(leaves, i)
+	}
+	applies := len(b.ranked) == 0
+	for _, x := range b.ranked {
+		applies = applies || !math.IsNaN(x.Pillars[k])
+	}
+	if len(leaves) == 0 || !applies {
+		return
+	}
+	const hCode, hName, hMax = 3, 4, 5
+	const c0 = 5 // first indicator column
+	last := c0 + len(leaves) - 1
+	widths := []float64{6, 9, b.nameWidth(), 10}
+	for range leaves {
+		widths = append(widths, 12)
+	}
+	s := b.sheet(DetailSheet(pillar.Code), widths)
+	pl := s.print(4, hCode, hMax)
+	// The filter row is "Điểm tối đa": a filter on a header row above it
+	// would sort the maxima in among the units.
+	s.w.Freeze(4, hMax)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hMax, Col2: last, Row2: hMax + len(b.ranked)}))
+	s.title("Chi tiết điểm trụ cột "+pillar.Code+". "+pillar.Name,
+		"Cột tô màu cam: chỉ số tính tương đối giữa các đơn vị (Min-Max: (x − nhỏ nhất)/(lớn nhất − nhỏ nhất); so với cao nhất: x/lớn nhất). "+
+			"Ô tô màu vàng: điểm do Hội đồng thẩm định cho (xem ghi chú trong ô).", pl.firstBand)
+
+	codes, names, maxima := make([]ooxml.CellValue, last), make([]ooxml.CellValue, last), make([]ooxml.CellValue, last)
+	for i, h := range []string{"Hạng", "Mã đơn vị", "Đơn vị", "Điểm trụ cột"} {
+		codes[i], names[i] = text(st.header, h), text(st.header, "")
+		s.merge(i+1, hCode, i+1, hName)
+	}
+	maxima[0], maxima[1], maxima[2] = text(st.maxLabel, ""), text(st.maxLabel, ""), text(st.maxLabel, "Điểm tối đa")
+	maxima[3] = number(st.maxPts, pillar.Max)
+	nameHeight, codeHeight := 30.0, 22.0
+	for i, idx := range leaves {
+		d := rk.Indicators[idx]
+		head, style := d.Code, st.header
+		if d.Cohort != "" {
+			// The method decides the label: "Min-Max" would misdescribe x/x_best.
+			style = st.headerCohort
+			if d.Cohort == "minmax" {
+				head += " (Min-Max)"
+			} else {
+				head += " (so với cao nhất)"
+			}
+		}
+		short := truncateRunes(d.Name, shortName)
+		codes[c0-1+i], names[c0-1+i] = text(style, head), text(style, short)
+		maxima[c0-1+i] = number(st.maxPts, d.Max)
+		nameHeight = math.Max(nameHeight, fitHeight(short, widths[c0-1+i], bodySize, true, 30))
+		codeHeight = math.Max(codeHeight, fitHeight(head, widths[c0-1+i], bodySize, true, 22))
+	}
+	s.row(hCode, codeHeight, codes)
+	s.row(hName, nameHeight, names)
+	s.row(hMax, 0, maxima)
+
+	styles := make([]int, last)
+	for c := range styles {
+		styles[c] = st.pts
+	}
+	styles[0], styles[1], styles[2], styles[3] = st.integer, st.text, st.text, st.ptsBold
+	cells := make([]ooxml.CellValue, last)
+	for r, x := range b.ranked {
+		row := hMax + 1 + r
+		blankCells(cells, styles)
+		cells[0].Value = ooxml.Number(float64(x.Rank))
+		cells[1], cells[2] = b.shared(st.text, x.Code), b.shared(st.text, x.Name)
+		if math.IsNaN(x.Pillars[k]) {
+			s.row(row, 0, cells)
+			continue
+		}
+		cells[3].Value = ooxml.Number(engine.Round2(x.Pillars[k]))
+		for i, idx := range leaves {
+			c := c0 + i
+			cells[c-1].Value = ooxml.Number(engine.Round2(x.Points[idx]))
+			for _, cc := range x.Council {
+				if cc.Index == idx {
+					cells[c-1].Style = st.appraisal
+					s.comment(c, row, "Hội đồng thẩm định: "+validate.FormatNum(x.Points[idx])+" (hệ thống: "+validate.FormatNum(cc.Computed)+")")
+				}
+			}
+		}
+		s.row(row, 0, cells)
+	}
+	s.done()
 }
 
 func truncateRunes(s string, n int) string {
@@ -485,300 +1071,82 @@ func truncateRunes(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
-func (b *wbuilder) detailSheet() {
-	sh, st := SheetDetail, b.st
-	var leaves []leafIndicator
-	b.r.Walk(func(p *rubric.Pillar, in *rubric.Indicator) {
-		// Reference indicators are collected, never scored: no column.
-		if len(in.Children) == 0 && (in.Rule == nil || in.Rule.Kind != rubric.KindReference) {
-			leaves = append(leaves, leafIndicator{p, in})
-		}
-	})
-	const hCode, hName, hMax = 3, 4, 5
-	const c0 = 5 // first indicator column
-	last := c0 + len(leaves) - 1
-	widths := []float64{7, 11, b.nameWidth(), 11}
-	for range leaves {
-		widths = append(widths, 11)
-	}
-	lastRow := hMax + len(b.ranked)
-	// The filter row is "Điểm tối đa": a filter on a header row above it
-	// would sort the maxima in among the units.
-	s := b.open(sh, sheetLayout{headRow: hMax, lastCol: max(last, 4), lastRow: lastRow, freezeCols: 4, freezeRows: hMax,
-		widths: widths, titles: "$" + strconv.Itoa(hCode) + ":$" + strconv.Itoa(hMax)})
-	s.title(strings.ToUpper("Chi tiết điểm theo chỉ số thành phần năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort,
-		"Cột tô màu cam: chỉ số tính tương đối theo cụm (Min-Max: (x − nhỏ nhất)/(lớn nhất − nhỏ nhất); so với cao nhất: x/lớn nhất). "+
-			"Ô tô màu vàng: điểm do Hội đồng thẩm định cho (xem ghi chú trong ô).")
-
-	width := max(last, 4)
-	codes, names, maxima := make([]excelize.Cell, width), make([]excelize.Cell, width), make([]excelize.Cell, width)
-	for i, h := range []string{"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm"} {
-		codes[i], names[i] = textCell(st.header, h), textCell(st.header, "")
-		s.merge(i+1, hCode, i+1, hName)
-	}
-	maxima[0], maxima[1], maxima[2] = textCell(st.maxLabel, ""), textCell(st.maxLabel, ""), textCell(st.maxLabel, "Điểm tối đa")
-	maxima[3] = excelize.Cell{StyleID: st.maxPts, Value: b.rk.Max}
-	for i, l := range leaves {
-		head, style := l.in.Code, st.header
-		if l.in.Rule != nil && l.in.Rule.Kind == rubric.KindCohort {
-			// The method decides the label: "Min-Max" would misdescribe x/x_best.
-			style = st.headerCohort
-			if l.in.Rule.Method == "minmax" {
-				head += " (Min-Max)"
-			} else {
-				head += " (so với cao nhất)"
-			}
-		}
-		codes[c0-1+i], names[c0-1+i] = textCell(style, head), textCell(style, truncateRunes(l.in.Name, shortName))
-		maxima[c0-1+i] = excelize.Cell{StyleID: st.maxPts, Value: l.in.MaxValue()}
-	}
-	s.row(hCode, codes, 30)
-	s.row(hName, names, 75)
-	s.row(hMax, maxima, 0)
-
-	styles := make([]int, width)
-	for c := range styles {
-		styles[c] = st.pts
-	}
-	styles[0], styles[1], styles[2], styles[3] = st.integer, st.text, st.text, st.ptsBold
-	cells := make([]excelize.Cell, width)
-	applied := map[string]bool{}
-	for k, x := range b.ranked {
-		row := hMax + 1 + k
-		blankCells(cells, styles)
-		cells[0].Value = x.Rank
-		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
-		cells[3].Value = x.Display
-		clear(applied)
-		for _, p := range x.Result.Pillars {
-			applied[p.Code] = !p.Optional || p.Applies
-		}
-		for i, l := range leaves {
-			ir := x.Result.Indicator(l.in.Code)
-			if ir == nil || !applied[l.p.Code] {
-				continue
-			}
-			c := c0 + i
-			cells[c-1].Value = engine.Round2(ir.Points)
-			if ir.Appraisal != nil {
-				cells[c-1].StyleID = st.appraisal
-				b.comment(c, row, sh, "Hội đồng thẩm định: "+validate.FormatNum(*ir.Appraisal)+
-					" (hệ thống: "+validate.FormatNum(ir.Computed)+")")
-			}
-		}
-		s.row(row, cells, 0)
-	}
-	s.flush()
-}
-
-func (b *wbuilder) pillarSheet() {
-	sh, st, rk := SheetPillars, b.st, b.rk
-	n := len(b.ranked)
-	chartN := n
-	note := "Biểu đồ: tổng điểm của từng đơn vị; so sánh các trụ cột (% điểm tối đa của trụ cột) của " + strconv.Itoa(min(n, compareTop)) + " đơn vị dẫn đầu."
-	if n > chartAllUpTo {
-		chartN = chartTop
-		note = fmt.Sprintf("Biểu đồ tổng điểm chỉ thể hiện %d đơn vị dẫn đầu (cụm có %d đơn vị đã nộp); đầy đủ ở bảng bên trái. "+
-			"Biểu đồ so sánh trụ cột: %d đơn vị dẫn đầu, theo %% điểm tối đa của trụ cột.", chartTop, n, compareTop)
-	}
-	if n == 0 {
-		note = "Chưa có đơn vị nào nộp bản tự đánh giá hợp lệ: chưa có biểu đồ."
-	}
-	const hdr = 3
-	heads := []string{"Hạng", "Mã đơn vị", "Đơn vị"}
-	for _, p := range b.r.Pillars {
-		heads = append(heads, pillarLabel(p))
-	}
-	cTotal := len(heads) + 1
-	heads = append(heads, "Tổng điểm")
-
-	// The comparison table beside the main one feeds the pillar chart:
-	// each pillar as a share of its maximum, so pillars of different
-	// weight compare. Pillars worth 0 points have no share.
-	cName := cTotal + 2
-	var cmp []*rubric.Pillar
-	for _, p := range b.r.Pillars {
-		if p.MaxValue() > 0 {
-			cmp = append(cmp, p)
-		}
-	}
-	top := b.ranked[:min(n, compareTop)]
-	table := n > 0 && len(cmp) > 0
-	widths := []float64{7, 11, b.nameWidth()}
-	for c := 4; c <= cTotal; c++ {
-		widths = append(widths, 12)
-	}
-	width, used := cTotal, 0
-	if table {
-		widths = append(widths, 0, b.nameWidth())
-		for range cmp {
-			widths = append(widths, 12)
-		}
-		width, used = cName+len(cmp), cName+len(cmp)
-	}
-	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: cTotal, lastRow: hdr + n, usedCol: used, freezeCols: 3, freezeRows: hdr,
-		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
-	s.title(strings.ToUpper("Điểm theo trụ cột năm "+strconv.Itoa(rk.Year))+" — "+rk.Cohort, note)
-
-	cells := make([]excelize.Cell, width)
-	for i, h := range heads {
-		cells[i] = textCell(st.header, h)
-	}
-	if table {
-		cells[cName-1] = textCell(st.header, "Đơn vị ("+strconv.Itoa(len(top))+" đơn vị dẫn đầu)")
-		for i, p := range cmp {
-			cells[cName+i] = textCell(st.header, p.Code+". "+p.Name)
-		}
-	}
-	s.row(hdr, cells, 60)
-
-	styles := make([]int, width)
-	for c := 3; c < cTotal-1; c++ {
-		styles[c] = st.pts
-	}
-	styles[0], styles[1], styles[2], styles[cTotal-1] = st.integer, st.text, st.text, st.ptsBold
-	for k, x := range b.ranked {
-		row := hdr + 1 + k
-		blankCells(cells, styles)
-		cells[0].Value = x.Rank
-		cells[1], cells[2] = textCell(st.text, x.Code), textCell(st.text, x.Name)
-		for i, p := range b.r.Pillars {
-			if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
-				cells[3+i].Value = engine.Round2(pr.Points)
-			}
-		}
-		cells[cTotal-1].Value = x.Display
-		if table && k < len(top) {
-			cells[cName-1] = textCell(st.text, x.Name)
-			for i, p := range cmp {
-				cells[cName+i].StyleID = st.pct
-				if pr := x.Result.Pillar(p.Code); pillarApplies(pr) {
-					cells[cName+i].Value = math.Round(pr.Points/p.MaxValue()*10000) / 10000
-				}
-			}
-		}
-		s.row(row, cells, 0)
-	}
-
-	if n > 0 {
-		quoted := "'" + sh + "'!"
-		abs := func(col, r int) string { return "$" + columnName(col) + "$" + strconv.Itoa(r) }
-		font := &excelize.Font{Family: fontName, Size: 12, Bold: true}
-		totalTitle := "Tổng điểm"
-		if chartN < n {
-			totalTitle += " — " + strconv.Itoa(chartN) + " đơn vị dẫn đầu"
-		}
-		height := uint(120 + 18*chartN)
-		at := hdr + len(top) + 3 // charts below the comparison table
-		axisFont := excelize.Font{Family: fontName, Size: 9, Color: "000000"}
-		// Horizontal bars, categories reversed: rank 1 on top, names readable.
-		b.check(b.f.AddChart(sh, ax(cName, at), &excelize.Chart{
-			Type:       excelize.Bar,
-			VaryColors: new(bool), // one colour: the bars are one series
-			Series: []excelize.ChartSeries{{Name: quoted + abs(cTotal, hdr),
-				Categories: quoted + abs(3, hdr+1) + ":" + abs(3, hdr+chartN),
-				Values:     quoted + abs(cTotal, hdr+1) + ":" + abs(cTotal, hdr+chartN)}},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: totalTitle, Font: font}}},
-			Legend:    excelize.ChartLegend{Position: "none"},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: ptrFloat(0), Font: axisFont},
-			PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.00"}},
-			Dimension: excelize.ChartDimension{Width: 720, Height: height},
-			Format:    excelize.GraphicOptions{AltText: totalTitle},
-		}))
-		if len(cmp) > 0 {
-			var series []excelize.ChartSeries
-			for k := range top {
-				r := hdr + 1 + k
-				series = append(series, excelize.ChartSeries{Name: quoted + abs(cName, r),
-					Categories: quoted + abs(cName+1, hdr) + ":" + abs(cName+len(cmp), hdr),
-					Values:     quoted + abs(cName+1, r) + ":" + abs(cName+len(cmp), r)})
-			}
-			cmpTitle := "So sánh trụ cột (% điểm tối đa) — " + strconv.Itoa(len(top)) + " đơn vị dẫn đầu"
-			// Clustered columns: one group per pillar, one bar per unit.
-			b.check(b.f.AddChart(sh, ax(cName, at+int(height)/20+2), &excelize.Chart{
-				Type:      excelize.Col,
-				Series:    series,
-				Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: cmpTitle, Font: font}}},
-				Legend:    excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Family: fontName, Size: 9}},
-				XAxis:     excelize.ChartAxis{Font: axisFont},
-				YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: ptrFloat(0), Maximum: ptrFloat(1), NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
-				Dimension: excelize.ChartDimension{Width: 720, Height: 420},
-				Format:    excelize.GraphicOptions{AltText: cmpTitle},
-			}))
-		}
-	}
-	s.flush()
-}
-
-func ptrFloat(f float64) *float64 { return &f }
-
-func (b *wbuilder) missingSheet() {
-	sh, st := SheetMissing, b.st
+func (b *rbuilder) missingSheet() {
+	st := b.st
 	missing := b.rk.Missing()
 	const hdr = 3
 	heads := []string{"Mã", "Đơn vị", "Người liên hệ", "Điện thoại", "Email", "Các lần gửi bị trả lại"}
-	widths := []float64{11, b.nameWidth(), 24, 15, 28, 70}
-	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: hdr + len(missing), freezeCols: 2, freezeRows: hdr,
-		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
+	widths := []float64{9, b.nameWidth(), 22, 13, 26, 60}
+	s := b.sheet(SheetMissing, widths)
+	pl := s.print(2, hdr, hdr)
+	s.w.Freeze(2, hdr)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hdr, Col2: len(heads), Row2: hdr + len(missing)}))
 	sub := fmt.Sprintf("%d/%d đơn vị trong danh sách chưa có bản tự đánh giá được chấp nhận.", len(missing), len(b.rk.Rows))
 	if len(missing) == 0 {
 		sub = "Tất cả đơn vị trong danh sách đã nộp."
 	}
-	s.title(strings.ToUpper("Đơn vị chưa nộp năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
-	s.header(hdr, heads, 30)
-	cells := make([]excelize.Cell, len(heads))
+	s.title("Đơn vị chưa nộp", sub, pl.firstBand)
+	s.headerRow(hdr, heads, 30)
+	cells := make([]ooxml.CellValue, len(heads))
 	for k, x := range missing {
 		attempts := strings.Join(x.Attempts, "\n")
 		// Phone numbers are text: a leading 0 must survive.
 		for i, v := range []string{x.Code, x.Name, x.Contact.Contact, x.Contact.Phone, x.Contact.Email} {
-			cells[i] = textCell(st.text, v)
+			cells[i] = text(st.text, v)
 		}
-		cells[5] = textCell(st.wrap, attempts)
-		s.row(hdr+1+k, cells, wrapHeight(attempts, widths[5]))
-	}
-	s.flush()
-}
-
-func (b *wbuilder) problemSheet() {
-	sh, st := SheetProblems, b.st
-	const hdr = 3
-	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
-	widths := []float64{b.nameWidth(), 11, 10, 18, 90}
-	// Counted first: the count is in the line under the title, and the
-	// sheetStream writes rows top to bottom.
-	listed := func(p problem.Problem) bool { return p.Severity == problem.Error || p.Severity == problem.Warning }
-	count := 0
-	for _, x := range b.ranked {
-		for _, p := range b.rk.Problems[x.UnitKey] {
-			if listed(p) {
-				count++
+		cells[5] = text(st.wrap, attempts)
+		h := 0.0
+		if attempts != "" {
+			if h = fitHeight(attempts, widths[5], bodySize, false, 0); h <= lineHeight(bodySize)+rowPadding {
+				h = 0
 			}
 		}
+		s.row(hdr+1+k, h, cells)
 	}
-	s := b.open(sh, sheetLayout{headRow: hdr, lastCol: len(heads), lastRow: hdr + count, freezeCols: 1, freezeRows: hdr,
-		widths: widths, titles: "$" + strconv.Itoa(hdr) + ":$" + strconv.Itoa(hdr)})
-	sub := fmt.Sprintf("%d lỗi và cảnh báo trong các bản đã nộp. Dùng nút lọc ở dòng tiêu đề để xem theo đơn vị, mức độ hoặc chỉ số.", count)
+	s.done()
+}
+
+// problemSheet builds "Cảnh báo" and returns it, to be added by the
+// caller: names holds the shared values of the units' names and the
+// severities.
+func (b *rbuilder) problemSheet(names map[string]ooxml.Value) *rsheet {
+	st := b.st
+	const hdr = 3
+	heads := []string{"Đơn vị", "Mức độ", "Chỉ số", "Ô", "Nội dung"}
+	widths := []float64{b.nameWidth(), 9, 8, 20, 76}
+	// Counted first: the count is in the line under the title.
+	count := 0
+	for _, x := range b.ranked {
+		count += x.Errors + x.Warnings
+	}
+	s := b.sheet(SheetProblems, widths)
+	pl := s.print(1, hdr, hdr)
+	s.w.Freeze(1, hdr)
+	b.check(s.w.SetAutoFilter(ooxml.Range{Col1: 1, Row1: hdr, Col2: len(heads), Row2: hdr + count}))
+	sub := fmt.Sprintf("%s lỗi và cảnh báo trong các bản đã nộp. Dùng nút lọc ở dòng tiêu đề để xem theo đơn vị, mức độ hoặc chỉ số.", vntext.Number(float64(count), 0))
 	if count == 0 {
 		sub = "Các bản đã nộp không có lỗi hay cảnh báo nào."
 	}
-	s.title(strings.ToUpper("Lỗi và cảnh báo năm "+strconv.Itoa(b.rk.Year))+" — "+b.rk.Cohort, sub)
-	s.header(hdr, heads, 30)
+	s.title("Lỗi và cảnh báo", sub, pl.firstBand)
+	s.headerRow(hdr, heads, 30)
 	row := hdr
-	cells := make([]excelize.Cell, len(heads))
+	cells := make([]ooxml.CellValue, len(heads))
+	oneLine := lineHeight(bodySize) + rowPadding
 	// Units in rank order; each unit's problems as validation sorted them.
 	for _, x := range b.ranked {
-		for _, p := range b.rk.Problems[x.UnitKey] {
-			if !listed(p) {
-				continue
-			}
+		for _, p := range x.Problems() {
 			row++
-			for i, v := range []string{x.Name, p.Severity.Label(), p.Indicator, p.Cell} {
-				cells[i] = textCell(st.text, v)
+			cells[0] = ooxml.CellValue{Style: st.text, Value: names[x.Name]}
+			cells[1] = ooxml.CellValue{Style: st.text, Value: names[p.Severity.Label()]}
+			cells[2], cells[3] = text(st.text, p.Indicator), text(st.text, p.Cell)
+			cells[4] = text(st.wrap, p.Message)
+			h := fitHeight(p.Message, widths[4], bodySize, false, 0)
+			if h <= oneLine {
+				h = 0
 			}
-			cells[4] = textCell(st.wrap, p.Message)
-			s.row(row, cells, wrapHeight(p.Message, widths[4]))
+			s.row(row, h, cells)
 		}
 	}
-	s.flush()
+	s.b.check(s.w.End())
+	return s
 }

@@ -87,6 +87,47 @@ type cardStyles struct {
 	barsBold                                                       [3]int
 	lostName, lostNum, lostLost, task, taskBox, note, date, blank  int
 	maxWhole, maxWholeBold                                         int
+	// Measures made once per workbook: a province's cards repeat the
+	// same pillar, indicator and task texts thousands of times.
+	heights map[cardMeasure]float64
+	cuts    map[cardMeasure]string
+}
+
+// cardMeasure is a text measured at a width, size and boldness (and cut
+// to n lines).
+type cardMeasure struct {
+	s           string
+	width, size float64
+	bold        bool
+	n           int
+}
+
+// textHeight is cardTextHeight, remembered.
+func (st *cardStyles) textHeight(s string, width, size float64, bold bool) float64 {
+	if st.heights == nil {
+		st.heights = map[cardMeasure]float64{}
+	}
+	k := cardMeasure{s, width, size, bold, 0}
+	h, ok := st.heights[k]
+	if !ok {
+		h = cardTextHeight(s, width, size, bold)
+		st.heights[k] = h
+	}
+	return h
+}
+
+// cut is cardCut, remembered.
+func (st *cardStyles) cut(s string, width, size float64, bold bool, n int) string {
+	if st.cuts == nil {
+		st.cuts = map[cardMeasure]string{}
+	}
+	k := cardMeasure{s, width, size, bold, n}
+	c, ok := st.cuts[k]
+	if !ok {
+		c = cardCut(s, width, size, bold, n)
+		st.cuts[k] = c
+	}
+	return c
 }
 
 // newCardStyles adds the card's formats to a patch.
@@ -186,7 +227,7 @@ func (l *cardLayout) add(height float64, cells ...cardCell) {
 	r := cardRow{cells: cells, height: math.Ceil(height/0.75) * 0.75}
 	for _, c := range cells {
 		if c.size > 0 {
-			r.height = max(r.height, cardTextHeight(c.text, cardSpanWidth(c.col, c.to), c.size, c.bold))
+			r.height = max(r.height, l.st.textHeight(c.text, cardSpanWidth(c.col, c.to), c.size, c.bold))
 		}
 	}
 	l.rows = append(l.rows, r)
@@ -333,11 +374,11 @@ func cardLines(st *cardStyles, c scorecard.Card, tasks, names int) *cardLayout {
 		l.add(0, cardSpan(1, 9, "Không có chỉ số nào bị mất điểm.", st.text, 10, false))
 	}
 	for i, x := range c.Lost {
-		name := cardCut(x.Code+". "+x.Name, cardSpanWidth(2, 6), 10, false, l.names)
+		name := st.cut(x.Code+". "+x.Name, cardSpanWidth(2, 6), 10, false, l.names)
 		l.add(0, cardSpan(1, 1, strconv.Itoa(i+1), st.code, 9, false), cardSpan(2, 6, name, st.lostName, 10, false),
 			cardNum(7, x.Max, st.lostNum), cardNum(8, x.Points, st.lostNum), cardNum(9, x.Lost, st.lostLost))
 		if task := cardTask(x); task != "" {
-			l.add(0, cardBox(1, 1, st.taskBox), cardSpan(2, 9, cardCut(task, cardSpanWidth(2, 9), 9, false, l.tasks), st.task, 9, false))
+			l.add(0, cardBox(1, 1, st.taskBox), cardSpan(2, 9, st.cut(task, cardSpanWidth(2, 9), 9, false, l.tasks), st.task, 9, false))
 		}
 	}
 	if len(c.Unsettled) > 0 {
@@ -435,7 +476,7 @@ func cardBar(col int, x, of float64, style int) cardCell {
 			s += "▌"
 		}
 	}
-	return cardCell{col: col, to: col, value: ooxml.Text(s), style: style}
+	return cardCell{col: col, to: col, value: ooxml.Text(s), style: style, text: s}
 }
 
 // Text measurement, for row heights: textfit.go's. Column widths are in
@@ -478,12 +519,19 @@ func cardCut(s string, width, size float64, bold bool, n int) string {
 
 // writeCard writes a laid-out card from row top and returns the row after
 // it.
-func writeCard(sw *ooxml.SheetWriter, l *cardLayout, top int) (int, error) {
+// Texts go in the workbook's shared-string table when share is given:
+// the cards of a province repeat most of their texts.
+func writeCard(sw *ooxml.SheetWriter, l *cardLayout, top int, share func(string) ooxml.Value) (int, error) {
 	row := top
+	var cells []ooxml.CellValue
 	for _, r := range l.rows {
-		var cells []ooxml.CellValue
+		cells = cells[:0]
 		for _, c := range r.cells {
-			cells = append(cells, ooxml.CellValue{Col: c.col, Value: c.value, Style: c.style})
+			v := c.value
+			if share != nil && c.text != "" {
+				v = share(c.text)
+			}
+			cells = append(cells, ooxml.CellValue{Col: c.col, Value: v, Style: c.style})
 			for col := c.col + 1; col <= c.to; col++ {
 				cells = append(cells, ooxml.CellValue{Col: col, Value: ooxml.Blank(), Style: c.style})
 			}
@@ -542,7 +590,7 @@ func writeScorecardSheet(sw *ooxml.SheetWriter, st *cardStyles, c scorecard.Card
 	ps := cardMargins
 	ps.FitToWidth, ps.FitToHeight = true, 1
 	sw.SetPageSetup(ps)
-	_, err := writeCard(sw, layoutCard(st, c), 1)
+	_, err := writeCard(sw, layoutCard(st, c), 1, nil)
 	return err
 }
 
@@ -566,6 +614,19 @@ func AddScorecard(p *ooxml.Patch, c scorecard.Card) error {
 // (phieu-ket-qua-…xlsx), in the order given: one sheet, one A4 page per
 // card. Without cards the sheet says there are none yet.
 func WriteScorecards(w io.Writer, cards []scorecard.Card) error {
+	return WriteScorecardsEach(w, func(fn func(scorecard.Card) error) error {
+		for _, c := range cards {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// WriteScorecardsEach is WriteScorecards with the cards given one at a
+// time by each (scorecard.EachFromRanking), each written as it comes.
+func WriteScorecardsEach(w io.Writer, each func(fn func(scorecard.Card) error) error) error {
 	b, err := ooxml.NewBook(ooxml.Font{Name: fontName, Size: 11})
 	if err != nil {
 		return err
@@ -581,19 +642,25 @@ func WriteScorecards(w io.Writer, cards []scorecard.Card) error {
 	}
 	sw.SetPageSetup(cardMargins)
 	row := 1
-	if len(cards) == 0 {
-		if err := sw.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("Chưa có đơn vị nào nộp báo cáo: chưa có phiếu kết quả."), Style: st.note}); err != nil {
-			return err
-		}
-	}
-	for i, c := range cards {
-		if row, err = writeCard(sw, layoutCard(st, c), row); err != nil {
-			return fmt.Errorf("scorecard of %s: %w", c.Name, err)
-		}
-		if i < len(cards)-1 {
+	err = each(func(c scorecard.Card) error {
+		// A page break after each card: before every card but the first.
+		if row > 1 {
 			if err := sw.AddRowBreak(row - 1); err != nil {
 				return err
 			}
+		}
+		var err error
+		if row, err = writeCard(sw, layoutCard(st, c), row, p.Shared); err != nil {
+			return fmt.Errorf("scorecard of %s: %w", c.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if row == 1 {
+		if err := sw.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("Chưa có đơn vị nào nộp báo cáo: chưa có phiếu kết quả."), Style: st.note}); err != nil {
+			return err
 		}
 	}
 	if err := p.AddSheet(SheetScorecard, 0, sw); err != nil {

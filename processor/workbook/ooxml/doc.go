@@ -33,6 +33,11 @@
 // ([Patch.SetComments]), new sheets written with a [SheetWriter]
 // ([Patch.AddSheet]: widths, merges, panes, print set-up, manual page
 // breaks), removed sheets, sheet states and the active sheet.
+// [NewWorkbook] starts a Patch of a blank workbook, to write one from
+// scratch. A new sheet's rows are compressed as they are written, and its
+// print set-up (scale or fit to width, page order, header and footer,
+// print area, repeated rows and columns, page breaks), comments, data
+// validations, charts and lines are written with it.
 // [Patch.Write] writes the copy:
 //
 //   - every untouched entry of the zip archive is copied as it is,
@@ -57,7 +62,8 @@
 // Excel and LibreOffice move them to the table when they save.
 //
 // A workbook written from scratch is a patch of [NewBook], an empty
-// workbook with the default font asked for.
+// workbook with the default font asked for, or [NewWorkbook]'s, which adds
+// the Office theme and custom document properties.
 //
 // The patcher keeps the workbook consistent: sheet-scoped defined names
 // follow their sheets when sheets are added or removed (names of removed

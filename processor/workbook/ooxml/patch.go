@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Patch collects changes to a workbook and writes the changed copy. Parts
@@ -25,6 +26,7 @@ type Patch struct {
 	edits  map[string]*sheetEdit
 	sb     *styleBuilder
 	active *outSheet // nil: keep the workbook's active sheet
+	sst    *sstBuilder
 	// valuesChanged drops xl/calcChain.xml: a cell that held a formula
 	// may hold a value now, and Excel rebuilds the chain when it is
 	// missing (a stale one makes it "repair" the file).
@@ -416,6 +418,12 @@ func (p *Patch) Write(w io.Writer) error {
 		}
 	}
 	for _, np := range pl.added {
+		if np.raw != nil {
+			if err := np.raw(zw, np.name, p.modified()); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := p.writePart(zw, np.name, nil, np.w); err != nil {
 			return err
 		}
@@ -465,8 +473,8 @@ func (p *Patch) writePart(zw *zip.Writer, name string, f *zip.File, pw partWrite
 	fh := &zip.FileHeader{Name: name, Method: zip.Deflate}
 	if f != nil {
 		fh.Modified = f.Modified
-	} else if wf := p.b.arc.file(p.b.workbookPart); wf != nil {
-		fh.Modified = wf.Modified
+	} else {
+		fh.Modified = p.modified()
 	}
 	dst, err := zw.CreateHeader(fh)
 	if err != nil {
@@ -490,11 +498,22 @@ func (p *Patch) writePart(zw *zip.Writer, name string, f *zip.File, pw partWrite
 	return out.Flush()
 }
 
+// modified is the time of new parts: the workbook part's.
+func (p *Patch) modified() time.Time {
+	if wf := p.b.arc.file(p.b.workbookPart); wf != nil {
+		return wf.Modified
+	}
+	return time.Time{}
+}
+
 // ------------------------------------------------------------------ plan
 
+// newPart is a part the patch adds: written through a compressor by w, or
+// as it is by raw (a new sheet, its rows compressed already).
 type newPart struct {
 	name string
 	w    partWriter
+	raw  func(zw *zip.Writer, name string, modified time.Time) error
 }
 
 // plan is what Write does with each part.
@@ -512,7 +531,7 @@ type plan struct {
 }
 
 func (pl *plan) add(name string, w partWriter) {
-	pl.added = append(pl.added, newPart{name, w})
+	pl.added = append(pl.added, newPart{name: name, w: w})
 	pl.used[strings.ToLower(name)] = true
 }
 
@@ -709,15 +728,17 @@ func (p *Patch) plan() (*plan, error) {
 		}
 	}
 
-	// New sheets' parts.
+	// New sheets' parts, with their comments and drawings.
 	for _, o := range p.order {
 		if o.orig >= 0 {
 			continue
 		}
 		w, selected := o.w, o == active
-		pl.add(o.info.Part, func(out *bufio.Writer, _ io.Reader) error {
-			return w.write(out, selected)
-		})
+		rels := p.planNewSheet(pl, o, &vmlN)
+		pl.added = append(pl.added, newPart{name: o.info.Part, raw: func(zw *zip.Writer, name string, modified time.Time) error {
+			return w.writeRaw(zw, name, modified, selected, rels)
+		}})
+		pl.used[strings.ToLower(o.info.Part)] = true
 	}
 
 	// Styles.
@@ -738,6 +759,8 @@ func (p *Patch) plan() (*plan, error) {
 			}
 		}
 	}
+
+	p.planSST(pl, relIDs)
 
 	// The calculation chain goes when values changed.
 	if p.valuesChanged {
@@ -827,9 +850,23 @@ func (p *Patch) newNames() []DefinedName {
 			continue
 		}
 		q := quoteSheet(o.info.Name)
-		if w := o.w; w.titleFrom > 0 {
-			out = append(out, DefinedName{Name: "_xlnm.Print_Titles", LocalSheetID: i,
-				RefersTo: fmt.Sprintf("%s!$%d:$%d", q, w.titleFrom, w.titleTo)})
+		if w := o.w; w.titleFrom > 0 || w.titleCol1 > 0 {
+			// Columns first, then rows, as Excel writes them.
+			var refs []string
+			if w.titleCol1 > 0 {
+				refs = append(refs, fmt.Sprintf("%s!$%s:$%s", q, ColName(w.titleCol1), ColName(w.titleCol2)))
+			}
+			if w.titleFrom > 0 {
+				refs = append(refs, fmt.Sprintf("%s!$%d:$%d", q, w.titleFrom, w.titleTo))
+			}
+			out = append(out, DefinedName{Name: "_xlnm.Print_Titles", LocalSheetID: i, RefersTo: strings.Join(refs, ",")})
+		}
+		if w := o.w; len(w.printArea) > 0 {
+			var refs []string
+			for _, r := range w.printArea {
+				refs = append(refs, q+"!"+absRange(r))
+			}
+			out = append(out, DefinedName{Name: "_xlnm.Print_Area", LocalSheetID: i, RefersTo: strings.Join(refs, ",")})
 		}
 		if w := o.w; w.filter != (Range{}) {
 			out = append(out, DefinedName{Name: "_xlnm._FilterDatabase", LocalSheetID: i, Hidden: true,

@@ -23,6 +23,7 @@ const (
 	valueNumber
 	valueText
 	valueBool
+	valueShared // an index in the patch's shared-string table (Patch.Shared)
 )
 
 // Number returns a numeric value. NaN and infinities cannot be stored:
@@ -77,6 +78,14 @@ func appendCell(dst []byte, prefix string, col, row int, v Value, style int) []b
 		dst = append(dst, prefix...)
 		dst = append(dst, "v>"...)
 		dst = strconv.AppendFloat(dst, v.num, 'g', -1, 64)
+		dst = append(dst, "</"...)
+		dst = append(dst, prefix...)
+		dst = append(dst, "v>"...)
+	case valueShared:
+		dst = append(dst, ` t="s"><`...)
+		dst = append(dst, prefix...)
+		dst = append(dst, "v>"...)
+		dst = strconv.AppendInt(dst, int64(v.num), 10)
 		dst = append(dst, "</"...)
 		dst = append(dst, prefix...)
 		dst = append(dst, "v>"...)
