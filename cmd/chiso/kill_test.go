@@ -635,8 +635,8 @@ func killResultText(path string) (string, error) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) == 0 || sheets[0] != workbook.SheetResult {
-		return "", fmt.Errorf("sheets %q, want %q first", sheets, workbook.SheetResult)
+	if len(sheets) < 2 || sheets[0] != workbook.SheetScorecard || sheets[1] != workbook.SheetResult {
+		return "", fmt.Errorf("sheets %q, want %q then %q first", sheets, workbook.SheetScorecard, workbook.SheetResult)
 	}
 	rows, err := f.GetRows(workbook.SheetResult)
 	if err != nil {

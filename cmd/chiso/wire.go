@@ -222,6 +222,9 @@ func (a *app) newPipeline(log zerolog.Logger, inbox bool) (*pipeline.Pipeline, *
 		Rubrics: ev.Rubrics, Rubric: ev.Rubric, Collection: a.col, Folders: f, Cohort: a.cfg.Office.Cohort, Office: a.cfg.Office.Name, Roster: a.cfg.Roster,
 		Lineage: a.cfg.LineageMap(), Ledger: l, Workbook: ev.Workbook, Log: log, Now: a.now, Issuer: a.issuer(),
 	}
+	// A new result's scorecard is compared with the latest provisional
+	// ranking the publisher holds.
+	p.Office, p.Standing = a.cfg.Office.Name, pub.Standing
 	return p, pub, nil
 }
 

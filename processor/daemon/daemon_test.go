@@ -378,8 +378,8 @@ func resultText(tb testing.TB, path string) string {
 		tb.Fatalf("result %s: %v", path, err)
 	}
 	defer f.Close()
-	if s := f.GetSheetList(); len(s) == 0 || s[0] != workbook.SheetResult {
-		tb.Fatalf("result %s: sheets %q, want %q first", path, s, workbook.SheetResult)
+	if s := f.GetSheetList(); len(s) < 2 || s[0] != workbook.SheetScorecard || s[1] != workbook.SheetResult {
+		tb.Fatalf("result %s: sheets %q, want %q then %q first", path, s, workbook.SheetScorecard, workbook.SheetResult)
 	}
 	rows, err := f.GetRows(workbook.SheetResult)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/ledger"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
+	"github.com/chiso-vn/chiso/processor/scorecard"
 	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
@@ -52,6 +53,11 @@ type Pipeline struct {
 	Retry Retry
 	// Labels name the shared folders in what communes read (notices).
 	Labels layout.Labels
+	// Office names the consolidating office on the scorecard.
+	Office string
+	// Standing, when set, gives the latest provisional ranking of a year
+	// (nil: none yet): the cohort a new result's scorecard is compared with.
+	Standing func(ctx context.Context, year int) *ranking.Ranking
 
 	// fault, in tests, fails a stage ("claim", "read", "write", "archive")
 	// of a file with an I/O error.
@@ -469,12 +475,13 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 	}
 	col := p.Collection
 	late := col.Late(row.ReceivedAt)
+	status := ranking.StatusOf(true, problem.Count(ev.Problems, problem.Error), late).Label()
 	err := ev.Book.Annotate(workbook.Annotation{
 		Rubric: ev.Rubric, Sub: ev.Sub, Result: ev.Result, Problems: ev.Problems,
 		FileName: row.Name, Hash: ev.SHA256, Received: row.ReceivedAt, Zone: col.Loc(), Unit: ev.Unit.Name, Year: ev.Year,
-		CohortDate: cohortDate,
-		Status:     ranking.StatusOf(true, problem.Count(ev.Problems, problem.Error), late).Label(),
-		Late:       late, AfterClose: col.Closed(row.ReceivedAt), Deadline: col.DeadlineText(),
+		CohortDate: cohortDate, Status: status,
+		Late: late, AfterClose: col.Closed(row.ReceivedAt), Deadline: col.DeadlineText(),
+		Card: p.card(ctx, ev, status),
 	})
 	if err != nil {
 		return nil, err
@@ -487,4 +494,22 @@ func (p *Pipeline) annotate(ctx context.Context, ev *Evaluation, row ledger.File
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// card is the scorecard of an accepted submission against the latest
+// provisional ranking (see scorecard.Standing); nil when it cannot be made,
+// which leaves the result without one rather than without a result.
+func (p *Pipeline) card(ctx context.Context, ev *Evaluation, status string) *scorecard.Card {
+	var standing *ranking.Ranking
+	if p.Standing != nil {
+		standing = p.Standing(ctx, ev.Year)
+	}
+	c, err := scorecard.Standing(scorecard.Input{Rubric: ev.Rubric, Year: ev.Year,
+		Unit:   scorecard.Entry{Key: ev.UnitKey, Code: ev.Unit.Code, Name: ev.Unit.Name, Result: ev.Result},
+		Office: p.Office, Status: status, Generated: p.now(), Zone: p.Collection.Loc()}, standing)
+	if err != nil {
+		p.Log.Warn().Err(err).Str("unit", ev.Unit.Name).Msg("no scorecard for this result")
+		return nil
+	}
+	return &c
 }

@@ -240,8 +240,8 @@ func plOpenResult(t testing.TB, path string) *excelize.File {
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
-	if sheets := f.GetSheetList(); len(sheets) == 0 || sheets[0] != workbook.SheetResult {
-		t.Errorf("%s: sheets %q, want %q first", path, sheets, workbook.SheetResult)
+	if sheets := f.GetSheetList(); len(sheets) < 2 || sheets[0] != workbook.SheetScorecard || sheets[1] != workbook.SheetResult {
+		t.Errorf("%s: sheets %q, want %q then %q first", path, sheets, workbook.SheetScorecard, workbook.SheetResult)
 	}
 	return f
 }

@@ -67,6 +67,10 @@ type Publisher struct {
 	// the records of the files accepted since.
 	mu      sync.Mutex
 	records map[string]map[int64][]byte
+
+	// standing is the latest provisional ranking (see Standing).
+	standingMu sync.Mutex
+	standing   *ranking.Ranking
 }
 
 // Options say what to publish.
@@ -331,6 +335,9 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 	}
 	paths, err := p.writeRanking(p.Folders.RankingBase(p.Cohort, opt.Year), rk, r, now)
 	res.Paths = append(res.Paths, paths...)
+	if err == nil {
+		p.stand(rk)
+	}
 	if appraisal != nil {
 		a := <-appraisal
 		if err == nil {
@@ -522,6 +529,10 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 		}
 	}
 	sort.Slice(ranked, func(i, j int) bool { return ranked[i].FileID < ranked[j].FileID })
+	cards, err := p.cardsOf(rk, r)
+	if err != nil {
+		return nil, fmt.Errorf("re-annotate: scorecards: %w", err)
+	}
 	var paths []string
 	for _, row := range ranked {
 		if err := ctx.Err(); err != nil {
@@ -548,10 +559,14 @@ func (p *Publisher) reannotate(ctx context.Context, r *rubric.Rubric, rk *rankin
 			book.Close()
 			return paths, fmt.Errorf("re-annotate %s: %w", f.Name, err)
 		}
-		err = book.Annotate(workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: result, Problems: probs,
+		a := workbook.Annotation{Rubric: r, Sub: book.Read(r), Result: result, Problems: probs,
 			FileName: f.Name, Hash: f.SHA256, Received: f.ReceivedAt, Zone: p.Collection.Loc(), Unit: row.Name, Year: rk.Year,
 			CohortDate: p.now(), Rank: fmt.Sprintf("%d/%d", row.Rank, len(ranked)), Official: rk.Version,
-			Status: row.Status.Label(), Late: row.Late, Deadline: p.Collection.DeadlineText()})
+			Status: row.Status.Label(), Late: row.Late, Deadline: p.Collection.DeadlineText()}
+		if c, ok := cards[row.UnitKey]; ok {
+			a.Card = &c
+		}
+		err = book.Annotate(a)
 		var out bytes.Buffer
 		if err == nil {
 			err = book.Write(&out)

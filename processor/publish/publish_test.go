@@ -176,3 +176,51 @@ func TestAppraisalFileChangesRanking(t *testing.T) {
 		t.Errorf("%d superseded appraisal files, want 1", n)
 	}
 }
+
+// TestResultScorecard: a result's first sheet is the unit's scorecard,
+// compared on arrival with the latest provisional ranking (the unit's new
+// result in place of its row), and made official by the final ranking.
+func TestResultScorecard(t *testing.T) {
+	e := newEnv(t, 1)
+	drop(t, e, "a.xlsx", 0, 1, 30)
+	drop(t, e, "b.xlsx", 1, 2, 29)
+	e.Run()
+	publishNow(t, e, false)
+	drop(t, e, "c.xlsx", 2, 3, 20)
+	e.Run()
+	var out string
+	for _, r := range e.Rows() {
+		if r.Name == "c.xlsx" {
+			out = r.OutputPath
+		}
+	}
+	card := func(want ...string) {
+		t.Helper()
+		f, err := excelize.OpenFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if s := f.GetSheetList(); s[0] != workbook.SheetScorecard || f.GetActiveSheetIndex() != 0 {
+			t.Fatalf("sheets %q, active %d: want the scorecard first and open", s, f.GetActiveSheetIndex())
+		}
+		rows, err := f.GetRows(workbook.SheetScorecard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text bytes.Buffer
+		for _, r := range rows {
+			for _, c := range r {
+				text.WriteString(c + "\n")
+			}
+		}
+		for _, w := range want {
+			if !bytes.Contains(text.Bytes(), []byte(w)) {
+				t.Errorf("the card lacks %q:\n%s", w, text.String())
+			}
+		}
+	}
+	card("Thị trấn Nưa", "TẠM TÍNH", "SO VỚI 3 XÃ ĐÃ NỘP", "trên các đơn vị đã có kết quả khi nhận tệp này")
+	publishNow(t, e, true)
+	card("Thị trấn Nưa", "CHÍNH THỨC (bản số 1)", "SO VỚI 3 XÃ ĐÃ NỘP")
+}

@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"context"
 	"io"
+	"time"
 
 	"github.com/chiso-vn/chiso/processor/atomicfile"
 	"github.com/chiso-vn/chiso/processor/ranking"
@@ -26,4 +28,49 @@ func (p *Publisher) writeScorecards(rk *ranking.Ranking, r *rubric.Rubric) (stri
 			return scorecard.EachFromRanking(rk, r, p.Office, fn)
 		})
 	})
+}
+
+// standingAge is how old the standing ranking may be before a new result
+// asks for a fresh one: a batch of a thousand files is compared with the
+// cohort as it grows, at the cost of one build (from the cached records)
+// every so often, not one per file.
+const standingAge = 20 * time.Second
+
+// Standing is the latest provisional ranking of year, the cohort a new
+// result's scorecard is compared with (pipeline.Pipeline.Standing): the one
+// last published, or one built from the ledger when that is older than
+// standingAge. nil when none can be built (the card then compares the unit
+// with itself alone, and says so).
+func (p *Publisher) Standing(ctx context.Context, year int) *ranking.Ranking {
+	p.standingMu.Lock()
+	defer p.standingMu.Unlock()
+	if s := p.standing; s != nil && s.Year == year && p.now().Sub(s.Generated) < standingAge {
+		return s
+	}
+	rk, err := p.Build(ctx, year)
+	if err != nil {
+		p.Log.Warn().Err(err).Int("year", year).Msg("no standing ranking for the scorecards")
+		return p.standing
+	}
+	rk.Generated = p.now()
+	p.standing = rk
+	return rk
+}
+
+// stand records a provisional ranking just published as the standing one.
+func (p *Publisher) stand(rk *ranking.Ranking) {
+	p.standingMu.Lock()
+	p.standing = rk
+	p.standingMu.Unlock()
+}
+
+// cardsOf are the scorecards of a ranking's units by unit key, for their
+// result workbooks.
+func (p *Publisher) cardsOf(rk *ranking.Ranking, r *rubric.Rubric) (map[string]scorecard.Card, error) {
+	cards := map[string]scorecard.Card{}
+	err := scorecard.EachFromRanking(rk, r, p.Office, func(c scorecard.Card) error {
+		cards[c.UnitKey] = c
+		return nil
+	})
+	return cards, err
 }

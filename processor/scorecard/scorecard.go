@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/processor/engine"
+	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
 )
@@ -79,6 +80,9 @@ type Card struct {
 	// Unsettled lists the cohort-relative indicators left out of Lost
 	// because the cohort is not settled yet.
 	Unsettled []string
+	// Basis says, when it is not the ranking's own cohort, which units
+	// the rank and the comparisons are over (see Standing).
+	Basis string
 	// Generated is when the card was made (zero: not said), shown in Zone.
 	Generated time.Time
 	Zone      *time.Location
@@ -205,35 +209,65 @@ type pillarStats struct {
 
 func newStats(r *rubric.Rubric, cohort []Entry) (*stats, error) {
 	st := &stats{pillars: map[string]*pillarStats{}}
-	for i, e := range cohort {
-		res := e.Result
-		if res == nil {
-			return nil, fmt.Errorf("%w for %s", ErrNoResult, e.Name)
-		}
-		if res.RubricID != r.ID {
-			return nil, fmt.Errorf("%w: %s, not %s", ErrRubric, res.RubricID, r.ID)
-		}
-		st.totals = append(st.totals, engine.Round2(res.Total))
-		st.sum += res.Total
-		if i == 0 || res.Total > st.best {
-			st.best = res.Total
-		}
-		for _, pr := range res.Pillars {
-			if pr.Optional && !pr.Applies {
-				continue
-			}
-			ps := st.pillars[pr.Code]
-			if ps == nil {
-				ps = &pillarStats{best: pr.Points}
-				st.pillars[pr.Code] = ps
-			}
-			ps.units++
-			ps.sum += pr.Points
-			ps.best = max(ps.best, pr.Points)
+	for _, e := range cohort {
+		if err := st.addResult(r, e); err != nil {
+			return nil, err
 		}
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
 	return st, nil
+}
+
+// addResult counts a scored unit (st.totals is sorted after the last).
+func (st *stats) addResult(r *rubric.Rubric, e Entry) error {
+	res := e.Result
+	if res == nil {
+		return fmt.Errorf("%w for %s", ErrNoResult, e.Name)
+	}
+	if res.RubricID != r.ID {
+		return fmt.Errorf("%w: %s, not %s", ErrRubric, res.RubricID, r.ID)
+	}
+	st.addTotal(engine.Round2(res.Total), res.Total)
+	for _, pr := range res.Pillars {
+		if !pr.Optional || pr.Applies {
+			st.addPillar(pr.Code, pr.Points)
+		}
+	}
+	return nil
+}
+
+// addRows counts the ranked rows of rk, but the unit skip's.
+func (st *stats) addRows(rk *ranking.Ranking, skip string) {
+	for _, row := range rk.Ranked() {
+		if skip != "" && row.UnitKey == skip {
+			continue
+		}
+		st.addTotal(row.Display, row.Final)
+		for k, p := range rk.Pillars {
+			if points := row.Pillars[k]; !math.IsNaN(points) { // NaN: an optional pillar that does not apply
+				st.addPillar(p.Code, points)
+			}
+		}
+	}
+}
+
+func (st *stats) addTotal(display, total float64) {
+	if len(st.totals) == 0 || total > st.best {
+		st.best = total
+	}
+	st.totals = append(st.totals, display)
+	st.sum += total
+}
+
+func (st *stats) addPillar(code string, points float64) {
+	ps := st.pillars[code]
+	if ps == nil {
+		ps = &pillarStats{best: points}
+		st.pillars[code] = ps
+	}
+	ps.units++
+	ps.sum += points
+	ps.best = max(ps.best, points)
 }
 
 // card is in.Unit's card in the cohort of st (which counts it).
@@ -393,27 +427,7 @@ func EachFromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string, fn fu
 		return fmt.Errorf("%w: %s, not %s", ErrRubric, rk.RubricID, r.ID)
 	}
 	st := &stats{pillars: map[string]*pillarStats{}}
-	for i, row := range ranked {
-		st.totals = append(st.totals, row.Display)
-		st.sum += row.Final
-		if i == 0 || row.Final > st.best {
-			st.best = row.Final
-		}
-		for k, p := range rk.Pillars {
-			points := row.Pillars[k]
-			if math.IsNaN(points) {
-				continue // an optional pillar that does not apply
-			}
-			ps := st.pillars[p.Code]
-			if ps == nil {
-				ps = &pillarStats{best: points}
-				st.pillars[p.Code] = ps
-			}
-			ps.units++
-			ps.sum += points
-			ps.best = max(ps.best, points)
-		}
-	}
+	st.addRows(rk, "")
 	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
 	for i := range ranked {
 		row := &ranked[i]
@@ -431,4 +445,31 @@ func EachFromRanking(rk *ranking.Ranking, r *rubric.Rubric, office string, fn fu
 		}
 	}
 	return nil
+}
+
+// Standing is the card of a unit just scored, against the cohort of the
+// latest provisional ranking rk (nil: none yet) with the unit's own new
+// result in place of its row: what a commune's result workbook shows on
+// arrival, before the next ranking (TẠM TÍNH; the official ranking
+// rewrites it). The card's Basis says which cohort it was compared with.
+func Standing(in Input, rk *ranking.Ranking) (Card, error) {
+	r := in.Rubric
+	if r == nil {
+		return Card{}, errors.New("scorecard: no rubric")
+	}
+	st := &stats{pillars: map[string]*pillarStats{}}
+	if err := st.addResult(r, in.Unit); err != nil {
+		return Card{}, err
+	}
+	if rk != nil && rk.RubricID == r.ID && rk.Year == in.Year {
+		st.addRows(rk, in.Unit.Key)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(st.totals)))
+	c := st.card(in)
+	c.Basis = "Hạng và so sánh tạm tính, trên các đơn vị đã có kết quả khi nhận tệp này"
+	if rk != nil && !rk.Generated.IsZero() {
+		c.Basis += " (bảng xếp hạng tạm tính lúc " + layout.Show(rk.Generated, in.Zone, layout.TimeOnDate) + ")"
+	}
+	c.Basis += "; bảng xếp hạng chính thức sẽ thay thế."
+	return c, nil
 }

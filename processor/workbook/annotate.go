@@ -9,6 +9,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/scorecard"
 	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
@@ -67,6 +68,9 @@ type Annotation struct {
 	// in force until the office publishes a new version.
 	Late, AfterClose bool
 	Deadline         string
+	// Card, when set, is the unit's one-page scorecard, written as the
+	// workbook's first sheet (Book.Annotate); nil removes an earlier one.
+	Card *scorecard.Card
 }
 
 // annotate turns the commune's own workbook, on canvas c, into its result

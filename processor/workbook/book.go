@@ -135,6 +135,20 @@ func (b *Book) Annotate(a Annotation) (err error) {
 	if err := annotate(c, a); err != nil {
 		return writeErr(err)
 	}
+	if a.Card != nil {
+		// The scorecard first, and open on it: what a chairman reads.
+		if err := AddScorecard(c.p, *a.Card); err != nil {
+			return writeErr(err)
+		}
+		if err := c.p.SetActiveSheet(SheetScorecard); err != nil {
+			return writeErr(err)
+		}
+	} else if _, ok := b.src.b.Sheet(SheetScorecard); ok {
+		// An earlier card, out of date now.
+		if err := c.p.RemoveSheet(SheetScorecard); err != nil {
+			return writeErr(err)
+		}
+	}
 	b.patch = c.p
 	return nil
 }

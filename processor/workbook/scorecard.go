@@ -385,6 +385,9 @@ func cardLines(st *cardStyles, c scorecard.Card, tasks, names int) *cardLayout {
 		l.add(0, cardSpan(1, 9, "Chưa xét các chỉ số so sánh giữa các đơn vị (phương pháp Min-Max) "+strings.Join(c.Unsettled, ", ")+
 			": tạm tính, xếp hạng sau khi có số liệu của tất cả các đơn vị.", st.note, 9, false))
 	}
+	if c.Basis != "" {
+		l.add(0, cardSpan(1, 9, c.Basis, st.note, 9, false))
+	}
 	if d := layout.Show(c.Generated, c.Zone, layout.Date); d != "" {
 		l.add(0, cardSpan(1, 9, "Lập ngày "+d+".", st.date, 9, false))
 	}

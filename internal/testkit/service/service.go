@@ -87,6 +87,7 @@ func (e *Env) open() {
 	}
 	e.Publisher = &publish.Publisher{Rubrics: set, Rubric: books.RubricID, Collection: o.Collection, Folders: f, Cohort: o.Cohort, Roster: o.Roster,
 		Ledger: l, Workbook: books.Limits, Now: o.Now, Log: o.Log}
+	e.Pipeline.Standing = e.Publisher.Standing
 }
 
 // Restart closes the ledger and wires a new pipeline and publisher to it
