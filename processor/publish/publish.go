@@ -297,6 +297,7 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 		rk.Official = latest.Version
 	}
 	var final *ranking.Ranking
+	var finalPaths []string
 	if opt.Final {
 		f := *rk
 		if !opt.Cutoff.IsZero() {
@@ -311,6 +312,7 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 		final.Final, final.Version, final.Replaces, final.Official = true, latest.Version+1, latest.Version, 0
 		paths, err := p.writeRanking(p.Folders.FinalRankingBase(p.Cohort, opt.Year, final.Version), final, r, now)
 		res.Paths = append(res.Paths, paths...)
+		finalPaths = paths // the workbook, CSV, JSON and scorecards of the version
 		if err != nil {
 			return res, err
 		}
@@ -355,7 +357,7 @@ func (p *Publisher) Publish(ctx context.Context, opt Options) (Result, error) {
 		if err != nil {
 			return res, err
 		}
-		f := ledger.Final{Year: opt.Year, RubricID: r.ID, Version: final.Version, PublishedAt: now, Replaces: final.Replaces, Paths: res.Paths[:3]}
+		f := ledger.Final{Year: opt.Year, RubricID: r.ID, Version: final.Version, PublishedAt: now, Replaces: final.Replaces, Paths: finalPaths}
 		if err := p.Ledger.AddFinal(ctx, f); err != nil {
 			return res, err
 		}
@@ -472,6 +474,9 @@ func (p *Publisher) Stale(ctx context.Context, year int) (bool, error) {
 		if _, err := os.Stat(base + ext); err != nil {
 			return true, nil
 		}
+	}
+	if _, err := os.Stat(p.Folders.ScorecardsPath(p.Cohort, year)); err != nil {
+		return true, nil // the district's scorecards, deleted or never written
 	}
 	built, err := p.Ledger.LastRun(ctx, rankingJob(year))
 	if err != nil {
