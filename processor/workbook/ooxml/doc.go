@@ -33,7 +33,8 @@
 // ([Patch.SetComments]), an existing sheet's print set-up
 // ([Patch.SetPageLayout]: paper, orientation, scale or fit to pages, page
 // order, centring; [Patch.SetPrintTitles]: the rows and columns repeated
-// on every page, read with [Book.PrintTitles]), new sheets written with a
+// on every page, read with [Book.PrintTitles]; [Patch.AddColBreak]: manual
+// page breaks between columns), new sheets written with a
 // [SheetWriter] ([Patch.AddSheet]: widths, merges, panes, print set-up,
 // manual page breaks), removed sheets, sheet states and the active sheet.
 // [Patch.Write] writes the copy:
@@ -118,7 +119,7 @@
 // are neither calculated nor written. Rich text is written only in
 // comments. [Patch.SetComments] replaces a sheet's legacy drawing: shapes
 // other than comments in it (old form controls) are lost. Merged ranges,
-// panes, filters, margins, headers and footers and page breaks are
+// panes, filters, margins, headers and footers and row breaks are
 // written only on new sheets.
 // Threaded comments (Excel 365) are left as they are and not read. A Book
 // and a Patch are not safe for concurrent use; distinct Books are.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ type sheetEdit struct {
 	heights  map[int]float64
 	comments *[]Comment
 	page     *PageLayout
+	breaks   []int // manual page breaks after these columns
 }
 
 type cellEdit struct {
@@ -237,6 +239,23 @@ func (p *Patch) SetPageLayout(sheet string, pl PageLayout) error {
 		e.page = &PageLayout{}
 	}
 	*e.page = e.page.merge(pl)
+	return nil
+}
+
+// AddColBreak starts a new printed page after column col of an existing
+// sheet (a manual page break), keeping the breaks it has.
+func (p *Patch) AddColBreak(sheet string, col int) error {
+	if col < 1 || col >= maxCol {
+		return fmt.Errorf("ooxml: invalid page break after column %d", col)
+	}
+	e, err := p.edit(sheet)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(e.breaks, col) {
+		e.breaks = append(e.breaks, col)
+		slices.Sort(e.breaks)
+	}
 	return nil
 }
 

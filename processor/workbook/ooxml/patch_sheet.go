@@ -3,7 +3,9 @@ package ooxml
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -97,12 +99,14 @@ const (
 	posData    = 5
 	posPrint   = 19
 	posPage    = 21
+	posBreaks  = 24
 	posLegacy  = 30
 	posEnd     = 99
 )
 
 type sheetPatcher struct {
 	s       *scanner
+	lim     *Limits
 	out     *bufio.Writer
 	j       *sheetJob
 	prefix  string // the elements' namespace prefix with its colon, "" mostly
@@ -117,14 +121,14 @@ type sheetPatcher struct {
 	// The print set-up: <sheetPr>, <printOptions>, <pageSetup> handled
 	// (or not to be created); inside <sheetPr>, and its <pageSetUpPr>
 	// seen.
-	prOK, printOK, pageOK bool
-	inPr, setUpPr         bool
-	inData                bool // inside <sheetData>
-	seenData              bool // after <sheetData>
-	row                   int  // current row number
-	col                   int  // last column in the current row
-	rowHt                 float64
-	views                 int
+	prOK, printOK, pageOK, breaksOK bool
+	inPr, setUpPr                   bool
+	inData                          bool // inside <sheetData>
+	seenData                        bool // after <sheetData>
+	row                             int  // current row number
+	col                             int  // last column in the current row
+	rowHt                           float64
+	views                           int
 	// unshared are the shared formulas whose master was overwritten, by
 	// their si.
 	unshared map[int]sharedFormula
@@ -132,7 +136,7 @@ type sheetPatcher struct {
 
 // patchSheet streams a worksheet part from in to out with job's edits.
 func (b *Book) patchSheet(out *bufio.Writer, in io.Reader, part string, j *sheetJob) error {
-	p := &sheetPatcher{s: newScanner(in, part, &b.lim), out: out, j: j, defHt: 15}
+	p := &sheetPatcher{s: newScanner(in, part, &b.lim), lim: &b.lim, out: out, j: j, defHt: 15}
 	defer p.s.release()
 	for r := range j.e.heights {
 		p.heights = append(p.heights, r)
@@ -145,6 +149,7 @@ func (b *Book) patchSheet(out *bufio.Writer, in io.Reader, part string, j *sheet
 	p.prOK = pl == nil || pl.fitToPage() <= 0
 	p.printOK = pl == nil || pl.CenterHorizontally <= 0
 	p.pageOK = pl == nil || len(pl.setupChanges()) == 0
+	p.breaksOK = len(j.e.breaks) == 0
 	s := p.s
 	for {
 		k, err := s.next()
@@ -301,11 +306,93 @@ func (p *sheetPatcher) ensureBefore(pos int) error {
 			return err
 		}
 	}
+	if !p.breaksOK && pos > posBreaks {
+		p.breaksOK = true
+		if err := p.writeColBreaks([]byte(p.prefix+"colBreaks"), nil, nil); err != nil {
+			return err
+		}
+	}
 	if !p.legacy && pos > posLegacy {
 		p.legacy = true
 		return p.write(p.legacyTag())
 	}
 	return nil
+}
+
+// brkEl is one <brk> of <colBreaks>: its column and its bytes.
+type brkEl struct {
+	id     int
+	manual bool
+	raw    []byte
+}
+
+// colBreaks reads the sheet's <colBreaks>, adds the new breaks and writes
+// it.
+func (p *sheetPatcher) colBreaks() error {
+	s := p.s
+	name, attrs := append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)
+	var els []brkEl
+	if !s.selfClose {
+		d := s.depth
+		for {
+			k, err := s.next()
+			if err != nil {
+				return err
+			}
+			if k == tokEOF {
+				return s.fail(s.off, "unexpected end of the part")
+			}
+			if k == tokEnd && s.depth == d {
+				break
+			}
+			if k == tokStart && s.depth == d+1 && string(s.local()) == "brk" {
+				if len(els) >= p.lim.MaxItems {
+					return &LimitError{Limit: LimitItems, Max: int64(p.lim.MaxItems), Part: s.part}
+				}
+				id, _ := s.attr("id")
+				man, _ := s.attr("man")
+				var b brkEl
+				b.id, _ = strconv.Atoi(string(id))
+				b.manual = xmlBool(string(man))
+				raw, err := capture(s, nil, p.lim.MaxTokenBytes)
+				if err != nil {
+					return err
+				}
+				b.raw = raw
+				els = append(els, b)
+			}
+		}
+	}
+	return p.writeColBreaks(name, attrs, els)
+}
+
+// writeColBreaks writes <colBreaks> with the breaks it had (els) and the
+// new ones, in column order.
+func (p *sheetPatcher) writeColBreaks(name, attrs []byte, els []brkEl) error {
+	for _, col := range p.j.e.breaks {
+		if slices.ContainsFunc(els, func(b brkEl) bool { return b.id == col }) {
+			continue
+		}
+		raw := fmt.Appendf(nil, `<%sbrk id="%d" max="%d" man="1"/>`, p.prefix, col, maxRow-1)
+		els = append(els, brkEl{id: col, manual: true, raw: raw})
+	}
+	sort.SliceStable(els, func(i, j int) bool { return els[i].id < els[j].id })
+	manual := 0
+	for _, b := range els {
+		if b.manual {
+			manual++
+		}
+	}
+	ch := []attrChange{{name: "count", value: strconv.Itoa(len(els))}, {name: "manualBreakCount", value: strconv.Itoa(manual)}}
+	if err := p.write(appendStartTag(p.buf[:0], name, attrs, ch, false)); err != nil {
+		return err
+	}
+	for _, b := range els {
+		if err := p.write(b.raw); err != nil {
+			return err
+		}
+	}
+	return p.write(p.endTag("colBreaks"))
 }
 
 // setUpPrTag is a new <pageSetUpPr> that turns fit-to-page on.
@@ -375,6 +462,11 @@ func (p *sheetPatcher) child() error {
 		p.printOK = true
 		if pl != nil && pl.CenterHorizontally != 0 {
 			return p.write(appendStartTag(p.buf[:0], s.name, s.attrs, p.centerChange(), s.selfClose))
+		}
+	case "colBreaks":
+		p.breaksOK = true
+		if len(p.j.e.breaks) > 0 {
+			return p.colBreaks()
 		}
 	case "pageSetup":
 		p.pageOK = true

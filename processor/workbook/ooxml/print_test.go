@@ -1,6 +1,7 @@
 package ooxml_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
@@ -9,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,6 +72,11 @@ func TestPageLayoutInvalid(t *testing.T) {
 			t.Errorf("%+v accepted", pt)
 		}
 	}
+	for _, col := range []int{0, -1, 16384} {
+		if err := p.AddColBreak("Chỉ số", col); err == nil {
+			t.Errorf("a break after column %d accepted", col)
+		}
+	}
 	must(t, p.AddSheet("Mới", 0, nil))
 	if err := p.SetPrintTitles("Mới", ooxml.PrintTitles{Row1: 1, Row2: 1}); err == nil {
 		t.Error("titles on a new sheet accepted (they go on its SheetWriter)")
@@ -89,6 +98,12 @@ func printInputs(t *testing.T) map[string][]byte {
 	var buf bytes.Buffer
 	must(t, p.Write(&buf))
 	files["made/no-page-setup.xlsx"] = buf.Bytes()
+	// The same sheet with manual column breaks of its own, one of them
+	// where the tests put one.
+	parts := mapParts(readZip(t, buf.Bytes()), `^xl/worksheets/sheet\d+\.xml$`, func(_ string, b []byte) []byte {
+		return bytes.Replace(b, []byte("</worksheet>"), []byte(`<colBreaks count="2" manualBreakCount="2"><brk id="1" max="1048575" man="1"/><brk id="2" max="1048575" man="1"/></colBreaks></worksheet>`), 1)
+	})
+	files["made/col-breaks.xlsx"] = writeZip(t, parts, zip.Deflate)
 	return files
 }
 
@@ -114,15 +129,16 @@ type printCase struct {
 	name   string
 	layout ooxml.PageLayout
 	cols   [2]int // print-title columns set, rows kept
+	breaks []int  // manual breaks added after these columns
 }
 
 var printCases = []printCase{
 	// The annotated result's indicator sheet: a fixed scale, columns
 	// repeated, across then down.
-	{"scale", ooxml.PageLayout{PaperSize: 9, Orientation: "landscape", Scale: 83, PageOrder: "overThenDown", CenterHorizontally: -1}, [2]int{1, 2}},
+	{"scale", ooxml.PageLayout{PaperSize: 9, Orientation: "landscape", Scale: 83, PageOrder: "overThenDown", CenterHorizontally: -1}, [2]int{1, 2}, []int{2}},
 	// Fit to one page wide, centred: <sheetPr> and <printOptions> made
 	// where a sheet lacks them.
-	{"fit", ooxml.PageLayout{Orientation: "portrait", FitWidth: 1, CenterHorizontally: 1}, [2]int{2, 3}},
+	{"fit", ooxml.PageLayout{Orientation: "portrait", FitWidth: 1, CenterHorizontally: 1}, [2]int{2, 3}, nil},
 }
 
 // TestPageLayout changes the print set-up and the print titles of a sheet
@@ -152,6 +168,10 @@ func TestPageLayout(t *testing.T) {
 				p := b.Patch()
 				must(t, p.SetPageLayout(sheet, pc.layout))
 				must(t, p.SetPrintTitles(sheet, titles))
+				for _, col := range pc.breaks {
+					must(t, p.AddColBreak(sheet, col))
+					must(t, p.AddColBreak(sheet, col)) // once is enough
+				}
 				var out bytes.Buffer
 				must(t, p.Write(&out))
 				checkSchemaOrder(t, out.Bytes())
@@ -159,7 +179,14 @@ func TestPageLayout(t *testing.T) {
 				before := partOf(t, orig, info.Part)
 				after := partOf(t, out.Bytes(), info.Part)
 				checkPageXML(t, before, after, pc.layout)
-				w := printWant{sheet: sheet, layout: pc.layout, titles: titles}
+				breaks := union(colBreaksOf(before), pc.breaks)
+				if got := colBreaksOf(after); !slices.Equal(got, breaks) {
+					t.Errorf("column breaks %v, want %v", got, breaks)
+				}
+				if cb := elementAttrs(t, after, "colBreaks"); cb != nil && (cb["count"] != fmt.Sprint(len(breaks)) || cb["manualBreakCount"] != fmt.Sprint(len(breaks))) {
+					t.Errorf("<colBreaks %v> for %v", cb, breaks)
+				}
+				w := printWant{sheet: sheet, layout: pc.layout, titles: titles, breaks: breaks}
 				checkPrintRead(t, out.Bytes(), w)
 				outputs[name+"-"+pc.name] = out.Bytes()
 				wants[name+"-"+pc.name] = w
@@ -230,6 +257,34 @@ type printWant struct {
 	sheet  string
 	layout ooxml.PageLayout
 	titles ooxml.PrintTitles
+	breaks []int
+}
+
+var brkID = regexp.MustCompile(`<(?:\w+:)?brk\b[^>]*?\bid="(\d+)"`)
+
+// colBreaksOf lists the ids of a sheet part's column breaks, in order.
+func colBreaksOf(part []byte) []int {
+	i := bytes.Index(part, []byte("colBreaks"))
+	if i < 0 {
+		return nil
+	}
+	var out []int
+	for _, m := range brkID.FindAllSubmatch(part[i:], -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		out = append(out, n)
+	}
+	return out
+}
+
+func union(a, b []int) []int {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func workbookPart(t *testing.T, data []byte) string {
@@ -472,6 +527,9 @@ json.dump(out, sys.stdout)
 		}
 		if w.layout.Scale > 0 && (ps["scale"] != "83" || ps["pageOrder"] != w.layout.PageOrder) {
 			t.Errorf("%s: LibreOffice keeps scale %s, order %s", byFile[fn], ps["scale"], ps["pageOrder"])
+		}
+		if got := colBreaksOf(part); !slices.Equal(got, w.breaks) {
+			t.Errorf("%s: LibreOffice keeps column breaks %v, want %v", byFile[fn], got, w.breaks)
 		}
 	}
 }
