@@ -28,6 +28,8 @@ const (
 // Headers of the columns Annotate adds to the indicator sheet; they are also
 // how a previous annotation's columns are found again.
 const (
+	hdrSysCode  = "TT"
+	hdrSysName  = "Chỉ số / Chỉ số thành phần"
 	hdrSysScore = "Điểm hệ thống chấm"
 	hdrSysDiff  = "Chênh lệch (hệ thống − tự chấm)"
 	hdrSysNote  = "Ghi chú của hệ thống"
