@@ -16,8 +16,9 @@ import (
 
 // The system's columns on the commune's own indicator sheet.
 
-// indicatorSheet writes the system score, the difference and the system's
-// note beside each indicator row of the commune's indicator sheet.
+// indicatorSheet writes the indicator's code and name, the system score,
+// the difference and the system's note beside each indicator, pillar and
+// total row of the commune's indicator sheet, and sets how it prints.
 //
 // The sheet stays protected as the template left it: protection does not
 // stop a program writing, the values and comments show on a protected
