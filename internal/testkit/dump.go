@@ -10,7 +10,8 @@ import (
 )
 
 // Dump writes a stable, sorted text rendering of a workbook for golden
-// tests and review: sheets with visibility, page set-up, panes, merges,
+// tests and review: sheets with visibility, page set-up (a scale and the
+// page order shown only where they are not the defaults), panes, merges,
 // every non-empty cell (value or formula, and whether it is unlocked), data
 // validations, comments, defined names and custom properties.
 // Volatile metadata is left out: pass skipProps for properties to omit.
@@ -23,7 +24,7 @@ func Dump(w io.Writer, f *excelize.File, skipProps ...string) error {
 		visible, _ := f.GetSheetVisible(sheet)
 		fmt.Fprintf(w, "== sheet %q visible=%v\n", sheet, visible)
 		if pl, err := f.GetPageLayout(sheet); err == nil {
-			fmt.Fprintf(w, "page size=%s orientation=%s fit=%sx%s\n", ptr(pl.Size), ptr(pl.Orientation), ptr(pl.FitToWidth), ptr(pl.FitToHeight))
+			fmt.Fprintf(w, "page size=%s orientation=%s fit=%sx%s%s\n", ptr(pl.Size), ptr(pl.Orientation), ptr(pl.FitToWidth), ptr(pl.FitToHeight), pageExtra(f, sheet, pl))
 		}
 		if p, err := f.GetPanes(sheet); err == nil && p.Freeze {
 			fmt.Fprintf(w, "freeze x=%d y=%d\n", p.XSplit, p.YSplit)
@@ -137,6 +138,21 @@ func Dump(w io.Writer, f *excelize.File, skipProps ...string) error {
 		}
 	}
 	return nil
+}
+
+// pageExtra is what a sheet's page set-up has beyond paper, orientation
+// and fit: a scale when it prints at one (not fitted to pages, not 100 %),
+// and the page order across then down.
+func pageExtra(f *excelize.File, sheet string, pl excelize.PageLayoutOptions) string {
+	var out string
+	props, _ := f.GetSheetProps(sheet)
+	if (props.FitToPage == nil || !*props.FitToPage) && pl.AdjustTo != nil && *pl.AdjustTo != 100 {
+		out += fmt.Sprintf(" not fitted, scale=%d%%", *pl.AdjustTo)
+	}
+	if ptr(pl.PageOrder) == "overThenDown" {
+		out += " order=overThenDown"
+	}
+	return out
 }
 
 func ptr[T any](p *T) string {

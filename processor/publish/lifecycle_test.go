@@ -233,7 +233,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	lc.e.Restart()
 	finals, err := lc.e.Ledger.Finals(ctx, books.Year, books.RubricID)
-	if err != nil || len(finals) != 2 || finals[1].Replaces != 1 || len(finals[1].Paths) != 3 {
+	if err != nil || len(finals) != 2 || finals[1].Replaces != 1 || len(finals[1].Paths) != 4 {
 		t.Errorf("ledger finals after a restart: %+v %v", finals, err)
 	}
 	if text := resultText(t, after.OutputPath); !strings.Contains(text, "CHÍNH THỨC (BẢN SỐ 2)") {

@@ -60,7 +60,7 @@ func TestScorecardsBesideRanking(t *testing.T) {
 	if text := cardsText(t, final); !strings.Contains(text, "CHÍNH THỨC (bản số 1)") || strings.Contains(text, "TẠM TÍNH") {
 		t.Errorf("official scorecards: %s", text)
 	}
-	if res.Final == nil || len(res.Final.Paths) != 3 || !strings.HasSuffix(res.Final.Paths[0], "-chinh-thuc-v1.xlsx") {
+	if res.Final == nil || len(res.Final.Paths) != 4 || !strings.HasSuffix(res.Final.Paths[0], "-chinh-thuc-v1.xlsx") || res.Final.Paths[3] != final {
 		t.Errorf("final recorded %+v", res.Final)
 	}
 }

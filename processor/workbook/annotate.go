@@ -29,6 +29,8 @@ const (
 // Headers of the columns Annotate adds to the indicator sheet; they are also
 // how a previous annotation's columns are found again.
 const (
+	hdrSysCode  = "TT"
+	hdrSysName  = "Chỉ số / Chỉ số thành phần"
 	hdrSysScore = "Điểm hệ thống chấm"
 	hdrSysDiff  = "Chênh lệch (hệ thống − tự chấm)"
 	hdrSysNote  = "Ghi chú của hệ thống"
@@ -76,11 +78,12 @@ type Annotation struct {
 // annotate turns the commune's own workbook, on canvas c, into its result
 // workbook (the caller saves it): a first sheet "Kết quả chấm" (unit,
 // file, per-pillar table, problems, improvement plan); on the indicator
-// sheet three columns after the last used one (system score, difference,
-// system note); every problem's cell coloured by severity with a comment
-// carrying the messages. The commune's sheets are otherwise kept as they
-// are. A workbook annotated before is cleaned of the previous annotation
-// first, so annotating is repeatable.
+// sheet five columns after the last used one (code and name, system
+// score, difference, system note) and the print set-up that keeps them
+// legible (printLayout); every problem's cell coloured by severity with a
+// comment carrying the messages. The commune's sheets are otherwise kept
+// as they are. A workbook annotated before is cleaned of the previous
+// annotation first, so annotating is repeatable.
 //
 // Text that came from a workbook is only ever written as text: nothing
 // here writes a formula.

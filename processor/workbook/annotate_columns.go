@@ -16,8 +16,9 @@ import (
 
 // The system's columns on the commune's own indicator sheet.
 
-// indicatorSheet writes the system score, the difference and the system's
-// note beside each indicator row of the commune's indicator sheet.
+// indicatorSheet writes the indicator's code and name, the system score,
+// the difference and the system's note beside each indicator, pillar and
+// total row of the commune's indicator sheet, and sets how it prints.
 //
 // The sheet stays protected as the template left it: protection does not
 // stop a program writing, the values and comments show on a protected
@@ -60,21 +61,31 @@ func (an *annotator) indicatorSheet() {
 		header, sysCol = min(4, firstInd-1), 0
 	}
 	targets := an.targetRows(sheet, header, val)
-	if sysCol == 0 {
-		if sysCol = an.freeColumn(sheet, firstInd, targets, val); sysCol == 0 {
+	// The block's first column: after the last used one; where a previous
+	// annotation wrote it, found by the score's header (results written
+	// before the code and name were copied have the score first).
+	first := sysCol
+	switch {
+	case sysCol == 0:
+		if first = an.freeColumn(sheet, firstInd, targets, val); first == 0 {
 			return
 		}
+	case sysCol > 2 && val(sysCol-2, header) == hdrSysCode && val(sysCol-1, header) == hdrSysName:
+		first = sysCol - 2
 	}
-	reused := sysCol > 0 && val(sysCol, header) != ""
-	cols := []int{sysCol, sysCol + 1, sysCol + 2}
-	widths := []float64{12, 14, 40}
+	cols := make([]int, len(sysHeaders))
+	for i := range cols {
+		cols[i] = first + i
+	}
+	widths := sysWidths(targets)
 	for i, col := range cols {
 		an.check(c.setColWidth(sheet, col, widths[i]))
 	}
-	if reused {
-		// Clear what the previous annotation wrote in these columns.
+	if sysCol > 0 {
+		// Clear what the previous annotation wrote in these columns, and
+		// in the three it wrote before the code and name were copied.
 		for _, row := range targets {
-			for _, col := range cols {
+			for col := first; col <= max(cols[len(cols)-1], sysCol+2); col++ {
 				if c.value(sheet, col, row.row) != "" {
 					an.check(c.setCell(sheet, col, row.row, blankValue(), -1))
 				}
@@ -89,18 +100,19 @@ func (an *annotator) indicatorSheet() {
 				hst = sid
 			}
 		}
-		for i, h := range []string{hdrSysScore, hdrSysDiff, hdrSysNote} {
+		for i, h := range sysHeaders {
 			an.check(c.setCell(sheet, cols[i], header, textValue(h), hst))
 		}
 		// The template numbers its columns (A, B, …) on the row below the
 		// header: continue the numbering.
-		if sysCol > 1 && header+1 < firstInd && val(sysCol-1, header+1) == ooxml.ColName(sysCol-1) {
-			sid, _ := c.style(sheet, sysCol-1, header+1)
+		if first > 1 && header+1 < firstInd && val(first-1, header+1) == ooxml.ColName(first-1) {
+			sid, _ := c.style(sheet, first-1, header+1)
 			for _, col := range cols {
 				an.check(c.setCell(sheet, col, header+1, textValue(ooxml.ColName(col)), sid))
 			}
 		}
 	}
+	an.printLayout(sheet, header, first, val)
 	// The messages each indicator's note carries: every error and
 	// warning (a comment does not print: the note is what a printed
 	// result keeps), and the information that names no cell (one with a
@@ -119,6 +131,7 @@ func (an *annotator) indicatorSheet() {
 		var points, basis, self float64
 		hasSelf, bold := false, true
 		note := ""
+		code, name := t.label(a.Rubric)
 		switch {
 		case t.total:
 			points, basis, self, hasSelf = a.Result.Total, a.Result.SelfBasis, a.Result.Self, a.Result.HasSelf
@@ -137,23 +150,109 @@ func (an *annotator) indicatorSheet() {
 			points, basis = ir.Points, ir.Points
 			note = joinNonEmpty("\n", an.statusNote(ir), strings.Join(notes[ir.Code], "\n"))
 		}
-		numSt, diffSt := st.sysNum, st.sysDiff
-		if bold {
-			numSt, diffSt = st.sysNumBold, st.sysDiffBold
+		numSt, diffSt, labelSt := st.sysNum, st.sysDiff, st.sysLabel
+		switch {
+		case t.total:
+			numSt, diffSt, labelSt = st.sysNumBold, st.sysDiffBold, st.sysLabelTotal
+		case bold:
+			numSt, diffSt, labelSt = st.sysNumBold, st.sysDiffBold, st.sysLabelBold
 		}
+		an.check(c.setCell(sheet, cols[0], t.row, textValue(code), labelSt))
+		an.check(c.setCell(sheet, cols[1], t.row, textValue(name), labelSt))
 		score := numValue(engine.Round2(points))
 		if t.ind != nil && t.ind.Status == engine.StatusPending {
 			score = textValue(PendingText)
 			hasSelf = false // no difference until settled
 		}
-		an.check(c.setCell(sheet, cols[0], t.row, score, numSt))
+		an.check(c.setCell(sheet, cols[2], t.row, score, numSt))
 		if hasSelf {
-			an.check(c.setCell(sheet, cols[1], t.row, numValue(engine.Round2(engine.Round2(basis)-engine.Round2(self))), diffSt))
+			an.check(c.setCell(sheet, cols[3], t.row, numValue(engine.Round2(engine.Round2(basis)-engine.Round2(self))), diffSt))
 		} else {
-			an.check(c.setStyle(sheet, cols[1], t.row, diffSt))
+			an.check(c.setStyle(sheet, cols[3], t.row, diffSt))
 		}
-		an.check(c.setCell(sheet, cols[2], t.row, textValue(note), st.sysNote))
-		an.growRow(sheet, t.row, note, widths[2])
+		an.check(c.setCell(sheet, cols[4], t.row, textValue(note), st.sysNote))
+		an.growRow(sheet, t.row, max(
+			textHeight(code, widths[0], sysLabelSize, bold),
+			textHeight(name, widths[1], sysLabelSize, bold),
+			textHeight(note, widths[4], sysNoteSize, false)))
+	}
+}
+
+// sysHeaders are the headers of the columns Annotate adds, in order.
+var sysHeaders = []string{hdrSysCode, hdrSysName, hdrSysScore, hdrSysDiff, hdrSysNote}
+
+// Font sizes of the added columns' text (the figures are 12 pt).
+const sysLabelSize, sysNoteSize = 11, 11
+
+// sysWidths are the widths of the added columns: the code as wide as the
+// longest code in bold (at least the form's 7), the name as the form's,
+// score, difference, and a note wide enough for two sentences a line. Code
+// and name are copied so that the page the system's columns print on
+// reads on its own (see printLayout); all five fit one landscape page at
+// the print scale with room to spare.
+func sysWidths(targets []targetRow) []float64 {
+	code := 7.0
+	for _, t := range targets {
+		if t.ind != nil {
+			code = max(code, math.Ceil((textWidth(t.ind.Code, sysLabelSize, true)+cellPadding)/ptPerUnit))
+		}
+	}
+	return []float64{code, 30, 12, 14, 60}
+}
+
+// label is what a target row's code and name columns show: the
+// indicator's or the pillar's code and name as the form writes them.
+func (t targetRow) label(r *rubric.Rubric) (code, name string) {
+	switch {
+	case t.total:
+		return "", "TỔNG ĐIỂM"
+	case t.pillar != nil:
+		if p := r.Pillar(t.pillar.Code); p != nil {
+			return p.Code, strings.ToUpper(p.Name)
+		}
+		return t.pillar.Code, ""
+	}
+	if _, in := r.Indicator(t.ind.Code); in != nil {
+		return in.Code, in.Name
+	}
+	return t.ind.Code, ""
+}
+
+// resultScale is the print scale of the result's indicator sheet (%).
+const resultScale = 83
+
+// printLayout sets how the indicator sheet prints in the result: first
+// is the first column Annotate added.
+//
+// The form fits its columns (A–K) to one A4 landscape page wide, at about
+// 83 %, so that its 11 pt text prints at 9 pt. Kept, that fit would
+// squeeze in the columns added after the last too and print every word
+// at about 5 pt. So the sheet prints instead at a fixed 83 % (11 pt at
+// 9.1 pt), landscape, with a page break before the added columns and the
+// pages ordered across, then down: each band of rows prints the commune's
+// figures on one page and, on the next, the same rows' code, name, system
+// score, difference and note, under the header rows the form repeats.
+//
+// The code and name are copies in the added columns rather than the
+// form's columns A:B repeated as print titles: the form merges its title
+// and section rows across A–K, and a merged cell's part in repeated
+// columns prints cut at column B on every page of notes. A commune's
+// sheet wider than the form spills onto more pages across, never into
+// smaller print.
+func (an *annotator) printLayout(sheet string, header, first int, val func(col, row int) string) {
+	c := an.c
+	an.check(c.setPageLayout(sheet, ooxml.PageLayout{PaperSize: 9, Orientation: "landscape", Scale: resultScale, PageOrder: "overThenDown"}))
+	if first > 1 {
+		an.check(c.setColBreak(sheet, first-1))
+	}
+	if t := c.printTitles(sheet); t.Row1 == 0 && header > 0 {
+		// A copy that lost its title rows: the header, and the row of
+		// column letters under it.
+		t.Row1, t.Row2 = header, header
+		if val(1, header+1) == "A" {
+			t.Row2 = header + 1
+		}
+		an.check(c.setPrintTitles(sheet, t))
 	}
 }
 
@@ -225,9 +324,9 @@ func (an *annotator) targetRows(sheet string, header int, val func(col, row int)
 
 // freeColumn returns the first column after the last used one, looking at
 // the rows above the first indicator and the rows that will be written
-// (values and merged areas). Three empty columns in a row end the search:
-// the columns returned are then empty on every row Annotate writes. It
-// returns 0 when no column is free within maxScanCols.
+// (values and merged areas). As many empty columns in a row as Annotate
+// adds end the search: the columns returned are then empty on every row
+// Annotate writes. It returns 0 when no column is free within maxScanCols.
 func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow, val func(col, row int) string) int {
 	rows := make([]int, 0, firstInd+len(targets))
 	for r := 1; r < firstInd; r++ {
@@ -240,7 +339,7 @@ func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow,
 	for _, m := range an.c.merges(sheet) {
 		last = max(last, m.Col2)
 	}
-	for c, empty := 1, 0; empty < 3; c++ {
+	for c, empty := 1, 0; empty < len(sysHeaders); c++ {
 		if c > maxScanCols {
 			return 0 // a hostile or odd sheet: leave it alone
 		}
@@ -257,7 +356,7 @@ func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow,
 			empty++
 		}
 	}
-	if last+3 > maxScanCols {
+	if last+len(sysHeaders) > maxScanCols {
 		return 0
 	}
 	return last + 1
@@ -266,18 +365,12 @@ func (an *annotator) freeColumn(sheet string, firstInd int, targets []targetRow,
 // maxScanCols bounds the search for free columns on the indicator sheet.
 const maxScanCols = 200
 
-// growRow makes a row tall enough for a wrapped note; it never shrinks
-// the commune's rows.
-func (an *annotator) growRow(sheet string, row int, text string, width float64) {
-	if text == "" {
-		return
+// growRow makes a row at least height points tall; it never shrinks the
+// commune's rows.
+func (an *annotator) growRow(sheet string, row int, height float64) {
+	if height > 0 {
+		an.check(an.c.growRow(sheet, row, math.Min(math.Ceil(height), maxRowHeight)))
 	}
-	lines := 0
-	per := int(width * 1.05)
-	for _, para := range strings.Split(text, "\n") {
-		lines += max(1, (len([]rune(para))+per-1)/per)
-	}
-	an.check(an.c.growRow(sheet, row, math.Min(float64(lines)*15+3, 409)))
 }
 
 // statusNote explains an indicator's score in the note column.

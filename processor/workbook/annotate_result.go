@@ -2,6 +2,8 @@ package workbook
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,17 +19,49 @@ import (
 // The result sheet ("Kết quả chấm"): identification, the pillar table, the
 // problems and the improvement plan.
 
-// Columns of the result sheet, shared by its tables (widths in characters).
-var resultWidths = map[string]float64{"A": 9, "B": 38, "C": 15, "D": 11, "E": 11, "F": 26, "G": 30, "H": 18, "I": 18, "J": 18}
+// Columns of the result sheet, shared by its tables (widths in
+// characters). They add up to 160, so that fitted to one A4 landscape page
+// wide the sheet prints at about 87 %: its 11 pt text at 9.6 pt. Column C
+// holds the problems' cell references on one line (LibreOffice does not
+// wrap a link), so it grows to the longest, taking from B.
+var resultWidths = map[string]float64{"A": 10, "B": 30, "C": 20, "D": 10, "E": 10, "F": 20, "G": 24, "H": 12, "I": 12, "J": 12}
 
 const resultLast = "J"
 
 // rw writes the result sheet row by row.
 type rw struct {
-	an  *annotator
-	s   *sheetBuild
-	row int
+	an     *annotator
+	s      *sheetBuild
+	row    int
+	widths map[string]float64
 }
+
+// span is the width of columns from..to.
+func (w *rw) span(from, to string) float64 {
+	var s float64
+	for c := from[0]; c <= to[0]; c++ {
+		s += w.widths[string(c)]
+	}
+	return s
+}
+
+// resultColumns are the result sheet's widths for these problems: C as
+// wide as the longest cell reference (up to 30), B narrower by as much.
+func resultColumns(problems []problem.Problem) map[string]float64 {
+	ws := maps.Clone(resultWidths)
+	need := 0.0
+	for _, p := range problems {
+		need = max(need, math.Ceil((textWidth(p.Cell, resultTextSize, false)+cellPadding)/ptPerUnit)+1)
+	}
+	if extra := min(need, 30) - ws["C"]; extra > 0 {
+		ws["C"] += extra
+		ws["B"] -= extra
+	}
+	return ws
+}
+
+// resultTextSize is the font size of the result sheet's table text.
+const resultTextSize = 11
 
 func (w *rw) str(col, s string, style int) {
 	w.s.set(colIndex(col), w.row, textValue(s), style)
@@ -71,46 +105,26 @@ func (w *rw) merged(from, to, s string, style int) {
 }
 
 // fit grows the current row to its wrapped text (neither Excel nor
-// LibreOffice grows rows on open, so an estimate is written); widths of
-// merged cells are given as the sum of their columns, in characters:
-// Times New Roman 11–12 pt fits about one character per unit.
-func (w *rw) fit(widths map[string]float64, minHeight float64) {
-	lines := 1
+// LibreOffice grows rows on open, so the writer sets it); widths of merged
+// cells are given as the sum of their columns, in characters. The text is
+// measured in Times New Roman 12 pt, the largest the tables use, bold for
+// header rows.
+func (w *rw) fit(widths map[string]float64, minHeight float64, bold bool) {
+	h := minHeight
 	for col, wd := range widths {
-		v := w.s.get(colIndex(col), w.row).raw()
-		if v == "" {
-			continue
-		}
-		if n := estimatedLines(v, wd); n > lines {
-			lines = n
-		}
+		h = max(h, textHeight(w.s.get(colIndex(col), w.row).raw(), wd, 12, bold))
 	}
-	w.s.heights[w.row] = min(max(float64(lines)*15+3, minHeight), 409) // Excel's maximum row height
-}
-
-// estimatedLines estimates the lines text takes in a column width wide, as
-// the template's fitRow does (about one character a unit).
-func estimatedLines(text string, width float64) int {
-	per := max(int(width*1.05), 1)
-	n := 0
-	for _, para := range strings.Split(text, "\n") {
-		r := len([]rune(para))
-		n += (r + per - 1) / per
-		if r == 0 {
-			n++
-		}
-	}
-	return n
+	w.s.heights[w.row] = min(math.Ceil(h), maxRowHeight)
 }
 
 // resultSheet builds the result sheet and puts it first.
 func (an *annotator) resultSheet() error {
 	a, st := an.a, an.st
 	s := newSheetBuild()
-	for c, wd := range resultWidths {
+	w := &rw{an: an, s: s, row: 1, widths: resultColumns(an.problems)}
+	for c, wd := range w.widths {
 		s.widths[colIndex(c)] = wd
 	}
-	w := &rw{an: an, s: s, row: 1}
 	res := a.Result
 	w.merged("A", resultLast, fmt.Sprintf("KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM %d — %s", a.Year, an.mark()), st.title)
 	s.heights[1] = 24
@@ -123,7 +137,7 @@ func (an *annotator) resultSheet() error {
 		total += " — tạm tính"
 	}
 	w.merged("A", resultLast, joinNonEmpty(" — ", an.unitName(), total), st.subtitle)
-	w.fit(map[string]float64{"A": sumWidths("A", resultLast)}, 20)
+	w.fit(map[string]float64{"A": w.span("A", resultLast)}, 20, true)
 	w.row += 2
 
 	// Identification.
@@ -143,7 +157,7 @@ func (an *annotator) resultSheet() error {
 		w.str("A", kv[0], st.label)
 		w.blank("B", st.label)
 		w.merged("C", resultLast, kv[1], st.value)
-		w.fit(map[string]float64{"C": sumWidths("C", resultLast)}, 18)
+		w.fit(map[string]float64{"C": w.span("C", resultLast)}, 18, false)
 		w.row++
 	}
 	w.row++
@@ -243,7 +257,7 @@ func (an *annotator) pillarTable(w *rw) {
 		w.str(h[0], h[1], st.header)
 	}
 	w.merged("G", resultLast, "Ghi chú", st.header)
-	w.s.heights[w.row] = 36
+	w.fit(map[string]float64{"A": w.widths["A"], "B": w.widths["B"], "C": w.widths["C"], "D": w.widths["D"], "E": w.widths["E"], "F": w.widths["F"]}, 20, true)
 	w.row++
 	var pendingAll []string
 	for _, pr := range res.Pillars {
@@ -257,7 +271,7 @@ func (an *annotator) pillarTable(w *rw) {
 		notes = append(notes, an.cohortNote(pr.Code, true))
 		pendingAll = append(pendingAll, an.cohortCodes(pr.Code, cohortPending, cohortProvisional)...)
 		w.merged("G", resultLast, joinNonEmpty(" ", notes...), st.text)
-		w.fit(map[string]float64{"B": resultWidths["B"], "G": sumWidths("G", resultLast)}, 18)
+		w.fit(map[string]float64{"B": w.widths["B"], "G": w.span("G", resultLast)}, 18, false)
 		w.row++
 	}
 	w.blank("A", st.textBold)
@@ -274,7 +288,7 @@ func (an *annotator) pillarTable(w *rw) {
 	w.row++
 	if len(pendingAll) > 0 {
 		w.merged("A", resultLast, "Các chỉ số "+strings.Join(pendingAll, ", ")+" được chấm bằng cách so sánh giữa các đơn vị (phương pháp Min-Max): điểm của các chỉ số này tạm tính, xếp hạng sau — được tính lại khi đã có số liệu của tất cả các đơn vị, nên tổng điểm trên có thể thay đổi.", st.note)
-		w.fit(map[string]float64{"A": sumWidths("A", resultLast)}, 18)
+		w.fit(map[string]float64{"A": w.span("A", resultLast)}, 18, false)
 		w.row++
 	}
 }
@@ -363,7 +377,7 @@ func (an *annotator) problemTable(w *rw) {
 	w.str("B", "Chỉ số", st.header)
 	w.str("C", "Ô", st.header)
 	w.merged("D", resultLast, "Nội dung", st.header)
-	w.s.heights[w.row] = 20
+	w.fit(map[string]float64{"A": w.widths["A"], "B": w.widths["B"], "C": w.widths["C"]}, 20, true)
 	w.row++
 	if len(an.problems) == 0 {
 		w.merged("A", resultLast, "Không phát hiện vấn đề nào.", st.text)
@@ -384,7 +398,7 @@ func (an *annotator) problemTable(w *rw) {
 			w.s.links = append(w.s.links, buildLink{colIndex("C"), w.row, quoteSheet(sheet) + "!" + addr})
 		}
 		w.merged("D", resultLast, p.Message, st.text)
-		w.fit(map[string]float64{"B": resultWidths["B"], "C": resultWidths["C"], "D": sumWidths("D", resultLast)}, 18)
+		w.fit(map[string]float64{"B": w.widths["B"], "C": w.widths["C"], "D": w.span("D", resultLast)}, 18, false)
 		w.row++
 	}
 }
@@ -472,7 +486,7 @@ func (an *annotator) planTable(w *rw) {
 	for i, h := range heads {
 		w.str(string(rune('A'+i)), h, st.header)
 	}
-	w.s.heights[w.row] = 36
+	w.fit(w.widths, 20, true)
 	w.row++
 	rows := an.plan()
 	if len(rows) == 0 {
@@ -493,7 +507,7 @@ func (an *annotator) planTable(w *rw) {
 		w.str("H", lead, st.text)
 		w.str("I", support, st.text)
 		w.str("J", officer, st.text)
-		w.fit(resultWidths, 18)
+		w.fit(w.widths, 18, false)
 		w.row++
 	}
 	if len(rows) > 0 && !anyOwner {

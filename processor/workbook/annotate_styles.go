@@ -7,9 +7,9 @@ import (
 // ------------------------------------------------------------------ styles
 
 type annotStyles struct {
-	title, subtitle, section, label, value, header, text, textBold, num, numBold, diff, diffBold, note int
-	sev                                                                                                map[problem.Severity]int
-	sysNum, sysNumBold, sysDiff, sysDiffBold, sysNote, sysHeader                                       int
+	title, subtitle, section, label, value, header, text, textBold, num, numBold, diff, diffBold, note  int
+	sev                                                                                                 map[problem.Severity]int
+	sysNum, sysNumBold, sysDiff, sysDiffBold, sysNote, sysHeader, sysLabel, sysLabelBold, sysLabelTotal int
 }
 
 // id returns the format of l, registered on first use.
@@ -47,8 +47,12 @@ func (an *annotator) styles() {
 		sysNumBold:  an.id(look{bold: true, h: c, v: "top", wrap: true, border: true, numFmt: fmtPoints, fill: fillTotal}),
 		sysDiff:     an.id(look{h: c, v: "top", wrap: true, border: true, numFmt: fmtDiff, fill: fillSystem}),
 		sysDiffBold: an.id(look{bold: true, h: c, v: "top", wrap: true, border: true, numFmt: fmtDiff, fill: fillTotal}),
-		sysNote:     an.id(look{size: 11, h: l, v: "top", wrap: true, border: true}),
-		sysHeader:   an.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillTotal}),
+		sysNote:     an.id(look{size: sysNoteSize, h: l, v: "top", wrap: true, border: true}),
+		// The code and name copied beside them, as the form shows them.
+		sysLabel:      an.id(look{size: sysLabelSize, h: l, v: "top", wrap: true, border: true}),
+		sysLabelBold:  an.id(look{bold: true, size: sysLabelSize, h: l, v: "top", wrap: true, border: true, fill: fillPillar}),
+		sysLabelTotal: an.id(look{bold: true, size: sysLabelSize, h: l, v: "top", wrap: true, border: true, fill: fillTotal}),
+		sysHeader:     an.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillTotal}),
 	}
 	for _, sv := range []problem.Severity{problem.Error, problem.Warning, problem.Info} {
 		s.sev[sv] = an.id(look{bold: true, size: 11, h: c, v: "top", wrap: true, border: true, fill: severityFill[sv]})

@@ -345,10 +345,10 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 			v, _ := f.GetCellValue(SheetScores, addr, excelize.Options{RawCellValue: true})
 			return v
 		}
-		if got := get("L4") + "|" + get("M4") + "|" + get("N4"); got != hdrSysScore+"|"+hdrSysDiff+"|"+hdrSysNote {
+		if got := get("L4") + "|" + get("M4") + "|" + get("N4") + "|" + get("O4") + "|" + get("P4"); got != strings.Join(sysHeaders, "|") {
 			t.Errorf("headers %q", got)
 		}
-		if got := get("L5") + get("M5") + get("N5"); got != "LMN" {
+		if got := get("L5") + get("M5") + get("N5") + get("O5") + get("P5"); got != "LMNOP" {
 			t.Errorf("column letters %q", got)
 		}
 		for code, want := range map[string][3]string{
@@ -359,24 +359,28 @@ func TestAnnotateTrieuThanh(t *testing.T) {
 			"5.2": {"20", "0", "mẫu số bằng 0"},
 		} {
 			row := sub.Rows[code]
-			got := [3]string{get(cell("L", row)), get(cell("M", row)), get(cell("N", row))}
+			got := [3]string{get(cell("N", row)), get(cell("O", row)), get(cell("P", row))}
 			if got[0] != want[0] || got[1] != want[1] || !strings.Contains(strings.ToLower(got[2]), strings.ToLower(want[2])) {
 				t.Errorf("%s row %d: %q, want %q", code, row, got, want)
 			}
+			// The code and name beside them, for the page they print on.
+			if _, in := r.Indicator(code); get(cell("L", row)) != code || get(cell("M", row)) != in.Name {
+				t.Errorf("%s row %d: code and name %q %q", code, row, get(cell("L", row)), get(cell("M", row)))
+			}
 		}
-		if n := get(cell("N", sub.Rows["3.10"])); !strings.Contains(n, "Thông tin: Chỉ số 3.10") {
+		if n := get(cell("P", sub.Rows["3.10"])); !strings.Contains(n, "Thông tin: Chỉ số 3.10") {
 			t.Errorf("3.10 note without its cell-less problem: %q", n)
 		}
 		// Pillar and total rows.
 		named := Named(f)
 		_, totalRow, _ := excelize.CellNameToCoordinates(named["diem_tong"].Addr)
-		if got := get(cell("L", totalRow)); got != ftoa(engine.Round2(res.Total)) {
+		if got := get(cell("M", totalRow)) + "|" + get(cell("N", totalRow)); got != "TỔNG ĐIỂM|"+ftoa(engine.Round2(res.Total)) {
 			t.Errorf("total %q, want %v", got, res.Total)
 		}
-		if got := get(cell("L", sub.Rows["1.1"]-1)) + "|" + get(cell("M", sub.Rows["1.1"]-1)); got != "67.5|-32.5" {
+		if got := get(cell("L", sub.Rows["1.1"]-1)) + "|" + get(cell("M", sub.Rows["1.1"]-1)) + "|" + get(cell("N", sub.Rows["1.1"]-1)) + "|" + get(cell("O", sub.Rows["1.1"]-1)); got != "1|NHẬN THỨC SỐ|67.5|-32.5" {
 			t.Errorf("pillar 1 row %q", got)
 		}
-		sid, _ := f.GetCellStyle(SheetScores, cell("L", sub.Rows["1.2"]))
+		sid, _ := f.GetCellStyle(SheetScores, cell("N", sub.Rows["1.2"]))
 		if st, _ := f.GetStyle(sid); numFmtCode(st) != fmtPoints || st.Protection == nil || !st.Protection.Locked {
 			t.Errorf("score style %+v", st)
 		}
@@ -491,8 +495,8 @@ func TestAnnotateAgain(t *testing.T) {
 			t.Errorf("%s fill %v, want %s", addr, st.Fill, want)
 		}
 	}
-	if v, _ := f.GetCellValue(SheetScores, "O4"); v != "" {
-		t.Errorf("columns added again: O4 = %q", v)
+	if v, _ := f.GetCellValue(SheetScores, "Q4"); v != "" {
+		t.Errorf("columns added again: Q4 = %q", v)
 	}
 	gen, _ := f.GetCellValue(SheetGeneral, sub.Cells[RawKey(GeneralKey, "so_cbcc")].Addr)
 	sid, _ := f.GetCellStyle(SheetGeneral, sub.Cells[RawKey(GeneralKey, "so_cbcc")].Addr)
@@ -554,8 +558,8 @@ func TestAnnotateSettled(t *testing.T) {
 				}
 			}
 			// Half the best unit's figure: 5 of 10, provisional or not.
-			note, _ := f.GetCellValue(SheetScores, cell("N", sub.Rows["3.4"]))
-			score, _ := f.GetCellValue(SheetScores, cell("L", sub.Rows["3.4"]), excelize.Options{RawCellValue: true})
+			note, _ := f.GetCellValue(SheetScores, cell("P", sub.Rows["3.4"]))
+			score, _ := f.GetCellValue(SheetScores, cell("N", sub.Rows["3.4"]), excelize.Options{RawCellValue: true})
 			if !strings.Contains(note, tc.note34) || score != "5" {
 				t.Errorf("3.4: %q %q", score, note)
 			}
@@ -575,9 +579,9 @@ func TestAnnotateAppraisal(t *testing.T) {
 	f = annotateFile(t, f, Annotation{Rubric: r, Sub: sub, Result: res, Year: 2023})
 	defer f.Close()
 	row := sub.Rows["1.4"]
-	score, _ := f.GetCellValue(SheetScores, cell("L", row), excelize.Options{RawCellValue: true})
-	diff, _ := f.GetCellValue(SheetScores, cell("M", row), excelize.Options{RawCellValue: true})
-	note, _ := f.GetCellValue(SheetScores, cell("N", row))
+	score, _ := f.GetCellValue(SheetScores, cell("N", row), excelize.Options{RawCellValue: true})
+	diff, _ := f.GetCellValue(SheetScores, cell("O", row), excelize.Options{RawCellValue: true})
+	note, _ := f.GetCellValue(SheetScores, cell("P", row))
 	if score != "5" || diff != "-5" || note != "Điểm thẩm định của Hội đồng: 5 (điểm tính theo số liệu: 0)." {
 		t.Errorf("1.4: %q %q %q", score, diff, note)
 	}
@@ -662,7 +666,7 @@ func TestAnnotatedInLibreOffice(t *testing.T) {
 	if got := g.GetSheetList(); len(got) == 0 || got[0] != SheetResult {
 		t.Errorf("sheets after LibreOffice: %v", got)
 	}
-	if v, _ := g.GetCellValue(SheetScores, cell("L", sub.Rows["1.2"]), excelize.Options{RawCellValue: true}); v != "17.5" {
+	if v, _ := g.GetCellValue(SheetScores, cell("N", sub.Rows["1.2"]), excelize.Options{RawCellValue: true}); v != "17.5" {
 		t.Errorf("1.2 system score after LibreOffice: %q", v)
 	}
 	cs, _ := g.GetComments(SheetScores)
@@ -715,3 +719,42 @@ func commentText(c excelize.Comment) string {
 }
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// TestAnnotateOldColumns: a result written before the code and name were
+// copied beside the system's columns (score, difference and note at L:N)
+// is annotated again into the five columns from L, with nothing of the
+// old three left.
+func TestAnnotateOldColumns(t *testing.T) {
+	r, f := trieuThanhWorkbook(t)
+	sub := readSubmission(excelSource{f}, r)
+	old := map[string]string{"L4": hdrSysScore, "M4": hdrSysDiff, "N4": hdrSysNote, "L5": "L", "M5": "M", "N5": "N"}
+	for _, code := range []string{"1.2", "3.7"} {
+		row := sub.Rows[code]
+		old[cell("L", row)], old[cell("M", row)], old[cell("N", row)] = "99", "-1", "ghi chú cũ"
+	}
+	for addr, v := range old {
+		if err := f.SetCellStr(SheetScores, addr, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, _, _ := annotateTrieuThanh(t, f, r, trieuThanhProblems)
+	defer g.Close()
+	get := func(col string, row int) string {
+		v, _ := g.GetCellValue(SheetScores, cell(col, row), excelize.Options{RawCellValue: true})
+		return v
+	}
+	var heads []string
+	for _, col := range []string{"L", "M", "N", "O", "P", "Q"} {
+		heads = append(heads, get(col, 4))
+	}
+	if got := strings.Join(heads, "|"); got != strings.Join(sysHeaders, "|")+"|" {
+		t.Errorf("headers %q", got)
+	}
+	for code, want := range map[string]string{"1.2": "17.5|-2.5|", "3.7": "0|-10|Thiếu số liệu: a"} {
+		row := sub.Rows[code]
+		got := get("N", row) + "|" + get("O", row) + "|" + get("P", row)
+		if get("L", row) != code || !strings.HasPrefix(got, want) || get("Q", row) != "" {
+			t.Errorf("%s: %s %q, Q %q", code, get("L", row), got, get("Q", row))
+		}
+	}
+}

@@ -56,6 +56,15 @@ type canvas interface {
 	setComments(sheet string, cs []ooxml.Comment) error
 	hideVery(sheet string) error
 	activate(sheet string) error
+	// printTitles are the rows and columns a sheet prints on every page
+	// (its _xlnm.Print_Titles name); setPrintTitles replaces them.
+	printTitles(sheet string) ooxml.PrintTitles
+	setPrintTitles(sheet string, t ooxml.PrintTitles) error
+	// setPageLayout changes a sheet's print set-up: the fields set in pl
+	// replace the sheet's, the others are kept.
+	setPageLayout(sheet string, pl ooxml.PageLayout) error
+	// setColBreak starts a new printed page after column col.
+	setColBreak(sheet string, col int) error
 }
 
 // cellValue is a value the annotator writes: text, a number, or none

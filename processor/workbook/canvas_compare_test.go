@@ -1,13 +1,16 @@
 package workbook
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -65,13 +68,56 @@ func compareCorpus(t *testing.T) []compareFile {
 	return append(out, compareFile{"trieu-thanh", buf.Bytes()})
 }
 
-// compareAnnotation is what the pipeline would annotate a file with: the
-// form read and scored against its rubric (the corpus's when it names
-// none we ship), the reader's and the validator's problems; and, so that
-// every producer's styles and comments get marked, a problem on a few
+// compareAnnotation is what the pipeline would annotate a file with
+// (corpusAnnotation) and, so that every producer's styles and comments
+// get marked, a problem on a few
 // cells of every sheet: the first filled ones, an empty one beyond the
 // used range, and one that carries the commune's comment.
 func compareAnnotation(t *testing.T, data []byte) (Annotation, bool) {
+	a, ok := corpusAnnotation(t, data)
+	if !ok {
+		return a, false
+	}
+	b, err := Open(data, Limits{})
+	if err != nil {
+		return Annotation{}, false
+	}
+	defer b.Close()
+	probs := a.Problems
+	sevs := []problem.Severity{problem.Error, problem.Warning, problem.Info}
+	n := 0
+	mark := func(sheet string, col, row int, what string) {
+		probs = append(probs, problem.Problem{Severity: sevs[n%3], Code: "test", Cell: quoteSheet(sheet) + "!" + ooxml.CellRef(col, row),
+			Message: fmt.Sprintf("Ô thử %d (%s).", n, what)})
+		n++
+	}
+	for _, si := range b.src.b.Sheets() {
+		bs, err := b.src.read(si.Name)
+		if err != nil || si.Kind != "worksheet" {
+			continue
+		}
+		k := 0
+		for _, c := range bs.s.Cells {
+			if c.Value != "" && k < 3 {
+				mark(si.Name, c.Col, c.Row, "có giá trị")
+				k++
+			}
+		}
+		mark(si.Name, bs.s.MaxCol()+2, bs.s.MaxRow()+2, "ô trống")
+		if cs, err := b.src.b.Comments(si.Name); err == nil && len(cs) > 0 {
+			col, row, _ := ooxml.ParseRef(cs[0].Ref)
+			mark(si.Name, col, row, "có ghi chú của xã")
+		}
+	}
+	problem.Sort(probs, validate.Order(a.Rubric))
+	a.Problems = probs
+	return a, true
+}
+
+// corpusAnnotation is what the pipeline annotates a file with: the form
+// read and scored against its rubric (the corpus's when it names none we
+// ship), the reader's and the validator's problems.
+func corpusAnnotation(t *testing.T, data []byte) (Annotation, bool) {
 	b, err := Open(data, Limits{})
 	if err != nil {
 		return Annotation{}, false
@@ -103,31 +149,6 @@ func compareAnnotation(t *testing.T, data []byte) (Annotation, bool) {
 	}
 	probs := append([]problem.Problem{}, sub.Problems...)
 	probs = append(probs, validate.Check(r, validate.Input{Values: sub.Values, Explain: sub.Explain, Evidence: sub.Evidence, Cells: cells}, res)...)
-	sevs := []problem.Severity{problem.Error, problem.Warning, problem.Info}
-	n := 0
-	mark := func(sheet string, col, row int, what string) {
-		probs = append(probs, problem.Problem{Severity: sevs[n%3], Code: "test", Cell: quoteSheet(sheet) + "!" + ooxml.CellRef(col, row),
-			Message: fmt.Sprintf("Ô thử %d (%s).", n, what)})
-		n++
-	}
-	for _, si := range b.src.b.Sheets() {
-		bs, err := b.src.read(si.Name)
-		if err != nil || si.Kind != "worksheet" {
-			continue
-		}
-		k := 0
-		for _, c := range bs.s.Cells {
-			if c.Value != "" && k < 3 {
-				mark(si.Name, c.Col, c.Row, "có giá trị")
-				k++
-			}
-		}
-		mark(si.Name, bs.s.MaxCol()+2, bs.s.MaxRow()+2, "ô trống")
-		if cs, err := b.src.b.Comments(si.Name); err == nil && len(cs) > 0 {
-			col, row, _ := ooxml.ParseRef(cs[0].Ref)
-			mark(si.Name, col, row, "có ghi chú của xã")
-		}
-	}
 	problem.Sort(probs, validate.Order(r))
 	sum := sha256.Sum256(data)
 	return Annotation{Rubric: r, Sub: sub, Result: res, Problems: probs, FileName: "tệp.xlsx", Hash: hex.EncodeToString(sum[:]),
@@ -408,16 +429,72 @@ func compareResults(t *testing.T, what string, input, before, now []byte, a Anno
 		if pb.Freeze != pn.Freeze || pb.XSplit != pn.XSplit || pb.YSplit != pn.YSplit {
 			fail("%s: panes %+v, now %+v", sheet, pb, pn)
 		}
-		lb, _ := fb.GetPageLayout(sheet)
-		ln, _ := fn.GetPageLayout(sheet)
-		if a, b := fmt.Sprint(testkitPtr(lb.Size), testkitPtr(lb.Orientation), testkitPtr(lb.FitToWidth), testkitPtr(lb.FitToHeight)),
-			fmt.Sprint(testkitPtr(ln.Size), testkitPtr(ln.Orientation), testkitPtr(ln.FitToWidth), testkitPtr(ln.FitToHeight)); a != b {
+		if a, b := pageOf(fb, sheet), pageOf(fn, sheet); a != b {
 			fail("%s: page %s, now %s", sheet, a, b)
+		}
+		if a, b := colBreaks(t, before, sheet), colBreaks(t, now, sheet); a != b {
+			fail("%s: column breaks %s, now %s", sheet, a, b)
 		}
 	}
 	if errs > 25 {
 		t.Errorf("%s: %d differences in all", what, errs)
 	}
+}
+
+// pageOf is a sheet's print set-up as excelize reads it: paper,
+// orientation, fit to pages or scale, page order, centring.
+func pageOf(f *excelize.File, sheet string) string {
+	l, _ := f.GetPageLayout(sheet)
+	p, _ := f.GetSheetProps(sheet)
+	m, _ := f.GetPageMargins(sheet)
+	fit := p.FitToPage != nil && *p.FitToPage
+	scale := testkitPtr(l.AdjustTo)
+	if fit || scale == "100" {
+		scale = "" // ignored while fitting; 100 is the default excelize reports
+	}
+	order := testkitPtr(l.PageOrder)
+	if order == "downThenOver" {
+		order = "" // the default
+	}
+	centred := m.Horizontally != nil && *m.Horizontally
+	return fmt.Sprintf("paper %s %s, fit %v %s×%s, scale %s, order %s, centred %v", testkitPtr(l.Size), testkitPtr(l.Orientation),
+		fit, testkitPtr(l.FitToWidth), testkitPtr(l.FitToHeight), scale, order, centred)
+}
+
+var brkRE = regexp.MustCompile(`<(?:\w+:)?colBreaks\b.*?</(?:\w+:)?colBreaks>`)
+
+// colBreaks are the manual column breaks of a sheet, from its XML
+// (excelize has no reader for them).
+func colBreaks(t *testing.T, data []byte, sheet string) string {
+	b, err := ooxml.Open(data, ooxml.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, ok := b.Sheet(sheet)
+	if !ok {
+		return ""
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name != info.Part {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := io.ReadAll(rc)
+		rc.Close()
+		var ids []string
+		for _, m := range regexp.MustCompile(`<(?:\w+:)?brk\b[^>]*\bid="(\d+)"`).FindAllSubmatch(brkRE.Find(x), -1) {
+			ids = append(ids, string(m[1]))
+		}
+		return strings.Join(ids, ",")
+	}
+	return ""
 }
 
 // splitFill splits styleOf's rendering into the fill and the rest.

@@ -312,3 +312,59 @@ func rgbOnly(st *excelize.Style) {
 		st.Fill.Color[i] = fix(st.Fill.Color[i])
 	}
 }
+
+const printTitlesName = "_xlnm.Print_Titles"
+
+func (c *excelCanvas) printTitles(sheet string) ooxml.PrintTitles {
+	for _, dn := range c.f.GetDefinedName() {
+		if dn.Name == printTitlesName && dn.Scope == sheet {
+			return ooxml.ParsePrintTitles(dn.RefersTo)
+		}
+	}
+	return ooxml.PrintTitles{}
+}
+
+func (c *excelCanvas) setPrintTitles(sheet string, t ooxml.PrintTitles) error {
+	_ = c.f.DeleteDefinedName(&excelize.DefinedName{Name: printTitlesName, Scope: sheet})
+	if t.IsZero() {
+		return nil
+	}
+	return c.f.SetDefinedName(&excelize.DefinedName{Name: printTitlesName, Scope: sheet, RefersTo: t.RefersTo(sheet)})
+}
+
+// setPageLayout sets what ooxml's SetPageLayout sets, with excelize's
+// options.
+func (c *excelCanvas) setPageLayout(sheet string, pl ooxml.PageLayout) error {
+	var o excelize.PageLayoutOptions
+	var fit *bool
+	if pl.PaperSize > 0 {
+		o.Size = &pl.PaperSize
+	}
+	if pl.Orientation != "" {
+		o.Orientation = &pl.Orientation
+	}
+	if pl.Scale > 0 {
+		s, off := uint(pl.Scale), false
+		o.AdjustTo, fit = &s, &off
+	}
+	if pl.FitWidth > 0 || pl.FitHeight > 0 {
+		on := true
+		o.FitToWidth, o.FitToHeight, fit = &pl.FitWidth, &pl.FitHeight, &on
+	}
+	if pl.PageOrder != "" {
+		o.PageOrder = &pl.PageOrder
+	}
+	errs := []error{c.f.SetPageLayout(sheet, &o)}
+	if fit != nil {
+		errs = append(errs, c.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: fit}))
+	}
+	if pl.CenterHorizontally != 0 {
+		on := pl.CenterHorizontally > 0
+		errs = append(errs, c.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Horizontally: &on}))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *excelCanvas) setColBreak(sheet string, col int) error {
+	return c.f.InsertPageBreak(sheet, ooxml.CellRef(col+1, 1))
+}

@@ -15,15 +15,16 @@ import (
 // the annotator reads after writing (a format it changed, comments it
 // rewrote) is read from what it wrote.
 type patchCanvas struct {
-	src   *bookSource
-	b     *ooxml.Book
-	p     *ooxml.Patch
-	order []string // the sheets as they stand
-	st    *ooxml.Styles
-	fills map[int]ooxml.Fill // of the formats added
-	edits map[string]map[uint64]pending
-	notes map[string][]ooxml.Comment // comments read or set, by sheet
-	added map[string]bool            // sheets added: written, not read
+	src    *bookSource
+	b      *ooxml.Book
+	p      *ooxml.Patch
+	order  []string // the sheets as they stand
+	st     *ooxml.Styles
+	fills  map[int]ooxml.Fill // of the formats added
+	edits  map[string]map[uint64]pending
+	notes  map[string][]ooxml.Comment // comments read or set, by sheet
+	added  map[string]bool            // sheets added: written, not read
+	titles map[string]ooxml.PrintTitles
 }
 
 // pending is a cell written and not yet saved.
@@ -35,7 +36,8 @@ type pending struct {
 
 func newPatchCanvas(src *bookSource) *patchCanvas {
 	c := &patchCanvas{src: src, b: src.b, p: src.b.Patch(), fills: map[int]ooxml.Fill{},
-		edits: map[string]map[uint64]pending{}, notes: map[string][]ooxml.Comment{}, added: map[string]bool{}}
+		edits: map[string]map[uint64]pending{}, notes: map[string][]ooxml.Comment{}, added: map[string]bool{},
+		titles: map[string]ooxml.PrintTitles{}}
 	for _, s := range src.b.Sheets() {
 		c.order = append(c.order, s.Name)
 	}
@@ -187,6 +189,7 @@ func (c *patchCanvas) removeSheet(name string) error {
 	delete(c.edits, n)
 	delete(c.notes, n)
 	delete(c.added, n)
+	delete(c.titles, n)
 	return nil
 }
 
@@ -326,3 +329,31 @@ func (c *patchCanvas) hideVery(sheet string) error {
 }
 
 func (c *patchCanvas) activate(sheet string) error { return c.p.SetActiveSheet(c.name(sheet)) }
+
+func (c *patchCanvas) printTitles(sheet string) ooxml.PrintTitles {
+	n := c.name(sheet)
+	if t, ok := c.titles[n]; ok {
+		return t
+	}
+	if n == "" || c.added[n] {
+		return ooxml.PrintTitles{}
+	}
+	return c.b.PrintTitles(n)
+}
+
+func (c *patchCanvas) setPrintTitles(sheet string, t ooxml.PrintTitles) error {
+	n := c.name(sheet)
+	if err := c.p.SetPrintTitles(n, t); err != nil {
+		return err
+	}
+	c.titles[n] = t
+	return nil
+}
+
+func (c *patchCanvas) setPageLayout(sheet string, pl ooxml.PageLayout) error {
+	return c.p.SetPageLayout(c.name(sheet), pl)
+}
+
+func (c *patchCanvas) setColBreak(sheet string, col int) error {
+	return c.p.AddColBreak(c.name(sheet), col)
+}

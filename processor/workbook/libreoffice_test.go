@@ -13,9 +13,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // soffice returns the LibreOffice binary. CI installs it (.ci/run), so
@@ -176,17 +178,30 @@ func TestTemplatesInLibreOffice(t *testing.T) {
 	}
 }
 
-// TestAnnotatedNotesPrint renders the annotated Triệu Thành workbook to
-// PDF with LibreOffice: every error and warning of an indicator prints in
-// the note column beside it, whole (rows are not grown on open, so a row
-// too short for its note would print it cut off), since comments do not
-// print.
-func TestAnnotatedNotesPrint(t *testing.T) {
-	bin := soffice(t)
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed")
+// TestResultPrint prints result workbooks with LibreOffice and reads the
+// PDF back: the Triệu Thành workbook with errors, warnings and a long
+// note, and corpus files annotated as the pipeline does (a > b; a form
+// saved by LibreOffice; a very long unit name). Every note of an error or
+// warning prints whole in the note column beside its indicator (comments do
+// not print; rows are not grown on open, so a row too low for its note
+// would print it cut), every problem's message prints on the result sheet,
+// the unit's name and TẠM TÍNH print, no text is smaller than 9 pt (no word
+// box under 8 pt), and LibreOffice clipped no cell. The indicator sheet
+// prints its form's columns A–K on one page and the system's columns on
+// the next, across then down. Set CHISO_TEST_ARTIFACTS=DIR to keep the
+// PDFs and PNGs of the result sheet's first page, a page of the
+// indicator sheet and the page of notes beside it.
+func TestResultPrint(t *testing.T) {
+	testkit.Soffice(t)
+	testkit.Poppler(t)
+	dir := testkit.Artifacts(t)
+	type job struct {
+		name string
+		a    Annotation
+		out  []byte
 	}
+	var jobs []job
+
 	r, f := trieuThanhWorkbook(t)
 	var src bytes.Buffer
 	if err := f.Write(&src); err != nil {
@@ -202,19 +217,33 @@ func TestAnnotatedNotesPrint(t *testing.T) {
 		Message: "Chỉ số 2.1: nghị quyết chuyên đề về chuyển đổi số được ghi là đã ban hành nhưng số, ngày của nghị quyết không có trong phần tài liệu kiểm chứng. " +
 			"Hãy ghi số và ngày ban hành của nghị quyết vào cột tài liệu kiểm chứng. Nếu nghị quyết chưa được ban hành, hãy sửa số liệu thành \"Không\" và điểm tự chấm thành 0. " +
 			"Hội đồng thẩm định sẽ đối chiếu với bản gốc của nghị quyết khi chấm điểm chính thức."})
-	out := annotateOOXML(t, src.Bytes(), Annotation{Rubric: r, Sub: sub, Result: res, Problems: probs, Unit: "Xã Triệu Thành", Year: 2023})
-	dir := t.TempDir()
-	p := filepath.Join(dir, "ket-qua.xlsx")
-	if err := os.WriteFile(p, out, 0o644); err != nil {
-		t.Fatal(err)
+	a := Annotation{Rubric: r, Sub: sub, Result: res, Problems: probs, FileName: "Triệu Thành - DTI 2023.xlsx", Received: trieuThanhReceived,
+		Unit: "Xã Triệu Thành", Year: 2023}
+	jobs = append(jobs, job{"trieu-thanh", a, annotateOOXML(t, src.Bytes(), a)})
+	for _, name := range []string{"07-a-lon-hon-b.xlsx", "37-luu-bang-libreoffice.xlsx", "29-ban-tu-lam.xlsx", "04-so-lieu-dang-chu.xlsx", "45-them-trang-tinh.xlsx"} {
+		data, err := os.ReadFile(filepath.Join("..", "pipeline", "testdata", "corpus", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := corpusAnnotation(t, data)
+		if !ok {
+			t.Fatalf("%s: not annotated", name)
+		}
+		a.Unit, a.FileName, a.Received = a.Sub.UnitName, name, trieuThanhReceived
+		jobs = append(jobs, job{strings.TrimSuffix(name, ".xlsx"), a, annotateOOXML(t, data, a)})
 	}
-	runSoffice(t, bin, dir, "pdf", p)
-	text, err := exec.Command(pdftotext, filepath.Join(dir, "ket-qua.pdf"), "-").Output()
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, j := range jobs {
+		p := filepath.Join(dir, "ket-qua-"+j.name+".xlsx")
+		if err := os.WriteFile(p, j.out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
 	}
-	// pdftotext breaks words at diacritics and lines at the cell's width:
-	// compare without any white space.
+	testkit.Convert(t, dir, "pdf", files...)
+
+	// pdftotext breaks words at diacritics and lines at a cell's width:
+	// texts compare without any white space.
 	squeeze := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if unicode.IsSpace(r) {
@@ -223,19 +252,95 @@ func TestAnnotatedNotesPrint(t *testing.T) {
 			return r
 		}, s)
 	}
-	printed := squeeze(string(text))
-	n := 0
-	for _, p := range probs {
-		if p.Indicator == "" || (p.Severity != problem.Error && p.Severity != problem.Warning) {
-			continue
-		}
-		n++
-		if note := squeeze(p.Severity.Label() + ": " + p.Message); !strings.Contains(printed, note) {
-			t.Errorf("the note of %s does not print whole: %q", p.Indicator, p.Severity.Label()+": "+p.Message)
+	for _, j := range jobs {
+		t.Run(j.name, func(t *testing.T) {
+			pdf := filepath.Join(dir, "ket-qua-"+j.name+".pdf")
+			// Text in reading order, a cell's lines together (not
+			// PDFText, which joins the lines of cells side by side).
+			raw, err := exec.Command("pdftotext", pdf, "-").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			printed := squeeze(string(raw))
+			notes, links := 0, map[string]bool{}
+			texts := []string{j.a.Unit, "TẠM TÍNH"}
+			for _, p := range j.a.Problems {
+				texts = append(texts, p.Message)
+				if p.Cell != "" {
+					links[squeeze(p.Cell)] = true
+				}
+				if p.Indicator == "" || (p.Severity != problem.Error && p.Severity != problem.Warning) {
+					continue
+				}
+				notes++
+				if note := p.Severity.Label() + ": " + p.Message; !strings.Contains(printed, squeeze(note)) {
+					t.Errorf("the note of %s does not print whole: %q", p.Indicator, note)
+				}
+			}
+			if j.name == "trieu-thanh" && notes < 4 || notes < 1 {
+				t.Errorf("only %d notes checked", notes)
+			}
+			for _, want := range []string{j.a.Unit, "TẠM TÍNH"} {
+				if !strings.Contains(printed, squeeze(want)) {
+					t.Errorf("%q not printed", want)
+				}
+			}
+			for _, m := range testkit.MissingText(testkit.PDFText(t, pdf), texts) {
+				t.Errorf("not printed whole: %s", m)
+			}
+			for _, c := range testkit.PDFClipped(t, pdf) {
+				// LibreOffice draws a link's text clipped to its cell
+				// whether it fits or not: a cell reference of the result
+				// sheet that prints whole (MissingText) is not cut.
+				link := false
+				for l := range links {
+					link = link || strings.HasPrefix(squeeze(c.Words), l)
+				}
+				if !link {
+					t.Errorf("clipped to its cell: %v", c)
+				}
+			}
+			small := testkit.PDFSmallest(t, pdf)
+			if small.Size < 9 {
+				t.Errorf("text printed at %.1f pt: %v", small.Size, small)
+			}
+			words := testkit.PDFWordHeights(t, pdf)
+			if words[0].Height() < minPrintPt {
+				t.Errorf("word printed %.1f pt high: %v", words[0].Height(), words[0])
+			}
+			t.Logf("smallest text %.1f pt (%q), smallest word %.1f pt high (%q)", small.Size, small.Words, words[0].Height(), words[0].Text)
+			checkResultPages(t, pdf, j.a)
+		})
+	}
+}
+
+// checkResultPages finds the indicator sheet's pages by their headers: a
+// page with the form's "Điểm tự chấm" and no system column, followed by
+// a page with the system's columns and not the form's. With
+// CHISO_TEST_ARTIFACTS set, it renders the result sheet's first page and
+// that pair to PNG.
+func checkResultPages(t *testing.T, pdf string, a Annotation) {
+	t.Helper()
+	pages := map[int]string{}
+	for _, w := range testkit.PDFWordHeights(t, pdf) {
+		pages[w.Page] += w.Text
+	}
+	form, sys := vntext.Fold(strings.ReplaceAll(selfHeader, " ", "")), vntext.Fold(strings.ReplaceAll(hdrSysNote, " ", ""))
+	has := func(page int, s string) bool { return strings.Contains(vntext.Fold(pages[page]), s) }
+	pair := 0
+	for p := 1; p < len(pages) && pair == 0; p++ {
+		if has(p, form) && !has(p, sys) && has(p+1, sys) && !has(p+1, form) {
+			pair = p
 		}
 	}
-	if n < 4 {
-		t.Fatalf("only %d notes checked", n)
+	if pair == 0 {
+		t.Errorf("no page of the form's columns followed by the system's")
+		return
+	}
+	if testkitKeeps() {
+		for _, p := range []int{1, pair, pair + 1} {
+			t.Logf("page %d: %s", p, testkit.PagePNG(t, pdf, p, 70))
+		}
 	}
 }
 

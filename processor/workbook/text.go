@@ -10,14 +10,6 @@ import (
 
 // Small text helpers of the writers.
 
-func sumWidths(from, to string) float64 {
-	var s float64
-	for c := from[0]; c <= to[0]; c++ {
-		s += resultWidths[string(c)]
-	}
-	return s
-}
-
 func suffixIf(cond, s string) string {
 	if cond == "" {
 		return ""

@@ -212,6 +212,16 @@ func wrappedLines(s string, width, size float64, bold bool) int {
 	return lines
 }
 
+// textHeight is the height of a row that shows s whole in a column
+// widthUnits wide (0 for no text).
+func textHeight(s string, widthUnits, size float64, bold bool) float64 {
+	if strings.TrimSpace(s) == "" {
+		return 0
+	}
+	n := wrappedLines(s, widthUnits*ptPerUnit-cellPadding, size, bold)
+	return float64(n)*lineHeight(size) + rowPadding
+}
+
 // lineHeight is the height of one line of text at size points.
 func lineHeight(size float64) float64 { return math.Ceil(size*lineFactor*4) / 4 }
 

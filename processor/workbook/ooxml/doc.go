@@ -30,9 +30,13 @@
 // [Patch.SetStyle], [Patch.SetCell]), column widths ([Patch.SetColWidth],
 // splitting existing ranges), taller rows ([Patch.GrowRowHeight]), new
 // cell formats ([Patch.AddStyle], [Patch.DeriveFill]), a sheet's comments
-// ([Patch.SetComments]), new sheets written with a [SheetWriter]
-// ([Patch.AddSheet]: widths, merges, panes, print set-up, manual page
-// breaks), removed sheets, sheet states and the active sheet.
+// ([Patch.SetComments]), an existing sheet's print set-up
+// ([Patch.SetPageLayout]: paper, orientation, scale or fit to pages, page
+// order, centring; [Patch.SetPrintTitles]: the rows and columns repeated
+// on every page, read with [Book.PrintTitles]; [Patch.AddColBreak]: manual
+// page breaks between columns), new sheets written with a
+// [SheetWriter] ([Patch.AddSheet]: widths, merges, panes, print set-up,
+// manual page breaks), removed sheets, sheet states and the active sheet.
 // [NewWorkbook] starts a Patch of a blank workbook, to write one from
 // scratch. A new sheet's rows are compressed as they are written, and its
 // print set-up (scale or fit to width, page order, header and footer,
@@ -121,7 +125,8 @@
 // are neither calculated nor written. Rich text is written only in
 // comments. [Patch.SetComments] replaces a sheet's legacy drawing: shapes
 // other than comments in it (old form controls) are lost. Merged ranges,
-// panes, filters and print settings are written only on new sheets.
+// panes, filters, margins, headers and footers and row breaks are
+// written only on new sheets.
 // Threaded comments (Excel 365) are left as they are and not read. A Book
 // and a Patch are not safe for concurrent use; distinct Books are.
 package ooxml

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type Patch struct {
 	b      *Book
 	order  []*outSheet // the sheets of the result, in order
 	edits  map[string]*sheetEdit
+	titles map[*outSheet]PrintTitles // print titles set on existing sheets
 	sb     *styleBuilder
 	active *outSheet // nil: keep the workbook's active sheet
 	sst    *sstBuilder
@@ -57,6 +59,8 @@ type sheetEdit struct {
 	cols     []colSet
 	heights  map[int]float64
 	comments *[]Comment
+	page     *PageLayout
+	breaks   []int // manual page breaks after these columns
 }
 
 type cellEdit struct {
@@ -217,6 +221,64 @@ func (p *Patch) SetComments(sheet string, cs []Comment) error {
 	}
 	cp := append([]Comment(nil), cs...)
 	e.comments = &cp
+	return nil
+}
+
+// SetPageLayout changes the print set-up of an existing sheet: the
+// fields of pl that are set replace the sheet's (see [PageLayout]); a
+// second call adds to the first. The elements are changed in place, or
+// created where the schema puts them: <sheetPr><pageSetUpPr fitToPage>,
+// <printOptions horizontalCentered>, <pageSetup>.
+func (p *Patch) SetPageLayout(sheet string, pl PageLayout) error {
+	if err := pl.check(); err != nil {
+		return err
+	}
+	e, err := p.edit(sheet)
+	if err != nil {
+		return err
+	}
+	if e.page == nil {
+		e.page = &PageLayout{}
+	}
+	*e.page = e.page.merge(pl)
+	return nil
+}
+
+// AddColBreak starts a new printed page after column col of an existing
+// sheet (a manual page break), keeping the breaks it has.
+func (p *Patch) AddColBreak(sheet string, col int) error {
+	if col < 1 || col >= maxCol {
+		return fmt.Errorf("ooxml: invalid page break after column %d", col)
+	}
+	e, err := p.edit(sheet)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(e.breaks, col) {
+		e.breaks = append(e.breaks, col)
+		slices.Sort(e.breaks)
+	}
+	return nil
+}
+
+// SetPrintTitles sets the rows and columns an existing sheet prints on
+// every page: its _xlnm.Print_Titles name is replaced (zero titles remove
+// it). Read the current ones with [Book.PrintTitles] to keep some.
+func (p *Patch) SetPrintTitles(sheet string, t PrintTitles) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	_, o := p.find(sheet)
+	switch {
+	case o == nil:
+		return fmt.Errorf("%w: %q", ErrNoSheet, sheet)
+	case o.orig < 0:
+		return fmt.Errorf("ooxml: sheet %q is new: write it with its SheetWriter", sheet)
+	}
+	if p.titles == nil {
+		p.titles = map[*outSheet]PrintTitles{}
+	}
+	p.titles[o] = t
 	return nil
 }
 
@@ -775,7 +837,13 @@ func (p *Patch) plan() (*plan, error) {
 	// Workbook, its relationships, the content types, app.xml.
 	wbPlan := &workbookPlan{order: p.order, active: activeIdx, oldActive: b.activeTab, changedList: changedList}
 	wbPlan.names = p.newNames()
-	if changedList || selChange || p.statesChanged() || len(wbPlan.names) > 0 {
+	for o := range p.titles {
+		if wbPlan.dropTitles == nil {
+			wbPlan.dropTitles = map[int]bool{}
+		}
+		wbPlan.dropTitles[o.orig] = true
+	}
+	if changedList || selChange || p.statesChanged() || len(wbPlan.names) > 0 || len(wbPlan.dropTitles) > 0 {
 		pl.rewrite[strings.ToLower(b.workbookPart)] = func(out *bufio.Writer, in io.Reader) error {
 			return b.patchWorkbook(out, in, wbPlan)
 		}
@@ -841,12 +909,16 @@ func freeID(used map[string]bool) string {
 	}
 }
 
-// newNames are the defined names the new sheets need: print titles and
-// the autofilter's hidden database name.
+// newNames are the defined names the new sheets need (print titles and
+// the autofilter's hidden database name) and the print titles set on
+// existing sheets.
 func (p *Patch) newNames() []DefinedName {
 	var out []DefinedName
 	for i, o := range p.order {
 		if o.orig >= 0 {
+			if t, ok := p.titles[o]; ok && !t.IsZero() {
+				out = append(out, DefinedName{Name: "_xlnm.Print_Titles", LocalSheetID: i, RefersTo: t.RefersTo(o.info.Name)})
+			}
 			continue
 		}
 		q := quoteSheet(o.info.Name)

@@ -227,6 +227,9 @@ type workbookPlan struct {
 	oldActive   int
 	changedList bool
 	names       []DefinedName // to add
+	// dropTitles are the sheets (by their index in the Book) whose print
+	// titles are replaced by ones in names, or removed.
+	dropTitles map[int]bool
 }
 
 // workbookOrder is the position of each child of <workbook> in
@@ -356,7 +359,7 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 			}
 			return true, write(appendStartTag(nil, s.name, s.attrs, ch, s.selfClose))
 		case s.kind == tokStart && s.depth == 3 && string(s.local()) == "definedName":
-			return true, b.rewriteName(out, s, oldToNew, removed)
+			return true, b.rewriteName(out, s, oldToNew, removed, wp.dropTitles)
 		case s.kind == tokEnd && s.depth == 2 && string(s.local()) == "definedNames" && !namesDone:
 			if err := write(names(false)); err != nil {
 				return false, err
@@ -444,8 +447,9 @@ func appendSheets(buf []byte, prefix string, wp *workbookPlan, tags [][2][]byte)
 }
 
 // rewriteName copies one <definedName>, its sheet index following its
-// sheet, or drops it when its sheet is removed or it refers to one.
-func (b *Book) rewriteName(out *bufio.Writer, s *scanner, oldToNew []int, removed map[string]bool) error {
+// sheet, or drops it when its sheet is removed or it refers to one, or
+// when it is the print titles of a sheet in dropTitles.
+func (b *Book) rewriteName(out *bufio.Writer, s *scanner, oldToNew []int, removed map[string]bool, dropTitles map[int]bool) error {
 	name, attrs, self := append([]byte(nil), s.name...), append([]byte(nil), s.attrs...), s.selfClose
 	local := -1
 	if v, ok := s.attr("localSheetId"); ok {
@@ -453,9 +457,16 @@ func (b *Book) rewriteName(out *bufio.Writer, s *scanner, oldToNew []int, remove
 			local = x
 		}
 	}
+	titles := false
+	if v, _, err := s.attrString("name"); err == nil && isPrintTitles(v) {
+		titles = true
+	}
 	raw, err := capture(s, nil, b.lim.MaxValueBytes+int(b.lim.MaxTokenBytes))
 	if err != nil {
 		return err
+	}
+	if titles && local >= 0 && dropTitles[local] {
+		return nil
 	}
 	var ch []attrChange
 	if local >= 0 && local < len(oldToNew) {

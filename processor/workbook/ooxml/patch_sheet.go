@@ -3,7 +3,9 @@ package ooxml
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -91,32 +93,42 @@ var worksheetOrder = map[string]int{
 
 // Positions of the elements the patch may have to create.
 const (
-	posViews  = 2
-	posCols   = 4
-	posData   = 5
-	posLegacy = 30
-	posEnd    = 99
+	posSheetPr = 0
+	posViews   = 2
+	posCols    = 4
+	posData    = 5
+	posPrint   = 19
+	posPage    = 21
+	posBreaks  = 24
+	posLegacy  = 30
+	posEnd     = 99
 )
 
 type sheetPatcher struct {
-	s        *scanner
-	out      *bufio.Writer
-	j        *sheetJob
-	prefix   string // the elements' namespace prefix with its colon, "" mostly
-	buf      []byte
-	k        int   // next cell edit
-	heights  []int // rows to grow, sorted
-	hk       int
-	defHt    float64
-	colsOK   bool
-	viewsOK  bool
-	legacy   bool // <legacyDrawing> handled
-	inData   bool // inside <sheetData>
-	seenData bool // after <sheetData>
-	row      int  // current row number
-	col      int  // last column in the current row
-	rowHt    float64
-	views    int
+	s       *scanner
+	lim     *Limits
+	out     *bufio.Writer
+	j       *sheetJob
+	prefix  string // the elements' namespace prefix with its colon, "" mostly
+	buf     []byte
+	k       int   // next cell edit
+	heights []int // rows to grow, sorted
+	hk      int
+	defHt   float64
+	colsOK  bool
+	viewsOK bool
+	legacy  bool // <legacyDrawing> handled
+	// The print set-up: <sheetPr>, <printOptions>, <pageSetup> handled
+	// (or not to be created); inside <sheetPr>, and its <pageSetUpPr>
+	// seen.
+	prOK, printOK, pageOK, breaksOK bool
+	inPr, setUpPr                   bool
+	inData                          bool // inside <sheetData>
+	seenData                        bool // after <sheetData>
+	row                             int  // current row number
+	col                             int  // last column in the current row
+	rowHt                           float64
+	views                           int
 	// unshared are the shared formulas whose master was overwritten, by
 	// their si.
 	unshared map[int]sharedFormula
@@ -124,7 +136,7 @@ type sheetPatcher struct {
 
 // patchSheet streams a worksheet part from in to out with job's edits.
 func (b *Book) patchSheet(out *bufio.Writer, in io.Reader, part string, j *sheetJob) error {
-	p := &sheetPatcher{s: newScanner(in, part, &b.lim), out: out, j: j, defHt: 15}
+	p := &sheetPatcher{s: newScanner(in, part, &b.lim), lim: &b.lim, out: out, j: j, defHt: 15}
 	defer p.s.release()
 	for r := range j.e.heights {
 		p.heights = append(p.heights, r)
@@ -133,6 +145,11 @@ func (b *Book) patchSheet(out *bufio.Writer, in io.Reader, part string, j *sheet
 	p.colsOK = len(j.e.cols) == 0
 	p.viewsOK = j.tab != 1
 	p.legacy = j.legacyRID == "" && !j.dropLegacy
+	pl := j.e.page
+	p.prOK = pl == nil || pl.fitToPage() <= 0
+	p.printOK = pl == nil || pl.CenterHorizontally <= 0
+	p.pageOK = pl == nil || len(pl.setupChanges()) == 0
+	p.breaksOK = len(j.e.breaks) == 0
 	s := p.s
 	for {
 		k, err := s.next()
@@ -181,6 +198,16 @@ func (p *sheetPatcher) token(k tokKind) error {
 		return p.rowStart()
 	case k == tokStart && s.depth == 4 && p.inData && string(s.local()) == "c":
 		return p.cell()
+	case k == tokStart && s.depth == 3 && p.inPr && string(s.local()) == "pageSetUpPr":
+		p.setUpPr = true
+		return p.write(appendStartTag(p.buf[:0], s.name, s.attrs, p.fitChange(), s.selfClose))
+	case k == tokEnd && s.depth == 2 && p.inPr:
+		p.inPr = false
+		if !p.setUpPr && p.j.e.page.fitToPage() > 0 {
+			if err := p.write(p.setUpPrTag()); err != nil {
+				return err
+			}
+		}
 	case k == tokStart && s.depth == 5 && p.inData && p.unshared != nil && string(s.local()) == "f":
 		if done, err := p.unshare(); done || err != nil {
 			return err
@@ -215,6 +242,21 @@ func (p *sheetPatcher) token(k tokKind) error {
 // and that go before position pos: the selected sheetView, <cols>,
 // <sheetData> with the new rows, <legacyDrawing>.
 func (p *sheetPatcher) ensureBefore(pos int) error {
+	if !p.prOK && pos > posSheetPr {
+		p.prOK = true
+		p.buf = append(p.buf[:0], '<')
+		p.buf = append(p.buf, p.prefix...)
+		p.buf = append(p.buf, "sheetPr>"...)
+		if err := p.write(p.buf); err != nil {
+			return err
+		}
+		if err := p.write(p.setUpPrTag()); err != nil {
+			return err
+		}
+		if err := p.write(p.endTag("sheetPr")); err != nil {
+			return err
+		}
+	}
 	if !p.viewsOK && pos > posViews {
 		p.viewsOK = true
 		p.buf = append(p.buf[:0], '<')
@@ -250,9 +292,132 @@ func (p *sheetPatcher) ensureBefore(pos int) error {
 			}
 		}
 	}
+	if !p.printOK && pos > posPrint {
+		p.printOK = true
+		name := []byte(p.prefix + "printOptions")
+		if err := p.write(appendStartTag(p.buf[:0], name, nil, p.centerChange(), true)); err != nil {
+			return err
+		}
+	}
+	if !p.pageOK && pos > posPage {
+		p.pageOK = true
+		name := []byte(p.prefix + "pageSetup")
+		if err := p.write(appendStartTag(p.buf[:0], name, nil, p.j.e.page.setupChanges(), true)); err != nil {
+			return err
+		}
+	}
+	if !p.breaksOK && pos > posBreaks {
+		p.breaksOK = true
+		if err := p.writeColBreaks([]byte(p.prefix+"colBreaks"), nil, nil); err != nil {
+			return err
+		}
+	}
 	if !p.legacy && pos > posLegacy {
 		p.legacy = true
 		return p.write(p.legacyTag())
+	}
+	return nil
+}
+
+// brkEl is one <brk> of <colBreaks>: its column and its bytes.
+type brkEl struct {
+	id     int
+	manual bool
+	raw    []byte
+}
+
+// colBreaks reads the sheet's <colBreaks>, adds the new breaks and writes
+// it.
+func (p *sheetPatcher) colBreaks() error {
+	s := p.s
+	name, attrs := append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)
+	var els []brkEl
+	if !s.selfClose {
+		d := s.depth
+		for {
+			k, err := s.next()
+			if err != nil {
+				return err
+			}
+			if k == tokEOF {
+				return s.fail(s.off, "unexpected end of the part")
+			}
+			if k == tokEnd && s.depth == d {
+				break
+			}
+			if k == tokStart && s.depth == d+1 && string(s.local()) == "brk" {
+				if len(els) >= p.lim.MaxItems {
+					return &LimitError{Limit: LimitItems, Max: int64(p.lim.MaxItems), Part: s.part}
+				}
+				id, _ := s.attr("id")
+				man, _ := s.attr("man")
+				var b brkEl
+				b.id, _ = strconv.Atoi(string(id))
+				b.manual = xmlBool(string(man))
+				raw, err := capture(s, nil, p.lim.MaxTokenBytes)
+				if err != nil {
+					return err
+				}
+				b.raw = raw
+				els = append(els, b)
+			}
+		}
+	}
+	return p.writeColBreaks(name, attrs, els)
+}
+
+// writeColBreaks writes <colBreaks> with the breaks it had (els) and the
+// new ones, in column order.
+func (p *sheetPatcher) writeColBreaks(name, attrs []byte, els []brkEl) error {
+	for _, col := range p.j.e.breaks {
+		if slices.ContainsFunc(els, func(b brkEl) bool { return b.id == col }) {
+			continue
+		}
+		raw := fmt.Appendf(nil, `<%sbrk id="%d" max="%d" man="1"/>`, p.prefix, col, maxRow-1)
+		els = append(els, brkEl{id: col, manual: true, raw: raw})
+	}
+	sort.SliceStable(els, func(i, j int) bool { return els[i].id < els[j].id })
+	manual := 0
+	for _, b := range els {
+		if b.manual {
+			manual++
+		}
+	}
+	ch := []attrChange{{name: "count", value: strconv.Itoa(len(els))}, {name: "manualBreakCount", value: strconv.Itoa(manual)}}
+	if err := p.write(appendStartTag(p.buf[:0], name, attrs, ch, false)); err != nil {
+		return err
+	}
+	for _, b := range els {
+		if err := p.write(b.raw); err != nil {
+			return err
+		}
+	}
+	return p.write(p.endTag("colBreaks"))
+}
+
+// setUpPrTag is a new <pageSetUpPr> that turns fit-to-page on.
+func (p *sheetPatcher) setUpPrTag() []byte {
+	return appendStartTag(p.buf[:0], []byte(p.prefix+"pageSetUpPr"), nil, p.fitChange(), true)
+}
+
+// fitChange is the change to <pageSetUpPr fitToPage>, none when kept.
+func (p *sheetPatcher) fitChange() []attrChange {
+	switch p.j.e.page.fitToPage() {
+	case 1:
+		return []attrChange{{name: "fitToPage", value: "1"}}
+	case -1:
+		return []attrChange{{name: "fitToPage", remove: true}}
+	}
+	return nil
+}
+
+// centerChange is the change to <printOptions horizontalCentered>.
+func (p *sheetPatcher) centerChange() []attrChange {
+	switch p.j.e.page.CenterHorizontally {
+	case 1:
+		return []attrChange{{name: "horizontalCentered", value: "1"}}
+	case -1:
+		return []attrChange{{name: "horizontalCentered", remove: true}}
 	}
 	return nil
 }
@@ -272,7 +437,44 @@ func (p *sheetPatcher) child() error {
 			return err
 		}
 	}
+	pl := p.j.e.page
 	switch name {
+	case "sheetPr":
+		p.prOK = true
+		if pl == nil || pl.fitToPage() == 0 {
+			break
+		}
+		if !s.selfClose {
+			p.inPr, p.setUpPr = true, false
+			break
+		}
+		if pl.fitToPage() < 0 {
+			break // no <pageSetUpPr>: fit-to-page is off
+		}
+		if err := p.write(appendStartTag(p.buf[:0], s.name, s.attrs, nil, false)); err != nil {
+			return err
+		}
+		if err := p.write(p.setUpPrTag()); err != nil {
+			return err
+		}
+		return p.write(p.endTag("sheetPr"))
+	case "printOptions":
+		p.printOK = true
+		if pl != nil && pl.CenterHorizontally != 0 {
+			return p.write(appendStartTag(p.buf[:0], s.name, s.attrs, p.centerChange(), s.selfClose))
+		}
+	case "colBreaks":
+		p.breaksOK = true
+		if len(p.j.e.breaks) > 0 {
+			return p.colBreaks()
+		}
+	case "pageSetup":
+		p.pageOK = true
+		if pl != nil {
+			if ch := pl.setupChanges(); len(ch) > 0 {
+				return p.write(appendStartTag(p.buf[:0], s.name, s.attrs, ch, s.selfClose))
+			}
+		}
 	case "sheetViews":
 		p.viewsOK = true
 	case "dimension":
