@@ -63,7 +63,7 @@ for f in 34-mot-trieu-chuoi 35-tram-nghin-dong 36-xml-long-sau; do
   rm -rf "$h"; mkdir -p "$h/inbox" "$h/outbox" "$h/data"
   cp "$WORK/data/config.yaml" "$h/config.yaml"
   cp "processor/pipeline/testdata/corpus/$f.xlsx" "$h/inbox/"
-  /usr/bin/time -o "$h/t" -f "wall %e s, peak RSS %M KB" "$WORK/chiso" --config "$h/config.yaml" process --quiet >"$h/out" 2>&1 || true
+  /usr/bin/time -o "$h/t" -f "wall %e s, peak RSS %M KB" "$WORK/chiso" --config "$h/config.yaml" process --quiet >"$h/out" 2>/dev/null || true
   awk -v f="$f" -v s="$(secs "$h/t")" -v r="$(rss "$h/t")" -v o="$(head -1 "$h/out")" \
     'BEGIN { printf "  %-22s %5.2f s, peak RSS %4.0f MB  (%s)\n", f, s, r / 1024, o }'
 done

@@ -19,37 +19,67 @@ import (
 // still fails, the content is kept under an alternative name, which is
 // returned. The destination is never left partial.
 func Write(path string, write func(w io.Writer) error) (string, error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, layout.TempPattern)
+	p, err := Prepare(filepath.Dir(path), write)
 	if err != nil {
 		return "", err
 	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return "", err
+	defer p.Discard()
+	return p.Commit(path)
+}
+
+// Pending is content written and synced to a temporary file in a folder,
+// waiting to be put in place: the slow part of a write (the data, the
+// sync) done apart from the rename, so a caller that must put files in
+// place one at a time does not hold its lock while the disk syncs.
+type Pending struct {
+	name string
+	done bool
+}
+
+// Prepare writes a temporary file in dir through write and syncs it.
+func Prepare(dir string, write func(w io.Writer) error) (*Pending, error) {
+	tmp, err := os.CreateTemp(dir, layout.TempPattern)
+	if err != nil {
+		return nil, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return "", err
+	p := &Pending{name: tmp.Name()}
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	// CreateTemp makes the file private (0600); outputs are for the office
-	// and the communes to read.
-	if err := tmp.Chmod(0o644); err != nil {
-		return "", err
+	if err == nil {
+		// CreateTemp makes the file private (0600); outputs are for the
+		// office and the communes to read.
+		err = tmp.Chmod(0o644)
 	}
-	if err := tmp.Close(); err != nil {
-		return "", err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		p.Discard()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Discard removes the temporary file unless it was committed.
+func (p *Pending) Discard() {
+	if !p.done {
+		p.done = true
+		os.Remove(p.name)
+	}
+}
+
+// Commit renames the file to path (in the folder it was prepared in),
+// keeping it under an alternative name when path is locked (see Write).
+func (p *Pending) Commit(path string) (string, error) {
+	if p.done {
+		return "", fmt.Errorf("%s: already committed or discarded", path)
 	}
 	var rerr error
 	for i := 0; i < 5; i++ {
-		if rerr = os.Rename(name, path); rerr == nil {
-			ok = true
+		if rerr = os.Rename(p.name, path); rerr == nil {
+			p.done = true
 			return path, nil
 		}
 		time.Sleep(time.Duration(50*(i+1)) * time.Millisecond)
@@ -57,10 +87,10 @@ func Write(path string, write func(w io.Writer) error) (string, error) {
 	// The destination is locked (open in Excel): keep the new content beside it.
 	ext := filepath.Ext(path)
 	alt := fmt.Sprintf("%s (%s)%s", path[:len(path)-len(ext)], layout.Show(time.Now(), nil, layout.FileStamp), ext)
-	if err := os.Rename(name, alt); err != nil {
+	if err := os.Rename(p.name, alt); err != nil {
 		return "", fmt.Errorf("%s: %w (and %s: %v)", path, rerr, alt, err)
 	}
-	ok = true
+	p.done = true
 	return alt, nil
 }
 

@@ -37,3 +37,46 @@ func TestWrite(t *testing.T) {
 		t.Errorf("after a failed write: content %q, files %s", b, strings.Join(names, ", "))
 	}
 }
+
+// TestPrepare: a prepared file is invisible until committed, leaves nothing
+// behind when discarded, and is committed once.
+func TestPrepare(t *testing.T) {
+	dir := t.TempDir()
+	write := func(w io.Writer) error { _, err := io.WriteString(w, "nội dung"); return err }
+	discarded, err := Prepare(dir, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	discarded.Discard()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a discarded file left %v", entries)
+	}
+	p, err := Prepare(dir, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "ket-qua.xlsx")
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Fatalf("visible before the commit: %v", err)
+	}
+	got, err := p.Commit(dst)
+	if err != nil || got != dst {
+		t.Fatalf("Commit: %q %v", got, err)
+	}
+	p.Discard() // after a commit: nothing to remove
+	if b, err := os.ReadFile(dst); err != nil || string(b) != "nội dung" {
+		t.Fatalf("committed %q %v", b, err)
+	}
+	if fi, _ := os.Stat(dst); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want readable by all", fi.Mode().Perm())
+	}
+	if _, err := p.Commit(dst); err == nil {
+		t.Error("committed twice")
+	}
+	if _, err := Prepare(dir, func(io.Writer) error { return io.ErrShortWrite }); err == nil {
+		t.Error("a failed write was prepared")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+}

@@ -22,9 +22,27 @@ import (
 // Errors are the file's own (its outputs could not be written: the caller
 // quarantines it) or a ServiceError.
 func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *Evaluation, output, data []byte) (ledger.File, error) {
+	f := row
+	// The result is written and synced before the lock, so that the other
+	// workers' commits do not wait for this one's disk; only its rename is
+	// made in turn.
+	var result *atomicfile.Pending
+	if ev.Outcome == ledger.Accepted && ev.Kind != workbook.KindAppraisal {
+		if err := p.injected("write", src); err != nil {
+			return f, err
+		}
+		dir := filepath.Dir(p.Folders.ResultPath(ev.Year, ev.Unit.Code, ev.Unit.Name, ".xlsx", 0))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return f, outputErr("result folder", err)
+		}
+		var err error
+		if result, err = atomicfile.Prepare(dir, func(w io.Writer) error { _, err := w.Write(output); return err }); err != nil {
+			return f, outputErr("result", err)
+		}
+		defer result.Discard()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := row
 	f.Outcome, f.Reason, f.Message, f.ProcessedAt = ev.Outcome, string(ev.Reason), ev.Message, p.now()
 	f.Year = ev.Year
 	if ev.Rubric != nil {
@@ -69,13 +87,7 @@ func (p *Pipeline) commit(ctx context.Context, row ledger.File, src string, ev *
 		version = f.ID
 	}
 	out := p.Folders.ResultPath(ev.Year, ev.Unit.Code, ev.Unit.Name, ext, version)
-	if err := p.injected("write", src); err != nil {
-		return f, err
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return f, outputErr("result folder", err)
-	}
-	f.OutputPath, err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(output); return err })
+	f.OutputPath, err = result.Commit(out)
 	if err != nil {
 		return f, outputErr("result", err)
 	}
