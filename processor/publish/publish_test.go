@@ -185,15 +185,18 @@ func TestResultScorecard(t *testing.T) {
 	drop(t, e, "a.xlsx", 0, 1, 30)
 	drop(t, e, "b.xlsx", 1, 2, 29)
 	e.Run()
-	publishNow(t, e, false)
-	drop(t, e, "c.xlsx", 2, 3, 20)
-	e.Run()
-	var out string
-	for _, r := range e.Rows() {
-		if r.Name == "c.xlsx" {
-			out = r.OutputPath
+	outOf := func(name string) string {
+		for _, r := range e.Rows() {
+			if r.Name == name {
+				return r.OutputPath
+			}
 		}
+		t.Fatalf("no %s", name)
+		return ""
 	}
+	// Within one batch, before any ranking was published: a small cohort's
+	// standing follows each acceptance.
+	out := outOf("b.xlsx")
 	card := func(want ...string) {
 		t.Helper()
 		f, err := excelize.OpenFile(out)
@@ -220,6 +223,11 @@ func TestResultScorecard(t *testing.T) {
 			}
 		}
 	}
+	card("Phường Hàm Rồng", "TẠM TÍNH", "SO VỚI 2 XÃ ĐÃ NỘP")
+	publishNow(t, e, false)
+	drop(t, e, "c.xlsx", 2, 3, 20)
+	e.Run()
+	out = outOf("c.xlsx")
 	card("Thị trấn Nưa", "TẠM TÍNH", "SO VỚI 3 XÃ ĐÃ NỘP", "trên các đơn vị đã có kết quả khi nhận tệp này")
 	publishNow(t, e, true)
 	card("Thị trấn Nưa", "CHÍNH THỨC (bản số 1)", "SO VỚI 3 XÃ ĐÃ NỘP")

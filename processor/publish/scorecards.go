@@ -36,6 +36,10 @@ func (p *Publisher) writeScorecards(rk *ranking.Ranking, r *rubric.Rubric) (stri
 // every so often, not one per file.
 const standingAge = 20 * time.Second
 
+// standingSmall is the size of a cohort (rows of its ranking) below which
+// the standing ranking is rebuilt after every acceptance, whatever its age.
+const standingSmall = 100
+
 // Standing is the latest provisional ranking of year, the cohort a new
 // result's scorecard is compared with (pipeline.Pipeline.Standing): the one
 // last published, or one built from the ledger when that is older than
@@ -45,7 +49,14 @@ func (p *Publisher) Standing(ctx context.Context, year int) *ranking.Ranking {
 	p.standingMu.Lock()
 	defer p.standingMu.Unlock()
 	if s := p.standing; s != nil && s.Year == year && p.now().Sub(s.Generated) < standingAge {
-		return s
+		if len(s.Rows) >= standingSmall {
+			return s
+		}
+		// A district's cohort is rebuilt in milliseconds: as soon as a file
+		// was accepted since, so the batch's cards compare with each other.
+		if change, err := p.Ledger.LastChange(ctx, year); err != nil || change.Before(s.Generated) {
+			return s
+		}
 	}
 	rk, err := p.Build(ctx, year)
 	if err != nil {
