@@ -379,34 +379,23 @@ func (b *Book) patchWorkbook(out *bufio.Writer, in io.Reader, wp *workbookPlan) 
 func (b *Book) writeSheets(out *bufio.Writer, s *scanner, wp *workbookPlan) error {
 	var tags [][2][]byte // name and attributes of the existing <sheet> elements
 	start := appendStartTag(nil, s.name, s.attrs, nil, false)
-	if !s.selfClose {
-		d := s.depth
-		for {
-			k, err := s.next()
-			if err != nil {
-				return err
-			}
-			if k == tokEOF {
-				return s.fail(s.off, "unexpected end of the part")
-			}
-			if k == tokEnd && s.depth == d {
-				break
-			}
-			if k == tokStart && s.depth == d+1 && string(s.local()) == "sheet" {
-				if len(tags) >= b.lim.MaxItems {
-					return b.tooMany(s.part)
-				}
-				tags = append(tags, [2][]byte{append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)})
-				if err := s.skip(); err != nil {
-					return err
-				}
-			}
+	err := s.children(func(local []byte) error {
+		if string(local) != "sheet" {
+			return nil
 		}
+		if len(tags) >= b.lim.MaxItems {
+			return b.tooMany(s.part)
+		}
+		tags = append(tags, [2][]byte{append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)})
+		return s.skip()
+	})
+	if err != nil {
+		return err
 	}
 	buf := appendSheets(start, prefixOf(s.name), wp, tags)
 	buf = append(buf, "</"...)
 	buf = append(buf, s.name...)
-	_, err := out.Write(append(buf, '>'))
+	_, err = out.Write(append(buf, '>'))
 	return err
 }
 

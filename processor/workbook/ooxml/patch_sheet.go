@@ -332,36 +332,28 @@ func (p *sheetPatcher) colBreaks() error {
 	s := p.s
 	name, attrs := append([]byte(nil), s.name...), append([]byte(nil), s.attrs...)
 	var els []brkEl
-	if !s.selfClose {
-		d := s.depth
-		for {
-			k, err := s.next()
-			if err != nil {
-				return err
-			}
-			if k == tokEOF {
-				return s.fail(s.off, "unexpected end of the part")
-			}
-			if k == tokEnd && s.depth == d {
-				break
-			}
-			if k == tokStart && s.depth == d+1 && string(s.local()) == "brk" {
-				if len(els) >= p.lim.MaxItems {
-					return &LimitError{Limit: LimitItems, Max: int64(p.lim.MaxItems), Part: s.part}
-				}
-				id, _ := s.attr("id")
-				man, _ := s.attr("man")
-				var b brkEl
-				b.id, _ = strconv.Atoi(string(id))
-				b.manual = xmlBool(string(man))
-				raw, err := capture(s, nil, p.lim.MaxTokenBytes)
-				if err != nil {
-					return err
-				}
-				b.raw = raw
-				els = append(els, b)
-			}
+	err := s.children(func(local []byte) error {
+		if string(local) != "brk" {
+			return nil
 		}
+		if len(els) >= p.lim.MaxItems {
+			return &LimitError{Limit: LimitItems, Max: int64(p.lim.MaxItems), Part: s.part}
+		}
+		id, _ := s.attr("id")
+		man, _ := s.attr("man")
+		var b brkEl
+		b.id, _ = strconv.Atoi(string(id))
+		b.manual = xmlBool(string(man))
+		raw, err := capture(s, nil, p.lim.MaxTokenBytes)
+		if err != nil {
+			return err
+		}
+		b.raw = raw
+		els = append(els, b)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return p.writeColBreaks(name, attrs, els)
 }
@@ -570,32 +562,21 @@ func (p *sheetPatcher) cols() error {
 	start := appendStartTag(nil, s.name, s.attrs, nil, false)
 	p.colsOK = true
 	var els []colEl
-	if !s.selfClose {
-		d := s.depth
-		for {
-			k, err := s.next()
-			if err != nil {
-				return err
-			}
-			if k == tokEOF {
-				return s.fail(s.off, "unexpected end of the part")
-			}
-			if k == tokEnd && s.depth == d {
-				break
-			}
-			if k == tokStart && s.depth == d+1 && string(s.local()) == "col" {
-				var c colEl
-				mn, _ := s.attr("min")
-				mx, _ := s.attr("max")
-				c.min, _ = strconv.Atoi(string(mn))
-				c.max, _ = strconv.Atoi(string(mx))
-				c.attrs = append([]byte(nil), s.attrs...)
-				els = append(els, c)
-				if err := s.skip(); err != nil {
-					return err
-				}
-			}
+	err := s.children(func(local []byte) error {
+		if string(local) != "col" {
+			return nil
 		}
+		var c colEl
+		mn, _ := s.attr("min")
+		mx, _ := s.attr("max")
+		c.min, _ = strconv.Atoi(string(mn))
+		c.max, _ = strconv.Atoi(string(mx))
+		c.attrs = append([]byte(nil), s.attrs...)
+		els = append(els, c)
+		return s.skip()
+	})
+	if err != nil {
+		return err
 	}
 	if err := p.write(start); err != nil {
 		return err
@@ -814,33 +795,19 @@ func (p *sheetPatcher) cell() error {
 // their own (see unshare).
 func (p *sheetPatcher) dropCell(col, row int) error {
 	s := p.s
-	if s.selfClose {
-		return nil
-	}
-	d := s.depth
-	for {
-		k, err := s.next()
-		if err != nil {
-			return err
-		}
-		if k == tokEOF {
-			return s.fail(s.off, "unexpected end of the part")
-		}
-		if k == tokEnd && s.depth == d {
+	return s.children(func(local []byte) error {
+		if string(local) != "f" {
 			return nil
-		}
-		if k != tokStart || s.depth != d+1 || string(s.local()) != "f" {
-			continue
 		}
 		t, _ := s.attr("t")
 		si, hasSI := s.attr("si")
 		_, hasRef := s.attr("ref")
 		if string(t) != "shared" || !hasSI || !hasRef {
-			continue
+			return nil
 		}
 		idx, err := strconv.Atoi(string(si))
 		if err != nil {
-			continue
+			return nil
 		}
 		text, err := s.text(nil, maxFormula)
 		if err != nil {
@@ -850,7 +817,8 @@ func (p *sheetPatcher) dropCell(col, row int) error {
 			p.unshared = map[int]sharedFormula{}
 		}
 		p.unshared[idx] = sharedFormula{row: row, col: col, text: string(text)}
-	}
+		return nil
+	})
 }
 
 // maxFormula bounds a formula's text: Excel's limit is 8,192 characters.

@@ -360,10 +360,11 @@ func (s *scanner) is(d int, name string) bool {
 	return s.kind == tokStart && s.depth == d && string(s.local()) == name
 }
 
-// skip consumes the rest of the element whose start tag is the current
-// token, so that the current token becomes its end tag (or stays the
-// start tag when self-closing).
-func (s *scanner) skip() error {
+// children walks the element whose start tag is the current token (none
+// when it closes itself) and calls fn at each start tag directly inside
+// it; fn may read that child's content. The scanner is left on the
+// element's end tag.
+func (s *scanner) children(fn func(local []byte) error) error {
 	if s.kind != tokStart || s.selfClose {
 		return nil
 	}
@@ -379,8 +380,18 @@ func (s *scanner) skip() error {
 		if k == tokEnd && s.depth == d {
 			return nil
 		}
+		if k == tokStart && s.depth == d+1 && fn != nil {
+			if err := fn(s.local()); err != nil {
+				return err
+			}
+		}
 	}
 }
+
+// skip consumes the rest of the element whose start tag is the current
+// token, so that the current token becomes its end tag (or stays the
+// start tag when self-closing).
+func (s *scanner) skip() error { return s.children(nil) }
 
 // text appends the decoded character data of the element whose start tag
 // is the current token (text and CDATA of its descendants in order) to
