@@ -153,47 +153,35 @@ func commentRuns(s *scanner, max int) ([]Run, error) {
 // readRun reads an <r> run; the scanner is on its start tag.
 func readRun(s *scanner, buf []byte, max int) (Run, error) {
 	var r Run
-	if s.selfClose {
-		return r, nil
-	}
-	d := s.depth
-	for {
-		k, err := s.next()
-		if err != nil {
-			return r, err
+	err := s.children(func(local []byte) error {
+		var err error
+		switch string(local) {
+		case "t":
+			buf, err = s.text(buf, max)
+			return err
+		case "rPr":
+			return s.children(func(prop []byte) error {
+				val, _, err := s.attrString("val")
+				if err != nil {
+					return err
+				}
+				switch string(prop) {
+				case "b":
+					r.Bold = val == "" || xmlBool(val)
+				case "i":
+					r.Italic = val == "" || xmlBool(val)
+				case "rFont":
+					r.Font = val
+				case "sz":
+					r.Size, _ = strconv.ParseFloat(val, 64)
+				case "color":
+					r.Color, _, _ = s.attrString("rgb")
+				}
+				return nil
+			})
 		}
-		if k == tokEOF {
-			return r, s.fail(s.off, "unexpected end of the part")
-		}
-		if k == tokEnd && s.depth == d {
-			r.Text = string(unescapeX(buf))
-			return r, nil
-		}
-		if k != tokStart {
-			continue
-		}
-		switch {
-		case s.depth == d+1 && string(s.local()) == "t":
-			if buf, err = s.text(buf, max); err != nil {
-				return r, err
-			}
-		case s.depth == d+2:
-			val, _, err := s.attrString("val")
-			if err != nil {
-				return r, err
-			}
-			switch string(s.local()) {
-			case "b":
-				r.Bold = val == "" || xmlBool(val)
-			case "i":
-				r.Italic = val == "" || xmlBool(val)
-			case "rFont":
-				r.Font = val
-			case "sz":
-				r.Size, _ = strconv.ParseFloat(val, 64)
-			case "color":
-				r.Color, _, _ = s.attrString("rgb")
-			}
-		}
-	}
+		return nil
+	})
+	r.Text = string(unescapeX(buf))
+	return r, err
 }

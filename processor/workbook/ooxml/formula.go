@@ -13,34 +13,9 @@ func shiftFormula(dst []byte, f string, dCol, dRow int) []byte {
 	for i < len(f) {
 		c := f[i]
 		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(f) {
-				if f[j] == '"' {
-					if j+1 < len(f) && f[j+1] == '"' {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			j = min(j+1, len(f))
-			dst = append(dst, f[i:j]...)
-			i = j
-		case c == '\'':
-			j := i + 1
-			for j < len(f) {
-				if f[j] == '\'' {
-					if j+1 < len(f) && f[j+1] == '\'' {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			j = min(j+1, len(f))
+		case c == '"' || c == '\'':
+			// A string or a quoted sheet name is copied as it is.
+			j := quotedEnd(f, i)
 			dst = append(dst, f[i:j]...)
 			i = j
 		case isIdentStart(c) && (i == 0 || !isIdentChar(f[i-1])):
@@ -153,4 +128,23 @@ func shiftToken(dst []byte, tok, f string, next, dCol, dRow int) []byte {
 		return strconv.AppendInt(dst, int64(row), 10)
 	}
 	return append(dst, tok...)
+}
+
+// quotedEnd returns the index just past the quoted run that opens at
+// f[i], where a doubled quote stands for one; an unclosed run ends the
+// formula.
+func quotedEnd(f string, i int) int {
+	q := f[i]
+	j := i + 1
+	for j < len(f) {
+		if f[j] == q {
+			if j+1 < len(f) && f[j+1] == q {
+				j += 2
+				continue
+			}
+			return j + 1
+		}
+		j++
+	}
+	return len(f)
 }

@@ -35,13 +35,7 @@ func appendStartTag(dst, name, attrs []byte, changes []attrChange, selfClose boo
 	dst = append(dst, '<')
 	dst = append(dst, name...)
 	var done uint64
-	a := attrs
-	for {
-		n, v, rest, ok := nextAttr(a)
-		if !ok {
-			break
-		}
-		a = rest
+	for n, v := range eachAttr(attrs) {
 		i := -1
 		for k := range changes {
 			if changes[k].name == string(n) {
@@ -671,13 +665,7 @@ func (p *sheetPatcher) rowStart() error {
 	num := p.row + 1
 	hasR := false
 	p.rowHt = 0
-	a := s.attrs
-	for {
-		n, v, rest, ok := nextAttr(a)
-		if !ok {
-			break
-		}
-		a = rest
+	for n, v := range eachAttr(s.attrs) {
 		switch string(n) {
 		case "r":
 			x, err := strconv.Atoi(string(v))
@@ -740,13 +728,7 @@ func (p *sheetPatcher) cell() error {
 	col, row := p.col+1, p.row
 	hasR := false
 	var style []byte
-	a := s.attrs
-	for {
-		n, v, rest, ok := nextAttr(a)
-		if !ok {
-			break
-		}
-		a = rest
+	for n, v := range eachAttr(s.attrs) {
 		switch string(n) {
 		case "r":
 			c, r, ok := parseRef(v)

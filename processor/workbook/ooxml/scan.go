@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"iter"
 	"unicode/utf8"
 )
 
@@ -439,31 +440,18 @@ func (s *scanner) decode(dst []byte, max int) ([]byte, error) {
 // attr returns the raw (undecoded) value of the current start tag's
 // attribute whose qualified name is name, and whether it is present.
 func (s *scanner) attr(name string) ([]byte, bool) {
-	a := s.attrs
-	for {
-		var n, v []byte
-		var ok bool
-		n, v, a, ok = nextAttr(a)
-		if !ok {
-			return nil, false
-		}
+	for n, v := range eachAttr(s.attrs) {
 		if string(n) == name {
 			return v, true
 		}
 	}
+	return nil, false
 }
 
 // attrLocal is attr matching the local name only ("id" finds r:id, or
 // any other prefix bound to the relationships namespace).
 func (s *scanner) attrLocal(local string, prefixed bool) ([]byte, bool) {
-	a := s.attrs
-	for {
-		var n, v []byte
-		var ok bool
-		n, v, a, ok = nextAttr(a)
-		if !ok {
-			return nil, false
-		}
+	for n, v := range eachAttr(s.attrs) {
 		i := bytes.IndexByte(n, ':')
 		if (i >= 0) == prefixed && string(n[i+1:]) == local {
 			if prefixed && string(n[:i]) == "xmlns" {
@@ -472,6 +460,7 @@ func (s *scanner) attrLocal(local string, prefixed bool) ([]byte, bool) {
 			return v, true
 		}
 	}
+	return nil, false
 }
 
 // attrString decodes an attribute value.
@@ -503,6 +492,21 @@ func (s *scanner) checkAttrs() error {
 		a = bytes.TrimLeft(a, " \t\r\n")
 	}
 	return nil
+}
+
+// eachAttr yields the name and raw value of each attribute of a region,
+// stopping at its end or at the first malformed attribute (checkAttrs
+// reports those).
+func eachAttr(a []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func(name, val []byte) bool) {
+		for {
+			n, v, rest, ok := nextAttr(a)
+			if !ok || !yield(n, v) {
+				return
+			}
+			a = rest
+		}
+	}
 }
 
 // nextAttr splits the first attribute off an attribute region. ok is false

@@ -338,12 +338,7 @@ func (rd *sheetReader) token(s *scanner) error {
 				return rd.b.tooMany(s.part)
 			}
 			var c Col
-			var a, n, v []byte
-			a = s.attrs
-			for ok := true; ok; {
-				if n, v, a, ok = nextAttr(a); !ok {
-					break
-				}
+			for n, v := range eachAttr(s.attrs) {
 				switch string(n) {
 				case "min":
 					c.Min, _ = strconv.Atoi(string(v))
@@ -399,12 +394,7 @@ func (rd *sheetReader) rowStart(s *scanner) error {
 	r := Row{}
 	has := false
 	next := rd.row + 1
-	var a, n, v []byte
-	a = s.attrs
-	for ok := true; ok; {
-		if n, v, a, ok = nextAttr(a); !ok {
-			break
-		}
+	for n, v := range eachAttr(s.attrs) {
 		switch string(n) {
 		case "r":
 			x, err := strconv.Atoi(string(v))
@@ -454,12 +444,7 @@ func (rd *sheetReader) cell(s *scanner) error {
 		return &LimitError{Limit: LimitCols, Max: int64(lim.MaxCols), Part: s.part}
 	}
 	c := Cell{Row: rd.row, Col: rd.col + 1}
-	var a, n, v []byte
-	a = s.attrs
-	for ok := true; ok; {
-		if n, v, a, ok = nextAttr(a); !ok {
-			break
-		}
+	for n, v := range eachAttr(s.attrs) {
 		switch string(n) {
 		case "r":
 			col, row, ok := parseRef(v)
@@ -507,22 +492,9 @@ func (rd *sheetReader) cell(s *scanner) error {
 
 func (rd *sheetReader) cellChildren(s *scanner, c *Cell, t *cellText) error {
 	lim := &rd.b.lim
-	d := s.depth
-	for {
-		k, err := s.next()
-		if err != nil {
-			return err
-		}
-		if k == tokEOF {
-			return s.fail(s.off, "unexpected end of the part")
-		}
-		if k == tokEnd && s.depth == d {
-			return nil
-		}
-		if k != tokStart || s.depth != d+1 {
-			continue
-		}
-		switch string(s.local()) {
+	return s.children(func(local []byte) error {
+		var err error
+		switch string(local) {
 		case "v":
 			off := len(rd.arena)
 			if rd.arena, err = s.text(rd.arena, off+lim.MaxValueBytes); err != nil {
@@ -535,7 +507,7 @@ func (rd *sheetReader) cellChildren(s *scanner, c *Cell, t *cellText) error {
 					return s.fail(s.off, "invalid shared string index")
 				}
 				t.sst = int32(min(x, 1<<31-1))
-				continue
+				return nil
 			}
 			t.vOff, t.vLen = uint32(off), uint32(len(rd.arena)-off)
 		case "is":
@@ -552,12 +524,7 @@ func (rd *sheetReader) cellChildren(s *scanner, c *Cell, t *cellText) error {
 		case "f":
 			c.HasFormula = true
 			var ft, si, ref []byte
-			var a, n, v []byte
-			a = s.attrs
-			for ok := true; ok; {
-				if n, v, a, ok = nextAttr(a); !ok {
-					break
-				}
+			for n, v := range eachAttr(s.attrs) {
 				switch string(n) {
 				case "t":
 					ft = v
@@ -573,11 +540,11 @@ func (rd *sheetReader) cellChildren(s *scanner, c *Cell, t *cellText) error {
 			}
 			t.fOff, t.fLen = uint32(off), uint32(len(rd.arena)-off)
 			if string(ft) != "shared" || si == nil {
-				continue
+				return nil
 			}
 			idx, err := strconv.Atoi(string(si))
 			if err != nil {
-				continue
+				return nil
 			}
 			if ref != nil {
 				if _, ok := rd.shared[idx]; !ok {
@@ -594,12 +561,9 @@ func (rd *sheetReader) cellChildren(s *scanner, c *Cell, t *cellText) error {
 				}
 				t.fLen = uint32(len(rd.arena) - off)
 			}
-		default:
-			if err := s.skip(); err != nil {
-				return err
-			}
 		}
-	}
+		return nil
+	})
 }
 
 func trimSpace(b []byte) []byte {
