@@ -103,8 +103,8 @@ func WriteAppraisal(w io.Writer, opt AppraisalOptions) error {
 		guide:  ss.id(look{size: bodySize, v: "top", wrap: true}),
 		header: ss.id(look{bold: true, size: bodySize, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
 		text:   ss.id(look{size: bodySize, h: l, v: "top", wrap: true, border: true}),
-		num:    ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
-		input:  ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
+		num:    ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true}),
+		input:  ss.id(look{size: bodySize, h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		note:   ss.id(look{size: bodySize, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 	}
 	var errs []error

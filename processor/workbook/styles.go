@@ -37,7 +37,6 @@ var severityFill = map[problem.Severity]string{
 
 // Number formats.
 const (
-	fmtFigure = "#,##0.##" // a figure as typed: no trailing zeros
 	fmtPoints = "#,##0.00"
 	// fmtDiff shows a sign, and negative differences (points lost) in red.
 	fmtDiff = "+#,##0.00;[Red]-#,##0.00;0.00"

@@ -44,11 +44,10 @@ const (
 	firstRow    = 6
 )
 
-// styles used by the generator. The appraisal workbook shares title,
-// guide, header, indicator, indicatorNum, selfIn and textIn.
+// styles used by the template generator.
 type styles struct {
-	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorNum, indicatorMax, method, input, inputNum,
-	inputLabel, aside, unit, score, selfIn, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, guideItem, genLabel, genValue, genLocked int
+	title, header, letters, section, pillar, pillarMax, pillarPoints, indicator, indicatorMax, method, input, inputNum,
+	inputLabel, aside, unit, score, selfFigure, textIn, total, totalMax, note, guide, guideTitle, guideHead, guideItem, genLabel, genValue, genLocked int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -63,7 +62,6 @@ func newStyles(f *excelize.File) (styles, error) {
 		header:       ss.id(look{bold: true, h: c, v: c, wrap: true, border: true, fill: fillHeader}),
 		letters:      ss.id(look{italic: true, size: 11, h: c, border: true, fill: fillHeader}),
 		indicator:    ss.id(cellOf(l)),
-		indicatorNum: ss.id(look{h: c, v: "top", wrap: true, border: true, numFmt: fmtFigure}),
 		indicatorMax: ss.id(look{h: c, v: "top", wrap: true, border: true}),
 		section:      ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillSection}),
 		pillar:       ss.id(look{bold: true, h: l, v: "top", wrap: true, border: true, fill: fillPillar}),
@@ -76,7 +74,6 @@ func newStyles(f *excelize.File) (styles, error) {
 		aside:        ss.id(look{italic: true, size: 11, v: "top", wrap: true, border: true}),
 		unit:         ss.id(look{size: 11, h: c, v: "top", wrap: true, border: true}),
 		score:        ss.id(look{bold: true, color: colorTitle, h: c, v: "top", wrap: true, border: true, fill: fillSystem, numFmtID: numFmtPoints}),
-		selfIn:       ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true, numFmt: fmtFigure}),
 		selfFigure:   ss.id(look{h: c, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		textIn:       ss.id(look{size: 11, h: l, v: "top", wrap: true, border: true, fill: fillInput, unlocked: true}),
 		total:        ss.id(look{bold: true, size: 13, h: c, v: "top", wrap: true, border: true, fill: fillTotal, numFmtID: numFmtPoints}),
