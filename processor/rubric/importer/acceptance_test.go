@@ -2,9 +2,11 @@ package importer_test
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -186,6 +188,9 @@ func (x raw) value(in rubric.Input) engine.Value {
 // and then a missing figure.
 func randomSets(rng *rand.Rand, n int, keys map[string][]string, general []string) []map[string]raw {
 	out := make([]map[string]raw, n)
+	// The codes in a fixed order: drawing in the map's order would make
+	// the seeded sets differ from run to run.
+	codes := slices.Sorted(maps.Keys(keys))
 	draw := func(whole float64) raw {
 		x := raw{bit: float64(rng.IntN(2)), idx: rng.IntN(6)}
 		switch p := rng.Float64(); {
@@ -206,7 +211,8 @@ func randomSets(rng *rand.Rand, n int, keys map[string][]string, general []strin
 	}
 	for i := range out {
 		m := map[string]raw{}
-		for code, ks := range keys {
+		for _, code := range codes {
+			ks := keys[code]
 			whole := []float64{1, 5, 20, 60, 300, 5000, 200000}[rng.IntN(7)]
 			if rng.IntN(10) == 0 {
 				whole = 0
