@@ -109,19 +109,3 @@ func (s *styleSet) id(l look) int {
 	s.ids[l] = id
 	return id
 }
-
-// conditional returns a conditional (dxf) format: font colour and fill.
-func (s *styleSet) conditional(fontColor, fill string) int {
-	if s.err != nil {
-		return 0
-	}
-	st := &excelize.Style{Font: &excelize.Font{Color: fontColor}}
-	if fill != "" {
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}}
-	}
-	id, err := s.f.NewConditionalStyle(st)
-	if err != nil {
-		s.err = err
-	}
-	return id
-}

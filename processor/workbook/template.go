@@ -467,41 +467,6 @@ func (g *generator) scoresSheet() {
 	g.protect(s)
 }
 
-// fitRow sets a row's height to fit its wrapped text: neither Excel nor
-// LibreOffice grows rows on open, so an estimate is written. Widths are in
-// character units; Times New Roman 11–12 pt fits about one character per unit.
-func (g *generator) fitRow(sheet string, row int, widths map[string]float64, minHeight float64) {
-	lines := 1
-	for col, w := range widths {
-		v, _ := g.f.GetCellValue(sheet, cell(col, row))
-		if v == "" {
-			continue
-		}
-		n := 0
-		for _, para := range strings.Split(v, "\n") {
-			per := int(w * 1.05)
-			if per < 1 {
-				per = 1
-			}
-			n += (len([]rune(para)) + per - 1) / per
-			if len([]rune(para)) == 0 {
-				n++
-			}
-		}
-		if n > lines {
-			lines = n
-		}
-	}
-	h := float64(lines)*15 + 3
-	if h < minHeight {
-		h = minHeight
-	}
-	if h > 409 {
-		h = 409 // Excel's maximum row height
-	}
-	g.check(g.f.SetRowHeight(sheet, row, h))
-}
-
 func prefixed(p, s string) string {
 	if s == "" {
 		return ""

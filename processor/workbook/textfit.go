@@ -256,10 +256,3 @@ func (g *generator) fitText(sheet string, row int, widths map[string]float64, mi
 	}
 	g.check(g.f.SetRowHeight(sheet, row, math.Min(math.Ceil(h), maxRowHeight)))
 }
-
-// fitsOneRow reports whether s fits a row of the largest height at the
-// given width and font: longer text is split over several rows.
-func fitsOneRow(s string, widthUnits, size float64, bold bool) bool {
-	n := wrappedLines(s, widthUnits*ptPerUnit-cellPadding, size, bold)
-	return float64(n)*lineHeight(size)+rowPadding <= maxRowHeight
-}

@@ -208,14 +208,3 @@ func (p *partReader) Read(b []byte) (int, error) {
 }
 
 func (p *partReader) Close() error { return p.rc.Close() }
-
-// readAll reads a whole (small) part: relationships, content types,
-// properties. Sheets and shared strings are streamed instead.
-func (a *archive) readAll(name string) ([]byte, error) {
-	rc, err := a.open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}

@@ -479,21 +479,6 @@ func (s *scanner) attrString(name string) (string, bool, error) {
 	return string(d), true, nil
 }
 
-// checkAttrs reports a malformed attribute region of the current start
-// tag.
-func (s *scanner) checkAttrs() error {
-	a := bytes.TrimLeft(s.attrs, " \t\r\n")
-	for len(a) > 0 {
-		var ok bool
-		_, _, a, ok = nextAttr(a)
-		if !ok {
-			return s.fail(s.off, "malformed attribute")
-		}
-		a = bytes.TrimLeft(a, " \t\r\n")
-	}
-	return nil
-}
-
 // eachAttr yields the name and raw value of each attribute of a region,
 // stopping at its end or at the first malformed attribute (checkAttrs
 // reports those).
