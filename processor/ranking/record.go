@@ -2,12 +2,13 @@ package ranking
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/problem"

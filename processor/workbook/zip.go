@@ -3,7 +3,7 @@ package workbook
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"io"
 	"io/fs"

@@ -3,11 +3,14 @@ package ooxml
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
+	stdflate "compress/flate"
 	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // archive is the zip container of a workbook, with the limits on what
@@ -58,6 +61,7 @@ func openArchive(data []byte, lim Limits) (*archive, error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, &damaged{cause: err}
 	}
+	zr.RegisterDecompressor(zip.Deflate, inflate)
 	a := &archive{zr: zr, byKey: make(map[string]*zip.File, len(zr.File)), lim: lim}
 	// The sizes the archive declares reject an honest zip bomb at once,
 	// even in a part nobody reads: a patched copy would carry it to the
@@ -198,8 +202,9 @@ func (p *partReader) Read(b []byte) (int, error) {
 	}
 	if err != nil && err != io.EOF {
 		var ce flate.CorruptInputError
+		var sce stdflate.CorruptInputError
 		switch {
-		case errors.As(err, &ce), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat),
+		case errors.As(err, &ce), errors.As(err, &sce), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat),
 			errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, zip.ErrAlgorithm):
 			err = &damaged{part: p.name, cause: err}
 		}
@@ -208,3 +213,41 @@ func (p *partReader) Read(b []byte) (int, error) {
 }
 
 func (p *partReader) Close() error { return p.rc.Close() }
+
+// inflaters are klauspost/compress's decompressors, faster than the
+// standard library's on the many small parts of a workbook, kept for
+// reuse as archive/zip keeps its own.
+var inflaters sync.Pool
+
+// inflate is the archive's deflate decompressor.
+func inflate(r io.Reader) io.ReadCloser {
+	fr, ok := inflaters.Get().(io.ReadCloser)
+	if ok {
+		if err := fr.(flate.Resetter).Reset(r, nil); err != nil {
+			ok = false
+		}
+	}
+	if !ok {
+		fr = flate.NewReader(r)
+	}
+	return &pooledInflater{fr: fr}
+}
+
+type pooledInflater struct{ fr io.ReadCloser }
+
+func (p *pooledInflater) Read(b []byte) (int, error) {
+	if p.fr == nil {
+		return 0, errors.New("ooxml: read after close")
+	}
+	return p.fr.Read(b)
+}
+
+func (p *pooledInflater) Close() error {
+	if p.fr == nil {
+		return nil
+	}
+	err := p.fr.Close()
+	inflaters.Put(p.fr)
+	p.fr = nil
+	return err
+}

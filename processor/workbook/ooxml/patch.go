@@ -3,7 +3,7 @@ package ooxml
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -415,7 +415,9 @@ func (p *Patch) SetActiveSheet(name string) error {
 
 // Pooled BestSpeed compressors for the re-encoded parts: results are
 // written by the thousand, and the default level spends much of the time
-// for a slightly smaller file. A compressor is about 1 MB: they are kept
+// for a slightly smaller file. klauspost/compress's deflate writes the
+// same format as the standard library's, about a third faster (and its
+// inflater reads inputs faster, see archive.go). A compressor is about 1 MB: they are kept
 // in a small free list that, unlike a sync.Pool, survives garbage
 // collections.
 var freeFlate = make(chan *flate.Writer, 8)

@@ -3,7 +3,7 @@ package ooxml
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"fmt"
 	"hash/crc32"
 	"io"
