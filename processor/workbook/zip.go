@@ -3,13 +3,14 @@ package workbook
 import (
 	"archive/zip"
 	"bytes"
-	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/xuri/excelize/v2"
 )

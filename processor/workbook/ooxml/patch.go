@@ -3,7 +3,6 @@ package ooxml
 import (
 	"archive/zip"
 	"bufio"
-	"github.com/klauspost/compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Patch collects changes to a workbook and writes the changed copy. Parts

@@ -3,7 +3,6 @@ package ooxml
 import (
 	"archive/zip"
 	"bytes"
-	"github.com/klauspost/compress/flate"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // SheetWriter builds a new worksheet for [Patch.AddSheet]. Rows are
