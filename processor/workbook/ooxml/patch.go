@@ -417,10 +417,9 @@ func (p *Patch) SetActiveSheet(name string) error {
 // Pooled BestSpeed compressors for the re-encoded parts: results are
 // written by the thousand, and the default level spends much of the time
 // for a slightly smaller file. klauspost/compress's deflate writes the
-// same format as the standard library's, about a third faster (and its
-// inflater reads inputs faster, see archive.go). A compressor is about 1 MB: they are kept
-// in a small free list that, unlike a sync.Pool, survives garbage
-// collections.
+// same format as the standard library's, faster (its inflater reads the
+// inputs, see archive.go). A compressor is about 1 MB: they are kept in a
+// small free list that, unlike a sync.Pool, survives garbage collections.
 var freeFlate = make(chan *flate.Writer, 8)
 
 type pooledFlate struct{ *flate.Writer }
