@@ -5,6 +5,7 @@
 #   - a plain openpyxl script: read, sum, save a copy with a result sheet
 #     (bench/openpyxl_baseline.py, when /usr/bin/python3 has openpyxl);
 #   - chiso process (wall time, peak RSS) and chiso rank;
+#   - excelize and chiso again on a RAM disk (BENCH_SHM=0 skips it);
 # then print the ratios quoted in BENCHMARKS.md, and run the Go benchmarks.
 #   bench/run.sh [N]        default N = 3321 (the national cohort)
 #   BENCH_GO=0 bench/run.sh 400   skips the Go benchmarks
@@ -19,7 +20,7 @@ go build -o "$WORK/chiso" ./cmd/chiso
 go build -o "$WORK/gen" ./bench/gen
 go build -o "$WORK/baseline" ./bench/baseline
 echo "generating $N workbooks in $WORK/data ..."
-rm -rf "$WORK/data" "$WORK/copies" "$WORK/py"
+rm -rf "$WORK/data" "$WORK/copies" "$WORK/py" "$WORK/inbox-copy"
 "$WORK/gen" -n "$N" -out "$WORK/data" -seed 7 -bad 0.05
 sed -i "s/^workers: .*/workers: $WORKERS/" "$WORK/data/config.yaml"
 cp -r "$WORK/data/inbox" "$WORK/inbox-copy" 2>/dev/null || true
@@ -54,6 +55,27 @@ echo "chiso rank (rebuild from the ledger) ..."
 /usr/bin/time -o "$WORK/t.rank" -f "wall %e s, peak RSS %M KB, user %U s, sys %S s" "$WORK/chiso" --config "$WORK/data/config.yaml" rank >/dev/null 2>&1
 cat "$WORK/t.rank"
 
+# The same two on a RAM disk, where a sync costs nothing: chiso syncs every
+# result, notice and ledger commit to disk (nothing may be lost in a power
+# cut), the excelize baseline syncs nothing. The difference between the two
+# ratios is what that durability costs on this machine's disk.
+SHM=""
+if [ "${BENCH_SHM:-1}" != 0 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  SHM=$(mktemp -d /dev/shm/chiso-bench.XXXX)
+  trap 'rm -rf "$SHM"' EXIT
+  cp "$WORK/data/config.yaml" "$SHM/"
+  cp -r "$WORK/inbox-copy" "$SHM/inbox"
+  mkdir -p "$SHM/outbox"
+  echo "on a RAM disk ($SHM): excelize alone, then chiso process ..."
+  /usr/bin/time -o "$WORK/t.base.shm" -f "wall %e s, peak RSS %M KB" "$WORK/baseline" -workers "$WORKERS" -out "$SHM/copies" "$SHM/inbox"
+  cat "$WORK/t.base.shm"
+  rm -rf "$SHM/copies"
+  /usr/bin/time -o "$WORK/t.chiso.shm" -f "wall %e s, peak RSS %M KB, user %U s, sys %S s" \
+    "$WORK/chiso" --config "$SHM/config.yaml" process --quiet >/dev/null 2>&1
+  cat "$WORK/t.chiso.shm"
+  rm -rf "$SHM"
+fi
+
 # The three hostile files of issue 13 (a million shared strings, 100,000
 # rows, deeply nested XML), each processed alone by chiso: the whole process's
 # peak RSS (target <= 150 MB) and wall time (target <= 5 s).
@@ -72,6 +94,10 @@ echo
 echo "ratios (same files, same run):"
 awk -v c="$(secs "$WORK/t.chiso")" -v b="$(secs "$WORK/t.base")" \
   'BEGIN { printf "  chiso process / excelize open-read-save: %.2f (target <= 0.5)\n", c / b }'
+if [ -n "$SHM" ]; then
+  awk -v c="$(secs "$WORK/t.chiso.shm")" -v b="$(secs "$WORK/t.base.shm")" \
+    'BEGIN { printf "  the same on a RAM disk (no cost for syncs): %.2f\n", c / b }'
+fi
 if [ -n "$PY" ]; then
   awk -v c="$(secs "$WORK/t.chiso")" -v p="$(secs "$WORK/t.py")" \
     'BEGIN { printf "  openpyxl script / chiso process, per workbook: %.1f (target >= 10)\n", p / c }'
