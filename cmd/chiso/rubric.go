@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -130,7 +131,9 @@ func fmtNum(f float64) string { return vntext.Number(f, 2) }
 
 func showRubric(w io.Writer, r *rubric.Rubric) {
 	fmt.Fprintf(w, "%s — %s\n", r.ID, r.Name)
-	fmt.Fprintf(w, "cấp %s, %s, năm %d; nguồn: %s\n\n", r.Level.Label(), r.Province, r.Year, r.Seed)
+	// An imported rubric may have no province yet.
+	about := slices.DeleteFunc([]string{"cấp " + r.Level.Label(), r.Province, fmt.Sprintf("năm %d", r.Year)}, func(s string) bool { return s == "" })
+	fmt.Fprintf(w, "%s; nguồn: %s\n\n", strings.Join(about, ", "), r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MÃ\tCHỈ SỐ\tTỐI ĐA\tCÁCH TÍNH\t")
 	var core, optional float64

@@ -17,14 +17,17 @@ type mline struct {
 // A method typed on one line (as text tables and some PDFs have it) is split
 // where its lines were: before a bullet that follows a sentence ("… điểm. -
 // Chưa có: 0 điểm", "Điểm= + Tỷ lệ …", Excel's "' - "), before " - " and an
-// upper-case letter, and before a sentence that starts a statement ("Tỷ lệ
+// upper-case letter, after points and " / " or ";", and before a sentence that starts a statement ("Tỷ lệ
 // …", "Điểm = …", "Mức 2 …", "Giải thích: …").
 var (
 	inlineBullet = regexp.MustCompile(`([.;:=])\s+'?\s*([-+•])\s+`)
 	dashBullet   = regexp.MustCompile(`\s+-\s+(\p{Lu})`)
 	sentence     = regexp.MustCompile(`([.;])\s+(Tỷ lệ|Tỉ lệ|Điểm\s*[=:]|Mức\s|Giải thích|Thang điểm)`)
 	afterPoints  = regexp.MustCompile(`([Đđ]iểm|tối đa)\.\s+(\p{Lu})`)
-	ratioBranch  = regexp.MustCompile(`\s+(T[ỷỉ] lệ\s*[≥≤<>=])`)
+	// Outcomes listed in one line: "Đã có: Điểm tối đa / Chưa có: 0 điểm",
+	// "Đã có: điểm tối đa; chưa có: 0" ("1/2*Điểm" has no spaces round "/").
+	pointsSep   = regexp.MustCompile(`([Đđ]iểm|tối đa)\s*(?:;|\s/)\s+(\S)`)
+	ratioBranch = regexp.MustCompile(`\s+(T[ỷỉ] lệ\s*[≥≤<>=])`)
 )
 
 var methodSigns = strings.NewReplacer("\u00a0", " ", "½", "1/2", "¼", "1/4", "¾", "3/4", ">=", "≥", "=>", "≥", "<=", "≤", "=<", "≤", "–", "-", "−", "-", "×", "*")
@@ -41,6 +44,7 @@ func methodLines(method string) (lines []mline, explanation string) {
 		l = dashBullet.ReplaceAllString(l, "\n- $1")
 		l = sentence.ReplaceAllString(l, "$1\n$2")
 		l = afterPoints.ReplaceAllString(l, "$1.\n$2")
+		l = pointsSep.ReplaceAllString(l, "$1.\n$2")
 		l = ratioBranch.ReplaceAllString(l, "\n$1")
 		raw = append(raw, strings.Split(l, "\n")...)
 	}

@@ -56,6 +56,9 @@ func TestReadMethod(t *testing.T) {
 			}},
 		{"yes/no", "", "- Đã ban hành: Điểm tối đa.\n- Chưa ban hành: 0 điểm.", 20, "{kind: yes_no}", "", nil},
 		{"yes/no on one line, Excel's quote", "", "- Có Thực hiện: Điểm tối đa. ' - Không thực hiện: 0 điểm.", 15, "{kind: yes_no}", "", nil},
+		{"yes/no on one line, slash", "", "Đã có: Điểm tối đa / Chưa có: 0 điểm", 10, "{kind: yes_no}", "", nil},
+		{"yes/no on one line, semicolon", "", "Đã có: điểm tối đa; chưa có: 0 điểm", 10, "{kind: yes_no}", "", nil},
+		{"halves on one line, the fraction's slash kept", "", "Đã triển khai: 1/2*Điểm tối đa; Đã triển khai đến từng thiết bị cá nhân: 1/2*Điểm tối đa; Chưa triển khai: 0 điểm", 10, "{kind: sum}", "", nil},
 		{"choice", "", "- Trưởng ban là Bí thư/Chủ tịch cấp xã (cấp Trưởng): Điểm tối đa.\n- Trưởng ban là Phó Bí thư/Phó Chủ tịch cấp xã (cấp Phó): 1/2*Điểm tối đa.\n- Chưa có Ban Chỉ đạo: 0 điểm.", 20,
 			"{kind: choice}", "", func(t *testing.T, r reading) {
 				o := r.inputs[0].Options
