@@ -129,6 +129,7 @@ type annotator struct {
 	problems   []problem.Problem // sorted: errors first, then rubric order
 	styleCache map[string]int
 	looks      map[look]int
+	formats    map[int]ooxml.TextFormat // text layout by format, read once
 	st         annotStyles
 	undoRows   [][3]string // sheet, cell, original fill as JSON
 	errs       []error

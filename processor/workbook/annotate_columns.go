@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso/processor/engine"
 	"github.com/chiso-vn/chiso/processor/layout"
@@ -127,6 +128,7 @@ func (an *annotator) indicatorSheet() {
 		}
 		notes[p.Indicator] = append(notes[p.Indicator], p.Severity.Label()+": "+p.Message)
 	}
+	merged := c.merges(sheet)
 	for _, t := range targets {
 		var points, basis, self float64
 		hasSelf, bold := false, true
@@ -174,8 +176,63 @@ func (an *annotator) indicatorSheet() {
 		an.growRow(sheet, t.row, max(
 			textHeight(code, widths[0], sysLabelSize, bold),
 			textHeight(name, widths[1], sysLabelSize, bold),
-			textHeight(note, widths[4], sysNoteSize, false)))
+			textHeight(note, widths[4], sysNoteSize, false),
+			an.typedHeight(sheet, t.row, first, merged)))
 	}
+}
+
+// typedHeight is the height a row's own wrapped text needs in the
+// columns before the system's: the form's text, and what the commune typed
+// there (a long explanation, a list of evidence), which the form's row
+// heights did not foresee and Excel does not grow on its own. Merged
+// cells, hidden columns and text that does not wrap are left as they are.
+func (an *annotator) typedHeight(sheet string, row, first int, merged []ooxml.Range) float64 {
+	h := 0.0
+	for col := 1; col < first; col++ {
+		v := an.c.value(sheet, col, row)
+		if v == "" || inRanges(merged, col, row) {
+			continue
+		}
+		w := an.c.colWidth(sheet, col)
+		if w <= 0 {
+			continue
+		}
+		avail := w*ptPerUnit - cellPadding
+		if !strings.Contains(v, "\n") && float64(utf8.RuneCountInString(v))*oneLineBound <= avail {
+			continue // one line whatever the font: every row has room for it
+		}
+		st, err := an.c.style(sheet, col, row)
+		if err != nil {
+			continue
+		}
+		tf, ok := an.formats[st]
+		if !ok {
+			tf = an.c.textFormat(st)
+			if an.formats == nil {
+				an.formats = map[int]ooxml.TextFormat{}
+			}
+			an.formats[st] = tf
+		}
+		if !tf.Wrap {
+			continue
+		}
+		n := wrappedLines(v, avail-float64(tf.Indent)*indentPt, tf.Size, tf.Bold)
+		h = max(h, float64(n)*lineHeight(tf.Size)+rowPadding)
+	}
+	return h
+}
+
+// oneLineBound is more than any letter's advance, in points, in the sizes
+// a form uses (a full em at 16 pt).
+const oneLineBound = 16.0
+
+func inRanges(rs []ooxml.Range, col, row int) bool {
+	for _, r := range rs {
+		if r.Contains(col, row) {
+			return true
+		}
+	}
+	return false
 }
 
 // sysHeaders are the headers of the columns Annotate adds, in order.

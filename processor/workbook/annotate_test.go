@@ -758,3 +758,55 @@ func TestAnnotateOldColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotateGrowsTypedRows: a commune that types a long explanation in
+// the form's narrow column gets a result whose row shows it whole (Excel
+// keeps the form's row height as the commune typed); rows with no more
+// text than the form foresaw keep the form's height.
+func TestAnnotateGrowsTypedRows(t *testing.T) {
+	r, f := trieuThanhWorkbook(t)
+	named := Named(f)
+	long := strings.Repeat("Đã ban hành kế hoạch, tổ chức tập huấn cho cán bộ, công chức và người dân. ", 6)
+	ex := named[ExplainName("1.6")]
+	if err := f.SetCellStr(ex.Sheet, ex.Addr, long); err != nil {
+		t.Fatal(err)
+	}
+	_, row, err := excelize.CellNameToCoordinates(ex.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, quietRow, _ := excelize.CellNameToCoordinates(named[SelfName("1.2")].Addr)
+	before := func(r int) float64 {
+		h, err := f.GetRowHeight(ex.Sheet, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	formLong, formQuiet := before(row), before(quietRow)
+	g, _, _ := annotateTrieuThanh(t, f, r, func(*Submission) []problem.Problem { return nil })
+	defer g.Close()
+	got, err := g.GetRowHeight(ex.Sheet, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, _, _ := excelize.CellNameToCoordinates(ex.Addr)
+	name, _ := excelize.ColumnNumberToName(col)
+	w, err := g.GetColWidth(ex.Sheet, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The explanation's cell is 11–12 pt: it needs at least this many lines.
+	need := float64(wrappedLines(long, w*ptPerUnit-cellPadding, 11, false)) * lineHeight(11)
+	if got < need || got <= formLong {
+		t.Errorf("row %d with a %d-letter explanation: %.0f pt (form %.0f), needs at least %.0f", row, len([]rune(long)), got, formLong, need)
+	}
+	quiet, err := g.GetRowHeight(ex.Sheet, quietRow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quiet > formQuiet && quiet > 0 {
+		// The system's own note may grow a row; 1.2 has no problem here.
+		t.Errorf("row %d: %.0f pt, the form's %.0f: grown without typed text", quietRow, quiet, formQuiet)
+	}
+}

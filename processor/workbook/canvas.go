@@ -30,6 +30,11 @@ type canvas interface {
 	// style is the format a cell shows: its own, else its row's or its
 	// column's.
 	style(sheet string, col, row int) (int, error)
+	// colWidth is a column's width in character units as the sheet sets
+	// it (Excel's default when it sets none), 0 when hidden.
+	colWidth(sheet string, col int) float64
+	// textFormat is how a format lays out text.
+	textFormat(style int) ooxml.TextFormat
 	merges(sheet string) []ooxml.Range
 	// comments are a sheet's comments as they stand (an error when its
 	// comments part cannot be read).
@@ -66,6 +71,10 @@ type canvas interface {
 	// setColBreak starts a new printed page after column col.
 	setColBreak(sheet string, col int) error
 }
+
+// defaultColWidth is the width Excel gives a column the sheet sets none
+// for, as excelize reports it.
+const defaultColWidth = 9.140625
 
 // cellValue is a value the annotator writes: text, a number, or none
 // (a cell that only carries a format).

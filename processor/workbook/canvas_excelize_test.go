@@ -50,6 +50,39 @@ func (c *excelCanvas) style(sheet string, col, row int) (int, error) {
 	return c.f.GetCellStyle(sheet, addr)
 }
 
+func (c *excelCanvas) colWidth(sheet string, col int) float64 {
+	name, err := excelize.ColumnNumberToName(col)
+	if err != nil {
+		return 0
+	}
+	if visible, err := c.f.GetColVisible(sheet, name); err == nil && !visible {
+		return 0
+	}
+	w, err := c.f.GetColWidth(sheet, name)
+	if err != nil {
+		return defaultColWidth
+	}
+	return w
+}
+
+func (c *excelCanvas) textFormat(style int) ooxml.TextFormat {
+	tf := ooxml.TextFormat{Size: 11}
+	st, err := c.f.GetStyle(style)
+	if err != nil {
+		return tf
+	}
+	if st.Font != nil {
+		if st.Font.Size > 0 {
+			tf.Size = st.Font.Size
+		}
+		tf.Bold = st.Font.Bold
+	}
+	if st.Alignment != nil {
+		tf.Wrap, tf.Indent = st.Alignment.WrapText, st.Alignment.Indent
+	}
+	return tf
+}
+
 func (c *excelCanvas) merges(sheet string) []ooxml.Range {
 	mc, err := c.f.GetMergeCells(sheet, true)
 	if err != nil {

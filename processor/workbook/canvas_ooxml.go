@@ -127,6 +127,33 @@ func (c *patchCanvas) style(sheet string, col, row int) (int, error) {
 	return 0, nil
 }
 
+func (c *patchCanvas) colWidth(sheet string, col int) float64 {
+	sh, err := c.parsed(sheet)
+	if err != nil {
+		return defaultColWidth
+	}
+	for _, cl := range sh.Cols {
+		if col >= cl.Min && col <= cl.Max {
+			switch {
+			case cl.Hidden:
+				return 0
+			case cl.Width > 0:
+				return cl.Width
+			}
+			break
+		}
+	}
+	return defaultColWidth
+}
+
+func (c *patchCanvas) textFormat(style int) ooxml.TextFormat {
+	st, err := c.styles()
+	if err != nil {
+		return ooxml.TextFormat{Size: 11}
+	}
+	return st.Text(style)
+}
+
 func (c *patchCanvas) merges(sheet string) []ooxml.Range {
 	sh, err := c.parsed(sheet)
 	if err != nil {

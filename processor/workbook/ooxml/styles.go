@@ -121,6 +121,99 @@ func (st *Styles) Fill(xf int) Fill {
 	return st.fills[f]
 }
 
+// TextFormat is how a cell format lays out text: what measuring a row's
+// height needs.
+type TextFormat struct {
+	Wrap   bool    // alignment wrapText
+	Indent int     // alignment indent, in steps
+	Size   float64 // font size in points; 11 when the font sets none
+	Bold   bool
+}
+
+// Text returns the text layout of cell format xf (a format out of range
+// is Excel's default: 11 pt, no wrap).
+func (st *Styles) Text(xf int) TextFormat {
+	tf := TextFormat{Size: 11}
+	if xf < 0 || xf >= len(st.xfs) {
+		return tf
+	}
+	x := st.xfs[xf]
+	tf.Wrap = attrIs(x.raw, "wrapText")
+	if v, ok := attrIn(x.raw, "indent"); ok {
+		tf.Indent, _ = strconv.Atoi(v)
+	}
+	if x.font >= 0 && x.font < len(st.fonts) {
+		font := st.fonts[x.font]
+		if i := startTag(font, "sz"); i >= 0 {
+			if v, ok := attrIn(font[i:], "val"); ok {
+				if sz, err := strconv.ParseFloat(v, 64); err == nil && sz > 0 {
+					tf.Size = sz
+				}
+			}
+		}
+		if i := startTag(font, "b"); i >= 0 {
+			end := bytes.IndexByte(font[i:], '>')
+			v, ok := attrIn(font[i:i+max(end, 0)], "val")
+			tf.Bold = !ok || v == "1" || v == "true"
+		}
+	}
+	return tf
+}
+
+// startTag returns the offset of the first start tag in raw XML whose
+// local name is local, with any prefix ("<b/>", "<x:sz val=…>"), or -1.
+func startTag(raw []byte, local string) int {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '<' {
+			continue
+		}
+		j := i + 1
+		for k := j; k < len(raw) && !isSpace(raw[k]) && raw[k] != '/' && raw[k] != '>'; k++ {
+			if raw[k] == ':' {
+				j = k + 1
+			}
+		}
+		if bytes.HasPrefix(raw[j:], []byte(local)) {
+			if k := j + len(local); k < len(raw) && (isSpace(raw[k]) || raw[k] == '/' || raw[k] == '>') {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// attrIn finds the first attribute name="…" in raw XML (quotes either
+// way) and returns its value as written.
+func attrIn(raw []byte, name string) (string, bool) {
+	for i := 0; ; {
+		j := bytes.Index(raw[i:], []byte(name+"="))
+		if j < 0 {
+			return "", false
+		}
+		j += i
+		// Only a whole attribute name: preceded by a space.
+		if j == 0 || !isSpace(raw[j-1]) {
+			i = j + len(name)
+			continue
+		}
+		v := raw[j+len(name)+1:]
+		if len(v) == 0 || (v[0] != '"' && v[0] != '\'') {
+			return "", false
+		}
+		end := bytes.IndexByte(v[1:], v[0])
+		if end < 0 {
+			return "", false
+		}
+		return string(v[1 : 1+end]), true
+	}
+}
+
+// attrIs reports an XML boolean attribute set to true.
+func attrIs(raw []byte, name string) bool {
+	v, ok := attrIn(raw, name)
+	return ok && (v == "1" || v == "true")
+}
+
 // NumFmt returns the number format id and code of cell format xf (the
 // code is "" for built-in formats other than General).
 func (st *Styles) NumFmt(xf int) (int, string) {
