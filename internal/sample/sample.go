@@ -1,7 +1,11 @@
 // Package sample makes realistic filled self-assessment workbooks from a
 // rubric, seeded and varied, for tests, the bad-input corpus and the
-// benchmark. Figures respect the rubric's shape (a ≤ b for proportions,
-// denominators matching the general information) unless asked otherwise.
+// benchmark. Figures mostly respect the rubric's shape: denominators match
+// the general information and each numerator is at most its indicator's
+// smallest denominator. Numerators are drawn one by one, so two that share
+// a denominator can add up to more than it (a + b > c on Thanh Hóa's 1.2):
+// such a unit is accepted with an error and "cần sửa, nộp lại", as a real
+// commune's mistake would be.
 package sample
 
 import (
