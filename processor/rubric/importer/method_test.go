@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,10 @@ func TestReadMethod(t *testing.T) {
 				o := r.inputs[0].Options
 				if len(o) != 3 || o[1].Fraction != 0.5 || o[0].Key != "truong_ban_la_bi_thu_chu" {
 					t.Errorf("options %+v", o)
+				}
+				// The dropdown's answers: the parenthesis, else the first words.
+				if got := []string{o[0].Shown(), o[1].Shown(), o[2].Shown()}; !slices.Equal(got, []string{"Cấp Trưởng", "Cấp Phó", "Chưa có Ban…"}) {
+					t.Errorf("short answers %q", got)
 				}
 			}},
 		{"halves that add up (004 6.5)", "", "- Đã triển khai: 1/2*Điểm tối đa;\n- Đã triển khai đến từng thiết bị cá nhân: 1/2*Điểm tối đa;\n- Chưa triển khai: 0 điểm", 10, "{kind: sum}", "", nil},
@@ -154,4 +159,34 @@ func hasNote(r reading, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestShortAnswers(t *testing.T) {
+	opt := func(labels ...string) []rubric.Option {
+		var out []rubric.Option
+		for _, l := range labels {
+			out = append(out, rubric.Option{Label: l})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		in   []rubric.Option
+		want []string
+	}{
+		{opt("Có", "Không"), []string{"", ""}},
+		{opt("Trưởng ban là Bí thư (cấp Trưởng)", "Không có"), []string{"Cấp Trưởng", ""}},
+		// Both would read "Kết nối đến…": numbered instead.
+		{opt("Kết nối đến tất cả các thôn, bản", "Kết nối đến một số thôn, bản"), []string{"Lựa chọn 1", "Lựa chọn 2"}},
+		{opt("Mộtchữrấtdàikhôngcódấucách", "Khác"), []string{"Mộtchữrấtdàikh…", ""}},
+	} {
+		got := shortAnswers(tc.in)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%v: %q, want %q", tc.in, got, tc.want)
+		}
+		for _, s := range got {
+			if n := len([]rune(s)); n > rubric.MaxShown {
+				t.Errorf("%q: %d characters, more than the dropdown shows", s, n)
+			}
+		}
+	}
 }

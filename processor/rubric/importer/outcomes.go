@@ -293,6 +293,10 @@ func choice(it indicatorText, items []item, label string, share float64, k *keys
 		in.Options = append(in.Options, rubric.Option{Key: ok, Label: x.cond, Fraction: x.out.frac / share})
 		opts = append(opts, "«"+x.cond+"» "+fracText(x.out.frac/share))
 	}
+	shorts := shortAnswers(in.Options)
+	for i := range in.Options {
+		in.Options[i].Short = shorts[i]
+	}
 	pt := part{share: share, rule: rubric.Rule{Kind: rubric.KindChoice, Input: key}, inputs: []rubric.Input{in}, what: "lựa chọn", label: label}
 	n := note{
 		problem:  fmt.Sprintf("Phương pháp liệt kê %d trường hợp loại trừ nhau, mỗi trường hợp một mức điểm.", len(items)),
@@ -302,8 +306,81 @@ func choice(it indicatorText, items []item, label string, share float64, k *keys
 	if !whole {
 		n.decision = "Nhóm «" + label + "» là một lựa chọn, phần điểm " + fracText(share) + ": " + strings.Join(opts, ", ") + " (của phần nhóm)."
 	}
+	var shown []string
+	for _, o := range in.Options {
+		if o.Short != "" {
+			shown = append(shown, "«"+o.Short+"»")
+		}
+	}
+	if len(shown) > 0 {
+		n.decision += " Ô thả xuống của biểu mẫu hiện câu trả lời ngắn " + strings.Join(shown, ", ") + " (câu đầy đủ in bên cạnh)."
+	}
 	pt.notes = append(pt.notes, n)
 	return pt, ""
+}
+
+// shortAnswers gives each option longer than the form's dropdown shows
+// (rubric.MaxShown) a short answer: its closing parenthesis when that is
+// short ("… (cấp Trưởng)" → "Cấp Trưởng"), else its first words and "…".
+// When two would read the same, the long options are numbered instead
+// ("Lựa chọn 2"). An option short enough keeps its label ("").
+func shortAnswers(opts []rubric.Option) []string {
+	out := make([]string, len(opts))
+	seen := map[string]bool{}
+	clash := false
+	for i, o := range opts {
+		label := strings.TrimSpace(o.Label)
+		if len([]rune(label)) <= rubric.MaxShown {
+			seen[strings.ToLower(label)] = true
+			continue
+		}
+		out[i] = shortAnswer(label)
+	}
+	for _, s := range out {
+		k := strings.ToLower(s)
+		if s != "" && seen[k] {
+			clash = true
+		}
+		seen[k] = true
+	}
+	if clash {
+		for i := range out {
+			if out[i] != "" {
+				out[i] = fmt.Sprintf("Lựa chọn %d", i+1)
+			}
+		}
+	}
+	return out
+}
+
+func shortAnswer(label string) string {
+	if strings.HasSuffix(label, ")") {
+		if i := strings.LastIndex(label, "("); i > 0 {
+			inner := strings.TrimSpace(label[i+1 : len(label)-1])
+			if n := len([]rune(inner)); n > 0 && n <= rubric.MaxShown {
+				r := []rune(inner)
+				return strings.ToUpper(string(r[0])) + string(r[1:])
+			}
+		}
+	}
+	var b strings.Builder
+	for _, w := range strings.Fields(label) {
+		next := len([]rune(b.String())) + len([]rune(w)) + 1
+		if b.Len() > 0 {
+			next++
+		}
+		if next > rubric.MaxShown {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	if b.Len() == 0 { // one word longer than the dropdown
+		return string([]rune(label)[:rubric.MaxShown-1]) + "…"
+	}
+	return strings.TrimRight(b.String(), ",;:") + "…"
 }
 
 // addUp reads "Đã triển khai: 1/2*Điểm tối đa; Đã triển khai đến từng thiết
