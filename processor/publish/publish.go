@@ -147,6 +147,7 @@ func (p *Publisher) build(ctx context.Context, year int, cutoff time.Time) (*ran
 		if err == nil && len(pin.Submissions) > 0 {
 			if psc, err := p.Scorers.Get(prevR); err == nil {
 				in.Previous = ranking.Build(psc, pin).PreviousOf()
+				in.PreviousRubric = prevR
 			}
 		}
 	}

@@ -24,13 +24,16 @@ type JSON struct {
 	GeneratedAt string `json:"generated_at,omitempty"`
 	// Deadline is the last moment a file is on time (the end of the
 	// deadline day); absent without a deadline.
-	Deadline   string     `json:"deadline,omitempty"`
-	Rubric     string     `json:"rubric"`
-	RubricName string     `json:"rubric_name"`
-	Year       int        `json:"year"`
-	Cohort     string     `json:"cohort"`
-	Max        float64    `json:"max"`
-	Units      []UnitJSON `json:"units"`
+	Deadline   string  `json:"deadline,omitempty"`
+	Rubric     string  `json:"rubric"`
+	RubricName string  `json:"rubric_name"`
+	Year       int     `json:"year"`
+	Cohort     string  `json:"cohort"`
+	Max        float64 `json:"max"`
+	// PreviousComparison: last year's totals were scored by another
+	// rubric; what cannot be compared (absent when nothing differs).
+	PreviousComparison string     `json:"previous_comparison,omitempty"`
+	Units              []UnitJSON `json:"units"`
 }
 
 // UnitJSON is one unit of JSON. Rank is 0 and scores absent for a unit
@@ -81,7 +84,7 @@ func (rk *Ranking) DeadlineLast() time.Time {
 // ToJSON converts the ranking to its published shape.
 func (rk *Ranking) ToJSON() JSON {
 	out := JSON{Final: rk.Final, Version: rk.Version, Replaces: rk.Replaces, GeneratedAt: rk.iso(rk.Generated), Deadline: rk.iso(rk.DeadlineLast()),
-		Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, Units: []UnitJSON{}}
+		Rubric: rk.RubricID, RubricName: rk.RubricName, Year: rk.Year, Cohort: rk.Cohort, Max: rk.Max, PreviousComparison: rk.Comparison, Units: []UnitJSON{}}
 	for _, r := range rk.Rows {
 		u := UnitJSON{Rank: r.Rank, Code: r.Code, Name: r.Name, Submitted: r.Submitted, Appraised: r.Appraised, Errors: r.Errors, Warnings: r.Warnings, PrevNote: r.PrevNote,
 			Status: r.Status, Late: r.Late}

@@ -103,6 +103,9 @@ type Input struct {
 	Appraisal map[string]map[string]float64
 	// Previous holds last year's results by unit key (code, or "ten:" key).
 	Previous map[string]Previous
+	// PreviousRubric is the rubric last year's totals were scored by (nil:
+	// not known, or this year's).
+	PreviousRubric *rubric.Rubric
 	// Lineage maps a unit code to its predecessors' codes (2025 mergers).
 	Lineage map[string][]string
 	// Attempts lists the rejected files of units with no accepted one.
@@ -202,6 +205,10 @@ type Ranking struct {
 	Rows       []Row // ranked units first (by rank, ties alphabetical), then units without submission
 	Indicators []Indicator
 	Pillars    []Pillar
+	// Comparison says why last year's totals compare with this year's
+	// only roughly: last year was scored by another rubric, and which of
+	// this year's indicators cannot be compared ("" when nothing differs).
+	Comparison string
 
 	sc        *engine.Scorer
 	bounds    map[string]engine.Bounds
@@ -216,6 +223,9 @@ func Build(sc *engine.Scorer, in Input) *Ranking {
 		sc: sc, appraisal: in.Appraisal}
 	rk.Deadline, rk.Zone = in.Deadline, in.Zone
 	rk.describe(sc, in.Rubric)
+	if len(in.Previous) > 0 {
+		rk.Comparison = comparison(in.PreviousRubric, in.Rubric, in.Year)
+	}
 	subs := append([]Submission(nil), in.Submissions...)
 	sort.Slice(subs, func(i, j int) bool { return subs[i].UnitKey < subs[j].UnitKey })
 	recs := make([]record, len(subs))
@@ -506,4 +516,45 @@ func (rk *Ranking) PreviousOf() map[string]Previous {
 		out[r.UnitKey] = Previous{Total: r.Display, Rank: r.Rank}
 	}
 	return out
+}
+
+// comparison is the ranking's note on last year's totals when they were
+// scored by another rubric: which of this year's indicators cannot be
+// compared (added, or another maximum or scoring; see rubric.Diff), and a
+// change of the total maximum. "" when the two score alike.
+func comparison(prev, cur *rubric.Rubric, year int) string {
+	if prev == nil || cur == nil || prev.ID == cur.ID {
+		return ""
+	}
+	d := rubric.Compare(prev, cur)
+	var codes []string
+	for _, x := range d.NotComparable() {
+		codes = append(codes, x.B.Code)
+	}
+	removed := 0
+	for _, x := range d.Indicators {
+		if x.Removed() {
+			removed++
+		}
+	}
+	maxA, maxB := prev.CoreMax(), cur.CoreMax()
+	if len(codes) == 0 && removed == 0 && math.Abs(maxA-maxB) < 1e-9 {
+		return ""
+	}
+	s := fmt.Sprintf("Điểm năm %d chấm theo bộ chỉ số «%s», năm %d theo «%s»", year-1, prev.Name, year, cur.Name)
+	var what []string
+	if len(codes) > 0 {
+		list := codes
+		if len(list) > 12 {
+			list = append(append([]string(nil), list[:12]...), "…")
+		}
+		what = append(what, fmt.Sprintf("%d chỉ số năm nay không so sánh được với năm trước (%s)", len(codes), strings.Join(list, ", ")))
+	}
+	if removed > 0 {
+		what = append(what, fmt.Sprintf("%d chỉ số năm trước không còn", removed))
+	}
+	if math.Abs(maxA-maxB) >= 1e-9 {
+		what = append(what, "tổng điểm tối đa "+vntext.Number(maxA, 2)+" → "+vntext.Number(maxB, 2))
+	}
+	return s + ": " + strings.Join(what, "; ") + ". Thay đổi điểm và thay đổi hạng so với năm trước chỉ để tham khảo."
 }

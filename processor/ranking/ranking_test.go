@@ -3,12 +3,15 @@ package ranking_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chiso-vn/chiso/internal/testkit"
 	"github.com/chiso-vn/chiso/processor/ranking"
+	"github.com/chiso-vn/chiso/processor/rubric"
 )
 
 type want struct {
@@ -221,6 +224,46 @@ func TestMergedUnitKeepsACode(t *testing.T) {
 	for what, out := range map[string]string{"JSON": js.String(), "CSV": csvBuf.String()} {
 		if !strings.Contains(out, "trung bình cộng điểm của A, A2") || !strings.Contains(out, "756.07") {
 			t.Errorf("%s lacks the merged unit's note or mean:\n%s", what, out)
+		}
+	}
+}
+
+// TestComparisonWithAnotherRubric: last year scored by another rubric (2.2
+// worth 10, not 20; 2.1 scored another way) — the ranking says which of
+// this year's indicators cannot be compared and that the change of score
+// and rank is only indicative, in the JSON too; with the same rubric it
+// says nothing.
+func TestComparisonWithAnotherRubric(t *testing.T) {
+	r, sc := testkit.CohortRubric(t)
+	data, err := os.ReadFile(filepath.Join(testkit.Dir(), "testdata", "cohort.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.NewReplacer("id: test-cohort", "id: test-cohort-cu", "max: 50", "max: 40", "max: 40\n", "max: 30\n",
+		`{code: "2.2", name: tỷ lệ, max: 20`, `{code: "2.2", name: tỷ lệ, max: 10`, "method: best", "method: minmax").Replace(string(data))
+	prevR, err := rubric.Parse(strings.NewReader(old), "cohort-cu.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := map[string]ranking.Previous{"A": {Total: 30, Rank: 1}}
+	for _, tc := range []struct {
+		prevR *rubric.Rubric
+		want  string
+	}{
+		{prevR, "Điểm năm 2025 chấm theo bộ chỉ số «Bộ chỉ số thử xếp hạng», năm 2026 theo «Bộ chỉ số thử xếp hạng»: 2 chỉ số năm nay không so sánh được với năm trước (2.1, 2.2); tổng điểm tối đa 40 → 50. Thay đổi điểm và thay đổi hạng so với năm trước chỉ để tham khảo."},
+		{r, ""},
+		{nil, ""},
+	} {
+		rk := ranking.Build(sc, ranking.Input{Rubric: r, Year: 2026, Submissions: testkit.Cohort(), Previous: prev, PreviousRubric: tc.prevR})
+		if rk.Comparison != tc.want {
+			t.Errorf("comparison %q\nwant %q", rk.Comparison, tc.want)
+		}
+		var js bytes.Buffer
+		if err := rk.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(js.String(), `"previous_comparison"`); got != (tc.want != "") {
+			t.Errorf("JSON has previous_comparison: %v, want %v", got, tc.want != "")
 		}
 	}
 }

@@ -428,7 +428,11 @@ func (b *rbuilder) methodNote() string {
 	if !rk.Deadline.IsZero() {
 		s += "; hạn nộp " + layout.Show(rk.DeadlineLast(), rk.Zone, layout.Date) + " (nộp sau hạn: nộp muộn)"
 	}
-	return s + ". Lập lúc " + b.generated() + ". " + b.markNote()
+	s += ". Lập lúc " + b.generated() + ". " + b.markNote()
+	if rk.Comparison != "" {
+		s = strings.TrimSpace(s) + " " + rk.Comparison
+	}
+	return s
 }
 
 // rowNote is a unit's note on the report: its status when it is not
