@@ -74,17 +74,11 @@ func (a *app) statusCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "Tệp đã xử lý: %d nhận, %d đã thay thế, %d trùng, %d trả lại; %d đang xử lý\n",
 		counts[string(ledger.Accepted)], counts[string(ledger.Superseded)], counts[string(ledger.Duplicate)],
 		counts[string(ledger.Rejected)], counts[ledger.StateProcessing])
-	files, err := l.Files(ctx)
+	last, ok, err := l.LastDone(ctx)
 	if err != nil {
 		return err
 	}
-	var last *ledger.File
-	for i := range files {
-		if files[i].State == ledger.StateDone && (last == nil || files[i].ProcessedAt.After(last.ProcessedAt)) {
-			last = &files[i]
-		}
-	}
-	if last != nil {
+	if ok {
 		fmt.Fprintf(w, "Tệp xử lý gần nhất: %s (%s, %s) lúc %s\n", last.Name, last.Outcome.Label(), last.UnitName, a.col.Show(last.ProcessedAt, layout.TimeDate))
 	}
 	pending, _, _ := intake.Scan(a.folders.Inbox, time.Now())

@@ -307,6 +307,16 @@ func (l *Ledger) Files(ctx context.Context) ([]File, error) {
 	return l.query(ctx, `SELECT `+cols+` FROM files ORDER BY id`)
 }
 
+// LastDone returns the file processed last, if any (without reading every
+// row: a national ledger holds thousands, each with its figures).
+func (l *Ledger) LastDone(ctx context.Context) (File, bool, error) {
+	fs, err := l.query(ctx, `SELECT `+cols+` FROM files WHERE state = ? ORDER BY processed_at DESC, id DESC LIMIT 1`, StateDone)
+	if err != nil || len(fs) == 0 {
+		return File{}, false, err
+	}
+	return fs[0], true, nil
+}
+
 // Accepted returns the current accepted file of every unit for a year and
 // rubric, by unit key.
 func (l *Ledger) Accepted(ctx context.Context, year int, rubricID string) ([]File, error) {

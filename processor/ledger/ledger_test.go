@@ -203,3 +203,42 @@ func TestScores(t *testing.T) {
 		t.Fatalf("scores of 1,200 ids: %d, %v", len(sc), err)
 	}
 }
+
+// TestLastDone: the file processed last, by processing time (not by id),
+// and none in a fresh ledger or while files are only being processed.
+func TestLastDone(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, ok, err := l.LastDone(ctx); ok || err != nil {
+		t.Fatalf("fresh ledger: ok %v, err %v", ok, err)
+	}
+	base := time.Date(2023, 12, 1, 8, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i, name := range []string{"a.xlsx", "b.xlsx", "c.xlsx"} {
+		id, err := l.Begin(ctx, File{Name: name, SHA256: name, ReceivedAt: base.Add(time.Duration(i) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, ok, _ := l.LastDone(ctx); ok {
+		t.Fatal("a file only being processed counted as done")
+	}
+	// b finishes after c (two workers).
+	for _, x := range []struct {
+		id  int64
+		min int
+	}{{ids[0], 1}, {ids[2], 2}, {ids[1], 3}} {
+		if err := l.Finish(ctx, File{ID: x.id, Name: "x", SHA256: "x", Outcome: Accepted, Year: 2023, RubricID: "r", UnitKey: "u", ProcessedAt: base.Add(time.Duration(x.min) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, ok, err := l.LastDone(ctx)
+	if err != nil || !ok || f.ID != ids[1] {
+		t.Errorf("last done %d (ok %v, err %v), want b (%d)", f.ID, ok, err, ids[1])
+	}
+}
