@@ -20,26 +20,7 @@ func (s *oxStyles) id(l look) int {
 	if id, ok := s.ids[l]; ok || s.err != nil {
 		return id
 	}
-	size := l.size
-	if size == 0 {
-		size = 12
-	}
-	st := ooxml.Style{
-		Font:       &ooxml.Font{Name: fontName, Size: size, Bold: l.bold, Italic: l.italic, Color: l.color},
-		NumFmt:     l.numFmt,
-		Protection: &ooxml.Protection{Locked: !l.unlocked},
-	}
-	if l.h != "" || l.v != "" || l.wrap || l.indent != 0 {
-		st.Alignment = &ooxml.Alignment{Horizontal: l.h, Vertical: l.v, Wrap: l.wrap, Indent: l.indent}
-	}
-	if l.fill != "" {
-		f := ooxml.SolidFill(l.fill)
-		st.Fill = &f
-	}
-	if l.border {
-		e := ooxml.BorderLine{Style: "thin", Color: colorBorder}
-		st.Border = &ooxml.Border{Left: e, Right: e, Top: e, Bottom: e}
-	}
+	st := lookStyle(l)
 	id, err := s.p.AddStyle(st)
 	if err != nil {
 		s.err = err
