@@ -154,9 +154,7 @@ func writeComments(out *bufio.Writer, cs []Comment) error {
 	b := append([]byte(nil), xmlHeader...)
 	b = append(b, `<comments xmlns="`+nsMain+`"><authors>`...)
 	for _, a := range authors {
-		b = append(b, "<author>"...)
-		b = appendEscaped(b, a)
-		b = append(b, "</author>"...)
+		b = appendTextElem(b, "author", a)
 	}
 	b = append(b, "</authors><commentList>"...)
 	for _, c := range cs {

@@ -406,14 +406,10 @@ func (w *SheetWriter) tail(rels sheetRels) []byte {
 		if ps.Header != "" || ps.Footer != "" {
 			b = append(b, "<headerFooter>"...)
 			if ps.Header != "" {
-				b = append(b, "<oddHeader>"...)
-				b = appendEscaped(b, ps.Header)
-				b = append(b, "</oddHeader>"...)
+				b = appendTextElem(b, "oddHeader", ps.Header)
 			}
 			if ps.Footer != "" {
-				b = append(b, "<oddFooter>"...)
-				b = appendEscaped(b, ps.Footer)
-				b = append(b, "</oddFooter>"...)
+				b = appendTextElem(b, "oddFooter", ps.Footer)
 			}
 			b = append(b, "</headerFooter>"...)
 		}

@@ -137,14 +137,10 @@ func (w *SheetWriter) appendValidations(b []byte) []byte {
 		b = attr(b, "sqref", v.Range.String())
 		b = append(b, '>')
 		if v.Formula1 != "" {
-			b = append(b, "<formula1>"...)
-			b = appendEscaped(b, v.Formula1)
-			b = append(b, "</formula1>"...)
+			b = appendTextElem(b, "formula1", v.Formula1)
 		}
 		if v.Formula2 != "" {
-			b = append(b, "<formula2>"...)
-			b = appendEscaped(b, v.Formula2)
-			b = append(b, "</formula2>"...)
+			b = appendTextElem(b, "formula2", v.Formula2)
 		}
 		b = append(b, "</dataValidation>"...)
 	}

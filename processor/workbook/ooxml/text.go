@@ -163,6 +163,17 @@ func appendCellText(dst []byte, s string) []byte {
 	return dst
 }
 
+// appendTextElem appends <name>text</name>, the text escaped.
+func appendTextElem(dst []byte, name, text string) []byte {
+	dst = append(dst, '<')
+	dst = append(dst, name...)
+	dst = append(dst, '>')
+	dst = appendEscaped(dst, text)
+	dst = append(dst, "</"...)
+	dst = append(dst, name...)
+	return append(dst, '>')
+}
+
 // appendEscaped appends s escaped for XML text or a double-quoted
 // attribute, with characters XML cannot carry dropped and invalid UTF-8
 // replaced.
