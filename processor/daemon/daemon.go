@@ -49,13 +49,10 @@ type Daemon struct {
 // ErrLocked is returned when another instance holds the inbox.
 var ErrLocked = errors.New("another chiso serve is already running on this inbox")
 
-// Lock takes the one-instance lock in each of dirs — the inbox's control
+// LockAs takes the one-instance lock in each of dirs — the inbox's control
 // folder and the data folder, so that two instances never share an inbox
-// nor a ledger — and returns the function that releases them.
-func Lock(dirs ...string) (func(), error) { return LockAs("", time.Now(), dirs...) }
-
-// LockAs is Lock, saying beside each lock which command holds it since
-// when (see Holding).
+// nor a ledger — and returns the function that releases them. Beside each
+// lock it says which command holds it since when (see Holding).
 func LockAs(command string, since time.Time, dirs ...string) (func(), error) {
 	var held []func()
 	release := func() {

@@ -815,14 +815,14 @@ func TestLock(t *testing.T) {
 	if !running || err != nil || h.PID != os.Getpid() || !h.Since.Equal(since) || h.Command != "serve" {
 		t.Errorf("Holding = %+v, %v, %v", h, running, err)
 	}
-	if _, err := daemon.Lock(dir); !errors.Is(err, daemon.ErrLocked) {
+	if _, err := daemon.LockAs("", time.Now(), dir); !errors.Is(err, daemon.ErrLocked) {
 		t.Errorf("second lock: %v, want ErrLocked", err)
 	}
 	unlock()
 	if _, running, _ := daemon.Holding(dir); running {
 		t.Error("released, still held")
 	}
-	again, err := daemon.Lock(dir)
+	again, err := daemon.LockAs("", time.Now(), dir)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
@@ -834,17 +834,17 @@ func TestLock(t *testing.T) {
 func TestLockPerInbox(t *testing.T) {
 	t.Parallel()
 	inbox := filepath.Join(t.TempDir(), "inbox", ".chiso")
-	unlock, err := daemon.Lock(inbox, t.TempDir())
+	unlock, err := daemon.LockAs("", time.Now(), inbox, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
 	other := t.TempDir()
-	if _, err := daemon.Lock(inbox, other); !errors.Is(err, daemon.ErrLocked) {
+	if _, err := daemon.LockAs("", time.Now(), inbox, other); !errors.Is(err, daemon.ErrLocked) {
 		t.Errorf("second instance on the same inbox: %v, want ErrLocked", err)
 	}
 	// The second data folder's lock was released when the inbox's failed.
-	again, err := daemon.Lock(other)
+	again, err := daemon.LockAs("", time.Now(), other)
 	if err != nil {
 		t.Fatalf("data folder left locked: %v", err)
 	}

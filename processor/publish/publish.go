@@ -455,11 +455,6 @@ func (p *Publisher) AtClose(ctx context.Context, year int) (Result, bool, error)
 	return res, err == nil, err
 }
 
-// Finals returns the official rankings published for year (oldest first).
-func (p *Publisher) Finals(ctx context.Context, year int) ([]ledger.Final, error) {
-	return p.Ledger.Finals(ctx, year, p.Rubric)
-}
-
 func rankingJob(year int) string { return fmt.Sprintf("ranking-%d", year) }
 
 // Stale reports whether the ranking of a year was built before the

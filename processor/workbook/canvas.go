@@ -260,15 +260,6 @@ var excelizePatterns = []string{
 	"gray125", "gray0625",
 }
 
-func patternNumber(name string) int {
-	for i, p := range excelizePatterns {
-		if p == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // encodeFill writes a fill for the bookkeeping sheet.
 func encodeFill(f ooxml.Fill) string {
 	pattern := f.Pattern

@@ -401,3 +401,13 @@ func (c *excelCanvas) setPageLayout(sheet string, pl ooxml.PageLayout) error {
 func (c *excelCanvas) setColBreak(sheet string, col int) error {
 	return c.f.InsertPageBreak(sheet, ooxml.CellRef(col+1, 1))
 }
+
+// patternNumber is excelize's number of a fill pattern, -1 for none.
+func patternNumber(name string) int {
+	for i, p := range excelizePatterns {
+		if p == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -74,18 +74,10 @@ func Named(f *excelize.File) map[string]Cell {
 	return out
 }
 
-// NamedRefs returns where the workbook-scoped single-cell defined names
-// point, without reading the cells (reading costs: a provisional-score
-// formula without a cached value would be calculated).
-// Names on a sheet that does not parse are skipped (excelize does not cache
-// a failed parse, so reading each would parse the damaged sheet again), and
-// names that no longer point at a real cell (#REF! after deleted rows) too.
-func NamedRefs(f *excelize.File) map[string]Cell {
-	out, _ := namedRefs(excelSource{f})
-	return out
-}
-
-// namedRefs is NamedRefs, and the sheets names point at that do not parse.
+// namedRefs returns where the workbook-scoped single-cell defined names
+// point, without reading the cells, and the sheets names point at that do
+// not parse. Names on a damaged sheet are skipped, and names that no
+// longer point at a real cell (#REF! after deleted rows) too.
 func namedRefs(src source) (map[string]Cell, []string) {
 	out := map[string]Cell{}
 	parses := map[string]bool{}

@@ -613,22 +613,10 @@ func AddScorecard(p *ooxml.Patch, c scorecard.Card) error {
 	return p.AddSheet(SheetScorecard, 0, sw)
 }
 
-// WriteScorecards writes the district's workbook of every unit's card
-// (phieu-ket-qua-…xlsx), in the order given: one sheet, one A4 page per
-// card. Without cards the sheet says there are none yet.
-func WriteScorecards(w io.Writer, cards []scorecard.Card) error {
-	return WriteScorecardsEach(w, func(fn func(scorecard.Card) error) error {
-		for _, c := range cards {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// WriteScorecardsEach is WriteScorecards with the cards given one at a
-// time by each (scorecard.EachFromRanking), each written as it comes.
+// WriteScorecardsEach writes the district's workbook of every unit's card
+// (phieu-ket-qua-…xlsx), the cards given one at a time by each
+// (scorecard.EachFromRanking) and written as they come: one sheet, one A4
+// page per card. Without cards the sheet says there are none yet.
 func WriteScorecardsEach(w io.Writer, each func(fn func(scorecard.Card) error) error) error {
 	b, err := ooxml.NewBook(ooxml.Font{Name: fontName, Size: 11})
 	if err != nil {

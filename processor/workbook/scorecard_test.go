@@ -464,3 +464,17 @@ assert all("A%d:I%d" % (r, r) in merged for r in titles), titles
 assert [r - 4 for r in titles[1:]] == breaks, (titles, breaks)
 `, append([]string{path}, totals...)...)
 }
+
+// WriteScorecards writes the district's workbook of every unit's card
+// (phieu-ket-qua-…xlsx), in the order given: one sheet, one A4 page per
+// card. Without cards the sheet says there are none yet.
+func WriteScorecards(w io.Writer, cards []scorecard.Card) error {
+	return WriteScorecardsEach(w, func(fn func(scorecard.Card) error) error {
+		for _, c := range cards {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -531,3 +531,14 @@ func readValues(f *excelize.File, r *rubric.Rubric) (engine.Values, error) {
 	})
 	return v, errors.Join(errs...)
 }
+
+// NamedRefs returns where the workbook-scoped single-cell defined names
+// point, without reading the cells (reading costs: a provisional-score
+// formula without a cached value would be calculated).
+// Names on a sheet that does not parse are skipped (excelize does not cache
+// a failed parse, so reading each would parse the damaged sheet again), and
+// names that no longer point at a real cell (#REF! after deleted rows) too.
+func NamedRefs(f *excelize.File) map[string]Cell {
+	out, _ := namedRefs(excelSource{f})
+	return out
+}
