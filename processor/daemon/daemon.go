@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chiso-vn/chiso/processor/atomicfile"
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
@@ -77,15 +79,30 @@ func lock(dir, command string, since time.Time) (func(), error) {
 	}
 	path := layout.LockFile(dir)
 	fl := flock.New(path)
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+	// `chiso status` takes the lock for an instant to see whether it is
+	// held: a lock refused is tried again a few times before it counts as
+	// another instance's.
+	var ok bool
+	for try := 0; ; try++ {
+		var err error
+		if ok, err = fl.TryLock(); err != nil {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if ok || try == lockTries-1 {
+			break
+		}
+		time.Sleep(lockRetry)
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w (lock %s)", ErrLocked, path)
 	}
+	// Written whole (temporary file, then rename): a status reading it
+	// meanwhile sees no file or all of it.
 	pid := path + ".pid"
-	if err := os.WriteFile(pid, []byte(fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)), 0o644); err != nil {
+	if _, err := atomicfile.Write(pid, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)
+		return err
+	}); err != nil {
 		fl.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", pid, err)
 	}
@@ -94,6 +111,13 @@ func lock(dir, command string, since time.Time) (func(), error) {
 		fl.Unlock()
 	}, nil
 }
+
+// A refused lock is tried lockTries times, lockRetry apart: longer than
+// a status probe holds it, far shorter than any real instance.
+const (
+	lockTries = 5
+	lockRetry = 40 * time.Millisecond
+)
 
 // Holder is the process holding the one-instance lock.
 type Holder struct {
@@ -118,7 +142,12 @@ func Holding(dir string) (Holder, bool, error) {
 		return Holder{}, false, nil
 	}
 	var h Holder
-	data, _ := os.ReadFile(path + ".pid")
+	// The holder writes its pid file just after taking the lock.
+	data, err := os.ReadFile(path + ".pid")
+	for try := 1; errors.Is(err, os.ErrNotExist) && try < lockTries; try++ {
+		time.Sleep(lockRetry)
+		data, err = os.ReadFile(path + ".pid")
+	}
 	lines := strings.Split(string(data), "\n")
 	h.PID, _ = strconv.Atoi(strings.TrimSpace(lines[0]))
 	if len(lines) > 1 {

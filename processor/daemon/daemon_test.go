@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/rs/zerolog"
 	"github.com/xuri/excelize/v2"
 
@@ -827,6 +828,33 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	again()
+}
+
+// TestLockBesideStatus: a serve starting while `chiso status` probes the
+// lock (holding it for an instant) still starts; a status probing while
+// serve holds it sees serve.
+func TestLockBesideStatus(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	probe := flock.New(filepath.Join(dir, "chiso.lock"))
+	if ok, err := probe.TryLock(); !ok || err != nil {
+		t.Fatalf("probe: %v %v", ok, err)
+	}
+	go func() {
+		time.Sleep(30 * time.Millisecond) // as long as a loaded machine's status may take
+		probe.Unlock()
+	}()
+	unlock, err := daemon.LockAs("serve", time.Now(), dir)
+	if err != nil {
+		t.Fatalf("serve refused while status probed: %v", err)
+	}
+	defer unlock()
+	for i := 0; i < 20; i++ {
+		h, running, err := daemon.Holding(dir)
+		if !running || err != nil || h.PID != os.Getpid() || h.Command != "serve" {
+			t.Fatalf("probe %d: Holding = %+v, %v, %v", i, h, running, err)
+		}
+	}
 }
 
 // TestLockPerInbox: two instances with different data folders but one
