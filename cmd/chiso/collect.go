@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -14,14 +13,10 @@ import (
 	"github.com/chiso-vn/chiso/processor/ledger"
 )
 
-func (a *app) remindCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	dry := fs.Bool("dry-run", false, "print who would be reminded; write and send nothing")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if !*dry {
+// remind reminds the units that have not submitted, now (dry: only say
+// who would be reminded).
+func (a *app) remind(ctx context.Context, dry bool) error {
+	if !dry {
 		if err := a.requireShares(false); err != nil {
 			return err
 		}
@@ -37,7 +32,7 @@ func (a *app) remindCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	col.DryRun = *dry
+	col.DryRun = dry
 	if err := col.RemindNow(ctx); err != nil {
 		return failed("remind: %v", err)
 	}

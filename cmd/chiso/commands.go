@@ -30,9 +30,6 @@ type command struct {
 	noCfg   bool     // runs without a config (help, version)
 	setup   setupFunc
 	subs    []*command // a group: "rubric list", "rubric show"…
-	// legacy runs a command that parses its own arguments (status, remind):
-	// setup then only declares its flags for the help.
-	legacy func(a *app, ctx context.Context, args []string) error
 }
 
 // commands is chiso's command table, in the order of the usage.
@@ -51,9 +48,9 @@ var commands = []*command{
 		details: "Mặc định ghi vào outbox/<năm>/bieu-mau/.",
 		example: []string{`chiso template --unit "Triệu Thành"`, "chiso template --all --year 2024", "chiso template --rubric xuanlac-xa-2023 --out thu"}, setup: setupTemplate},
 	{name: "remind", summary: "nhắc các đơn vị chưa nộp ngay bây giờ (thông báo; gửi thư khi đã cấu hình SMTP)",
-		example: []string{"chiso remind --dry-run"}, setup: setupRemind, legacy: (*app).remindCmd},
+		example: []string{"chiso remind --dry-run"}, setup: setupRemind},
 	{name: "status", summary: "số tệp theo kết quả, tệp gần nhất, tệp đang chờ, lịch sắp tới, đơn vị chưa nộp",
-		example: []string{"chiso status"}, setup: setupNone, legacy: (*app).statusCmd},
+		example: []string{"chiso status"}, setup: setupStatus},
 	{name: "rubric", summary: "các bộ chỉ số: liệt kê, xem, kiểm tra, nhập từ bảng của tỉnh, so sánh hai năm", subs: []*command{
 		{name: "rubric list", summary: "liệt kê các bộ chỉ số (đánh dấu bộ đang dùng)", example: []string{"chiso rubric list"}, setup: setupRubricList},
 		{name: "rubric show", args: "[ID|FILE]", nargs: [2]int{0, 1}, summary: "in một bộ chỉ số thành bảng, có tổng điểm và cách hiểu của đơn vị tổng hợp",
@@ -271,26 +268,7 @@ func dispatch(ctx context.Context, now func() time.Time, args []string, stdout, 
 			return err
 		}
 	}
-	if c.legacy != nil {
-		return c.legacy(a, ctx, withoutConfig(rest))
-	}
 	return run(ctx, pos)
-}
-
-// withoutConfig drops --config (read already) from a legacy command's
-// arguments, which it parses itself.
-func withoutConfig(args []string) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		switch s := args[i]; {
-		case s == "--config" || s == "-config":
-			i++
-		case strings.HasPrefix(s, "--config=") || strings.HasPrefix(s, "-config="):
-		default:
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func argsWanted(c *command, n int) string {
@@ -351,8 +329,6 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func setupNone(a *app, fs *flag.FlagSet) func(context.Context, []string) error { return nil }
-
 func setupVersion(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(context.Context, []string) error {
 		fmt.Fprintln(a.stdout, "chiso", version)
@@ -361,7 +337,10 @@ func setupVersion(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 }
 
 func setupRemind(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
-	// Declared for the help and the parse check; remindCmd parses its own.
-	fs.Bool("dry-run", false, "chỉ in những đơn vị sẽ được nhắc; không ghi, không gửi gì")
-	return nil
+	dry := fs.Bool("dry-run", false, "chỉ in những đơn vị sẽ được nhắc; không ghi, không gửi gì")
+	return func(ctx context.Context, _ []string) error { return a.remind(ctx, *dry) }
+}
+
+func setupStatus(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, _ []string) error { return a.status(ctx) }
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,15 +19,10 @@ import (
 	"github.com/chiso-vn/chiso/processor/roster"
 )
 
-// statusCmd tells the office where the collection stands. It works on a
+// status tells the office where the collection stands. It works on a
 // fresh install (nothing processed yet, no ledger) and with the inbox
 // missing (an unconnected share), saying so.
-func (a *app) statusCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func (a *app) status(ctx context.Context) error {
 	c := a.cfg
 	l, err := a.openLedger()
 	if err != nil {
