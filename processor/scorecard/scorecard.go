@@ -293,9 +293,24 @@ func (st *stats) card(in Input) Card {
 	return c
 }
 
-// lost returns the indicators that lost the most points, and the
+// lost returns the MaxLost indicators that lost the most points, and the
 // cohort-relative ones left out because the cohort is not settled.
 func lost(r *rubric.Rubric, res *engine.Result, settled bool) ([]Lost, []string) {
+	out, unsettled := Losses(r, res, settled)
+	if len(out) > MaxLost {
+		out = out[:MaxLost]
+	}
+	return out, unsettled
+}
+
+// Losses lists the leaf indicators that lost points (maximum − points, in
+// displayed precision), most first, ties in rubric order, with why and who
+// is responsible; and the cohort-relative ones left out because the cohort
+// is not settled (their 0 says nothing yet). Indicators of an optional
+// pillar that does not apply to the unit, and reference ones, are not
+// listed. The scorecard shows the first MaxLost; the result's improvement
+// plan more.
+func Losses(r *rubric.Rubric, res *engine.Result, settled bool) ([]Lost, []string) {
 	var out []Lost
 	var unsettled []string
 	for i := range res.Indicators {
@@ -325,9 +340,6 @@ func lost(r *rubric.Rubric, res *engine.Result, settled bool) ([]Lost, []string)
 	}
 	// Stable: ties stay in rubric order.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Lost > out[j].Lost })
-	if len(out) > MaxLost {
-		out = out[:MaxLost]
-	}
 	return out, unsettled
 }
 

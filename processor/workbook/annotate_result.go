@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/problem"
 	"github.com/chiso-vn/chiso/processor/ranking"
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/scorecard"
 	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
@@ -423,33 +423,29 @@ type planRow struct {
 	lost float64
 }
 
-// plan returns the indicators that lost the most points (max − points, in
-// displayed precision), at most 10, ties in rubric order. Only leaves are
-// listed (a parent's loss is its children's), and cohort-relative
-// indicators only once settled: before that their 0 says nothing.
+// plan returns the indicators that lost the most points, at most 10: the
+// scorecard's list (scorecard.Losses), cohort-relative indicators only once
+// the ranking settled them.
 func (an *annotator) plan() []planRow {
+	settled := !an.a.CohortDate.IsZero() && an.a.Rank != ""
+	losses, _ := scorecard.Losses(an.a.Rubric, an.a.Result, settled)
 	var rows []planRow
-	for i := range an.a.Result.Indicators {
-		ir := &an.a.Result.Indicators[i]
-		if !ir.Leaf || ir.Status == engine.StatusReference || an.cohort(ir) == cohortPending || an.cohort(ir) == cohortProvisional {
+	for _, l := range losses {
+		ir := an.a.Result.Indicator(l.Code)
+		_, in := an.a.Rubric.Indicator(l.Code)
+		if ir == nil || in == nil {
 			continue
 		}
-		lost := engine.Round2(engine.Round2(ir.Max) - engine.Round2(ir.Points))
-		if lost <= 0 {
-			continue
+		rows = append(rows, planRow{ir: ir, in: in, lost: l.Lost})
+		if len(rows) == maxPlan {
+			break
 		}
-		_, in := an.a.Rubric.Indicator(ir.Code)
-		if in == nil {
-			continue
-		}
-		rows = append(rows, planRow{ir: ir, in: in, lost: lost})
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].lost > rows[j].lost })
-	if len(rows) > 10 {
-		rows = rows[:10]
 	}
 	return rows
 }
+
+// maxPlan is the number of indicators the improvement plan lists.
+const maxPlan = 10
 
 // responsibility returns the task, lead and supporting offices and officer
 // of an indicator: its own, else its parent's, else its pillar's (the
