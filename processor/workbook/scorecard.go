@@ -618,11 +618,10 @@ func AddScorecard(p *ooxml.Patch, c scorecard.Card) error {
 // (scorecard.EachFromRanking) and written as they come: one sheet, one A4
 // page per card. Without cards the sheet says there are none yet.
 func WriteScorecardsEach(w io.Writer, each func(fn func(scorecard.Card) error) error) error {
-	b, err := ooxml.NewBook(ooxml.Font{Name: fontName, Size: 11})
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: fontName, FontSize: 11})
 	if err != nil {
 		return err
 	}
-	p := b.Patch()
 	st, err := newCardStyles(p)
 	if err != nil {
 		return err

@@ -220,11 +220,10 @@ func TestScorecardFitsOnePage(t *testing.T) {
 // fitted to one page; sent back, the workbook gets a new card, not two.
 func TestAddScorecard(t *testing.T) {
 	_, _, cards := randomCards(t, "thanhhoa-xa-2023", 2, true)
-	b, err := ooxml.NewBook(ooxml.Font{Name: fontName, Size: 11})
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: fontName, FontSize: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := b.Patch()
 	sw := ooxml.NewSheetWriter()
 	if err := sw.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("Biểu mẫu của xã")}); err != nil {
 		t.Fatal(err)
@@ -239,7 +238,7 @@ func TestAddScorecard(t *testing.T) {
 	if err := p.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	b, err = ooxml.Open(out.Bytes(), ooxml.Limits{})
+	b, err := ooxml.Open(out.Bytes(), ooxml.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,11 +301,10 @@ func TestScorecardsPrint(t *testing.T) {
 		files = append(files, path)
 	}
 	// A result's card alone, fitted to its page.
-	one, err := ooxml.NewBook(ooxml.Font{Name: fontName, Size: 11})
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: fontName, FontSize: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := one.Patch()
 	if err := AddScorecard(p, books[1].cards[0]); err != nil {
 		t.Fatal(err)
 	}

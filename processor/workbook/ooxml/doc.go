@@ -65,9 +65,9 @@
 // the shared-string table untouched (copied raw) and need no bookkeeping;
 // Excel and LibreOffice move them to the table when they save.
 //
-// A workbook written from scratch is a patch of [NewBook], an empty
-// workbook with the default font asked for, or [NewWorkbook]'s, which adds
-// the Office theme and custom document properties.
+// A workbook written from scratch is the patch [NewWorkbook] returns: an
+// empty workbook with the default font asked for, the Office theme and
+// custom document properties.
 //
 // The patcher keeps the workbook consistent: sheet-scoped defined names
 // follow their sheets when sheets are added or removed (names of removed

@@ -88,9 +88,8 @@ func TestPageLayoutInvalid(t *testing.T) {
 // <printOptions>, <pageMargins> or <pageSetup>, no defined names).
 func printInputs(t *testing.T) map[string][]byte {
 	files := patchInputs(t)
-	nb, err := ooxml.NewBook(ooxml.Font{Name: "Times New Roman", Size: 11})
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: "Times New Roman", FontSize: 11})
 	must(t, err)
-	p := nb.Patch()
 	w := ooxml.NewSheetWriter()
 	must(t, w.WriteRow(1, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("Mã")}, ooxml.CellValue{Col: 2, Value: ooxml.Text("Tên")}))
 	must(t, w.WriteRow(2, 0, ooxml.CellValue{Col: 1, Value: ooxml.Text("1.1")}, ooxml.CellValue{Col: 2, Value: ooxml.Number(3)}))

@@ -15,16 +15,12 @@ import (
 	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 )
 
-// TestNewBook: a workbook written from scratch (NewBook, then sheets
-// added by a patch) with manual page breaks, fit to one page and centred:
-// read back by this package, excelize and openpyxl.
-func TestNewBook(t *testing.T) {
-	b, err := ooxml.NewBook(ooxml.Font{Name: "Times New Roman", Size: 11})
+// TestPageBreaks: a workbook written from scratch (NewWorkbook, then
+// sheets added by the patch) with manual page breaks, fit to one page and
+// centred: read back by this package, excelize and openpyxl.
+func TestPageBreaks(t *testing.T) {
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: "Times New Roman", FontSize: 11})
 	must(t, err)
-	if len(b.Sheets()) != 0 {
-		t.Fatalf("sheets %v", b.Sheets())
-	}
-	p := b.Patch()
 	bold, err := p.AddStyle(ooxml.Style{Font: &ooxml.Font{Name: "Times New Roman", Size: 12, Bold: true, Color: "1F4E79"}, NumFmt: "#,##0.00"})
 	must(t, err)
 	cards := ooxml.NewSheetWriter()
