@@ -89,6 +89,26 @@ func TestTemplatesInLibreOffice(t *testing.T) {
 		f.Close()
 		typed = append(typed, p)
 	}
+	// An optional pillar's "áp dụng" cell typed "x": the reader takes it for
+	// Có, Excel cannot, so the form's total shows "?".
+	qt := rubricByID(t, "quangtri-so-2022")
+	fx := generate(t, qt, TemplateOptions{Year: qt.Year, UnitCode: "TS01", UnitName: "Sở Thử"})
+	fill(t, fx, qt, 11)
+	for _, p := range qt.Pillars {
+		if p.AppliesIf != "" {
+			c := Named(fx)[GeneralName(p.AppliesIf)]
+			if err := fx.SetCellStr(c.Sheet, c.Addr, "x"); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	appliesX := filepath.Join(dir, "applies-x.xlsx")
+	if err := fx.SaveAs(appliesX); err != nil {
+		t.Fatal(err)
+	}
+	fx.Close()
+	typed = append(typed, appliesX)
 	runSoffice(t, bin, dir, "pdf", blanks...)
 	for _, r := range rubrics {
 		b, err := os.ReadFile(filepath.Join(dir, "blank-"+r.ID+".pdf"))
@@ -98,6 +118,28 @@ func TestTemplatesInLibreOffice(t *testing.T) {
 	}
 	// Sheet 3 is "Chỉ số"; token 9 false exports raw values, not as shown.
 	runSoffice(t, bin, dir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,3", append(filled, typed...)...)
+	t.Run("applies-x", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join(dir, "applies-x-"+SheetScores+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, row := range rows {
+			if len(row) > 6 && row[0] == "TỔNG ĐIỂM" {
+				found = true
+				if row[6] != unknownScore {
+					t.Errorf("total %q with the áp dụng cell typed x, want %q", row[6], unknownScore)
+				}
+			}
+		}
+		if !found {
+			t.Error("no total row")
+		}
+	})
 	for _, r := range rubrics {
 		t.Run("typed/"+r.ID, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, "typed-"+r.ID+"-"+SheetScores+".csv"))

@@ -445,6 +445,9 @@ func (g *generator) scoresSheet() {
 		var b, c []string
 		for _, o := range optionals {
 			unknown = append(unknown, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
+			// Typed otherwise than Có, Không or nothing ("x", "có áp
+			// dụng"), the reader may take it for Có: Excel cannot tell.
+			unknown = append(unknown, "IF(OR("+o.applies+"="+quote(yesLabel)+","+o.applies+"="+quote(noLabel)+","+o.applies+"=\"\"),0,"+quote(unknownScore)+")")
 			b = append(b, "IF("+o.applies+"="+quote(yesLabel)+","+o.score+",0)")
 			c = append(c, "IF("+o.applies+"="+quote(yesLabel)+","+o.max+",0)")
 		}
