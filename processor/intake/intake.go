@@ -302,14 +302,14 @@ func HashFile(path string) (string, error) {
 }
 
 // Claim takes a file from the inbox: an atomic rename into claimDir (on
-// the same file system), under a unique name. It returns the claimed path,
-// or an error wrapping os.ErrNotExist when the file is gone (another
-// process took it).
-func Claim(path, claimDir string, now time.Time) (string, error) {
+// the same file system), under a unique name that keeps its arrival (see
+// layout.ClaimName). It returns the claimed path, or an error wrapping
+// os.ErrNotExist when the file is gone (another process took it).
+func Claim(path, claimDir string, arrived, now time.Time) (string, error) {
 	if err := os.MkdirAll(claimDir, 0o755); err != nil {
 		return "", err
 	}
-	claim := filepath.Join(claimDir, layout.ClaimName(filepath.Base(path), now))
+	claim := filepath.Join(claimDir, layout.ClaimName(filepath.Base(path), arrived, now))
 	if err := os.Rename(path, claim); err != nil {
 		return "", fmt.Errorf("claim %s: %w", path, err)
 	}

@@ -121,10 +121,31 @@ func (f Folders) Database() string { return filepath.Join(f.Data, DatabaseFile) 
 // LockFile is the single-instance lock in dir.
 func LockFile(dir string) string { return filepath.Join(dir, lockFile) }
 
-// ClaimName is the name a claimed file gets: a unique prefix (so two files
-// of one name never collide), then its own name made safe.
-func ClaimName(name string, now time.Time) string {
-	return strconv.FormatInt(now.UnixNano(), 36) + "-" + SafeName(name)
+// ClaimName is the name a claimed file gets: a prefix of its arrival in the
+// inbox and the claim's time (unique, so two files of one name never
+// collide), then its own name made safe. The arrival is kept in the name
+// because the rename into the claim folder changes the file's ctime: a
+// file claimed and never recorded (a crash in between) is ordered by it.
+func ClaimName(name string, arrived, now time.Time) string {
+	if arrived.Year() < 1970 || arrived.Year() > 2200 { // not known (zero), or no UnixNano
+		arrived = now
+	}
+	return strconv.FormatInt(arrived.UnixNano(), 36) + "." + strconv.FormatInt(now.UnixNano(), 36) + "-" + SafeName(name)
+}
+
+// ClaimedArrival returns the arrival a claimed file's name keeps (false for
+// a name without one, as an older chiso claimed).
+func ClaimedArrival(claim string) (time.Time, bool) {
+	i := strings.IndexByte(claim, '-')
+	j := strings.IndexByte(claim, '.')
+	if i <= 0 || j <= 0 || j > i {
+		return time.Time{}, false
+	}
+	ns, err := strconv.ParseInt(claim[:j], 36, 64)
+	if err != nil || ns <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns), true
 }
 
 // ClaimedName returns the original name of a claimed file (as far as

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -130,5 +131,29 @@ func TestScorecardsPath(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("%s, want %s", tc.got, tc.want)
 		}
+	}
+}
+
+// TestClaimName: a claimed name keeps the arrival and the original name;
+// an older chiso's name (no arrival) and an unknown arrival are handled.
+func TestClaimName(t *testing.T) {
+	arrived := time.Date(2023, 12, 14, 9, 30, 0, 123456789, time.UTC)
+	now := arrived.Add(3 * time.Hour)
+	n := ClaimName("Biểu mẫu - Triệu Thành.xlsx", arrived, now)
+	if got, ok := ClaimedArrival(n); !ok || !got.Equal(arrived) {
+		t.Errorf("%s: arrival %v %v, want %v", n, got, ok, arrived)
+	}
+	if got := ClaimedName(n); got != SafeName("Biểu mẫu - Triệu Thành.xlsx") {
+		t.Errorf("%s: name %q", n, got)
+	}
+	if ClaimName("a.xlsx", arrived, now) == ClaimName("a.xlsx", arrived, now.Add(time.Nanosecond)) {
+		t.Error("two claims of one name arriving together collide")
+	}
+	if _, ok := ClaimedArrival("lx0a1b2c-trieu-thanh.xlsx"); ok {
+		t.Error("an older claim name read as keeping an arrival")
+	}
+	z := ClaimName("a.xlsx", time.Time{}, now)
+	if got, ok := ClaimedArrival(z); !ok || !got.Equal(now) || ClaimedName(z) != "a.xlsx" {
+		t.Errorf("unknown arrival: %s → %v %v", z, got, ok)
 	}
 }

@@ -208,7 +208,7 @@ func (p *Pipeline) process(ctx context.Context, e intake.Entry) (ledger.File, bo
 			return err
 		}
 		var err error
-		claim, err = intake.Claim(e.Path, p.Folders.ClaimDir(), time.Now())
+		claim, err = intake.Claim(e.Path, p.Folders.ClaimDir(), e.Arrived, time.Now())
 		return err
 	})
 	switch {
@@ -293,14 +293,18 @@ func (p *Pipeline) Recover(ctx context.Context) ([]ledger.File, error) {
 		} else if held {
 			continue // an original that could not be moved, recorded where it is
 		}
-		// Claimed but not recorded: it arrived when it was claimed (the
-		// rename into the claim folder is its last change).
-		received := p.now()
-		if en, err := intake.Stat(path, received); err == nil {
-			if p.arrival != nil {
-				p.arrival(&en)
+		// Claimed but not recorded: its name keeps its arrival in the
+		// inbox (the rename into the claim folder changed its ctime); a
+		// name without one (an older chiso's) arrived when it was claimed.
+		received, ok := layout.ClaimedArrival(e.Name())
+		if !ok {
+			received = p.now()
+			if en, err := intake.Stat(path, received); err == nil {
+				if p.arrival != nil {
+					p.arrival(&en)
+				}
+				received = en.Arrived
 			}
-			received = en.Arrived
 		}
 		row := ledger.File{Name: layout.ClaimedName(e.Name()), ReceivedAt: received, ClaimPath: path}
 		id, err := p.Ledger.Begin(ctx, row)

@@ -436,6 +436,39 @@ func TestBurstDuplicate(t *testing.T) {
 	}
 }
 
+// TestRecoverKeepsArrival: a file claimed and never recorded (killed
+// between the claim's rename and the ledger row) keeps its arrival in the
+// inbox, not the claim's time: the commune's correction that arrived after
+// it, still in the inbox, is the current submission, and the original is
+// superseded (a kill trial found them the other way round).
+func TestRecoverKeepsArrival(t *testing.T) {
+	e := newPlEnv(t, 1)
+	claim := e.p.Folders.ClaimDir()
+	if err := os.MkdirAll(claim, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	arrived, claimed := plNow.Add(-2*time.Hour), plNow.Add(-time.Minute)
+	orig := filepath.Join(claim, layout.ClaimName("trieu-thanh.xlsx", arrived, claimed))
+	if err := os.WriteFile(orig, plBook(t, "TS01", 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The claim's rename is the file's last change (here its mtime, which
+	// the test pipeline reads as the arrival).
+	if err := os.Chtimes(orig, claimed, claimed); err != nil {
+		t.Fatal(err)
+	}
+	e.drop("trieu-thanh-sua.xlsx", plBook(t, "TS01", 2), 60)
+	e.run()
+	o, c := e.one("trieu-thanh.xlsx"), e.one("trieu-thanh-sua.xlsx")
+	if !o.ReceivedAt.Equal(arrived) {
+		t.Errorf("original received %v, want its arrival %v", o.ReceivedAt, arrived)
+	}
+	if o.Outcome != ledger.Superseded || c.Outcome != ledger.Accepted {
+		t.Errorf("original %s, correction %s: want superseded and accepted", o.Outcome, c.Outcome)
+	}
+	e.checkSettled()
+}
+
 // TestRecover simulates the states a crash leaves, without a process.
 func TestRecover(t *testing.T) {
 	e := newPlEnv(t, 2)
