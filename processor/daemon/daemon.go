@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +20,6 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/chiso-vn/chiso/processor/atomicfile"
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
@@ -96,13 +94,16 @@ func lock(dir, command string, since time.Time) (func(), error) {
 	if !ok {
 		return nil, fmt.Errorf("%w (lock %s)", ErrLocked, path)
 	}
-	// Written whole (temporary file, then rename): a status reading it
-	// meanwhile sees no file or all of it.
+	// Written whole (a fixed temporary name, then rename): a status reading
+	// it meanwhile sees no file or all of it, and a crash in between leaves
+	// nothing the next instance does not overwrite.
 	pid := path + ".pid"
-	if _, err := atomicfile.Write(pid, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)
-		return err
-	}); err != nil {
+	body := fmt.Sprintf("%d\n%s\n%s\n", os.Getpid(), since.Format(time.RFC3339), command)
+	err := os.WriteFile(pid+".tmp", []byte(body), 0o644)
+	if err == nil {
+		err = os.Rename(pid+".tmp", pid)
+	}
+	if err != nil {
 		fl.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", pid, err)
 	}
