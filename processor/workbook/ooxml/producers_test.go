@@ -3,7 +3,7 @@ package ooxml_test
 // The producer corpus: workbooks as other programs write them, committed
 // under testdata/producers. Regenerate with
 //
-//	go test ./processor/workbook/ooxml -run TestGenerateProducers -producers
+//	go test ./processor/workbook/ooxml -run TestProducerCorpus -producers
 //
 // which needs LibreOffice (soffice) and Debian's python3 with openpyxl
 // (/usr/bin/python3) for the re-saved files; the hand-built ones are made
@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/chiso-vn/chiso/internal/sample"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/workbook"
+	"github.com/chiso-vn/chiso/processor/workbook/ooxml"
 	"github.com/chiso-vn/chiso/templates"
 )
 
@@ -312,16 +314,53 @@ func scriptStyle() []zipPart {
 	}
 }
 
-// TestGenerateProducers writes the producer corpus (see the file comment).
-func TestGenerateProducers(t *testing.T) {
-	if !*genProducers {
-		t.Skip("regenerates testdata/producers: run with -producers")
+// producerNames are the files of the producer corpus, one per producer or
+// oddity (see the file comment).
+var producerNames = []string{
+	"excelize-filled.xlsx", "argb-alpha-00.xlsx", "prefixed-namespace.xlsx", "inline-strings.xlsx",
+	"rich-shared-strings.xlsx", "no-cell-refs.xlsx", "absolute-targets.xlsx", "with-comments.xlsx",
+	"gsheets-style.xlsx", "script-minimal.xlsx", "excel-shared-formulas.xlsx",
+	"libreoffice.xlsx", "libreoffice-comments.xlsx", "openpyxl.xlsx",
+}
+
+// TestProducerCorpus: the committed corpus holds every producer's file and
+// each is a workbook this package opens (the tests that read the corpus
+// would otherwise test less than they say). With -producers it is written
+// again first.
+func TestProducerCorpus(t *testing.T) {
+	if *genProducers {
+		generateProducers(t)
 	}
+	for _, name := range producerNames {
+		data, err := os.ReadFile(filepath.Join(producersDir, name))
+		if err != nil {
+			t.Errorf("%s: %v (regenerate with -producers)", name, err)
+			continue
+		}
+		b, err := ooxml.Open(data, ooxml.Limits{})
+		if err != nil {
+			t.Errorf("%s does not open: %v", name, err)
+			continue
+		}
+		if len(b.Sheets()) == 0 {
+			t.Errorf("%s: no sheet", name)
+		}
+	}
+	if got := len(producerFiles(t)); got != len(producerNames) {
+		t.Errorf("%d files in %s, want the %d listed in producerNames", got, producersDir, len(producerNames))
+	}
+}
+
+// generateProducers writes the producer corpus (see the file comment).
+func generateProducers(t *testing.T) {
 	if err := os.MkdirAll(producersDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	put := func(name string, data []byte) {
 		t.Helper()
+		if !slices.Contains(producerNames, name) {
+			t.Fatalf("%s is not in producerNames", name)
+		}
 		if err := os.WriteFile(filepath.Join(producersDir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
