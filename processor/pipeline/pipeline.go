@@ -227,10 +227,11 @@ func (p *Pipeline) process(ctx context.Context, e intake.Entry) (ledger.File, bo
 	row := ledger.File{Name: vntext.Clean(name), ReceivedAt: e.Arrived, ClaimPath: claim}
 	id, err := p.Ledger.Begin(ctx, row)
 	if err != nil {
-		// Put it back: it stays in the inbox for the next run.
-		if rerr := os.Rename(claim, e.Path); rerr != nil {
-			p.Log.Error().Err(rerr).Str("file", claim).Msg("cannot put a claimed file back; it is recovered at the next start")
-		}
+		// It stays claimed, its arrival in its name, and is recovered at
+		// the next start. Not put back: a correction dropped under the same
+		// name meanwhile would be overwritten, and the rename would make it
+		// look newer than that correction.
+		p.Log.Error().Err(err).Str("file", claim).Msg("cannot record a claimed file; it is recovered at the next start")
 		return ledger.File{}, false, service("ledger", err)
 	}
 	row.ID = id

@@ -469,6 +469,46 @@ func TestRecoverKeepsArrival(t *testing.T) {
 	e.checkSettled()
 }
 
+// TestLedgerDownAtClaim: the ledger fails as a file is claimed: the run
+// stops with a service error, the file stays claimed (not put back over a
+// correction dropped under its name meanwhile), and the next run with a
+// working ledger records it with its arrival, before that correction.
+func TestLedgerDownAtClaim(t *testing.T) {
+	e := newPlEnv(t, 1)
+	e.drop("trieu-thanh.xlsx", plBook(t, "TS01", 1), 120)
+	// The ledger goes down as the file is claimed: Begin fails.
+	e.p.fault = func(stage, _ string) error {
+		if stage == "claim" {
+			e.p.Ledger.Close()
+		}
+		return nil
+	}
+	if _, err := e.p.Run(context.Background()); err == nil {
+		t.Fatal("run with a closed ledger: no error")
+	}
+	claimed := plListFiles(t, e.p.Folders.ClaimDir())
+	if len(claimed) != 1 {
+		t.Fatalf("claim folder %v, want the file", claimed)
+	}
+	e.drop("trieu-thanh.xlsx", plBook(t, "TS01", 2), 60) // the correction, same name
+	l, err := ledger.Open(e.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	e.p.Ledger, e.p.fault = l, nil
+	e.run()
+	rows := e.byName("trieu-thanh.xlsx")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want the original and the correction: %+v", len(rows), rows)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ReceivedAt.Before(rows[j].ReceivedAt) })
+	if rows[0].Outcome != ledger.Superseded || rows[1].Outcome != ledger.Accepted || !rows[0].ReceivedAt.Equal(plNow.Add(-120*time.Minute)) {
+		t.Errorf("original %s at %v, correction %s: want superseded at its arrival, and accepted", rows[0].Outcome, rows[0].ReceivedAt, rows[1].Outcome)
+	}
+	e.checkSettled()
+}
+
 // TestRecover simulates the states a crash leaves, without a process.
 func TestRecover(t *testing.T) {
 	e := newPlEnv(t, 2)
