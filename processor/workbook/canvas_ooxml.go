@@ -147,11 +147,11 @@ func (c *patchCanvas) colWidth(sheet string, col int) float64 {
 }
 
 func (c *patchCanvas) textFormat(style int) ooxml.TextFormat {
-	st, err := c.styles()
+	tf, err := c.p.TextFormat(style)
 	if err != nil {
 		return ooxml.TextFormat{Size: 11}
 	}
-	return st.Text(style)
+	return tf
 }
 
 func (c *patchCanvas) merges(sheet string) []ooxml.Range {

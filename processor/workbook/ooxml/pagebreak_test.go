@@ -109,3 +109,26 @@ assert ws["B9"].value == 9.5 and ws["B9"].number_format == "#,##0.00" and ws["B9
 assert wb["Một"].page_setup.fitToHeight == 1
 `, path)
 }
+
+// TestPatchTextFormat: the text layout of formats a patch added, and of a
+// format derived from one with another fill (a re-annotated cell), is the
+// added one's, not Excel's default.
+func TestPatchTextFormat(t *testing.T) {
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{Font: "Times New Roman", FontSize: 12})
+	must(t, err)
+	id, err := p.AddStyle(ooxml.Style{Font: &ooxml.Font{Name: "Times New Roman", Size: 13, Bold: true}, Alignment: &ooxml.Alignment{Wrap: true, Indent: 1}})
+	must(t, err)
+	derived, err := p.DeriveFill(id, ooxml.SolidFill("FFC7CE"))
+	must(t, err)
+	want := ooxml.TextFormat{Wrap: true, Indent: 1, Size: 13, Bold: true}
+	for _, x := range []int{id, derived} {
+		got, err := p.TextFormat(x)
+		must(t, err)
+		if got != want {
+			t.Errorf("format %d: %+v, want %+v", x, got, want)
+		}
+	}
+	if got, _ := p.TextFormat(derived + 5); got != (ooxml.TextFormat{Size: 11}) {
+		t.Errorf("a format that does not exist: %+v", got)
+	}
+}

@@ -286,6 +286,19 @@ func (p *Patch) SetPrintTitles(sheet string, t PrintTitles) error {
 // Styles returns the workbook's existing cell formats.
 func (p *Patch) Styles() (*Styles, error) { return p.b.Styles() }
 
+// TextFormat is the text layout of cell format xf, one of the workbook's
+// or one the patch added (AddStyle, DeriveFill).
+func (p *Patch) TextFormat(xf int) (TextFormat, error) {
+	if p.sb != nil {
+		return p.sb.text(xf), nil
+	}
+	st, err := p.b.Styles()
+	if err != nil {
+		return TextFormat{}, err
+	}
+	return st.Text(xf), nil
+}
+
 func (p *Patch) builder() (*styleBuilder, error) {
 	if p.sb == nil {
 		st, err := p.b.Styles()

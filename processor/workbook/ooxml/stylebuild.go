@@ -201,6 +201,30 @@ func (sb *styleBuilder) addStyle(s Style) (int, error) {
 
 // deriveFill returns a cell format equal to xf but for its fill: the <xf>
 // element is copied as written with only fillId (and applyFill) changed.
+// text is the text layout of format xf, the workbook's or an added one.
+func (sb *styleBuilder) text(xf int) TextFormat {
+	n := len(sb.st.xfs)
+	if xf < n {
+		return sb.st.Text(xf)
+	}
+	if xf-n >= len(sb.xfs) {
+		return TextFormat{Size: 11}
+	}
+	raw := sb.xfs[xf-n]
+	var font []byte
+	if v, ok := attrIn(raw, "fontId"); ok {
+		if id, err := strconv.Atoi(v); err == nil && id >= 0 {
+			switch {
+			case id < len(sb.st.fonts):
+				font = sb.st.fonts[id]
+			case id-len(sb.st.fonts) < len(sb.fonts):
+				font = sb.fonts[id-len(sb.st.fonts)]
+			}
+		}
+	}
+	return textFormat(raw, font)
+}
+
 func (sb *styleBuilder) deriveFill(base int, f Fill) (int, error) {
 	if base < 0 || base >= len(sb.st.xfs)+len(sb.xfs) {
 		return 0, fmt.Errorf("ooxml: no cell format %d", base)

@@ -133,29 +133,36 @@ type TextFormat struct {
 // Text returns the text layout of cell format xf (a format out of range
 // is Excel's default: 11 pt, no wrap).
 func (st *Styles) Text(xf int) TextFormat {
-	tf := TextFormat{Size: 11}
 	if xf < 0 || xf >= len(st.xfs) {
-		return tf
+		return TextFormat{Size: 11}
 	}
 	x := st.xfs[xf]
-	tf.Wrap = attrIs(x.raw, "wrapText")
-	if v, ok := attrIn(x.raw, "indent"); ok {
+	var font []byte
+	if x.font >= 0 && x.font < len(st.fonts) {
+		font = st.fonts[x.font]
+	}
+	return textFormat(x.raw, font)
+}
+
+// textFormat reads the text layout of an <xf> element and its <font>
+// (nil: the default, 11 pt).
+func textFormat(xf, font []byte) TextFormat {
+	tf := TextFormat{Size: 11}
+	tf.Wrap = attrIs(xf, "wrapText")
+	if v, ok := attrIn(xf, "indent"); ok {
 		tf.Indent, _ = strconv.Atoi(v)
 	}
-	if x.font >= 0 && x.font < len(st.fonts) {
-		font := st.fonts[x.font]
-		if i := startTag(font, "sz"); i >= 0 {
-			if v, ok := attrIn(font[i:], "val"); ok {
-				if sz, err := strconv.ParseFloat(v, 64); err == nil && sz > 0 {
-					tf.Size = sz
-				}
+	if i := startTag(font, "sz"); i >= 0 {
+		if v, ok := attrIn(font[i:], "val"); ok {
+			if sz, err := strconv.ParseFloat(v, 64); err == nil && sz > 0 {
+				tf.Size = sz
 			}
 		}
-		if i := startTag(font, "b"); i >= 0 {
-			end := bytes.IndexByte(font[i:], '>')
-			v, ok := attrIn(font[i:i+max(end, 0)], "val")
-			tf.Bold = !ok || v == "1" || v == "true"
-		}
+	}
+	if i := startTag(font, "b"); i >= 0 {
+		end := bytes.IndexByte(font[i:], '>')
+		v, ok := attrIn(font[i:i+max(end, 0)], "val")
+		tf.Bold = !ok || v == "1" || v == "true"
 	}
 	return tf
 }
