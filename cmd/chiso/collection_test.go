@@ -69,7 +69,7 @@ func TestMissingShares(t *testing.T) {
 			dir := officeDir(t, officeConfig, present)
 			for _, cmd := range [][]string{{"serve", "--no-calendar"}, {"process", "--quiet"}} {
 				_, errs, code := chisoAt(t, dir, vnTime(2023, 11, 20, 9, 0), cmd...)
-				if code != exitConfig || !strings.Contains(errs, missing+": folder") || !strings.Contains(errs, "does not exist") {
+				if code != exitConfig || !strings.Contains(errs, "sửa "+missing+": trong") || !strings.Contains(errs, "không tồn tại") {
 					t.Errorf("%s without %s: exit %d, %s", cmd[0], missing, code, errs)
 				}
 				if _, err := os.Stat(filepath.Join(dir, missing)); err == nil {
@@ -96,14 +96,14 @@ func TestCollectionOver(t *testing.T) {
 		t.Errorf("status after the close: exit %d: %s\n%s", code, errs, out)
 	}
 	_, errs, code = chisoAt(t, dir, now, "remind")
-	if code != exitFailed || !strings.Contains(errs, "closed") {
+	if code != exitFailed || !strings.Contains(errs, "đã chốt lúc") {
 		t.Errorf("remind after the close: exit %d: %s", code, errs)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dir, "outbox")); len(entries) != 0 {
 		t.Errorf("remind after the close wrote %d outputs", len(entries))
 	}
 	_, errs, code = chisoAt(t, dir, vnTime(2023, 10, 1, 9, 0), "remind")
-	if code != exitFailed || !strings.Contains(errs, "opens at 08:00 01/11/2023") {
+	if code != exitFailed || !strings.Contains(errs, "mở lúc 08:00 01/11/2023") {
 		t.Errorf("remind before the opening: exit %d: %s", code, errs)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,8 +160,13 @@ func (a *app) check(ctx context.Context, path string, asJSON bool) error {
 		return err
 	}
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return usageErr("check: không đọc được tệp: %v", err)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErr("check: không có tệp %s", path)
+	case errors.Is(err, fs.ErrPermission):
+		return usageErr("check: không có quyền đọc tệp %s", path)
+	case err != nil:
+		return usageErr("check: không đọc được tệp %s (%v)", path, errors.Unwrap(err))
 	}
 	ev := v.Evaluate(ctx, filepath.Base(path), data, a.col.YearAt(a.now()))
 	if ev.Book != nil {

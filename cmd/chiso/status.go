@@ -55,10 +55,9 @@ func (a *app) status(ctx context.Context) error {
 		fmt.Fprintln(w)
 	}
 	a.printDaemon(w)
-	for _, f := range []struct{ key, label, path string }{{"inbox", "Thư mục nhận", a.folders.Inbox}, {"outbox", "Thư mục kết quả", a.folders.Outbox}} {
-		if st, err := os.Stat(f.path); err != nil || !st.IsDir() {
-			fmt.Fprintf(w, "CHÚ Ý: %s %s không tồn tại hoặc không đọc được (ổ mạng chưa kết nối?): serve và process sẽ không chạy. Kết nối ổ mạng, tạo thư mục, hoặc sửa %s: trong %s.\n",
-				f.label, f.path, f.key, a.cfgPath)
+	for _, f := range a.shares() {
+		if msg := a.shareProblem(f); msg != "" {
+			fmt.Fprintln(w, "CHÚ Ý: "+msg+" serve và process sẽ không chạy.")
 		}
 	}
 	counts, err := l.Counts(ctx)

@@ -164,25 +164,41 @@ func (a *app) openLedger() (*ledger.Ledger, error) {
 // they are often network shares, and a share that is not connected must stop
 // chiso with a message, not be created empty on the local disk and watched.
 func (a *app) requireShares(inbox bool) error {
-	check := []struct{ key, path string }{{"outbox", a.folders.Outbox}}
-	if inbox {
-		check = append([]struct{ key, path string }{{"inbox", a.folders.Inbox}}, check...)
-	}
 	var errs []error
-	for _, c := range check {
-		st, err := os.Stat(c.path)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: folder %s does not exist or cannot be read (%v): connect the network share, create the folder, or fix %s: in %s",
-				c.key, c.path, errors.Unwrap(err), c.key, a.cfgPath))
-		case !st.IsDir():
-			errs = append(errs, fmt.Errorf("%s: %s is not a folder: fix %s: in %s", c.key, c.path, c.key, a.cfgPath))
+	for _, f := range a.shares() {
+		if f.key == "inbox" && !inbox {
+			continue
+		}
+		if msg := a.shareProblem(f); msg != "" {
+			errs = append(errs, errors.New(msg))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return &exitError{code: exitConfig, err: err}
 	}
 	return nil
+}
+
+// share is a configured folder chiso cannot do without.
+type share struct{ key, label, path string }
+
+func (a *app) shares() []share {
+	return []share{{"inbox", "Thư mục nhận", a.folders.Inbox}, {"outbox", "Thư mục kết quả", a.folders.Outbox}}
+}
+
+// shareProblem says, in Vietnamese, what is wrong with a configured
+// folder ("" when nothing is): the same words for serve, process, remind
+// and status.
+func (a *app) shareProblem(f share) string {
+	st, err := os.Stat(f.path)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s %s không tồn tại hoặc không đọc được (ổ mạng chưa kết nối?). Kết nối ổ mạng, tạo thư mục, hoặc sửa %s: trong %s.",
+			f.label, f.path, f.key, a.cfgPath)
+	case !st.IsDir():
+		return fmt.Sprintf("%s %s không phải là thư mục: sửa %s: trong %s.", f.label, f.path, f.key, a.cfgPath)
+	}
+	return ""
 }
 
 // newPipeline wires the pipeline and the publisher to the folders and the

@@ -142,7 +142,7 @@ func (c *Collector) Reminder(ctx context.Context, occ time.Time) error {
 
 // ErrNotCollecting is returned by RemindNow outside the collection: before
 // its opening (nothing to remind of yet) and after its close (it is over).
-var ErrNotCollecting = errors.New("not collecting")
+var ErrNotCollecting = errors.New("không trong đợt thu thập")
 
 // RemindNow runs the reminder for the occurrence "now" (Now), as
 // `chiso remind` does; with DryRun it only prints the plan to Out. After
@@ -153,9 +153,9 @@ func (c *Collector) RemindNow(ctx context.Context) error {
 	col := c.Collection
 	switch col.StageAt(now) {
 	case collection.BeforeOpening:
-		return fmt.Errorf("%w: the collection of %d opens at %s; nothing to remind of yet", ErrNotCollecting, col.YearAt(now), col.Show(col.Opening, layout.TimeDate))
+		return fmt.Errorf("%w: đợt thu thập năm %d mở lúc %s; chưa có gì để nhắc", ErrNotCollecting, col.YearAt(now), col.Show(col.Opening, layout.TimeDate))
 	case collection.Closed:
-		return fmt.Errorf("%w: the collection of %d closed at %s; nothing is sent (to collect a new year, set year:, opening:, deadline: and close: in the config)",
+		return fmt.Errorf("%w: đợt thu thập năm %d đã chốt lúc %s; không gửi nhắc nào (muốn thu thập năm mới: sửa year:, opening:, deadline: và close: trong config.yaml)",
 			ErrNotCollecting, col.YearAt(now), col.Show(col.Close, layout.TimeDate))
 	}
 	return c.Reminder(ctx, now)
