@@ -456,11 +456,7 @@ func (s *Scorer) measure(c *crule, max float64, env formula.Env) (m float64, o o
 			return 0, outcome{status: StatusMissing, note: err.Error()}, false
 		}
 		if d == 0 {
-			zd := c.rule.ZeroDen
-			if zd == "" {
-				zd = s.r.Defaults.ZeroDen
-			}
-			if zd == rubric.ZeroDenFull {
+			if s.r.ZeroDenOf(*c.rule) == rubric.ZeroDenFull {
 				return 0, outcome{points: max, status: StatusOK, note: "mẫu số bằng 0: không phát sinh, tính điểm tối đa"}, false
 			}
 			return 0, outcome{status: StatusZeroDen, note: "mẫu số bằng 0: không tính được tỷ lệ"}, false

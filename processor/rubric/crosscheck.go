@@ -80,14 +80,7 @@ func zeroDenSignature(r *Rubric, rule Rule) string {
 	var walk func(x Rule)
 	walk = func(x Rule) {
 		if x.Den != "" {
-			zd := x.ZeroDen
-			if zd == "" {
-				zd = r.Defaults.ZeroDen
-			}
-			if zd == "" {
-				zd = ZeroDenZero
-			}
-			sig = append(sig, string(zd))
+			sig = append(sig, string(r.ZeroDenOf(x)))
 		}
 		for _, p := range x.Parts {
 			walk(p.Rule)

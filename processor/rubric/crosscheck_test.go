@@ -131,3 +131,23 @@ pillars:
 		t.Fatalf("want exactly one todo error, got %v", rep.Findings)
 	}
 }
+
+// TestZeroDenOf: a rule's own zero_den, else the rubric's default, else
+// zero — the one reading the engine, the form, the checker and diff share.
+func TestZeroDenOf(t *testing.T) {
+	withDefault := &rubric.Rubric{Defaults: rubric.RuleDefault{ZeroDen: rubric.ZeroDenFull}}
+	for _, tc := range []struct {
+		r    *rubric.Rubric
+		rule rubric.Rule
+		want rubric.ZeroDen
+	}{
+		{&rubric.Rubric{}, rubric.Rule{Den: "b"}, rubric.ZeroDenZero},
+		{withDefault, rubric.Rule{Den: "b"}, rubric.ZeroDenFull},
+		{withDefault, rubric.Rule{Den: "b", ZeroDen: rubric.ZeroDenZero}, rubric.ZeroDenZero},
+		{nil, rubric.Rule{Den: "b", ZeroDen: rubric.ZeroDenFull}, rubric.ZeroDenFull},
+	} {
+		if got := tc.r.ZeroDenOf(tc.rule); got != tc.want {
+			t.Errorf("%+v, default %+v: %s, want %s", tc.rule, tc.r, got, tc.want)
+		}
+	}
+}

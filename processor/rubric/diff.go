@@ -277,11 +277,8 @@ func scoring(r *Rubric, in *Indicator) string {
 			x.Parts[i].Label = ""
 			x.Parts[i].Rule = strip(x.Parts[i].Rule)
 		}
-		if x.Den != "" && x.ZeroDen == "" {
-			x.ZeroDen = r.Defaults.ZeroDen
-			if x.ZeroDen == "" {
-				x.ZeroDen = ZeroDenZero
-			}
+		if x.Den != "" {
+			x.ZeroDen = r.ZeroDenOf(x)
 		}
 		return x
 	}

@@ -211,6 +211,18 @@ const (
 	ZeroDenFull ZeroDen = "full" // nothing to do, so full points
 )
 
+// ZeroDenOf is what a ratio rule of r does when its denominator is 0: its
+// own zero_den, else the rubric's default, else zero (0 points, marked).
+func (r *Rubric) ZeroDenOf(rule Rule) ZeroDen {
+	switch {
+	case rule.ZeroDen != "":
+		return rule.ZeroDen
+	case r != nil && r.Defaults.ZeroDen != "":
+		return r.Defaults.ZeroDen
+	}
+	return ZeroDenZero
+}
+
 // Rule is a scoring method as data. The measure of numeric kinds is either
 // Value (an expression) or Num/Den (a ratio of expressions).
 type Rule struct {

@@ -79,8 +79,8 @@ func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // which are settled only over the cohort.
 type ruleBuilder struct {
 	refs   func(name string) (cellRef, bool)
-	zeroDn rubric.ZeroDen
-	used   *[]cellRef // every cell the formula reads, when not nil
+	rubric *rubric.Rubric // its zero_den default
+	used   *[]cellRef     // every cell the formula reads, when not nil
 }
 
 // ref resolves an input or general field and records that it is read.
@@ -199,12 +199,8 @@ func (b ruleBuilder) measure(r rubric.Rule, max float64, f func(m string) string
 		if err != nil {
 			return "", err
 		}
-		zd := r.ZeroDen
-		if zd == "" {
-			zd = b.zeroDn
-		}
 		zero := "0"
-		if zd == rubric.ZeroDenFull {
+		if b.rubric.ZeroDenOf(r) == rubric.ZeroDenFull {
 			zero = fnum(max)
 		}
 		return requireAll(append(nc, dc...), "IF(("+d+")=0,"+zero+","+f("(("+n+")/("+d+"))")+")"), nil

@@ -635,7 +635,7 @@ func (g *generator) indicator(in *rubric.Indicator, row int) int {
 	case in.Rule != nil && in.Rule.Kind == rubric.KindCohort:
 		g.check(f.SetCellStr(s, cell(colScore, irow), PendingText))
 	case in.Rule != nil:
-		b := ruleBuilder{zeroDn: g.r.Defaults.ZeroDen, refs: func(name string) (cellRef, bool) {
+		b := ruleBuilder{rubric: g.r, refs: func(name string) (cellRef, bool) {
 			if c, ok := refs[name]; ok {
 				return c, true
 			}
