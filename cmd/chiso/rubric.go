@@ -109,14 +109,12 @@ func printReport(w io.Writer, rep *rubric.Report) {
 	if len(r.Decisions) > 0 {
 		fmt.Fprintf(w, "  quyết định đã ghi (%d):\n", len(r.Decisions))
 		for _, d := range r.Decisions {
-			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, truncate(oneLine(d.Decision), 140))
+			fmt.Fprintf(w, "    %-4s %-8s %s\n", d.ID, d.Where, truncate(vntext.OneLine(d.Decision), 140))
 		}
 	}
 	fmt.Fprintf(w, "  %d lỗi, %d cảnh báo, %d đã có quyết định, %d cách tính suy ra\n",
 		rep.Count(rubric.SevError), rep.Count(rubric.SevWarning), rep.Count(rubric.SevDecided), rep.Count(rubric.SevInfo))
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func truncate(s string, n int) string {
 	r := []rune(s)
@@ -150,7 +148,7 @@ func showRubric(w io.Writer, r *rubric.Rubric) {
 			if in.Inferred != "" {
 				mark = " *"
 			}
-			fmt.Fprintf(tw, "%s%s\t%s%s\t%s\t%s\t\n", strings.Repeat("  ", depth+1), in.Code, truncate(oneLine(in.Name), 70), mark, maxText(in.Max), truncate(rubric.Summary(in), 60))
+			fmt.Fprintf(tw, "%s%s\t%s%s\t%s\t%s\t\n", strings.Repeat("  ", depth+1), in.Code, truncate(vntext.OneLine(in.Name), 70), mark, maxText(in.Max), truncate(rubric.Summary(in), 60))
 			for _, c := range in.Children {
 				walk(c, depth+1)
 			}
@@ -193,7 +191,7 @@ func printDecisions(w io.Writer, r *rubric.Rubric) {
 	for _, d := range r.Decisions {
 		fmt.Fprintf(w, "\n  %s — %s\n", d.ID, r.Place(d.Where))
 		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
-			if t := oneLine(p.text); t != "" {
+			if t := vntext.OneLine(p.text); t != "" {
 				fmt.Fprintf(w, "    %s: %s\n", p.label, t)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/rubric"
 	"github.com/chiso-vn/chiso/processor/rubric/importer"
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"github.com/chiso-vn/chiso/processor/workbook"
 )
 
@@ -127,7 +128,7 @@ func (a *app) printImport(src, dest string, res *importer.Result) {
 		fmt.Fprintf(w, "\nChỉ số còn todo (%d) — viết inputs và rule trong tệp, xóa dòng todo:\n", res.Todos)
 		r.Walk(func(_ *rubric.Pillar, in *rubric.Indicator) {
 			if in.IsTodo() {
-				fmt.Fprintf(w, "  %-8s %s: %s\n", in.Code, res.Rows[in.Code], truncate(oneLine(in.Todo), 160))
+				fmt.Fprintf(w, "  %-8s %s: %s\n", in.Code, res.Rows[in.Code], truncate(vntext.OneLine(in.Todo), 160))
 			}
 		})
 	}

@@ -265,7 +265,7 @@ func (c *checker) indicator(in *Indicator, codes map[string]bool) {
 		c.add(SevInfo, "inferred", where, "cách tính suy ra: %s", in.Inferred)
 	}
 	if in.IsTodo() {
-		c.add(SevError, "todo", where, "chưa có cách tính điểm (todo): %s", oneLine(in.Todo))
+		c.add(SevError, "todo", where, "chưa có cách tính điểm (todo): %s", vntext.OneLine(in.Todo))
 	}
 	used := map[string]bool{}
 	switch {
@@ -600,8 +600,6 @@ func foldUnit(u string) string {
 func num(f float64) string { return vntext.Number(f, 4) }
 
 func pct(f float64) string { return num(f*100) + " %" }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func short(s string) string {
 	r := []rune(s)

@@ -3,6 +3,8 @@ package rubric
 import (
 	"fmt"
 	"strings"
+
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // NotComparable returns the indicators of B whose scores cannot be compared
@@ -93,20 +95,20 @@ func (d *Diff) Text() string {
 		}
 	}
 	section("Chỉ số mới (chỉ có ở B)", added, func(id IndicatorDiff) string {
-		return fmt.Sprintf("%-10s %s (%s điểm)", id.B.Code, oneLine(id.B.Name), maxOr(id.B.Max, "x"))
+		return fmt.Sprintf("%-10s %s (%s điểm)", id.B.Code, vntext.OneLine(id.B.Name), maxOr(id.B.Max, "x"))
 	})
 	section("Chỉ số bỏ (chỉ có ở A)", removed, func(id IndicatorDiff) string {
-		return fmt.Sprintf("%-10s %s (%s điểm)", id.A.Code, oneLine(id.A.Name), maxOr(id.A.Max, "x"))
+		return fmt.Sprintf("%-10s %s (%s điểm)", id.A.Code, vntext.OneLine(id.A.Name), maxOr(id.A.Max, "x"))
 	})
 	section("Chỉ số đổi mã (khớp theo tên)", renum, func(id IndicatorDiff) string {
-		s := fmt.Sprintf("%s → %s  %s", id.A.Code, id.B.Code, oneLine(id.B.Name))
+		s := fmt.Sprintf("%s → %s  %s", id.A.Code, id.B.Code, vntext.OneLine(id.B.Name))
 		if id.Renamed {
-			s += fmt.Sprintf(" (trước: «%s»)", oneLine(id.A.Name))
+			s += fmt.Sprintf(" (trước: «%s»)", vntext.OneLine(id.A.Name))
 		}
 		return s
 	})
 	section("Chỉ số đổi tên (cùng mã)", renamed, func(id IndicatorDiff) string {
-		return fmt.Sprintf("%-10s «%s» → «%s»", id.B.Code, oneLine(id.A.Name), oneLine(id.B.Name))
+		return fmt.Sprintf("%-10s «%s» → «%s»", id.B.Code, vntext.OneLine(id.A.Name), vntext.OneLine(id.B.Name))
 	})
 	section("Điểm tối đa thay đổi", maxc, func(id IndicatorDiff) string {
 		return fmt.Sprintf("%-10s %s → %s", codes(id), maxOr(id.A.Max, "x"), maxOr(id.B.Max, "x"))
@@ -147,7 +149,7 @@ func pillarTitle(p PillarDiff) string {
 	case p.CodeA != "" && p.CodeA != p.CodeB:
 		code = p.CodeA + "→" + p.CodeB
 	}
-	return code + " " + oneLine(p.Name)
+	return code + " " + vntext.OneLine(p.Name)
 }
 
 func maxOr(m *float64, present string) string {

@@ -249,3 +249,6 @@ func dropped(r rune) bool {
 	}
 	return false
 }
+
+// OneLine folds a text's line breaks and runs of spaces into single spaces.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

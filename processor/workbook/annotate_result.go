@@ -1,6 +1,7 @@
 package workbook
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -195,7 +196,7 @@ func (an *annotator) mark() string {
 func (an *annotator) statusText() string {
 	a := an.a
 	n := problem.Count(an.problems, problem.Error)
-	parts := []string{firstNonEmpty(a.Status, ranking.StatusOf(true, n, a.Late).Label())}
+	parts := []string{cmp.Or(a.Status, ranking.StatusOf(true, n, a.Late).Label())}
 	if n > 0 {
 		figures := false // an error on a figure, not only on a self-score
 		for _, p := range an.problems {
@@ -222,7 +223,7 @@ func (an *annotator) rankText() string {
 	if rank != "" && a.Official > 0 {
 		rank += fmt.Sprintf(" (bảng xếp hạng chính thức, bản số %d)", a.Official)
 	}
-	parts := []string{firstNonEmpty(rank, "chưa xếp hạng")}
+	parts := []string{cmp.Or(rank, "chưa xếp hạng")}
 	switch {
 	case !a.CohortDate.IsZero():
 		parts = append(parts, "tính theo cụm ngày "+layout.Show(a.CohortDate, a.Zone, layout.Date))
@@ -459,19 +460,12 @@ func (an *annotator) responsibility(in *rubric.Indicator) (task, lead, support, 
 		}
 	}
 	for _, x := range chain {
-		task, lead, support, officer = firstNonEmpty(task, x.Task), firstNonEmpty(lead, x.Lead), firstNonEmpty(support, x.Support), firstNonEmpty(officer, x.Officer)
+		task, lead, support, officer = cmp.Or(task, x.Task), cmp.Or(lead, x.Lead), cmp.Or(support, x.Support), cmp.Or(officer, x.Officer)
 	}
 	if p, _ := r.Indicator(in.Code); p != nil {
-		task, lead, support = firstNonEmpty(task, p.Task), firstNonEmpty(lead, p.Lead), firstNonEmpty(support, p.Support)
+		task, lead, support = cmp.Or(task, p.Task), cmp.Or(lead, p.Lead), cmp.Or(support, p.Support)
 	}
 	return
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (an *annotator) planTable(w *rw) {

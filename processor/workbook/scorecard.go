@@ -428,7 +428,7 @@ func cardTask(x scorecard.Lost) string {
 		who = append(who, "công chức phụ trách: "+x.Officer)
 	}
 	if len(who) > 0 {
-		parts = append(parts, cardCapital(strings.Join(who, "; "))+".")
+		parts = append(parts, capitalize(strings.Join(who, "; "))+".")
 	}
 	return strings.Join(parts, " ")
 }
@@ -672,14 +672,6 @@ func cardCode(code string) string {
 		return ""
 	}
 	return " (mã " + code + ")"
-}
-
-func cardCapital(s string) string {
-	r := []rune(s)
-	if len(r) > 0 {
-		r[0] = unicode.ToUpper(r[0])
-	}
-	return string(r)
 }
 
 // cardCodes names some of a card's lost indicators: "các chỉ số này" when

@@ -1,6 +1,7 @@
 package workbook
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -739,7 +740,7 @@ func (g *generator) decisions(put func(text string, style int)) {
 	put("", st.guide)
 	put("CÁCH HIỂU CỦA ĐƠN VỊ TỔNG HỢP", st.guideTitle)
 	put("Những chỗ văn bản bộ chỉ số chưa rõ hoặc chưa thống nhất, và cách hệ thống hiểu khi chấm điểm. Đơn vị có ý kiến khác thì trao đổi với "+
-		orDefault(g.opt.Office, "cơ quan tổng hợp")+" trước hạn nộp.", st.guide)
+		cmp.Or(g.opt.Office, "cơ quan tổng hợp")+" trước hạn nộp.", st.guide)
 	for _, d := range g.r.Decisions {
 		put(d.ID+" — "+capitalize(g.r.Place(d.Where)), st.guideHead)
 		for _, p := range []struct{ label, text string }{{"Vấn đề", d.Problem}, {"Cách hiểu", d.Decision}, {"Lý do", d.Why}} {
@@ -748,13 +749,6 @@ func (g *generator) decisions(put func(text string, style int)) {
 			}
 		}
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (g *generator) meta() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // rubric assembles the rubric from the table's entries, reading every
@@ -204,9 +205,9 @@ func (b *builder) extras(in *rubric.Indicator, e *entry) {
 	for c, v := range e.extra {
 		switch c {
 		case colSource:
-			in.Source = oneLine(v)
+			in.Source = vntext.OneLine(v)
 		case colOfficer:
-			in.Officer = oneLine(v)
+			in.Officer = vntext.OneLine(v)
 		case colEvidence:
 			for _, l := range strings.Split(v, "\n") {
 				if l = strings.TrimSpace(strings.TrimLeft(l, "-+•")); l != "" {
@@ -215,16 +216,16 @@ func (b *builder) extras(in *rubric.Indicator, e *entry) {
 			}
 		case colTime:
 			if yearRe.MatchString(v) {
-				in.Deadline = oneLine(v)
+				in.Deadline = vntext.OneLine(v)
 			} else {
-				in.Freq = oneLine(v)
+				in.Freq = vntext.OneLine(v)
 			}
 		case colTask:
 			in.Task = v
 		case colLead:
-			in.Lead = oneLine(v)
+			in.Lead = vntext.OneLine(v)
 		case colSupport:
-			in.Support = oneLine(v)
+			in.Support = vntext.OneLine(v)
 		}
 	}
 }

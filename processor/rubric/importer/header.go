@@ -3,6 +3,8 @@ package importer
 import (
 	"regexp"
 	"strings"
+
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // column is what a table column holds.
@@ -31,7 +33,7 @@ const (
 // pháp", "Bộ phận chủ trì", "Bộ phận phối hợp". Self-assessment columns
 // ("Điểm số tự chấm", "Giải trình", "Điểm thẩm định") are ignored.
 func classifyHeader(cell string) column {
-	f := strings.Trim(oneLine(fold(cell)), " .:*()")
+	f := strings.Trim(vntext.OneLine(fold(cell)), " .:*()")
 	if f == "" || len(f) > 80 {
 		return colNone
 	}

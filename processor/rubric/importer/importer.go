@@ -35,12 +35,14 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
 	"strings"
 
 	"github.com/chiso-vn/chiso/processor/rubric"
+	"github.com/chiso-vn/chiso/processor/vntext"
 )
 
 // Options are what the table cannot say.
@@ -263,7 +265,7 @@ func (b *builder) titleRows(rows []Row) {
 				continue
 			}
 			for _, l := range strings.Split(c, "\n") {
-				if l = oneLine(l); l != "" {
+				if l = vntext.OneLine(l); l != "" {
 					b.titles = append(b.titles, l)
 				}
 			}
@@ -279,7 +281,7 @@ var (
 
 // normCode reads a code cell: "1.1", "1.1.", "1,1" (decimal comma), "I".
 func normCode(s string) (code string, comma, ok bool) {
-	s = strings.ReplaceAll(oneLine(s), " ", "")
+	s = strings.ReplaceAll(vntext.OneLine(s), " ", "")
 	s = strings.TrimRight(s, ".")
 	if len(s) == 1 && s[0] >= 'a' && s[0] <= 'z' {
 		return s, false, true // an input row: "a", "b"
@@ -301,7 +303,7 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 	}
 	codeRaw, codeMerge := h.get(r, colCode)
 	name := cell(colName, false)
-	maxT := oneLine(cell(colMax, false))
+	maxT := vntext.OneLine(cell(colMax, false))
 	method := cell(colMethod, true)
 	if strings.TrimSpace(codeRaw) == "" && name == "" && maxT == "" && method == "" {
 		return
@@ -309,7 +311,7 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 	if _, ok := headerOf(r); ok || columnLetters(r) {
 		return
 	}
-	if f := fold(oneLine(codeRaw)); f == "tt" || f == "stt" {
+	if f := fold(vntext.OneLine(codeRaw)); f == "tt" || f == "stt" {
 		return
 	}
 	prev := b.last()
@@ -324,7 +326,7 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 	if codeRaw == "" || !ok {
 		label := name
 		if label == "" {
-			label = oneLine(codeRaw)
+			label = vntext.OneLine(codeRaw)
 		}
 		if strings.HasPrefix(fold(label), "tong") && maxT != "" {
 			v, okm := parseMax(maxT)
@@ -341,18 +343,18 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 		}
 		if codeRaw == "" && name != "" && maxT == "" && method == "" {
 			// A heading without a code: a section if a pillar follows (resolveSections).
-			b.entries = append(b.entries, &entry{name: oneLine(name), where: where, single: true, heading: true})
+			b.entries = append(b.entries, &entry{name: vntext.OneLine(name), where: where, single: true, heading: true})
 			return
 		}
 		if codeRaw == "" {
 			if prev != nil && maxT == "" && method == "" {
 				b.add(Warning, where, prev.code, "hàng không có mã (TT), chỉ có chữ «%s»: không đọc, để nguyên phương pháp của %s", short(name), prev.code)
 			} else {
-				b.add(Warning, where, "", "hàng không có mã (TT): bỏ qua «%s»", short(firstNonEmpty(name, maxT, method)))
+				b.add(Warning, where, "", "hàng không có mã (TT): bỏ qua «%s»", short(cmp.Or(name, maxT, method)))
 			}
 			return
 		}
-		b.add(Warning, where, "", "mã «%s» không đọc được (cần dạng 1, 1.2, I, I.1.2.a): bỏ qua hàng «%s»", oneLine(codeRaw), short(name))
+		b.add(Warning, where, "", "mã «%s» không đọc được (cần dạng 1, 1.2, I, I.1.2.a): bỏ qua hàng «%s»", vntext.OneLine(codeRaw), short(name))
 		return
 	}
 	if comma {
@@ -365,11 +367,11 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 		case maxT != "":
 			b.add(Warning, where, prev.code, "hàng «%s» có điểm tối đa; mã đầy đủ là %s.%s? Sửa mã trong bảng rồi nhập lại: bỏ qua hàng", code, prev.code, code)
 		default:
-			prev.rowDefs = append(prev.rowDefs, def{key: code, label: oneLine(name)})
+			prev.rowDefs = append(prev.rowDefs, def{key: code, label: vntext.OneLine(name)})
 		}
 		return
 	}
-	e := &entry{code: code, name: oneLine(name), maxText: maxT, method: method, where: where, extra: map[column]string{}, single: !strings.ContainsAny(code, ".-")}
+	e := &entry{code: code, name: vntext.OneLine(name), maxText: maxT, method: method, where: where, extra: map[column]string{}, single: !strings.ContainsAny(code, ".-")}
 	for _, c := range []column{colSource, colOfficer, colEvidence, colTime, colTask, colLead, colSupport} {
 		if v := cell(c, true); v != "" {
 			e.extra[c] = v
@@ -385,15 +387,6 @@ func (b *builder) readRow(t *Table, h header, r Row) {
 	b.entries = append(b.entries, e)
 }
 
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}
-
 func (b *builder) last() *entry {
 	if len(b.entries) == 0 {
 		return nil
@@ -403,7 +396,7 @@ func (b *builder) last() *entry {
 
 func (e *entry) appendText(name, method string) {
 	if name != "" && !e.single {
-		e.name = oneLine(e.name + " " + name)
+		e.name = vntext.OneLine(e.name + " " + name)
 	}
 	if method != "" {
 		if e.method != "" {

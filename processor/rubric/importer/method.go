@@ -93,7 +93,7 @@ func checkDefs(defs []def) (reading, bool) {
 			return todo("Số liệu %s được định nghĩa hai lần. Cần: chọn định nghĩa đúng, viết inputs và rule.", d.key), true
 		}
 		seen[d.key] = d.label
-		k := oneLine(fold(d.label))
+		k := vntext.OneLine(fold(d.label))
 		if other, dup := labels[k]; dup && k != "" {
 			return todo("Hai số liệu %s và %s có cùng định nghĩa «%s»: có thể văn bản chép nhầm. Cần: sửa định nghĩa, viết inputs và rule (ghi quyết định).", other, d.key, short(d.label)), true
 		}
@@ -801,7 +801,7 @@ func fracText(f float64) string {
 }
 
 func short(s string) string {
-	s = oneLine(s)
+	s = vntext.OneLine(s)
 	r := []rune(s)
 	if len(r) > 90 {
 		return string(r[:89]) + "…"

@@ -88,6 +88,3 @@ func clean(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// oneLine folds a cell's lines and runs of spaces into single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
