@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/chiso-vn/chiso/processor/vntext"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -80,20 +81,8 @@ func nameKey(s string) string {
 
 // words are a name's words without diacritics or punctuation, for similarity.
 func words(s string) map[string]bool {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'đ':
-			b.WriteRune('d')
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			b.WriteRune(' ')
-		}
-	}
 	out := map[string]bool{}
-	for _, w := range strings.Fields(b.String()) {
+	for _, w := range strings.FieldsFunc(vntext.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		out[w] = true
 	}
 	return out
