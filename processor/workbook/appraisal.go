@@ -170,12 +170,7 @@ func WriteAppraisal(w io.Writer, opt AppraisalOptions) error {
 	}
 	oneLine := lineHeight(bodySize) + rowPadding
 	// Unit and indicator names repeat on every row: shared strings.
-	shared := func(s string) ooxml.Value {
-		if s == "" {
-			return ooxml.Blank()
-		}
-		return p.Shared(s)
-	}
+	shared := p.Shared
 	row := appraisalFirstRow
 	err = opt.each(func(r AppraisalRow) {
 		if row > last {

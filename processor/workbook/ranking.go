@@ -697,8 +697,8 @@ func (b *rbuilder) trackingSheet() {
 			}
 			return num(float64(x.Rank))
 		}},
-		{"Mã đơn vị", 9, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Code) }},
-		{"Đơn vị", b.nameWidth(), st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.Name) }},
+		{"Mã đơn vị", 9, st.text, func(x *ranking.Row) ooxml.Value { return b.p.Shared(x.Code) }},
+		{"Đơn vị", b.nameWidth(), st.text, func(x *ranking.Row) ooxml.Value { return b.p.Shared(x.Name) }},
 		{"Tổng điểm (điểm đạt được)", 10, st.ptsBold, func(x *ranking.Row) ooxml.Value { return num(x.Display) }},
 	}
 	if hasSelf {
@@ -758,7 +758,7 @@ func (b *rbuilder) trackingSheet() {
 	cols = append(cols,
 		column{"Số lỗi", 7, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Errors)) }},
 		column{"Số cảnh báo", 8, st.integer, func(x *ranking.Row) ooxml.Value { return num(float64(x.Warnings)) }},
-		column{"Trạng thái", 18, st.text, func(x *ranking.Row) ooxml.Value { return b.sharedValue(x.StatusText()) }})
+		column{"Trạng thái", 18, st.text, func(x *ranking.Row) ooxml.Value { return b.p.Shared(x.StatusText()) }})
 	widths := make([]float64, len(cols))
 	heads := make([]string, len(cols))
 	for i, c := range cols {
@@ -805,13 +805,6 @@ func (b *rbuilder) trackingSheet() {
 		s.row(hdr+1+i, 0, cells)
 	}
 	s.done()
-}
-
-func (b *rbuilder) sharedValue(s string) ooxml.Value {
-	if s == "" {
-		return ooxml.Blank()
-	}
-	return b.p.Shared(s)
 }
 
 func textOrBlank(s string) ooxml.Value {

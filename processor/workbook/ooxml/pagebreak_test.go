@@ -132,3 +132,16 @@ func TestPatchTextFormat(t *testing.T) {
 		t.Errorf("a format that does not exist: %+v", got)
 	}
 }
+
+// TestSharedEmpty: empty shared text is a blank cell, not an empty string
+// in the table.
+func TestSharedEmpty(t *testing.T) {
+	p, err := ooxml.NewWorkbook(ooxml.WorkbookOptions{})
+	must(t, err)
+	if got := p.Shared(""); got != ooxml.Blank() {
+		t.Errorf("Shared(\"\") = %+v, want a blank", got)
+	}
+	if got := p.Shared("Xã Hợp Thành"); got == ooxml.Blank() {
+		t.Error("Shared of a name is blank")
+	}
+}

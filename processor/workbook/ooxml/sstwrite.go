@@ -24,8 +24,12 @@ type sstBuilder struct {
 // Shared returns text s as a shared string of the workbook: written once in
 // the shared-string table however many cells hold it. A workbook that has a
 // table of its own keeps it as it is, and gets inline text instead (Text).
-// Use it for text that repeats; unique text is cheaper inline.
+// Use it for text that repeats; unique text is cheaper inline. Empty text
+// is a blank cell.
 func (p *Patch) Shared(s string) Value {
+	if s == "" {
+		return Blank()
+	}
 	if p.b.sstPart != "" {
 		return Text(s)
 	}
