@@ -84,33 +84,7 @@ func UnitKey(u Unit) string {
 // is the query's. ok is false when none matches, or when the name without
 // diacritics fits more than one unit.
 func Find(units []Unit, code, name string) (Unit, bool) {
-	if c := strings.TrimSpace(code); c != "" {
-		for _, u := range units {
-			if strings.EqualFold(strings.TrimSpace(u.Code), c) {
-				return u, true
-			}
-		}
-	}
-	if strings.TrimSpace(name) == "" {
-		return Unit{}, false
-	}
-	var exact, folded []Unit
-	nk, fk := NameKey(name), Key(name)
-	for _, u := range units {
-		if NameKey(u.Name) == nk {
-			exact = append(exact, u)
-		}
-		if Key(u.Name) == fk {
-			folded = append(folded, u)
-		}
-	}
-	switch {
-	case len(exact) == 1:
-		return exact[0], true
-	case len(exact) == 0 && len(folded) == 1:
-		return folded[0], true
-	}
-	return Unit{}, false
+	return NewIndex(units).Find(code, name)
 }
 
 // Lookalikes returns the groups of units whose names are equal without
