@@ -219,7 +219,7 @@ func TestTemplateToneMarks(t *testing.T) {
 		if got := filepath.Base(strings.TrimSpace(out)); !strings.HasPrefix(got, "bieu-mau-"+strings.ToLower(want)+"-") {
 			t.Errorf("--unit %q wrote %s, want %s's form", name, got, want)
 		}
-		if !strings.Contains(errs, `"Xã Hợp Thành" (H1) and "Xã Hợp Thanh" (H2)`) {
+		if !strings.Contains(errs, `"Xã Hợp Thành" (mã H1) và "Xã Hợp Thanh" (mã H2) trùng tên khi bỏ dấu`) {
 			t.Errorf("no warning naming both lookalikes: %q", errs)
 		}
 	}

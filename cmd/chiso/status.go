@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -16,7 +15,6 @@ import (
 	"github.com/chiso-vn/chiso/processor/intake"
 	"github.com/chiso-vn/chiso/processor/layout"
 	"github.com/chiso-vn/chiso/processor/ledger"
-	"github.com/chiso-vn/chiso/processor/roster"
 )
 
 // status tells the office where the collection stands. It works on a
@@ -82,12 +80,8 @@ func (a *app) status(ctx context.Context) error {
 		fmt.Fprintln(w, "Chưa có danh sách đơn vị (roster) trong config.yaml: không xác định được đơn vị chưa nộp.")
 		return nil
 	}
-	for _, g := range roster.Lookalikes(c.Roster) {
-		var names []string
-		for _, u := range g {
-			names = append(names, fmt.Sprintf("%q (mã %s)", u.Name, u.Code))
-		}
-		fmt.Fprintln(w, "Lưu ý: "+strings.Join(names, " và ")+" trùng tên khi bỏ dấu: tệp của các đơn vị này được nhận theo mã, hoặc theo đúng tên có dấu.")
+	for _, l := range a.lookalikes() {
+		fmt.Fprintln(w, "Lưu ý: "+l)
 	}
 	col, err := a.collector(l, zerolog.Nop())
 	if err != nil {

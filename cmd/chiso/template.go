@@ -52,7 +52,7 @@ func (a *app) template(ctx context.Context, o templateOpts) error {
 		units = a.cfg.Roster
 	case *unit != "":
 		for _, w := range a.lookalikes() {
-			fmt.Fprintln(a.stderr, "chiso: warning:", w)
+			fmt.Fprintln(a.stderr, "chiso: lưu ý:", w)
 		}
 		u, ok := roster.Find(a.cfg.Roster, *unit, *unit)
 		if !ok {

@@ -139,10 +139,9 @@ func (a *app) lookalikes() []string {
 	for _, g := range roster.Lookalikes(a.cfg.Roster) {
 		var names []string
 		for _, u := range g {
-			names = append(names, fmt.Sprintf("%q (%s)", u.Name, u.Code))
+			names = append(names, fmt.Sprintf("%q (mã %s)", u.Name, u.Code))
 		}
-		out = append(out, "roster: "+strings.Join(names, " and ")+
-			" are the same name without diacritics: their files are matched by code or by the exact name only")
+		out = append(out, strings.Join(names, " và ")+" trùng tên khi bỏ dấu: tệp của các đơn vị này được nhận theo mã, hoặc theo đúng tên có dấu.")
 	}
 	return out
 }
